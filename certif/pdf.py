@@ -1,0 +1,45 @@
+"""The one place that talks to the PDF engine (WeasyPrint).
+
+WeasyPrint is imported lazily so that processes that never render a PDF do not pay
+for it. Documents never fetch anything over the network: the print stylesheet is read
+from ``static/css/print.css`` and images are inlined (``data:`` URLs or inline SVG).
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@cache
+def _engine() -> tuple[Any, Any, Any]:
+    from weasyprint import CSS, HTML  # noqa: PLC0415 - heavy import, only when rendering
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    fonts = FontConfiguration()
+    stylesheet = CSS(
+        filename=str(settings.BASE_DIR / "static" / "css" / "print.css"),
+        font_config=fonts,
+    )
+    return HTML, stylesheet, fonts
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render an HTML document to PDF bytes with the project's print stylesheet."""
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    html_class, stylesheet, fonts = _engine()
+    document = html_class(
+        string=html,
+        base_url=str(settings.BASE_DIR),
+        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    )
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)

@@ -1,0 +1,54 @@
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from certif.models import User
+from certif.roles import Role
+
+# Django-admin permissions of the administrators' group, by app label. Handicap
+# models are deliberately absent: their content is confidential.
+ADMIN_PERMISSION_APPS = ("referentiel",)
+ADMIN_PERMISSION_MODELS = (("certif", "user"), ("auth", "group"))
+
+
+@transaction.atomic
+def roles_setup() -> dict[Role, Group]:
+    """Create one group per role (idempotent) and give administrators the admin
+    permissions they need."""
+    groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=ADMIN_PERMISSION_APPS
+    )
+    for app_label, model in ADMIN_PERMISSION_MODELS:
+        permissions |= Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model=model
+        )
+    groups[Role.ADMINISTRATEUR].permissions.set(permissions)
+    return groups
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: list[Role],
+    password: str | None = None,
+) -> tuple[User, bool]:
+    """Create the account if missing (idempotent, by e-mail) and give it ``roles``.
+    An existing account keeps its password."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.is_staff = Role.ADMINISTRATEUR in roles
+        user.full_clean()
+        user.save()
+    groups = Group.objects.filter(name__in=[role.value for role in roles])
+    user.groups.add(*groups)
+    return user, created

@@ -1,0 +1,36 @@
+"""Presentation filters only: no business rule lives here."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def lignes(text: str) -> SafeString:
+    """Render référentiel text: lines starting with "- " become a bulleted list,
+    other lines paragraphs. Everything is escaped."""
+    blocks: list[tuple[str, list[str]]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            if not blocks or blocks[-1][0] != "ul":
+                blocks.append(("ul", []))
+            blocks[-1][1].append(line[2:])
+        else:
+            blocks.append(("p", [line]))
+    parts = []
+    for kind, items in blocks:
+        if kind == "ul":
+            parts.append(
+                format_html(
+                    "<ul>{}</ul>",
+                    format_html_join("", "<li>{}</li>", ((i,) for i in items)),
+                )
+            )
+        else:
+            parts.append(format_html("<p>{}</p>", items[0]))
+    return SafeString("".join(parts))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandicapConfig(AppConfig):
+    name = "handicap"
+    verbose_name = _("Handicap et aménagements")

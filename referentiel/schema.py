@@ -1,0 +1,131 @@
+"""Validation of the référentiel JSON format (import, export, fixture).
+
+The format is documented in the README. Validation walks the whole document and
+collects every error with the path of the faulty element, e.g.
+``blocs[2].activites[0].competences[1].criteres : champ manquant``, so that the user
+fixes the file in one go; nothing is written while any error remains.
+"""
+
+from typing import Any
+
+from referentiel.models import Modalite
+
+MODALITE_TYPES = frozenset(Modalite.Type.values)
+
+# key -> (required string fields, list key, child fields)
+_LEVELS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "blocs": (("code", "intitule"), "activites"),
+    "activites": (("code", "intitule"), "competences"),
+    "competences": (("code", "intitule", "details"), "criteres"),
+    "criteres": (("code", "intitule"), None),
+}
+_OPTIONAL_BLANK = frozenset({"details"})
+
+
+class ReferentielFormatError(ValueError):
+    """The document does not follow the format. ``errors`` lists every problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def validate_document(data: Any) -> None:
+    """Raise ReferentielFormatError listing every problem in ``data``."""
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        raise ReferentielFormatError(["(document) : un objet JSON est attendu"])
+    certification = data.get("certification")
+    if certification is None:
+        errors.append("certification : champ manquant")
+    elif not isinstance(certification, dict):
+        errors.append("certification : un objet est attendu")
+    else:
+        for key in ("code", "intitule"):
+            _check_string(certification, key, "certification", errors)
+        niveau = certification.get("niveau")
+        if niveau is None:
+            errors.append("certification.niveau : champ manquant")
+        elif type(niveau) is not int or not 1 <= niveau <= 8:
+            errors.append("certification.niveau : un entier de 1 à 8 est attendu")
+    _check_string(data, "version", "", errors)
+    seen: dict[str, dict[str, str]] = {level: {} for level in _LEVELS}
+    _check_list(data, "blocs", "", errors, seen)
+    if errors:
+        raise ReferentielFormatError(errors)
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _check_string(
+    obj: dict[str, Any], key: str, prefix: str, errors: list[str]
+) -> None:
+    path = _join(prefix, key)
+    if key not in obj:
+        errors.append(f"{path} : champ manquant")
+    elif not isinstance(obj[key], str):
+        errors.append(f"{path} : une chaîne de caractères est attendue")
+    elif key not in _OPTIONAL_BLANK and not obj[key].strip():
+        errors.append(f"{path} : ne doit pas être vide")
+
+
+def _check_list(
+    obj: dict[str, Any],
+    level: str,
+    prefix: str,
+    errors: list[str],
+    seen: dict[str, dict[str, str]],
+) -> None:
+    path = _join(prefix, level)
+    items = obj.get(level)
+    if items is None:
+        errors.append(f"{path} : champ manquant")
+        return
+    if not isinstance(items, list):
+        errors.append(f"{path} : une liste est attendue")
+        return
+    if not items:
+        errors.append(f"{path} : la liste ne doit pas être vide")
+        return
+    fields, child = _LEVELS[level]
+    for index, item in enumerate(items):
+        item_path = f"{path}[{index}]"
+        if not isinstance(item, dict):
+            errors.append(f"{item_path} : un objet est attendu")
+            continue
+        for key in fields:
+            _check_string(item, key, item_path, errors)
+        code = item.get("code")
+        if isinstance(code, str) and code.strip():
+            if code in seen[level]:
+                errors.append(
+                    f"{item_path}.code : le code {code!r} est déjà utilisé "
+                    f"par {seen[level][code]}"
+                )
+            else:
+                seen[level][code] = item_path
+        if level == "competences":
+            _check_modalite(item, item_path, errors)
+        if child is not None:
+            _check_list(item, child, item_path, errors, seen)
+
+
+def _check_modalite(competence: dict[str, Any], prefix: str, errors: list[str]) -> None:
+    path = f"{prefix}.modalite"
+    modalite = competence.get("modalite")
+    if modalite is None:
+        errors.append(f"{path} : champ manquant")
+        return
+    if not isinstance(modalite, dict):
+        errors.append(f"{path} : un objet est attendu")
+        return
+    type_ = modalite.get("type")
+    if type_ is None:
+        errors.append(f"{path}.type : champ manquant")
+    elif type_ not in MODALITE_TYPES:
+        allowed = ", ".join(sorted(MODALITE_TYPES))
+        errors.append(f"{path}.type : {type_!r} n'est pas l'un de {allowed}")
+    for key in ("intitule", "description", "description_capitalisation"):
+        _check_string(modalite, key, path, errors)

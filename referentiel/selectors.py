@@ -1,0 +1,57 @@
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from certif.models import User
+from certif.roles import is_admin
+from referentiel.models import Activite, Bloc, Competence, Referentiel
+
+
+def referentiels_listed_for(*, user: User) -> QuerySet[Referentiel]:
+    return referentiels_visible_to(user=user).annotate(
+        nb_criteres=Count("blocs__activites__competences__criteres")
+    )
+
+
+def referentiels_visible_to(*, user: User) -> QuerySet[Referentiel]:
+    """Published and archived versions for everyone with a role; drafts too for
+    administrators."""
+    queryset = Referentiel.objects.select_related("certification")
+    if not is_admin(user):
+        queryset = queryset.exclude(statut=Referentiel.Statut.BROUILLON)
+    return queryset
+
+
+def referentiel_tree(
+    *, pk: int, queryset: QuerySet[Referentiel] | None = None
+) -> Referentiel:
+    """One version with its whole tree, in five queries whatever its size."""
+    queryset = queryset if queryset is not None else Referentiel.objects.all()
+    return get_object_or_404(
+        queryset.select_related("certification").prefetch_related(
+            Prefetch(
+                "blocs",
+                queryset=Bloc.objects.order_by("ordre", "code").prefetch_related(
+                    Prefetch(
+                        "activites",
+                        queryset=Activite.objects.order_by(
+                            "ordre", "code"
+                        ).prefetch_related(
+                            Prefetch(
+                                "competences",
+                                queryset=Competence.objects.order_by("ordre", "code")
+                                .select_related("modalite")
+                                .prefetch_related("criteres"),
+                            )
+                        ),
+                    )
+                ),
+            )
+        ),
+        pk=pk,
+    )
+
+
+def get_referentiel_for(user: User, pk: int) -> Referentiel:
+    """A version with its tree if the user may read it: a draft is invisible (404)
+    to anyone but an administrator."""
+    return referentiel_tree(pk=pk, queryset=referentiels_visible_to(user=user))

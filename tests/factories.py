@@ -1,0 +1,83 @@
+"""Personas and objects for tests. Real database rows, no mocks."""
+
+import json
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+
+from certif.models import User
+from certif.roles import Role
+from certif.services import roles_setup, user_ensure
+from referentiel.models import Referentiel
+from referentiel.services import referentiel_import, referentiel_publish
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+def make_user(email: str, *roles: Role, first_name: str = "Prénom", last_name: str = "Nom") -> User:
+    roles_setup()
+    user, _ = user_ensure(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        roles=list(roles),
+        password=PASSWORD,
+    )
+    return user
+
+
+@cache
+def _fixture_text() -> str:
+    return (settings.BASE_DIR / "fixtures" / "referentiel.json").read_text(encoding="utf-8")
+
+
+def seed_data() -> dict[str, Any]:
+    """A fresh copy of the seed référentiel document."""
+    return json.loads(_fixture_text())
+
+
+def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
+    """A minimal document: ``blocs`` blocs of one activity, one competency and
+    ``criteres`` criteria each."""
+    return {
+        "certification": {"code": "RNCP99999", "intitule": "Petite certification", "niveau": 5},
+        "version": "1",
+        "blocs": [
+            {
+                "code": f"B{b}",
+                "intitule": f"Bloc {b}",
+                "activites": [
+                    {
+                        "code": f"A{b}.1",
+                        "intitule": f"Activité {b}",
+                        "competences": [
+                            {
+                                "code": f"C{b}.1",
+                                "intitule": f"Compétence {b}",
+                                "details": "- en faisant\nafin de réussir.",
+                                "modalite": {
+                                    "type": "cas_pratique",
+                                    "intitule": "Cas pratique : Analyse réflexive",
+                                    "description": "Décrire.",
+                                    "description_capitalisation": "Dossier professionnel.",
+                                },
+                                "criteres": [
+                                    {"code": f"C{b}.1.{k}", "intitule": f"Critère {k}."}
+                                    for k in range(1, criteres + 1)
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+            for b in range(1, blocs + 1)
+        ],
+    }
+
+
+def make_referentiel(data: dict[str, Any] | None = None, *, publish: bool = True) -> Referentiel:
+    referentiel = referentiel_import(data=data if data is not None else seed_data())
+    if publish:
+        referentiel = referentiel_publish(referentiel=referentiel)
+    return referentiel
