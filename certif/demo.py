@@ -11,6 +11,8 @@ from django.db import transaction
 
 from certif.roles import Role
 from certif.services import roles_setup, user_ensure
+from evaluations.demo import demo_documents, demo_jury, demo_sessions
+from handicap.demo import demo_handicap
 from referentiel.services import referentiel_load
 
 DEMO_PASSWORD = "certif-demo"  # noqa: S105 - documented demo password, demo data only
@@ -68,6 +70,10 @@ def _accounts(log: Callable[[str], None]) -> None:
 DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     _load_referentiel,
     _accounts,
+    demo_sessions,
+    demo_jury,
+    demo_handicap,
+    demo_documents,
 ]
 
 

@@ -42,4 +42,18 @@ def home_actions_for(*, user: User) -> list[Action]:
                 reverse("referentiel:list"),
             )
         )
+    for provider in _providers():
+        actions.extend(provider(user=user, roles=roles))
     return actions
+
+
+def _providers() -> list:  # type: ignore[type-arg]
+    # Imported here: the apps' home modules import Action from this module.
+    from evaluations.home import (  # noqa: PLC0415
+        documents_actions,
+        jury_actions,
+        sessions_actions,
+    )
+    from handicap.home import handicap_actions  # noqa: PLC0415
+
+    return [sessions_actions, jury_actions, handicap_actions, documents_actions]

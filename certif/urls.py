@@ -44,6 +44,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("referentiel/", include("referentiel.urls")),
+    path("handicap/", include("handicap.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,7 +15,9 @@ from referentiel.services import referentiel_import, referentiel_publish
 PASSWORD = "mot-de-passe-de-test"
 
 
-def make_user(email: str, *roles: Role, first_name: str = "Prénom", last_name: str = "Nom") -> User:
+def make_user(
+    email: str, *roles: Role, first_name: str = "Prénom", last_name: str = "Nom"
+) -> User:
     roles_setup()
     user, _ = user_ensure(
         email=email,
@@ -29,7 +31,9 @@ def make_user(email: str, *roles: Role, first_name: str = "Prénom", last_name: 
 
 @cache
 def _fixture_text() -> str:
-    return (settings.BASE_DIR / "fixtures" / "referentiel.json").read_text(encoding="utf-8")
+    return (settings.BASE_DIR / "fixtures" / "referentiel.json").read_text(
+        encoding="utf-8"
+    )
 
 
 def seed_data() -> dict[str, Any]:
@@ -41,7 +45,11 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
     """A minimal document: ``blocs`` blocs of one activity, one competency and
     ``criteres`` criteria each."""
     return {
-        "certification": {"code": "RNCP99999", "intitule": "Petite certification", "niveau": 5},
+        "certification": {
+            "code": "RNCP99999",
+            "intitule": "Petite certification",
+            "niveau": 5,
+        },
         "version": "1",
         "blocs": [
             {
@@ -76,7 +84,9 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
     }
 
 
-def make_referentiel(data: dict[str, Any] | None = None, *, publish: bool = True) -> Referentiel:
+def make_referentiel(
+    data: dict[str, Any] | None = None, *, publish: bool = True
+) -> Referentiel:
     referentiel = referentiel_import(data=data if data is not None else seed_data())
     if publish:
         referentiel = referentiel_publish(referentiel=referentiel)

@@ -46,14 +46,22 @@ class FixtureTests(TestCase):
 
     def test_blocs_and_activities(self) -> None:
         blocs = list(
-            Bloc.objects.filter(referentiel=self.referentiel).values_list("code", "intitule")
+            Bloc.objects.filter(referentiel=self.referentiel).values_list(
+                "code", "intitule"
+            )
         )
         self.assertEqual(
             blocs,
             [
                 ("A1", "Elaboration d'un plan de développement commercial"),
-                ("A2", "Déclinaison de la stratégie de développement du portefeuille client"),
-                ("A3", "Développement de la relation client et fidélisation du portefeuille"),
+                (
+                    "A2",
+                    "Déclinaison de la stratégie de développement du portefeuille client",
+                ),
+                (
+                    "A3",
+                    "Développement de la relation client et fidélisation du portefeuille",
+                ),
                 ("A4", "Encadrement et animation d'une équipe commerciale"),
                 ("A5", "Evaluation des résultats d'un plan d'actions commerciales"),
             ],
@@ -64,12 +72,27 @@ class FixtureTests(TestCase):
                 .order_by("bloc__ordre", "ordre")
                 .values_list("code", flat=True)
             ),
-            ["A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "A2.3", "A3.1", "A3.2", "A4.1", "A4.2", "A5.1", "A5.2"],
+            [
+                "A1.1",
+                "A1.2",
+                "A1.3",
+                "A2.1",
+                "A2.2",
+                "A2.3",
+                "A3.1",
+                "A3.2",
+                "A4.1",
+                "A4.2",
+                "A5.1",
+                "A5.2",
+            ],
         )
 
     def test_sample_criteria_exact_text(self) -> None:
         texts = dict(
-            Critere.objects.filter(referentiel=self.referentiel).values_list("code", "intitule")
+            Critere.objects.filter(referentiel=self.referentiel).values_list(
+                "code", "intitule"
+            )
         )
         self.assertEqual(
             texts["C1.1.1"],
@@ -103,7 +126,12 @@ class FixtureTests(TestCase):
         )
 
     def test_texts_joined_across_page_breaks(self) -> None:
-        competences = {c.code: c for c in Competence.objects.filter(referentiel=self.referentiel).select_related("modalite")}
+        competences = {
+            c.code: c
+            for c in Competence.objects.filter(
+                referentiel=self.referentiel
+            ).select_related("modalite")
+        }
         self.assertEqual(
             competences["C1.2"].intitule,
             "Contribuer à la définition des profils client type (buyer personas) en cohérence "
@@ -120,7 +148,11 @@ class FixtureTests(TestCase):
             "- en identifiant les objectifs, et en participant à la définition d'un message clé, ainsi que les canaux de diffusion\n"
             "de manière à accroître la visibilité de l'offre et favoriser le développement des ventes.",
         )
-        self.assertTrue(competences["C1.3"].details.endswith("\nafin de soutenir la stratégie globale de l'organisation."))
+        self.assertTrue(
+            competences["C1.3"].details.endswith(
+                "\nafin de soutenir la stratégie globale de l'organisation."
+            )
+        )
         self.assertEqual(
             competences["C3.2"].modalite.description,
             "Pour une entreprise réelle ou fictive, le candidat doit analyser le portefeuille "
@@ -128,15 +160,23 @@ class FixtureTests(TestCase):
             "élaborer un plan de fidélisation et déterminer les indicateurs de performance "
             "ainsi les outils de pilotage.",
         )
-        self.assertTrue(competences["C2.3"].modalite.description.endswith("- la création d'un argumentaire de vente personnalisé"))
-        self.assertEqual(competences["C2.4"].modalite.description_capitalisation, CAPITALISATION)
-        self.assertEqual(competences["C1.4"].modalite.description_capitalisation, CAPITALISATION)
+        self.assertTrue(
+            competences["C2.3"].modalite.description.endswith(
+                "- la création d'un argumentaire de vente personnalisé"
+            )
+        )
+        self.assertEqual(
+            competences["C2.4"].modalite.description_capitalisation, CAPITALISATION
+        )
+        self.assertEqual(
+            competences["C1.4"].modalite.description_capitalisation, CAPITALISATION
+        )
 
     def test_modalities(self) -> None:
         types = dict(
-            Modalite.objects.filter(competence__referentiel=self.referentiel).values_list(
-                "competence__code", "type"
-            )
+            Modalite.objects.filter(
+                competence__referentiel=self.referentiel
+            ).values_list("competence__code", "type")
         )
         self.assertEqual(
             Counter(types.values()),
@@ -145,11 +185,17 @@ class FixtureTests(TestCase):
         self.assertEqual(types["C1.5"], "mise_en_situation")
         self.assertEqual(types["C4.4"], "mise_en_situation")
         self.assertEqual(
-            Modalite.objects.get(competence__referentiel=self.referentiel, competence__code="C3.3").intitule,
+            Modalite.objects.get(
+                competence__referentiel=self.referentiel, competence__code="C3.3"
+            ).intitule,
             "Mise en situation professionnelle: prise en charge d'une réclamation",
         )
-        for modalite in Modalite.objects.filter(competence__referentiel=self.referentiel):
-            self.assertTrue(modalite.description_capitalisation.startswith("Lorsqu'un candidat"))
+        for modalite in Modalite.objects.filter(
+            competence__referentiel=self.referentiel
+        ):
+            self.assertTrue(
+                modalite.description_capitalisation.startswith("Lorsqu'un candidat")
+            )
 
     def test_no_markup_left(self) -> None:
         text = str(seed_data())

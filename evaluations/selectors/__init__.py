@@ -1,0 +1,1 @@
+"""Every non-trivial read of the evaluations app, one module per area."""
