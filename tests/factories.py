@@ -2,7 +2,7 @@
 
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -11,6 +11,9 @@ from certif.roles import Role
 from certif.services import roles_setup, user_ensure
 from referentiel.models import Referentiel
 from referentiel.services import referentiel_import, referentiel_publish
+
+if TYPE_CHECKING:
+    from evaluations.models import Candidat, Inscription, Session
 
 PASSWORD = "mot-de-passe-de-test"
 
@@ -91,3 +94,71 @@ def make_referentiel(
     if publish:
         referentiel = referentiel_publish(referentiel=referentiel)
     return referentiel
+
+
+def make_session(
+    referentiel: Referentiel,
+    *,
+    nom: str = "Session de test",
+    statut: str = "ouverte",
+    deadline_in_days: int = 30,
+) -> "Session":
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluations.models import Session
+
+    today = timezone.localdate()
+    return Session.objects.create(
+        referentiel=referentiel,
+        nom=nom,
+        date_ouverture=today - timedelta(days=10),
+        date_limite_depot=timezone.now() + timedelta(days=deadline_in_days),
+        date_jury=today + timedelta(days=deadline_in_days + 10),
+        statut=statut,
+    )
+
+
+def make_candidat(
+    email: str, *, nom: str = "Dupont", prenom: str = "Marie"
+) -> "Candidat":
+    from datetime import date
+
+    from evaluations.models import Candidat
+
+    user = make_user(email, Role.CANDIDAT, first_name=prenom, last_name=nom)
+    return Candidat.objects.create(
+        user=user,
+        nom_naissance=nom.upper(),
+        prenom1=prenom,
+        date_naissance=date(1995, 3, 14),
+        sexe="F",
+        commune_naissance="Paris",
+        code_insee_naissance="75056",
+    )
+
+
+def make_inscription(
+    candidat: "Candidat",
+    session: "Session",
+    *,
+    blocs: list[str] | None = None,
+    voie_acces: str = "formation_continue",
+) -> "Inscription":
+    """Enrol on the whole certification, or on the blocs whose codes are given."""
+    from evaluations.models import Inscription
+
+    inscription = Inscription.objects.create(
+        candidat=candidat,
+        session=session,
+        voie_acces=voie_acces,
+        parcours=Inscription.Parcours.COMPLET
+        if blocs is None
+        else Inscription.Parcours.BLOCS,
+    )
+    queryset = session.referentiel.blocs.all()
+    if blocs is not None:
+        queryset = queryset.filter(code__in=blocs)
+    inscription.blocs.set(queryset)
+    return inscription
