@@ -7,6 +7,7 @@ from evaluations.models.deliberation import (
     Deliberation,
     ReouvertureDeliberation,
 )
+from evaluations.models.documents import Document, EmissionSession
 from evaluations.models.jury import (
     Affectation,
     ConflitInterets,
@@ -30,6 +31,8 @@ __all__ = [
     "ConflitInterets",
     "Consolidation",
     "Deliberation",
+    "Document",
+    "EmissionSession",
     "Evaluation",
     "Inscription",
     "Livrable",
