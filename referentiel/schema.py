@@ -8,18 +8,33 @@ fixes the file in one go; nothing is written while any error remains.
 
 from typing import Any
 
-from referentiel.models import Modalite
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+from referentiel.models import (
+    Activite,
+    Bloc,
+    Certification,
+    Competence,
+    Critere,
+    Modalite,
+    Referentiel,
+)
 
 MODALITE_TYPES = frozenset(Modalite.Type.values)
 
-# key -> (required string fields, list key, child fields)
-_LEVELS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "blocs": (("code", "intitule"), "activites"),
-    "activites": (("code", "intitule"), "competences"),
-    "competences": (("code", "intitule", "details"), "criteres"),
-    "criteres": (("code", "intitule"), None),
+# list key -> (model, required string fields, child list key)
+_LEVELS: dict[str, tuple[type[Model], tuple[str, ...], str | None]] = {
+    "blocs": (Bloc, ("code", "intitule"), "activites"),
+    "activites": (Activite, ("code", "intitule"), "competences"),
+    "competences": (Competence, ("code", "intitule", "details"), "criteres"),
+    "criteres": (Critere, ("code", "intitule"), None),
 }
 _OPTIONAL_BLANK = frozenset({"details"})
+
+
+def _max_length(model: type[Model], field: str) -> int | None:
+    return getattr(model._meta.get_field(field), "max_length", None)
 
 
 class ReferentielFormatError(ValueError):
@@ -42,13 +57,27 @@ def validate_document(data: Any) -> None:
         errors.append("certification : un objet est attendu")
     else:
         for key in ("code", "intitule"):
-            _check_string(certification, key, "certification", errors)
+            _check_string(
+                certification,
+                key,
+                "certification",
+                errors,
+                max_length=_max_length(Certification, key),
+            )
+        code = certification.get("code")
+        if isinstance(code, str) and code.strip():
+            try:
+                Certification._meta.get_field("code").run_validators(code)
+            except ValidationError as exc:
+                errors.append(f"certification.code : {' '.join(exc.messages)}")
         niveau = certification.get("niveau")
         if niveau is None:
             errors.append("certification.niveau : champ manquant")
         elif type(niveau) is not int or not 1 <= niveau <= 8:
             errors.append("certification.niveau : un entier de 1 à 8 est attendu")
-    _check_string(data, "version", "", errors)
+    _check_string(
+        data, "version", "", errors, max_length=_max_length(Referentiel, "version")
+    )
     seen: dict[str, dict[str, str]] = {level: {} for level in _LEVELS}
     _check_list(data, "blocs", "", errors, seen)
     if errors:
@@ -60,7 +89,12 @@ def _join(prefix: str, key: str) -> str:
 
 
 def _check_string(
-    obj: dict[str, Any], key: str, prefix: str, errors: list[str]
+    obj: dict[str, Any],
+    key: str,
+    prefix: str,
+    errors: list[str],
+    *,
+    max_length: int | None = None,
 ) -> None:
     path = _join(prefix, key)
     if key not in obj:
@@ -69,6 +103,10 @@ def _check_string(
         errors.append(f"{path} : une chaîne de caractères est attendue")
     elif key not in _OPTIONAL_BLANK and not obj[key].strip():
         errors.append(f"{path} : ne doit pas être vide")
+    elif max_length is not None and len(obj[key]) > max_length:
+        errors.append(
+            f"{path} : {max_length} caractères au plus ({len(obj[key])} reçus)"
+        )
 
 
 def _check_list(
@@ -89,14 +127,16 @@ def _check_list(
     if not items:
         errors.append(f"{path} : la liste ne doit pas être vide")
         return
-    fields, child = _LEVELS[level]
+    model, fields, child = _LEVELS[level]
     for index, item in enumerate(items):
         item_path = f"{path}[{index}]"
         if not isinstance(item, dict):
             errors.append(f"{item_path} : un objet est attendu")
             continue
         for key in fields:
-            _check_string(item, key, item_path, errors)
+            _check_string(
+                item, key, item_path, errors, max_length=_max_length(model, key)
+            )
         code = item.get("code")
         if isinstance(code, str) and code.strip():
             if code in seen[level]:
@@ -128,4 +168,6 @@ def _check_modalite(competence: dict[str, Any], prefix: str, errors: list[str]) 
         allowed = ", ".join(sorted(MODALITE_TYPES))
         errors.append(f"{path}.type : {type_!r} n'est pas l'un de {allowed}")
     for key in ("intitule", "description", "description_capitalisation"):
-        _check_string(modalite, key, path, errors)
+        _check_string(
+            modalite, key, path, errors, max_length=_max_length(Modalite, key)
+        )

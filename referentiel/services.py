@@ -46,7 +46,9 @@ def referentiel_check_modifiable(referentiel: Referentiel) -> None:
             )
             % {
                 "version": referentiel.version,
-                "statut": referentiel.get_statut_display().lower(),
+                "statut": _("archivée")
+                if referentiel.statut == Referentiel.Statut.ARCHIVE
+                else _("publiée"),
             }
         )
 
@@ -129,20 +131,37 @@ def referentiel_import(*, data: Any, version: str | None = None) -> Referentiel:
 
 @transaction.atomic
 def referentiel_load(*, data: Any, publish: bool = False) -> LoadResult:
-    """Idempotent load of a document (the seed fixture): create the version if it
-    does not exist, bring a draft in line with the document, leave an identical
-    published version alone, and refuse to change a published one."""
+    """Idempotent load of a document (the seed fixture), by certification code and
+    version label.
+
+    - The version does not exist: create it (as ``referentiel_import`` does).
+    - Its content (blocs and everything under them) is identical: leave it alone.
+    - It differs and the version is a draft: replace the draft's content, and bring
+      the certification in line with the document.
+    - It differs and the version is published or archived: refuse
+      (ReferentielVerrouilleError), nothing written.
+
+    An existing certification's title and level are left alone when the version's
+    content is unchanged: they are set in the admin once the certifier knows them,
+    and running the load again (``make run``) must not undo that.
+    """
     validate_document(data)
-    certification = _certification_upsert(data["certification"])
-    referentiel = Referentiel.objects.filter(
-        certification=certification, version=data["version"]
-    ).first()
+    referentiel = (
+        Referentiel.objects.select_related("certification")
+        .filter(certification__code=data["certification"]["code"])
+        .filter(version=data["version"])
+        .first()
+    )
     created = changed = False
     if referentiel is None:
         referentiel = referentiel_import(data=data)
         created = changed = True
-    elif referentiel_export(referentiel=referentiel) != _normalised(data):
+    elif (
+        referentiel_export(referentiel=referentiel)["blocs"]
+        != _normalised(data)["blocs"]
+    ):
         referentiel_check_modifiable(referentiel)
+        _certification_upsert(data["certification"])
         referentiel.blocs.all().delete()
         _create_tree(referentiel, data["blocs"])
         changed = True
