@@ -1,0 +1,207 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against the
+live server that pytest-django starts in a thread of the test process.
+
+- The browser is ``/usr/bin/chromium`` (``apt-get install chromium``); nothing is
+  ever downloaded at run time.
+- ``live_server`` pulls in ``transactional_db``: the server thread and the test
+  see the same committed rows, and pytest-django runs these tests after the
+  ``TestCase`` ones, so the rest of the suite is untouched.
+- Playwright's sync API keeps an asyncio event loop in the main thread for as long
+  as it runs. Django then refuses ORM calls from that thread (SynchronousOnlyOperation),
+  although the calls really are synchronous and nothing else runs on the loop.
+  ``DJANGO_ALLOW_ASYNC_UNSAFE`` switches that guard off; it is set only while the
+  Playwright session fixture is alive (first browser test → end of the run), never
+  for the other tests, which run before the browser starts.
+- On failure the page's screenshot and HTML are kept under ``test-artifacts/``.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+# A same-origin address answered by Playwright itself (page.route) with the vendored
+# axe-core: the strict CSP (script-src 'self') allows it, so the accessibility check
+# runs with the real policy in force, no bypass_csp needed.
+AXE_PATH = "/__tests__/axe.min.js"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    # Kept on the item so that the ``page`` fixture knows, at teardown, whether the
+    # test body failed.
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    manager = sync_playwright().start()
+    try:
+        yield manager
+    finally:
+        manager.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright) -> Iterator[Browser]:
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+class ConsoleWatch:
+    """Collects what the browser reports as errors: CSP violations (an inline
+    script or style attribute someone added), JavaScript exceptions, failed loads."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def on_pageerror(self, error) -> None:  # type: ignore[no-untyped-def]
+        self.errors.append(f"pageerror: {error}")
+
+
+@pytest.fixture
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        viewport=VIEWPORT,  # type: ignore[arg-type]
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        accept_downloads=True,
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def _artifact_name(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    page = context.new_page()
+    watch = ConsoleWatch()
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_pageerror)
+    page.console_watch = watch  # type: ignore[attr-defined]
+    page.route(
+        f"**{AXE_PATH}",
+        lambda route: route.fulfill(
+            path=str(AXE_JS), content_type="application/javascript"
+        ),
+    )
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = ARTIFACTS / _artifact_name(request.node.nodeid)
+        try:
+            page.screenshot(path=f"{stem}.png", full_page=True)
+            Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # keep the original failure visible
+            Path(f"{stem}.txt").write_text(f"no artefact: {exc}\n", encoding="utf-8")
+    page.close()
+    # Every page the test visited must have run without CSP violation or script
+    # error; report it after the artefacts so that both are kept.
+    if watch.errors and not (report is not None and report.failed):
+        pytest.fail("Erreurs du navigateur :\n" + "\n".join(watch.errors))
+
+
+# Helpers used by the tests ------------------------------------------------------
+
+
+def login(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real form, then land on the home page."""
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/connexion/"))
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a screenshot for docs/guide.md under a deterministic name."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def run_axe(page: Page) -> list[dict]:  # type: ignore[type-arg]
+    """Run axe-core on the current page (WCAG 2.1 A/AA rules) and return the
+    violations of impact serious or critical."""
+    page.add_script_tag(url=AXE_PATH)
+    assert page.evaluate("typeof window.axe") == "object"
+    result = page.evaluate(
+        """async () => await window.axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def axe_check() -> Callable[[Page], None]:
+    def check(page: Page) -> None:
+        violations = run_axe(page)
+        assert violations == [], f"{page.url}: {violations}"
+
+    return check

@@ -1,0 +1,44 @@
+"""axe-core on the home page of each role and on the pages anyone reaches first.
+No violation of impact "serious" or "critical" is allowed."""
+
+import pytest
+from playwright.sync_api import Page
+
+from certif.roles import Role
+from tests.browser.conftest import login
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+ROLES = [
+    Role.ADMINISTRATEUR,
+    Role.PRESIDENT,
+    Role.MEMBRE_JURY,
+    Role.CANDIDAT,
+    Role.REFERENT_HANDICAP,
+]
+
+
+def test_login_page_is_accessible(page: Page, axe_check) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/connexion/")
+    assert page.title() == "Connexion · certif"
+    axe_check(page)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_home_page_of_each_role_is_accessible(
+    page: Page, axe_check, role: Role
+) -> None:  # type: ignore[no-untyped-def]
+    make_user(f"{role.value}@example.fr", role)
+    login(page, f"{role.value}@example.fr")
+    assert page.title() == "Accueil · certif"
+    axe_check(page)
+
+
+def test_csp_blocks_an_injected_inline_script(page: Page) -> None:
+    """The policy is enforced by a real browser: an inline script never runs."""
+    page.goto("/connexion/")
+    with pytest.raises(Exception, match="Content Security Policy"):
+        page.add_script_tag(content="window.__pwned = true;")
+    assert page.evaluate("window.__pwned === undefined") is True
+    page.console_watch.errors.clear()  # type: ignore[attr-defined]
