@@ -3,12 +3,16 @@ from django.shortcuts import get_object_or_404
 
 from certif.models import User
 from certif.roles import is_admin
-from referentiel.models import Activite, Bloc, Competence, Referentiel
+from referentiel.models import Activite, Bloc, Competence, Critere, Referentiel
 
 
 def referentiels_listed_for(*, user: User) -> QuerySet[Referentiel]:
-    return referentiels_visible_to(user=user).annotate(
-        nb_criteres=Count("blocs__activites__competences__criteres")
+    """The versions the user may read, with their number of criteria, in a stable
+    order for pagination (an aggregate drops the model's default ordering)."""
+    return (
+        referentiels_visible_to(user=user)
+        .annotate(nb_criteres=Count("blocs__activites__competences__criteres"))
+        .order_by("certification__intitule", "certification__code", "-cree_le", "-pk")
     )
 
 
@@ -40,7 +44,14 @@ def referentiel_tree(
                                 "competences",
                                 queryset=Competence.objects.order_by("ordre", "code")
                                 .select_related("modalite")
-                                .prefetch_related("criteres"),
+                                .prefetch_related(
+                                    Prefetch(
+                                        "criteres",
+                                        queryset=Critere.objects.order_by(
+                                            "ordre", "code"
+                                        ),
+                                    )
+                                ),
                             )
                         ),
                     )
