@@ -1,11 +1,14 @@
 """Editing in the Django admin. Only drafts can be changed; published and archived
 versions are shown read-only (the services refuse the change as well)."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -37,28 +40,96 @@ def _referentiel_of(obj: Model | None) -> Referentiel | None:
     return None
 
 
-class DraftOnlyMixin:
-    """Read-only once the version is no longer a draft."""
+class ReferentielChildForm(forms.ModelForm):
+    """Codes are unique within a version. The denormalised ``referentiel`` is not a
+    form field, so Django cannot check the constraint: check it here, against the
+    version of the parent row, so that a duplicate is a form error, not a crash."""
 
-    def _locked(self, obj: Model | None) -> bool:
-        referentiel = _referentiel_of(obj)
-        return referentiel is not None and not referentiel.est_modifiable
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        model = type(self.instance)
+        parent_field = _PARENTS.get(model)
+        code = self.cleaned_data.get("code")
+        if parent_field is None or not code or self.has_error("code"):
+            return
+        parent_model = model._meta.get_field(parent_field).related_model
+        parent_id = getattr(self.instance, f"{parent_field}_id")
+        referentiel_id = (
+            parent_model._default_manager.filter(pk=parent_id)
+            .values_list("referentiel_id", flat=True)
+            .first()
+        )
+        duplicate = (
+            model._default_manager.filter(referentiel_id=referentiel_id, code=code)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if duplicate:
+            self.add_error(
+                "code",
+                _("Le code %(code)s est déjà utilisé dans cette version.")
+                % {"code": code},
+            )
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._locked(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._locked(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and self._locked(obj):
-            return False
-        return super().has_add_permission(request, obj)  # type: ignore[misc]
+# model with a denormalised ``referentiel`` -> the parent it is copied from
+_PARENTS: dict[type[Model], str] = {
+    Activite: "bloc",
+    Competence: "activite",
+    Critere: "competence",
+}
 
 
-class DraftOnlyInline(DraftOnlyMixin):
+class ReferentielChildFormSet(BaseInlineFormSet):
+    """Refuse two rows with the same code in one submission."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            code = form.cleaned_data.get("code")
+            if code and code in seen:
+                form.add_error(
+                    "code",
+                    _("Le code %(code)s apparaît deux fois.") % {"code": code},
+                )
+            elif code:
+                seen.add(code)
+
+
+def _locked(obj: Model | None) -> bool:
+    referentiel = _referentiel_of(obj)
+    return referentiel is not None and not referentiel.est_modifiable
+
+
+# foreign keys whose choices are limited to rows of draft versions
+_DRAFT_CHOICES = {
+    "referentiel": {"statut": Referentiel.Statut.BROUILLON},
+    "bloc": {"referentiel__statut": Referentiel.Statut.BROUILLON},
+    "activite": {"referentiel__statut": Referentiel.Statut.BROUILLON},
+    "competence": {"referentiel__statut": Referentiel.Statut.BROUILLON},
+}
+
+
+class DraftOnlyInline:
+    """Inline rows of a version: read-only when the parent's version is not a
+    draft (``obj`` is the parent object)."""
+
     extra = 0
     show_change_link = True
+    form = ReferentielChildForm
+    formset = ReferentielChildFormSet
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
 def _attach(obj: Model) -> None:
@@ -75,12 +146,35 @@ def _attach(obj: Model) -> None:
         referentiel_check_modifiable(referentiel)
 
 
-class DraftOnlyModelAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class DraftOnlyModelAdmin(admin.ModelAdmin):
+    """Read-only once the version is no longer a draft; new rows only in drafts."""
+
+    form = ReferentielChildForm
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name in _DRAFT_CHOICES:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **_DRAFT_CHOICES[db_field.name]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
     ) -> None:
         _attach(obj)
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        _attach(obj)
+        super().delete_model(request, obj)
 
     def save_formset(
         self, request: HttpRequest, form: Any, formset: Any, change: bool
@@ -137,23 +231,34 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
 
     @admin.action(description=_("Publier les versions sélectionnées"))
     def publier(self, request: HttpRequest, queryset: QuerySet[Referentiel]) -> None:
-        for referentiel in queryset:
-            try:
-                referentiel_publish(referentiel=referentiel)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, _("%s publiée.") % referentiel)
+        self._apply(request, queryset, referentiel_publish, _("publiée"))
 
     @admin.action(description=_("Archiver les versions sélectionnées"))
     def archiver(self, request: HttpRequest, queryset: QuerySet[Referentiel]) -> None:
-        for referentiel in queryset:
+        self._apply(request, queryset, referentiel_archive, _("archivée"))
+
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Referentiel],
+        service: Callable[..., Referentiel],
+        done: str,
+    ) -> None:
+        """Run ``service`` on each version, report each outcome, and record each
+        change in the admin log (who, when, what)."""
+        for referentiel in queryset.select_related("certification"):
             try:
-                referentiel_archive(referentiel=referentiel)
+                referentiel = service(referentiel=referentiel)
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, _("%s archivée.") % referentiel)
+                continue
+            message = _("Version %(version)s de %(code)s %(done)s.") % {
+                "version": referentiel.version,
+                "code": referentiel.certification.code,
+                "done": done,
+            }
+            self.log_change(request, referentiel, message)
+            self.message_user(request, message)
 
 
 @admin.register(Bloc)
