@@ -120,6 +120,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The login form posts the e-mail in the field "username" (Django's AuthenticationForm
+# calls authenticate(username=...)). Left to its default (USERNAME_FIELD, "email"),
+# axes records no username: failures of every account from one address add up and a
+# successful login never resets them.
+AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français"))]
@@ -180,7 +185,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }
 
@@ -189,7 +194,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page is ever shown in a frame (documents are downloaded as attachments).
+X_FRAME_OPTIONS = "DENY"
 # Behind TLS in production: secure cookies, HSTS, redirects. Off only under DEBUG.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
