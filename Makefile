@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_ENV := DEBUG=true
 
-.PHONY: run test lint format install install-dev bench clean
+.PHONY: run test browser lint format install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,14 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Only the end-to-end tests in Chromium (make test runs them too).
+browser: install-dev
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r certif referentiel evaluations handicap -lll
 
 format: install-dev
 	$(BIN)/ruff format .
