@@ -9,6 +9,10 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+# Every reader below raises ImproperlyConfigured, naming the variable, on a value it
+# cannot parse: a typo in production must stop the process, not change behaviour.
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name, str(default)).strip().lower()
     if value not in {"true", "false", "1", "0"}:
@@ -21,7 +25,7 @@ def env_int(name: str, default: int) -> int:
     if value is None:
         return default
     try:
-        return int(value)
+        return int(value.strip())
     except ValueError:
         raise ImproperlyConfigured(
             f"{name} must be an integer, got {value!r}"
@@ -32,6 +36,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return default
+    if not value.strip():
+        return []
     items = [item.strip() for item in value.split(",")]
     if any(not item for item in items):
         raise ImproperlyConfigured(

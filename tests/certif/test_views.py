@@ -1,0 +1,184 @@
+"""Home page, health check, and the account pages (login, logout, password reset,
+lockout)."""
+
+import json
+import re
+from unittest import mock
+
+from axes.utils import reset as axes_reset
+from django.core import mail
+from django.db import OperationalError, connection
+from django.http import HttpResponse
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from certif.models import User
+from certif.roles import Role
+from tests.factories import PASSWORD, make_user
+
+
+class HomeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
+        cls.candidat = make_user("candidat@example.org", Role.CANDIDAT)
+        cls.sans_role = make_user("personne@example.org")
+
+    def titles(self, user: User) -> list[str]:
+        self.client.force_login(user)
+        response = self.client.get(reverse("home"))
+        self.assertEqual(response.status_code, 200)
+        return [action.title for action in response.context["actions"]]
+
+    def test_administrator(self) -> None:
+        titles = self.titles(self.admin)
+        self.assertEqual(titles[:2], ["Administration", "Référentiels"])
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, 'href="/admin/"')
+        self.assertContains(response, 'href="/referentiel/"')
+
+    def test_candidate_has_no_administration(self) -> None:
+        titles = self.titles(self.candidat)
+        self.assertEqual(titles[0], "Référentiels")
+        self.assertNotIn("Administration", titles)
+        response = self.client.get(reverse("home"))
+        self.assertNotContains(response, 'href="/admin/"')
+
+    def test_user_without_role(self) -> None:
+        self.assertEqual(self.titles(self.sans_role), [])
+        response = self.client.get(reverse("home"))
+        self.assertContains(
+            response,
+            "Votre compte n'a encore aucun rôle sur la plateforme. Contactez le "
+            "certificateur.",
+            count=1,
+        )
+        self.assertNotContains(response, "card-title")
+
+    def test_anonymous_redirected(self) -> None:
+        self.assertRedirects(
+            self.client.get(reverse("home")),
+            "/connexion/?next=/",
+            fetch_redirect_response=False,
+        )
+
+    def test_post_not_allowed(self) -> None:
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.post(reverse("home")).status_code, 405)
+
+
+class SanteTests(TestCase):
+    def test_ok(self) -> None:
+        response = self.client.get(reverse("sante"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_database_unreachable(self) -> None:
+        with mock.patch.object(
+            connection, "cursor", side_effect=OperationalError("connexion refusée")
+        ):
+            response = self.client.get(reverse("sante"))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(
+            json.loads(response.content), {"status": "error", "database": "error"}
+        )
+
+    def test_post_not_allowed(self) -> None:
+        self.assertEqual(self.client.post(reverse("sante")).status_code, 405)
+
+
+class LoginTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = make_user("marie@example.org", Role.CANDIDAT)
+
+    def setUp(self) -> None:
+        axes_reset()
+
+    def login(self, password: str, email: str = "marie@example.org") -> HttpResponse:
+        return self.client.post(
+            reverse("login"), {"username": email, "password": password}
+        )
+
+    def test_login_by_email(self) -> None:
+        response = self.login(PASSWORD, email=" Marie@Example.ORG")
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertEqual(int(self.client.session["_auth_user_id"]), self.user.pk)
+
+    def test_wrong_password(self) -> None:
+        response = self.login("faux")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(
+            response.context["form"].errors["__all__"],
+            ["Adresse e-mail ou mot de passe incorrect. Vérifiez les deux champs."],
+        )
+
+    def test_logout_is_post_only(self) -> None:
+        self.client.force_login(self.user)
+        self.assertEqual(self.client.get(reverse("logout")).status_code, 405)
+        self.assertIn("_auth_user_id", self.client.session)
+        response = self.client.post(reverse("logout"))
+        self.assertRedirects(response, "/connexion/", fetch_redirect_response=False)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    @override_settings(AXES_FAILURE_LIMIT=5)
+    def test_lockout_after_five_failures(self) -> None:
+        for _ in range(5):
+            self.login("faux")
+        response = self.login(PASSWORD)
+        self.assertEqual(response.status_code, 429)
+        self.assertTemplateUsed(response, "registration/lockout.html")
+        self.assertContains(
+            response, "Trop de tentatives de connexion", status_code=429
+        )
+        self.assertNotIn("_auth_user_id", self.client.session)
+        axes_reset()
+        self.assertRedirects(self.login(PASSWORD), "/", fetch_redirect_response=False)
+
+
+class PasswordResetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = make_user("marie@example.org", Role.CANDIDAT)
+
+    def test_reset_sets_a_new_password(self) -> None:
+        response = self.client.post(
+            reverse("password_reset"), {"email": "marie@example.org"}
+        )
+        self.assertRedirects(
+            response, reverse("password_reset_done"), fetch_redirect_response=False
+        )
+        self.assertEqual(len(mail.outbox), 1)
+        message = mail.outbox[0]
+        self.assertEqual(message.to, ["marie@example.org"])
+        match = re.search(
+            r"http://testserver(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)", message.body
+        )
+        assert match is not None, message.body
+        response = self.client.get(match.group(1))
+        self.assertEqual(response.status_code, 302)
+        set_url = response["Location"]
+        self.assertTrue(set_url.endswith("/set-password/"), set_url)
+        response = self.client.post(
+            set_url,
+            {
+                "new_password1": "Un-nouveau-mot-2026",
+                "new_password2": "Un-nouveau-mot-2026",
+            },
+        )
+        self.assertRedirects(
+            response, reverse("password_reset_complete"), fetch_redirect_response=False
+        )
+        self.user.refresh_from_db()
+        self.assertIs(self.user.check_password("Un-nouveau-mot-2026"), True)
+
+    def test_unknown_address_sends_nothing(self) -> None:
+        response = self.client.post(
+            reverse("password_reset"), {"email": "inconnu@example.org"}
+        )
+        self.assertRedirects(
+            response, reverse("password_reset_done"), fetch_redirect_response=False
+        )
+        self.assertEqual(mail.outbox, [])
