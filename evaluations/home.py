@@ -1,6 +1,10 @@
 """Home-page actions of the evaluations app, one function per area."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from certif.models import User
+from certif.roles import Role
 from certif.selectors import Action
 
 
@@ -13,4 +17,27 @@ def jury_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
 
 
 def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
-    return []
+    actions: list[Action] = []
+    if Role.CANDIDAT in roles:
+        actions.append(
+            Action(
+                _("Mes documents"),
+                _(
+                    "Télécharger vos relevés de résultats, parchemins et attestations "
+                    "de blocs."
+                ),
+                reverse("evaluations:documents_mine"),
+            )
+        )
+    if Role.ADMINISTRATEUR in roles:
+        actions.append(
+            Action(
+                _("Émission des documents"),
+                _(
+                    "Émettre les parchemins, attestations, relevés et procès-verbaux "
+                    "des sessions délibérées ; révoquer un document."
+                ),
+                reverse("evaluations:emission_sessions"),
+            )
+        )
+    return actions
