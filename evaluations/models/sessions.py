@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from referentiel.models import Bloc, Modalite, Referentiel
 
@@ -36,6 +37,7 @@ class Session(models.Model):
     )
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
     close_le = models.DateTimeField(_("close le"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("session")
@@ -88,6 +90,8 @@ class Candidat(models.Model):
         _("pays de naissance (si né à l'étranger)"), max_length=100, blank=True
     )
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+    invite_le = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("candidat")
@@ -179,6 +183,7 @@ class Inscription(models.Model):
         Bloc, related_name="inscriptions", verbose_name=_("blocs évalués")
     )
     cree_le = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[blocs])
 
     class Meta:
         verbose_name = _("inscription")
@@ -242,6 +247,14 @@ class Livrable(models.Model):
         verbose_name=_("déposé par"),
     )
     retire_le = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    retire_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retiré par"),
+    )
 
     class Meta:
         verbose_name = _("livrable")
