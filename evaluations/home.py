@@ -13,7 +13,30 @@ def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
 
 
 def jury_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
-    return []
+    actions: list[Action] = []
+    if Role.MEMBRE_JURY in roles or Role.PRESIDENT in roles:
+        actions.append(
+            Action(
+                _("Mes évaluations"),
+                _(
+                    "Noter les candidats qui vous sont affectés, critère par critère, "
+                    "et déclarer vos conflits d'intérêts."
+                ),
+                reverse("evaluations:jury_tableau_de_bord"),
+            )
+        )
+    if Role.ADMINISTRATEUR in roles or Role.PRESIDENT in roles:
+        actions.append(
+            Action(
+                _("Jurys"),
+                _(
+                    "Composer les jurys des sessions, affecter les évaluateurs, "
+                    "consolider et délibérer."
+                ),
+                reverse("evaluations:jury_sessions"),
+            )
+        )
+    return actions
 
 
 def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:

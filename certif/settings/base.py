@@ -171,6 +171,11 @@ TASKS = {
     }
 }
 
+# Jury: evaluators per candidate for the automatic assignment, and the quorum of a
+# deliberation (members present, the president included).
+EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
+QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

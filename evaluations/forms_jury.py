@@ -1,0 +1,162 @@
+"""Forms of the jury area."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from certif.models import User
+from certif.roles import Role
+from evaluations.models import (
+    ConflitInterets,
+    Inscription,
+    MembreJury,
+    Resultat,
+    Session,
+)
+
+
+class _CandidatChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Inscription) -> str:  # type: ignore[override]
+        return f"{obj.candidat.nom_complet} — {obj.session.nom}"
+
+
+class _MembreChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: MembreJury) -> str:  # type: ignore[override]
+        return obj.user.get_full_name() or obj.user.email
+
+
+class MembreJuryAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Personne"), queryset=User.objects.none(), empty_label=None
+    )
+    role = forms.ChoiceField(label=_("Rôle dans le jury"), choices=MembreJury.Role)
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                Q(groups__name=Role.MEMBRE_JURY) | Q(groups__name=Role.PRESIDENT),
+                is_active=True,
+            )
+            .exclude(jurys__session=session)
+            .distinct()
+            .order_by("last_name", "first_name", "email")
+        )
+
+
+class AffectationAddForm(forms.Form):
+    inscription = _CandidatChoice(
+        label=_("Candidat"), queryset=Inscription.objects.none()
+    )
+    membre = _MembreChoice(label=_("Évaluateur"), queryset=MembreJury.objects.none())
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["inscription"].queryset = (  # type: ignore[attr-defined]
+            Inscription.objects.filter(session=session)
+            .select_related("candidat", "session")
+            .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
+        )
+        self.fields["membre"].queryset = (  # type: ignore[attr-defined]
+            MembreJury.objects.filter(session=session)
+            .select_related("user")
+            .order_by("user__last_name", "pk")
+        )
+
+
+class AffectationsAutoForm(forms.Form):
+    par_candidat = forms.IntegerField(
+        label=_("Évaluateurs par candidat"), min_value=1, max_value=10
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["par_candidat"].initial = settings.EVALUATEURS_PAR_CANDIDAT
+
+
+class ConflitForm(forms.Form):
+    inscription = _CandidatChoice(
+        label=_("Candidat"), queryset=Inscription.objects.none()
+    )
+    nature = forms.ChoiceField(
+        label=_("Nature du lien"), choices=ConflitInterets.Nature
+    )
+    commentaire = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire pour « Autre »."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["inscription"].queryset = (  # type: ignore[attr-defined]
+            Inscription.objects.filter(session__membres__user=user)
+            .exclude(session__statut=Session.Statut.CLOSE)
+            .exclude(conflits__membre__user=user)
+            .select_related("candidat", "session")
+            .order_by("session__nom", "candidat__nom_naissance", "pk")
+            .distinct()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("nature") == ConflitInterets.Nature.AUTRE
+            and not (data.get("commentaire") or "").strip()
+        ):
+            self.add_error("commentaire", _("Précisez la nature du lien."))
+        return data
+
+
+class CritereSaisieForm(forms.Form):
+    """One criterion of the grid, as sent by htmx."""
+
+    resultat = forms.ChoiceField(
+        choices=Resultat,
+        error_messages={
+            "required": _("Choisissez « Acquis » ou « Non acquis »."),
+            "invalid_choice": _("Choisissez « Acquis » ou « Non acquis »."),
+        },
+    )
+    commentaire = forms.CharField(required=False, max_length=2000)
+
+
+class _PresentsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: MembreJury) -> str:  # type: ignore[override]
+        nom = obj.user.get_full_name() or obj.user.email
+        return f"{nom} ({obj.get_role_display()})"
+
+
+class DeliberationForm(forms.Form):
+    presents = _PresentsChoice(
+        label=_("Membres présents"),
+        queryset=MembreJury.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez les membres présents.")},
+    )
+    motif = forms.CharField(
+        label=_("Motif de la décision"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif de la décision.")},
+    )
+
+    def __init__(
+        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["presents"].queryset = presents  # type: ignore[attr-defined]
+
+
+class ReouvertureForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif de la réouverture"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez le motif de la réouverture.")},
+    )

@@ -1,0 +1,401 @@
+"""The scoring grid, the consolidation table and the roll-up input of one
+enrolment, each in a fixed number of queries whatever the référentiel's size."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
+
+from evaluations.models import (
+    Affectation,
+    BlocAcquis,
+    Consolidation,
+    Evaluation,
+    Inscription,
+    Livrable,
+)
+from evaluations.rollup import (
+    BlocResult,
+    BlocSpec,
+    CompetenceResult,
+    CompetenceSpec,
+    Rollup,
+    RollupInput,
+    rollup,
+)
+from evaluations.selectors.jury import _nb_criteres_parcours, _sans_conflit
+from handicap.selectors import criteres_dispenses_for
+from referentiel.models import Bloc, Competence, Critere
+
+LIVRABLE_DOWNLOAD_URL_NAMES = ("evaluations:livrable_download",)
+
+
+@dataclass
+class Structure:
+    """The blocs of the version and, for the blocs of the path, their competencies
+    and criteria: two queries."""
+
+    blocs: list[Bloc]
+    competences: dict[int, list[Competence]]  # bloc id -> competencies in the path
+    criteres: dict[int, list[Critere]]  # competence id -> criteria
+
+    @property
+    def critere_ids(self) -> set[int]:
+        return {c.pk for criteres in self.criteres.values() for c in criteres}
+
+    def specs(self) -> tuple[BlocSpec, ...]:
+        return tuple(
+            BlocSpec(
+                code=bloc.code,
+                competences=tuple(
+                    CompetenceSpec(
+                        code=competence.code,
+                        criteres=tuple(c.pk for c in self.criteres[competence.pk]),
+                    )
+                    for competence in self.competences.get(bloc.pk, [])
+                ),
+            )
+            for bloc in self.blocs
+        )
+
+
+def structure_for(*, inscription: Inscription) -> Structure:
+    through = Inscription.blocs.through
+    blocs = list(
+        Bloc.objects.filter(referentiel_id=inscription.session.referentiel_id)
+        .annotate(
+            dans_parcours=Exists(
+                through.objects.filter(
+                    inscription_id=inscription.pk, bloc_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by("ordre", "code")
+    )
+    criteres = (
+        Critere.objects.filter(competence__activite__bloc__inscriptions=inscription.pk)
+        .select_related("competence__modalite", "competence__activite")
+        .order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__bloc__code",
+            "competence__activite__ordre",
+            "competence__activite__code",
+            "competence__ordre",
+            "competence__code",
+            "ordre",
+            "code",
+        )
+    )
+    competences: dict[int, list[Competence]] = defaultdict(list)
+    par_competence: dict[int, list[Critere]] = defaultdict(list)
+    for critere in criteres:
+        competence = critere.competence
+        if competence.pk not in par_competence:
+            competences[competence.activite.bloc_id].append(competence)
+        par_competence[competence.pk].append(critere)
+    return Structure(blocs, dict(competences), dict(par_competence))
+
+
+def capitalises_for(*, inscription: Inscription) -> dict[str, str]:
+    """{bloc code: session name} of the blocs the person acquired in an earlier
+    session (matched by code: a later version of the référentiel keeps them)."""
+    return {
+        acquis.bloc.code: acquis.session.nom
+        for acquis in BlocAcquis.objects.filter(candidat_id=inscription.candidat_id)
+        .exclude(inscription=inscription)
+        .select_related("bloc", "session")
+    }
+
+
+def rollup_for(
+    *,
+    inscription: Inscription,
+    structure: Structure,
+    resultats: dict[int, str | None],
+    dispenses: set[int],
+    capitalises: dict[str, str],
+) -> Rollup:
+    return rollup(
+        RollupInput(
+            blocs=structure.specs(),
+            resultats=resultats,
+            parcours=frozenset(b.code for b in structure.blocs if b.dans_parcours),
+            dispenses=frozenset(dispenses),
+            capitalises=capitalises,
+        )
+    )
+
+
+def livrable_url(pk: int) -> str:
+    for name in LIVRABLE_DOWNLOAD_URL_NAMES:
+        try:
+            return reverse(name, kwargs={"pk": pk})
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _livrables(inscription: Inscription) -> dict[int, list[Livrable]]:
+    """Current versions of the deliverables, by modality."""
+    by_modalite: dict[int, list[Livrable]] = defaultdict(list)
+    for livrable in Livrable.objects.filter(
+        inscription=inscription, retire_le__isnull=True, remplace_par__isnull=True
+    ).order_by("depose_le", "pk"):
+        livrable.url = livrable_url(livrable.pk)  # type: ignore[attr-defined]
+        by_modalite[livrable.modalite_id].append(livrable)
+    return by_modalite
+
+
+# Grid rows -----------------------------------------------------------------------
+
+
+@dataclass
+class LigneCritere:
+    critere: Critere
+    numero: int
+    dispense: bool
+    evaluation: Evaluation | None = None  # the evaluator's own (grid)
+    evaluations: list[Evaluation | None] = field(
+        default_factory=list
+    )  # all (consolidation)
+    consolidation: Consolidation | None = None
+    divergent: bool = False
+    propose: str = ""  # pre-filled jury result when all evaluators agree
+
+    @property
+    def resultat(self) -> str:
+        return self.evaluation.resultat if self.evaluation else ""
+
+    @property
+    def commentaire(self) -> str:
+        return self.evaluation.commentaire if self.evaluation else ""
+
+
+@dataclass
+class LigneCompetence:
+    competence: Competence
+    description: str
+    criteres: list[LigneCritere]
+    livrables: list[Livrable]
+    resultat: CompetenceResult | None
+
+
+@dataclass
+class LigneBloc:
+    bloc: Bloc
+    competences: list[LigneCompetence]
+    resultat: BlocResult
+
+
+@dataclass
+class Grille:
+    inscription: Inscription
+    blocs: list[LigneBloc]
+    rollup: Rollup
+    nb_criteres: int  # non-exempted criteria of the path
+    nb_evalues: int
+
+    @property
+    def pourcentage(self) -> int:
+        return (
+            round(100 * self.nb_evalues / self.nb_criteres) if self.nb_criteres else 100
+        )
+
+    @property
+    def complete(self) -> bool:
+        return self.nb_evalues >= self.nb_criteres
+
+
+def _lignes(
+    *,
+    inscription: Inscription,
+    structure: Structure,
+    dispenses: set[int],
+    resultat_rollup: Rollup,
+    livrables: dict[int, list[Livrable]],
+    remplir: Callable[[LigneCritere], None],
+) -> list[LigneBloc]:
+    blocs_par_code = {b.code: b for b in resultat_rollup.blocs}
+    capitalisation = inscription.parcours == Inscription.Parcours.BLOCS
+    lignes: list[LigneBloc] = []
+    for bloc in structure.blocs:
+        if not bloc.dans_parcours:
+            continue
+        bloc_result = blocs_par_code[bloc.code]
+        competences_result = {c.code: c for c in bloc_result.competences}
+        ligne_bloc = LigneBloc(bloc=bloc, competences=[], resultat=bloc_result)
+        for competence in structure.competences.get(bloc.pk, []):
+            modalite = competence.modalite
+            criteres = []
+            for numero, critere in enumerate(structure.criteres[competence.pk], 1):
+                ligne = LigneCritere(
+                    critere=critere, numero=numero, dispense=critere.pk in dispenses
+                )
+                remplir(ligne)
+                criteres.append(ligne)
+            ligne_bloc.competences.append(
+                LigneCompetence(
+                    competence=competence,
+                    description=modalite.description_capitalisation
+                    if capitalisation
+                    else modalite.description,
+                    criteres=criteres,
+                    livrables=livrables.get(modalite.pk, []),
+                    resultat=competences_result.get(competence.code),
+                )
+            )
+        lignes.append(ligne_bloc)
+    return lignes
+
+
+def grille_for(*, affectation: Affectation) -> Grille:
+    """One evaluator's grid: blocs of the path → competencies (modality, current
+    deliverables) → criteria with the evaluator's own results, and the roll-up of
+    those results."""
+    inscription = affectation.inscription
+    structure = structure_for(inscription=inscription)
+    dispenses = criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+        inscription.pk, set()
+    )
+    evaluations = {
+        e.critere_id: e for e in Evaluation.objects.filter(affectation=affectation)
+    }
+    capitalises = capitalises_for(inscription=inscription)
+    resultat_rollup = rollup_for(
+        inscription=inscription,
+        structure=structure,
+        resultats={pk: e.resultat for pk, e in evaluations.items()},
+        dispenses=dispenses,
+        capitalises=capitalises,
+    )
+
+    def remplir(ligne: LigneCritere) -> None:
+        if not ligne.dispense:
+            ligne.evaluation = evaluations.get(ligne.critere.pk)
+
+    lignes = _lignes(
+        inscription=inscription,
+        structure=structure,
+        dispenses=dispenses,
+        resultat_rollup=resultat_rollup,
+        livrables=_livrables(inscription),
+        remplir=remplir,
+    )
+    a_evaluer = structure.critere_ids - dispenses
+    return Grille(
+        inscription=inscription,
+        blocs=lignes,
+        rollup=resultat_rollup,
+        nb_criteres=len(a_evaluer),
+        nb_evalues=len(a_evaluer & evaluations.keys()),
+    )
+
+
+@dataclass
+class Evaluateur:
+    affectation: Affectation
+
+    @property
+    def nom(self) -> str:
+        user = self.affectation.membre.user
+        return user.get_full_name() or user.email
+
+
+@dataclass
+class ConsolidationTable(Grille):
+    evaluateurs: list[Evaluateur] = field(default_factory=list)
+
+
+def consolidation_for(*, inscription: Inscription) -> ConsolidationTable:
+    """The president's table: per criterion each evaluator's result side by side,
+    divergences flagged, the jury's current result (with its version) and the
+    proposal when every evaluator scored the same; the roll-up of the jury's
+    results."""
+    structure = structure_for(inscription=inscription)
+    dispenses = criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+        inscription.pk, set()
+    )
+    affectations = list(
+        _sans_conflit(Affectation.objects.filter(inscription=inscription))
+        .select_related("membre__user")
+        .order_by("membre__user__last_name", "membre__user__first_name", "pk")
+    )
+    par_affectation: dict[int, dict[int, Evaluation]] = defaultdict(dict)
+    for evaluation in Evaluation.objects.filter(affectation__in=affectations):
+        par_affectation[evaluation.affectation_id][evaluation.critere_id] = evaluation
+    consolidations = {
+        c.critere_id: c
+        for c in Consolidation.objects.filter(inscription=inscription).select_related(
+            "modifie_par"
+        )
+    }
+    resultat_rollup = rollup_for(
+        inscription=inscription,
+        structure=structure,
+        resultats={pk: c.resultat for pk, c in consolidations.items()},
+        dispenses=dispenses,
+        capitalises=capitalises_for(inscription=inscription),
+    )
+
+    def remplir(ligne: LigneCritere) -> None:
+        pk = ligne.critere.pk
+        ligne.evaluations = [par_affectation[a.pk].get(pk) for a in affectations]
+        valeurs = {e.resultat for e in ligne.evaluations if e is not None}
+        ligne.divergent = len(valeurs) > 1
+        complet = bool(ligne.evaluations) and all(ligne.evaluations)
+        if complet and len(valeurs) == 1:
+            ligne.propose = valeurs.pop()
+        ligne.consolidation = consolidations.get(pk)
+
+    lignes = _lignes(
+        inscription=inscription,
+        structure=structure,
+        dispenses=dispenses,
+        resultat_rollup=resultat_rollup,
+        livrables={},
+        remplir=remplir,
+    )
+    a_evaluer = structure.critere_ids - dispenses
+    return ConsolidationTable(
+        inscription=inscription,
+        blocs=lignes,
+        rollup=resultat_rollup,
+        nb_criteres=len(a_evaluer),
+        nb_evalues=len(a_evaluer & consolidations.keys()),
+        evaluateurs=[Evaluateur(a) for a in affectations],
+    )
+
+
+def affectation_for_save(
+    user_id: int, inscription_pk: int, critere_id: int
+) -> Affectation | None:
+    """The user's assignment for saving one criterion, in one query: the enrolment,
+    session and deliberation joined; annotated with ``critere_dans_parcours``,
+    ``deja_note`` (this criterion already scored), ``nb_evalues`` and
+    ``nb_criteres`` (for the progress returned after the save)."""
+    return (
+        _sans_conflit(
+            Affectation.objects.filter(
+                inscription_id=inscription_pk, membre__user_id=user_id
+            )
+        )
+        .select_related("membre", "inscription__session", "inscription__deliberation")
+        .annotate(
+            critere_dans_parcours=Exists(
+                Critere.objects.filter(
+                    pk=critere_id,
+                    competence__activite__bloc__inscriptions=OuterRef("inscription"),
+                )
+            ),
+            deja_note=Exists(
+                Evaluation.objects.filter(
+                    affectation=OuterRef("pk"), critere_id=critere_id
+                )
+            ),
+            nb_evalues=Count("evaluations"),
+            nb_criteres=_nb_criteres_parcours(),
+        )
+        .first()
+    )

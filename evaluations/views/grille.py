@@ -1,0 +1,166 @@
+"""The evaluator's scoring grid: the page (also a plain form without JavaScript),
+the htmx save of one criterion, and « Valider mon évaluation »."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from certif.http import AuthenticatedHttpRequest
+from evaluations.forms_jury import CritereSaisieForm
+from evaluations.models import Affectation, Deliberation, Session
+from evaluations.selectors.grille import affectation_for_save, grille_for
+from evaluations.selectors.jury import get_affectation_for
+from evaluations.services.notation import (
+    EvaluationValideeError,
+    affectation_validate,
+    evaluations_record,
+)
+from evaluations.services.notation import evaluation_record as _record
+from evaluations.views.deliberation import verrou_409
+from handicap.selectors import amenagements_for_jury
+
+
+def _lecture_seule(affectation: Affectation) -> str:
+    """Why the grid is read-only for its evaluator, or "" when it is editable."""
+    inscription = affectation.inscription
+    try:
+        if inscription.deliberation.verrouillee:
+            return _("La délibération est votée : la grille est verrouillée.")
+    except Deliberation.DoesNotExist:
+        pass
+    if affectation.validee_le is not None:
+        return _("Vous avez validé votre évaluation : la grille est en lecture seule.")
+    if inscription.session.statut != Session.Statut.EN_EVALUATION:
+        return _("La session n'est pas en évaluation : la grille est en lecture seule.")
+    return ""
+
+
+def _saisie_grille(post: QueryDict) -> dict[int, tuple[str, str]]:
+    ids: set[int] = set()
+    for key in post:
+        prefix, _sep, rest = key.partition("-")
+        if prefix in {"resultat", "commentaire"} and rest.isdigit():
+            ids.add(int(rest))
+    return {
+        pk: (post.get(f"resultat-{pk}", ""), post.get(f"commentaire-{pk}", ""))
+        for pk in ids
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@verrou_409
+def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    affectation = get_affectation_for(request.user, pk)
+    erreurs: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            ecrits = evaluations_record(
+                affectation=affectation,
+                valeurs=_saisie_grille(request.POST),
+                by=request.user,
+            )
+        except EvaluationValideeError as exc:
+            erreurs, status = [str(exc)], 409
+        except ValidationError as exc:
+            erreurs, status = exc.messages, 400
+        else:
+            messages.success(
+                request,
+                _("Grille enregistrée (%(n)d critère(s) modifié(s)).") % {"n": ecrits},
+            )
+            return redirect("evaluations:grille", pk=pk)
+    grille = grille_for(affectation=affectation)
+    return render(
+        request,
+        "evaluations/jury/grille.html",
+        {
+            "affectation": affectation,
+            "inscription": affectation.inscription,
+            "grille": grille,
+            "progression": grille,
+            "lecture_seule": _lecture_seule(affectation),
+            "erreurs": erreurs,
+            "amenagements": amenagements_for_jury(inscription_id=pk),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@verrou_409
+def grille_save_view(
+    request: AuthenticatedHttpRequest, pk: int, critere_pk: int
+) -> HttpResponse:
+    """Save one criterion (htmx): answers the criterion's saved state and, out of
+    band, the progress bar. Without htmx, back to the grid."""
+    affectation = affectation_for_save(request.user.pk, pk, critere_pk)
+    if affectation is None:
+        get_affectation_for(request.user, pk)  # 403 or 404
+        raise Http404
+    form = CritereSaisieForm(
+        {
+            "resultat": request.POST.get(f"resultat-{critere_pk}", ""),
+            "commentaire": request.POST.get(f"commentaire-{critere_pk}", ""),
+        }
+    )
+    context = {"critere_pk": critere_pk, "affectation": affectation}
+    erreur = ""
+    status = 200
+    if not form.is_valid():
+        erreur = " ".join(m for errors in form.errors.values() for m in errors)
+        status = 400
+    else:
+        try:
+            saisie = _record(
+                affectation=affectation,
+                critere_id=critere_pk,
+                resultat=form.cleaned_data["resultat"],
+                commentaire=form.cleaned_data["commentaire"],
+                by=request.user,
+            )
+        except EvaluationValideeError as exc:
+            erreur, status = str(exc), 409
+        except ValidationError as exc:
+            erreur, status = " ".join(exc.messages), 400
+        else:
+            context |= {
+                "evaluation": saisie.evaluation,
+                "progression": saisie.progression,
+            }
+    if not request.headers.get("HX-Request"):
+        if erreur:
+            messages.error(request, erreur)
+        url = reverse("evaluations:grille", kwargs={"pk": pk})
+        return redirect(f"{url}#critere-{critere_pk}")
+    context["erreur"] = erreur
+    return render(
+        request, "evaluations/jury/grille.html#saisie", context, status=status
+    )
+
+
+@require_POST
+@login_required
+@verrou_409
+def grille_valider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    affectation = get_affectation_for(request.user, pk)
+    try:
+        affectation_validate(affectation=affectation, by=request.user)
+    except EvaluationValideeError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Évaluation validée : le président du jury peut la consolider."),
+        )
+    return redirect("evaluations:grille", pk=pk)
