@@ -567,6 +567,7 @@ def documents_of_candidate(*, user: User) -> QuerySet[Document]:
         Document.objects.filter(inscription__candidat__user=user)
         .exclude(nature=Document.Nature.PV)
         .select_related("session")
+        .defer("snapshot")
         .order_by("-emis_le", "nature", "-version", "-pk")
     )
 

@@ -1,0 +1,356 @@
+"""Issued documents: each PDF parsed back, snapshots frozen, versions and
+revocation."""
+
+import hashlib
+import io
+from unittest import mock
+
+import pypdf
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+
+from evaluations.models import Deliberation, Document
+from evaluations.selectors.documents import (
+    DistinctionSnapshot,
+    document_snapshot,
+    inscription_snapshots,
+    snapshot_from_json,
+    snapshot_to_json,
+)
+from evaluations.services.documents import document_revoke
+from evaluations.tasks import emission_launch
+from tests.evaluations.factories_documents import (
+    Scenario,
+    dispenses_stub,
+    make_scenario,
+)
+from tests.factories import make_candidat, make_inscription
+
+
+def issue(scenario: Scenario) -> None:
+    with mock.patch(
+        "handicap.selectors.criteres_dispenses_for", dispenses_stub(scenario.dispenses)
+    ):
+        emission_launch(session=scenario.session, by=scenario.admin)
+
+
+def pdf_text(document: Document) -> str:
+    with document.fichier.open("rb") as handle:
+        reader = pypdf.PdfReader(io.BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def file_bytes(document: Document) -> bytes:
+    with document.fichier.open("rb") as handle:
+        return handle.read()
+
+
+def current(inscription_id: int | None, nature: str, session_id: int = 0) -> Document:
+    queryset = Document.objects.filter(nature=nature, statut="valide")
+    if inscription_id is None:
+        return queryset.get(session_id=session_id)
+    return queryset.get(inscription_id=inscription_id)
+
+
+class IssuedDocumentsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+        issue(cls.sc)
+
+    def test_documents_issued_per_decision(self) -> None:
+        rows = sorted(
+            (nom or "", nature, version, statut)
+            for nom, nature, version, statut in Document.objects.values_list(
+                "inscription__candidat__nom_naissance", "nature", "version", "statut"
+            )
+        )
+        self.assertEqual(
+            rows,
+            [
+                ("", "pv", 1, "valide"),
+                ("DUPONT", "parchemin", 1, "valide"),
+                ("DUPONT", "releve", 1, "valide"),
+                ("LEROY", "attestation", 1, "valide"),
+                ("LEROY", "releve", 1, "valide"),
+                ("MARTIN", "releve", 1, "valide"),
+                ("PETIT", "parchemin", 1, "valide"),
+                ("PETIT", "releve", 1, "valide"),
+            ],
+        )
+        self.assertEqual(Document.objects.get(nature="pv").session, self.sc.session)
+
+    def test_stored_hash_is_the_file_hash(self) -> None:
+        for document in Document.objects.all():
+            self.assertEqual(
+                hashlib.sha256(file_bytes(document)).hexdigest(), document.sha256
+            )
+            self.assertEqual(len(document.code), 16)
+            self.assertTrue(file_bytes(document).startswith(b"%PDF-"))
+
+    def test_codes_are_unique_base32(self) -> None:
+        codes = list(Document.objects.values_list("code", flat=True))
+        self.assertEqual(len(set(codes)), 8)
+        for code in codes:
+            self.assertEqual(set(code) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), set())
+
+    def test_parchemin(self) -> None:
+        document = current(self.sc.certifie.pk, "parchemin")
+        text = pdf_text(document)
+        for expected in (
+            "Certificat",
+            "Marie DUPONT",
+            "a obtenu la certification professionnelle",
+            "Petite certification",
+            "enregistrée au RNCP sous le numéro RNCP99999, niveau 5",
+            "B1 Bloc 1",
+            "B2 Bloc 2",
+            f"Code de vérification : {document.code_affiche}",
+            f"{settings.SITE_URL}/verification/{document.code}/",
+        ):
+            self.assertIn(expected, text)
+
+    def test_parchemin_lists_a_bloc_capitalised_earlier(self) -> None:
+        text = pdf_text(current(self.sc.capitalise.pk, "parchemin"))
+        self.assertIn("Léa PETIT", text)
+        self.assertIn(
+            "B1 Bloc 1 — acquis le 30 juin 2025 (session « Session 2025 »)", text
+        )
+        self.assertIn("B2 Bloc 2", text)
+
+    def test_attestation(self) -> None:
+        document = current(self.sc.partiel.pk, "attestation")
+        text = pdf_text(document)
+        self.assertIn("Attestation de blocs de", text)
+        self.assertIn("Hugo LEROY", text)
+        self.assertIn("B1 Bloc 1", text)
+        self.assertNotIn("B2 Bloc 2", text)
+        self.assertIn(f"Code de vérification : {document.code_affiche}", text)
+        self.assertIn(f"{settings.SITE_URL}/verification/{document.code}/", text)
+        snapshot = document_snapshot(document)
+        self.assertEqual([b.code for b in snapshot.blocs], ["B1"])
+
+    def test_releve_with_exemption(self) -> None:
+        document = current(self.sc.certifie.pk, "releve")
+        text = pdf_text(document)
+        for expected in (
+            "Relevé individuel de résultats",
+            "Candidat Marie DUPONT",
+            "Décision du jury Certifié",
+            "Motif Conforme aux résultats consolidés.",
+            "Critères dispensés C2.1.2",
+            "B1 Bloc 1 — Validé",
+            "C1.1.1 Critère 1. Acquis",
+            "C2.1.2 Critère 2. Dispensé",
+            f"référence {document.code_affiche}",
+        ):
+            self.assertIn(expected, text)
+
+    def test_releve_of_partial_validation(self) -> None:
+        text = pdf_text(current(self.sc.partiel.pk, "releve"))
+        for expected in (
+            "Candidat Hugo LEROY",
+            "Décision du jury Validation partielle",
+            "Motif Le critère C2.1.1 n'est pas acquis.",
+            "B1 Bloc 1 — Validé",
+            "B2 Bloc 2 — Non validé",
+            "C2.1 Compétence 2 Non acquise",
+            "C2.1.1 Critère 1. Non acquis",
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("Dispensé", text)
+
+    def test_releve_of_capitalisation(self) -> None:
+        text = pdf_text(current(self.sc.capitalise.pk, "releve"))
+        self.assertIn("Parcours Blocs de compétences (capitalisation)", text)
+        self.assertIn("B1 Bloc 1 — Acquis lors de la session « Session 2025 »", text)
+        self.assertIn("B2 Bloc 2 — Validé", text)
+        self.assertNotIn("C1.1.1", text)
+
+    def test_failed_candidate_gets_only_a_releve(self) -> None:
+        self.assertEqual(
+            list(
+                Document.objects.filter(inscription=self.sc.echec).values_list(
+                    "nature", flat=True
+                )
+            ),
+            ["releve"],
+        )
+        self.assertIn(
+            "Décision du jury Non validé", pdf_text(current(self.sc.echec.pk, "releve"))
+        )
+
+    def test_pv(self) -> None:
+        document = current(None, "pv", self.sc.session.pk)
+        text = pdf_text(document)
+        for expected in (
+            "Procès-verbal de délibération du jury",
+            "Session Session juin",
+            "4 candidats : 2 certifiés, 1 validations partielles, 1 non validés",
+            "Paul Durand Président Présent",
+            "Karim Benali Membre Absent",
+            "Julie Bernard Membre Présent",
+            "Julie Bernard Hugo LEROY Employeur",
+            "Marie DUPONT Certifié B1, B2 1 : C2.1.2",
+            "Hugo LEROY Validation partielle B1 0",
+            "Zoé MARTIN Non validé — 0",
+            "Léa PETIT Certifié B2 0",
+            "1 dispense de critère accordée au total",
+            "Signatures",
+            f"référence {document.code_affiche}",
+        ):
+            self.assertIn(expected, text)
+        # Only the signature blocks of the members present.
+        signatures = text.split("Signatures", 1)[1]
+        self.assertIn("Paul Durand", signatures)
+        self.assertIn("Julie Bernard", signatures)
+        self.assertNotIn("Karim Benali", signatures)
+
+    def test_pv_has_no_personal_data_beyond_names(self) -> None:
+        text = pdf_text(current(None, "pv", self.sc.session.pk))
+        self.assertNotIn("1995", text)
+        self.assertNotIn("@test.fr", text)
+
+
+class SnapshotTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+
+    def test_json_round_trip(self) -> None:
+        snapshot = inscription_snapshots(inscription_id=self.sc.capitalise.pk).parchemin
+        assert snapshot is not None
+        data = snapshot_to_json(snapshot)
+        self.assertEqual(snapshot_from_json(DistinctionSnapshot, data), snapshot)
+        self.assertEqual(data["blocs"][0]["acquis_le"], "2025-06-30")
+
+    def test_unlocked_deliberation_is_refused(self) -> None:
+        Deliberation.objects.filter(inscription=self.sc.echec).update(verrouillee=False)
+        with self.assertRaisesMessage(
+            Exception, "La délibération n'est pas verrouillée."
+        ):
+            inscription_snapshots(inscription_id=self.sc.echec.pk)
+
+    def test_no_deliberation_is_refused(self) -> None:
+        inscription = make_inscription(
+            make_candidat("nouveau@test.fr"), self.sc.session
+        )
+        with self.assertRaisesMessage(
+            Exception, "Aucune délibération pour ce candidat."
+        ):
+            inscription_snapshots(inscription_id=inscription.pk)
+
+
+class ImmutabilityAndVersionsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+        issue(cls.sc)
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_rename_keeps_issued_pdf_and_verification_page(self) -> None:
+        parchemin = current(self.sc.certifie.pk, "parchemin")
+        before = file_bytes(parchemin)
+        candidat = self.sc.certifie.candidat
+        candidat.nom_naissance = "DURAND"
+        candidat.save()
+
+        parchemin.refresh_from_db()
+        self.assertEqual(file_bytes(parchemin), before)
+        self.assertIn("Marie DUPONT", pdf_text(parchemin))
+        self.assertEqual(parchemin.snapshot["titulaire"]["nom_naissance"], "DUPONT")
+        response = self.client.get(f"/verification/{parchemin.code}/")
+        self.assertContains(response, "Marie DUPONT")
+        self.assertNotContains(response, "DURAND")
+
+    def test_reissue_after_rename_makes_v2_and_revokes_v1(self) -> None:
+        v1 = current(self.sc.certifie.pk, "parchemin")
+        candidat = self.sc.certifie.candidat
+        candidat.nom_naissance = "DURAND"
+        candidat.save()
+        issue(self.sc)
+
+        v1.refresh_from_db()
+        v2 = current(self.sc.certifie.pk, "parchemin")
+        self.assertEqual((v2.version, v2.remplace_id), (2, v1.pk))
+        self.assertEqual(v1.statut, "revoque")
+        self.assertEqual(v1.motif_revocation, "Remplacé par la version 2.")
+        self.assertIsNotNone(v1.revoque_le)
+        self.assertNotEqual(v2.code, v1.code)
+        self.assertIn("Marie DURAND", pdf_text(v2))
+        # The relevé and the PV name the candidate too: new versions; the others
+        # are unchanged.
+        self.assertEqual(current(self.sc.certifie.pk, "releve").version, 2)
+        self.assertEqual(current(None, "pv", self.sc.session.pk).version, 2)
+        self.assertEqual(Document.objects.count(), 8 + 3)
+        self.assertEqual(current(self.sc.partiel.pk, "attestation").version, 1)
+        # The verification page of v1 says it was replaced.
+        response = self.client.get(f"/verification/{v1.code}/")
+        self.assertContains(response, "Document révoqué.")
+        self.assertContains(response, "Remplacé par la version 2.")
+
+    def test_decision_no_longer_supporting_an_award_revokes_it(self) -> None:
+        deliberation = Deliberation.objects.get(inscription=self.sc.partiel)
+        deliberation.decision = Deliberation.Decision.NON_VALIDE
+        deliberation.save()
+        deliberation.blocs_valides.clear()
+        issue(self.sc)
+
+        attestation = Document.objects.get(
+            inscription=self.sc.partiel, nature="attestation"
+        )
+        self.assertEqual(attestation.statut, "revoque")
+        self.assertEqual(
+            attestation.motif_revocation,
+            "La décision du jury ne justifie plus ce document.",
+        )
+        self.assertEqual(current(self.sc.partiel.pk, "releve").version, 2)
+
+
+class RevokeServiceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+        issue(cls.sc)
+
+    def test_revoke_records_who_when_why(self) -> None:
+        document = current(self.sc.certifie.pk, "parchemin")
+        document_revoke(document=document, by=self.sc.admin, motif="  Fraude avérée.  ")
+        document.refresh_from_db()
+        self.assertEqual(
+            (document.statut, document.motif_revocation, document.revoque_par),
+            ("revoque", "Fraude avérée.", self.sc.admin),
+        )
+        self.assertIsNotNone(document.revoque_le)
+
+    def test_reason_is_required(self) -> None:
+        document = current(self.sc.certifie.pk, "parchemin")
+        with self.assertRaisesMessage(
+            ValidationError, "Indiquez le motif de la révocation."
+        ):
+            document_revoke(document=document, by=self.sc.admin, motif="   ")
+        document.refresh_from_db()
+        self.assertEqual(document.statut, "valide")
+
+    def test_already_revoked(self) -> None:
+        document = current(self.sc.certifie.pk, "parchemin")
+        document_revoke(document=document, by=self.sc.admin, motif="Erreur.")
+        with self.assertRaisesMessage(ValidationError, "Ce document est déjà révoqué."):
+            document_revoke(document=document, by=self.sc.admin, motif="Encore.")
+
+    def test_manual_revocation_is_not_undone_by_a_rerun(self) -> None:
+        document = current(self.sc.certifie.pk, "parchemin")
+        document_revoke(document=document, by=self.sc.admin, motif="Fraude avérée.")
+        issue(self.sc)
+        self.assertEqual(
+            list(
+                Document.objects.filter(
+                    inscription=self.sc.certifie, nature="parchemin"
+                ).values_list("version", "statut")
+            ),
+            [(1, "revoque")],
+        )

@@ -1,0 +1,214 @@
+"""The public verification pages: by code, by QR URL, by file hash; revoked and
+unknown codes; rate limiting."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+
+from evaluations.models import Document
+from evaluations.services.documents import document_revoke
+from evaluations.views.verification import RATE_LIMIT
+from tests.evaluations.factories_documents import make_scenario
+from tests.evaluations.test_documents import current, file_bytes, issue
+
+
+class VerificationBase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+        issue(cls.sc)
+        cls.parchemin = current(cls.sc.certifie.pk, "parchemin")
+        cls.attestation = current(cls.sc.partiel.pk, "attestation")
+        cls.releve = current(cls.sc.certifie.pk, "releve")
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def url(self, document: Document) -> str:
+        return f"/verification/{document.code}/"
+
+
+class VerificationPageTests(VerificationBase):
+    def test_valid_parchemin_shows_exactly_the_public_fields(self) -> None:
+        response = self.client.get(self.url(self.parchemin))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response,
+            "<strong>Document valide.</strong> Ce document a été émis par le "
+            "certificateur et n'a pas été révoqué.",
+        )
+        for label, value in (
+            ("Document", "Parchemin"),
+            ("Titulaire", "Marie DUPONT"),
+            ("Certification", "Petite certification"),
+            ("Code RNCP", "RNCP99999"),
+            ("Statut", "Valide"),
+            ("Code de vérification", f"<code>{self.parchemin.code_affiche}</code>"),
+        ):
+            self.assertContains(
+                response,
+                f'<dt class="col-sm-4">{label}</dt><dd class="col-sm-8">{value}</dd>',
+                html=True,
+            )
+        self.assertContains(response, "<li>B1 — Bloc 1</li>", html=True)
+        self.assertContains(response, "<li>B2 — Bloc 2</li>", html=True)
+        self.assertEqual(
+            response.context["s"].date_decision,
+            self.parchemin.snapshot["date_decision"],
+        )
+
+    def test_no_other_personal_data(self) -> None:
+        response = self.client.get(self.url(self.parchemin))
+        content = response.content.decode()
+        for private in ("1995", "14/03", "marie@test.fr", "Paris", "75056", "Féminin"):
+            self.assertNotIn(private, content)
+
+    def test_attestation_lists_the_validated_blocs_only(self) -> None:
+        response = self.client.get(self.url(self.attestation))
+        self.assertContains(response, "Attestation de blocs de compétences")
+        self.assertContains(response, "Hugo LEROY")
+        self.assertContains(response, "<li>B1 — Bloc 1</li>", html=True)
+        self.assertNotContains(response, "B2 — Bloc 2")
+
+    def test_revoked(self) -> None:
+        document_revoke(
+            document=self.parchemin, by=self.sc.admin, motif="Fraude à l'examen."
+        )
+        document = Document.objects.get(pk=self.parchemin.pk)
+        response = self.client.get(self.url(document))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Document révoqué.")
+        self.assertContains(response, f"Révoqué le {document.revoque_le:%-d} ")
+        self.assertContains(response, "Motif : Fraude à l&#x27;examen.")
+        self.assertNotContains(response, "Document valide.")
+
+    def test_code_typed_loosely_redirects_to_the_canonical_page(self) -> None:
+        loose = self.parchemin.code_affiche.lower()
+        response = self.client.get(f"/verification/{loose}/")
+        self.assertRedirects(response, self.url(self.parchemin))
+
+    def test_unknown_code_is_a_clear_404(self) -> None:
+        response = self.client.get("/verification/AAAAAAAAAAAAAAAA/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Code inconnu", status_code=404)
+        self.assertContains(
+            response,
+            "Aucun certificat ni attestation ne porte le code « AAAAAAAAAAAAAAAA »",
+            status_code=404,
+        )
+
+    def test_a_releve_code_is_not_verifiable(self) -> None:
+        response = self.client.get(self.url(self.releve))
+        self.assertContains(response, "Code inconnu", status_code=404)
+
+    def test_qr_url_printed_on_the_pdf_opens_this_page(self) -> None:
+        url = f"{settings.SITE_URL}/verification/{self.parchemin.code}/"
+        path = url.removeprefix(settings.SITE_URL)
+        self.assertContains(self.client.get(path), "Document valide.")
+
+    def test_wrong_method(self) -> None:
+        self.assertEqual(self.client.put(self.url(self.parchemin)).status_code, 405)
+
+
+class CodeFormTests(VerificationBase):
+    def test_form(self) -> None:
+        response = self.client.get("/verification/")
+        self.assertContains(response, "Code de vérification")
+        self.assertContains(response, 'name="code"')
+
+    def test_post_code(self) -> None:
+        response = self.client.post(
+            "/verification/", {"code": f" {self.parchemin.code_affiche} "}
+        )
+        self.assertRedirects(response, self.url(self.parchemin))
+
+    def test_get_code(self) -> None:
+        response = self.client.get("/verification/", {"code": self.parchemin.code})
+        self.assertRedirects(response, self.url(self.parchemin))
+
+    def test_malformed_code(self) -> None:
+        response = self.client.post("/verification/", {"code": "ABC-123"})
+        self.assertContains(
+            response, "Un code de vérification compte 16 lettres et chiffres."
+        )
+
+    def test_empty_code(self) -> None:
+        response = self.client.post("/verification/", {"code": ""})
+        self.assertContains(response, "Saisissez le code imprimé sur le document.")
+
+    def test_unknown_well_formed_code(self) -> None:
+        response = self.client.post("/verification/", {"code": "A" * 16}, follow=True)
+        self.assertContains(response, "Code inconnu", status_code=404)
+
+    def test_wrong_method(self) -> None:
+        self.assertEqual(self.client.delete("/verification/").status_code, 405)
+
+
+class HashCheckTests(VerificationBase):
+    def stored_files(self) -> int:
+        return sum(
+            1 for p in Path(settings.PRIVATE_STORAGE_ROOT).rglob("*") if p.is_file()
+        )
+
+    def test_the_issued_file_matches(self) -> None:
+        before = self.stored_files()
+        upload = SimpleUploadedFile(
+            "parchemin.pdf", file_bytes(self.parchemin), "application/pdf"
+        )
+        response = self.client.post(self.url(self.parchemin), {"fichier": upload})
+        self.assertContains(response, "Ce fichier est exactement le document émis.")
+        self.assertIs(response.context["correspond"], True)
+        self.assertEqual(self.stored_files(), before)
+
+    def test_a_modified_file_does_not_match(self) -> None:
+        content = bytearray(file_bytes(self.parchemin))
+        content[-10] ^= 0x01
+        upload = SimpleUploadedFile("parchemin.pdf", bytes(content), "application/pdf")
+        response = self.client.post(self.url(self.parchemin), {"fichier": upload})
+        self.assertContains(
+            response,
+            "Ce fichier n'est pas le document émis : il a été modifié",
+        )
+        self.assertIs(response.context["correspond"], False)
+
+    def test_another_issued_file_does_not_match(self) -> None:
+        upload = SimpleUploadedFile("a.pdf", file_bytes(self.attestation))
+        response = self.client.post(self.url(self.parchemin), {"fichier": upload})
+        self.assertIs(response.context["correspond"], False)
+
+    def test_no_file(self) -> None:
+        response = self.client.post(self.url(self.parchemin), {})
+        self.assertContains(response, "Choisissez le fichier PDF à comparer.")
+        self.assertIsNone(response.context["correspond"])
+
+
+class RateLimitTests(VerificationBase):
+    def test_429_past_the_limit_per_address(self) -> None:
+        for _ in range(RATE_LIMIT):
+            self.assertEqual(
+                self.client.get("/verification/AAAAAAAAAAAAAAAA/").status_code, 404
+            )
+        response = self.client.get(self.url(self.parchemin))
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response["Retry-After"], "60")
+        self.assertContains(
+            response,
+            "Vous avez fait trop de vérifications en peu de temps. Réessayez dans 1 minute.",
+            status_code=429,
+        )
+        self.assertEqual(
+            self.client.post("/verification/", {"code": "x"}).status_code, 429
+        )
+        # Another address is not affected.
+        response = self.client.get(self.url(self.parchemin), REMOTE_ADDR="10.0.0.2")
+        self.assertEqual(response.status_code, 200)
+
+    def test_the_window_expires(self) -> None:
+        for _ in range(RATE_LIMIT + 1):
+            self.client.get("/verification/")
+        self.assertEqual(self.client.get("/verification/").status_code, 429)
+        cache.delete("verification-rl:127.0.0.1")
+        self.assertEqual(self.client.get("/verification/").status_code, 200)
