@@ -176,6 +176,10 @@ TASKS = {
 EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
 QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 
+# Handicap: months the supporting documents of a request are kept after its session
+# closed (manage.py purger_pieces_handicap deletes them afterwards).
+HANDICAP_RETENTION_MOIS = env_int("HANDICAP_RETENTION_MOIS", 24)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
