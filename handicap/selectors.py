@@ -1,17 +1,284 @@
-"""Reads of the handicap app that other apps may use. The confidential content
-(needs description, documents) is never returned by these functions."""
+"""Reads of the handicap app. The two first functions are the hooks other apps use
+(the jury grid, the roll-up, the PV); none of them ever returns the confidential
+content (needs description, documents)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from certif.models import User
+from evaluations.models import Inscription, MembreJury
+from handicap.models import (
+    AccesConfidentiel,
+    Amenagement,
+    DemandeAmenagement,
+    Dispense,
+    PropositionDispense,
+)
+from referentiel.models import Critere, Modalite
 
 
 def criteres_dispenses_for(*, inscription_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Granted exemptions: {inscription id: {critere id, …}} in one query.
-    Implemented by the handicap issue; until then nothing is exempted."""
-    return {}
+    """Granted exemptions: {inscription id: {critere id, …}} in one query."""
+    result: dict[int, set[int]] = {}
+    rows = Dispense.objects.filter(
+        inscription_id__in=list(inscription_ids), accordee=True
+    ).values_list("inscription_id", "critere_id")
+    for inscription_id, critere_id in rows:
+        result.setdefault(inscription_id, set()).add(critere_id)
+    return result
 
 
-def amenagements_for_jury(*, inscription_id: int) -> list[object]:
+@dataclass(frozen=True)
+class AmenagementVue:
+    type: str
+    type_label: str
+    modalite: str  # "C1.5 — Mise en situation professionnelle", or ""
+    precision: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PropositionVue:
+    pk: int
+    critere_id: int
+    critere_code: str
+    critere_intitule: str
+    motif: str
+    decision: str  # "" (à décider), "accordee" or "refusee"
+    raisonnement: str
+
+
+@dataclass(frozen=True)
+class AmenagementsJury:
+    """What the jury may know of a candidate's disability file: the accommodations
+    granted and the avis motivé with its proposals and their decisions. Iterating
+    gives the accommodations; false when there is nothing to show."""
+
+    amenagements: tuple[AmenagementVue, ...] = ()
+    avis: str = ""
+    avis_le: datetime | None = None
+    propositions: tuple[PropositionVue, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.amenagements or self.avis)
+
+    def __iter__(self) -> Iterator[AmenagementVue]:
+        return iter(self.amenagements)
+
+    @property
+    def dispenses_accordees(self) -> tuple[PropositionVue, ...]:
+        return tuple(p for p in self.propositions if p.decision == "accordee")
+
+
+def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
+    modalite = ""
+    if amenagement.modalite is not None:
+        modalite = (
+            f"{amenagement.modalite.competence.code} — {amenagement.modalite.intitule}"
+        )
+    return AmenagementVue(
+        amenagement.type,
+        amenagement.get_type_display(),
+        modalite,
+        amenagement.precision,
+        amenagement.description,
+    )
+
+
+def _proposition_vue(proposition: PropositionDispense) -> PropositionVue:
+    try:
+        dispense: Dispense | None = proposition.dispense
+    except Dispense.DoesNotExist:
+        dispense = None
+    decision = ""
+    if dispense is not None:
+        decision = "accordee" if dispense.accordee else "refusee"
+    return PropositionVue(
+        proposition.pk,
+        proposition.critere_id,
+        proposition.critere.code,
+        proposition.critere.intitule,
+        proposition.motif,
+        decision,
+        dispense.raisonnement if dispense is not None else "",
+    )
+
+
+def amenagements_for_jury(*, inscription_id: int) -> AmenagementsJury:
     """The accommodations granted to an enrolment and the avis motivé, as the jury
-    may see them (never the medical details). Implemented by the handicap issue;
-    the jury's grid includes ``handicap/_amenagements_jury.html`` with it."""
-    return []
+    may see them (never the needs description or the documents). Three queries
+    at most, whatever the number of rows."""
+    demande = (
+        DemandeAmenagement.objects.filter(
+            inscription_id=inscription_id, statut=DemandeAmenagement.Statut.DECIDEE
+        )
+        .only("pk", "inscription_id", "statut")
+        .select_related("avis")
+        .first()
+    )
+    if demande is None:
+        return AmenagementsJury()
+    amenagements = Amenagement.objects.filter(demande=demande).select_related(
+        "modalite__competence"
+    )
+    propositions: list[PropositionDispense] = []
+    avis = getattr(demande, "avis", None)
+    if avis is not None:
+        propositions = list(
+            PropositionDispense.objects.filter(avis=avis).select_related(
+                "critere", "dispense"
+            )
+        )
+    return AmenagementsJury(
+        tuple(_amenagement_vue(a) for a in amenagements),
+        avis.texte if avis is not None else "",
+        avis.redige_le if avis is not None else None,
+        tuple(_proposition_vue(p) for p in propositions),
+    )
+
+
+@dataclass(frozen=True)
+class CourrierSnapshot:
+    """What the decision letter shows. Never the needs description or documents."""
+
+    candidat: str
+    email: str
+    session: str
+    certification: str
+    deposee_le: datetime
+    decidee_le: datetime
+    referent: str
+    amenagements: tuple[AmenagementVue, ...]
+    avis: str
+    propositions: tuple[PropositionVue, ...]
+
+
+def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
+    demande = DemandeAmenagement.objects.select_related(
+        "inscription__candidat__user",
+        "inscription__session__referentiel__certification",
+        "decidee_par",
+        "avis",
+    ).get(pk=demande_pk)
+    assert demande.decidee_le is not None  # noqa: S101 - only decided requests
+    assert demande.decidee_par is not None  # noqa: S101
+    jury = amenagements_for_jury(inscription_id=demande.inscription_id)
+    certification = demande.inscription.session.referentiel.certification
+    return CourrierSnapshot(
+        candidat=demande.inscription.candidat.nom_complet,
+        email=demande.inscription.candidat.user.email,
+        session=demande.inscription.session.nom,
+        certification=f"{certification.code} — {certification.intitule}",
+        deposee_le=demande.deposee_le,
+        decidee_le=demande.decidee_le,
+        referent=demande.decidee_par.get_full_name() or demande.decidee_par.email,
+        amenagements=jury.amenagements,
+        avis=jury.avis,
+        propositions=jury.propositions,
+    )
+
+
+def demandes_desk(*, statut: str = "") -> QuerySet[DemandeAmenagement]:
+    """The desk (référent handicap, administrator): existence and status only."""
+    queryset = (
+        DemandeAmenagement.objects.defer("besoins", "consentement_texte")
+        .select_related("inscription__candidat", "inscription__session")
+        .annotate(nb_pieces=Count("pieces"))
+        .order_by("-deposee_le", "-pk")
+    )
+    if statut:
+        queryset = queryset.filter(statut=statut)
+    return queryset
+
+
+def demandes_par_statut() -> dict[str, int]:
+    rows = DemandeAmenagement.objects.values_list("statut").annotate(n=Count("pk"))
+    counts = dict.fromkeys(DemandeAmenagement.Statut.values, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def inscriptions_du_candidat(*, user: User) -> QuerySet[Inscription]:
+    """The candidate's enrolments, each with its request (if any)."""
+    return (
+        Inscription.objects.filter(candidat__user=user)
+        .select_related("session", "demande_amenagement")
+        .order_by("-session__date_jury", "pk")
+    )
+
+
+def pieces_de(*, demande: DemandeAmenagement) -> QuerySet:  # type: ignore[type-arg]
+    return demande.pieces.order_by("deposee_le", "pk")
+
+
+def modalites_du_parcours(*, inscription: Inscription) -> QuerySet[Modalite]:
+    return (
+        Modalite.objects.filter(competence__activite__bloc__inscriptions=inscription)
+        .select_related("competence")
+        .order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__ordre",
+            "competence__ordre",
+        )
+    )
+
+
+def criteres_du_parcours(*, inscription: Inscription) -> QuerySet[Critere]:
+    return (
+        Critere.objects.filter(competence__activite__bloc__inscriptions=inscription)
+        .select_related("competence")
+        .order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__ordre",
+            "competence__ordre",
+            "ordre",
+            "code",
+        )
+    )
+
+
+def journal_acces() -> QuerySet[AccesConfidentiel]:
+    """The access log: who read what and when (never the content itself)."""
+    return AccesConfidentiel.objects.select_related(
+        "utilisateur", "demande__inscription__candidat"
+    ).order_by("-le", "-pk")
+
+
+def _presidences(user: User) -> QuerySet[MembreJury]:
+    return MembreJury.objects.filter(user=user, role=MembreJury.Role.PRESIDENT)
+
+
+def inscriptions_a_dispenser_for(*, user: User) -> QuerySet[Inscription]:
+    """Enrolments of the sessions the user presides whose avis motivé proposes
+    exemptions, with the number proposed and the number still to decide."""
+    return (
+        Inscription.objects.filter(
+            session__membres__in=_presidences(user),
+            demande_amenagement__avis__propositions__isnull=False,
+        )
+        .select_related("candidat", "session", "deliberation")
+        .annotate(
+            nb_propositions=Count(
+                "demande_amenagement__avis__propositions", distinct=True
+            ),
+            nb_a_decider=Count(
+                "demande_amenagement__avis__propositions",
+                filter=Q(
+                    demande_amenagement__avis__propositions__dispense__isnull=True
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("session__date_jury", "candidat__nom_naissance", "pk")
+    )
+
+
+def propositions_de(*, inscription: Inscription) -> list[PropositionDispense]:
+    return list(
+        PropositionDispense.objects.filter(avis__demande__inscription=inscription)
+        .select_related("critere__competence", "dispense__decide_par")
+        .order_by("critere_id")
+    )

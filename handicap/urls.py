@@ -1,4 +1,45 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from handicap import views
 
 app_name = "handicap"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.mes_demandes_view, name="mes_demandes"),
+    path(
+        "inscriptions/<int:inscription_pk>/demande/",
+        views.demande_create_view,
+        name="demande_create",
+    ),
+    path("demandes/", views.bureau_view, name="bureau"),
+    path("demandes/<int:pk>/", views.demande_detail_view, name="demande_detail"),
+    path(
+        "demandes/<int:pk>/pieces/<int:piece_pk>/",
+        views.piece_download_view,
+        name="piece_download",
+    ),
+    path(
+        "demandes/<int:pk>/courrier/",
+        views.courrier_download_view,
+        name="courrier_download",
+    ),
+    path(
+        "demandes/<int:pk>/instruire/",
+        views.demande_instruire_view,
+        name="demande_instruire",
+    ),
+    path(
+        "demandes/<int:pk>/decider/", views.demande_decider_view, name="demande_decider"
+    ),
+    path("journal/", views.journal_view, name="journal"),
+    path("dispenses/", views.dispenses_list_view, name="dispenses"),
+    path(
+        "dispenses/inscriptions/<int:inscription_pk>/",
+        views.dispenses_inscription_view,
+        name="dispenses_inscription",
+    ),
+    path(
+        "dispenses/propositions/<int:pk>/decider/",
+        views.dispense_decider_view,
+        name="dispense_decider",
+    ),
+]

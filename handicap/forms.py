@@ -1,0 +1,194 @@
+"""Forms of the handicap app. They only collect input: the rules (consent, needs,
+path, conditions of an exemption) are enforced by the services, whose French
+messages are shown on the fields."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import Inscription
+from handicap.files import TYPES_ACCEPTES
+from handicap.models import CONSENTEMENT_TEXTE, Amenagement
+from handicap.selectors import criteres_du_parcours, modalites_du_parcours
+from referentiel.models import Critere, Modalite
+
+
+class ModaliteChoiceMixin:
+    def label_from_instance(self, obj: Modalite) -> str:
+        return f"{obj.competence.code} — {obj.intitule}"
+
+
+class ModalitesField(ModaliteChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class ModaliteField(ModaliteChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class CritereField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Critere) -> str:
+        intitule = obj.intitule if len(obj.intitule) <= 90 else f"{obj.intitule[:89]}…"
+        return f"{obj.code} — {intitule}"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class DemandeForm(forms.Form):
+    besoins = forms.CharField(
+        label=_("Vos besoins"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Décrivez avec vos mots ce qui vous gêne dans les épreuves et ce qui vous "
+            "aiderait. Seuls vous et le référent handicap pourrez lire ce texte."
+        ),
+    )
+    modalites = ModalitesField(
+        label=_("Modalités d'évaluation concernées"),
+        queryset=Modalite.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pieces = MultipleFileField(
+        label=_("Pièces justificatives (facultatif)"),
+        required=False,
+        help_text=_("PDF, JPEG ou PNG. Confidentielles : lues par le seul référent."),
+    )
+    consentement = forms.BooleanField(label=CONSENTEMENT_TEXTE, required=False)
+
+    def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["modalites"].queryset = modalites_du_parcours(  # type: ignore[attr-defined]
+            inscription=inscription
+        )
+        self.fields["pieces"].widget.attrs["accept"] = ",".join(
+            sorted(set(TYPES_ACCEPTES) | set(TYPES_ACCEPTES.values()))
+        )
+
+
+class AvisForm(forms.Form):
+    avis = forms.CharField(
+        label=_("Avis motivé"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Lu par le candidat et par le jury. N'y écrivez aucun détail médical."
+        ),
+    )
+
+
+class AmenagementForm(forms.Form):
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=[("", _("— aucun —")), *Amenagement.Type.choices],
+        required=False,
+    )
+    modalite = ModaliteField(
+        label=_("Modalité (format adapté)"),
+        queryset=Modalite.objects.none(),
+        required=False,
+    )
+    precision = forms.CharField(
+        label=_("Format retenu ou rôle du tiers"), max_length=200, required=False
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["modalite"].queryset = modalites_du_parcours(  # type: ignore[attr-defined]
+            inscription=inscription
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rempli = (
+            data.get("modalite") or data.get("precision") or data.get("description")
+        )
+        if rempli and not data.get("type"):
+            self.add_error("type", _("Choisissez le type de cet aménagement."))
+        return data
+
+
+class PropositionForm(forms.Form):
+    critere = CritereField(
+        label=_("Critère dont la dispense est proposée"),
+        queryset=Critere.objects.none(),
+        required=False,
+    )
+    motif = forms.CharField(
+        label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["critere"].queryset = criteres_du_parcours(  # type: ignore[attr-defined]
+            inscription=inscription
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("motif") and not data.get("critere"):
+            self.add_error("critere", _("Choisissez le critère proposé."))
+        return data
+
+
+AmenagementFormSet = formset_factory(AmenagementForm, extra=4, max_num=20)
+PropositionFormSet = formset_factory(PropositionForm, extra=3, max_num=30)
+
+
+class DispenseForm(forms.Form):
+    class Decision:
+        ACCORDER = "accorder"
+        REFUSER = "refuser"
+
+    decision = forms.ChoiceField(
+        label=_("Décision du jury"),
+        choices=[
+            (Decision.ACCORDER, _("Accorder la dispense")),
+            (Decision.REFUSER, _("Refuser la dispense")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez d'accorder ou de refuser.")},
+    )
+    condition_capacite_globale = forms.BooleanField(
+        label=_(
+            "La dispense ne remet pas en question la capacité professionnelle "
+            "globale du candidat."
+        ),
+        required=False,
+    )
+    condition_pratique_future = forms.BooleanField(
+        label=_(
+            "Au regard de la nature du handicap, le critère n'a pas vocation à "
+            "s'appliquer dans la pratique professionnelle future du candidat."
+        ),
+        required=False,
+    )
+    raisonnement = forms.CharField(
+        label=_("Raisonnement du jury"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,482 @@
+"""Every write of the handicap app."""
+
+import calendar
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from evaluations.models import Deliberation, Inscription, MembreJury, Session
+from evaluations.services.deliberation import (
+    DeliberationVerrouilleeError,
+    deliberation_assert_open,
+)
+from handicap.documents import courrier_decision_pdf
+from handicap.files import fichier_verifier
+from handicap.models import (
+    CONSENTEMENT_TEXTE,
+    AccesConfidentiel,
+    Amenagement,
+    AvisMotive,
+    DemandeAmenagement,
+    Dispense,
+    PieceJustificative,
+    PropositionDispense,
+)
+from handicap.selectors import courrier_snapshot
+from referentiel.models import Critere, Modalite
+
+logger = logging.getLogger(__name__)
+
+COURRIER_NOM = "decision-amenagement.pdf"
+SESSIONS_TERMINEES = (Session.Statut.DELIBEREE, Session.Statut.CLOSE)
+
+
+@dataclass(frozen=True)
+class AmenagementSaisi:
+    type: str
+    description: str
+    modalite: Modalite | None = None
+    precision: str = ""
+
+
+@dataclass(frozen=True)
+class PropositionSaisie:
+    critere: Critere
+    motif: str
+
+
+@dataclass(frozen=True)
+class PiecePurgee:
+    piece_id: int
+    demande_id: int
+    session: str
+    close_le: datetime
+    taille: int
+
+
+def _blocs_ids(inscription: Inscription) -> set[int]:
+    return set(inscription.blocs.values_list("pk", flat=True))
+
+
+def _assert_inscription_ouverte(inscription: Inscription) -> None:
+    if inscription.session.statut in SESSIONS_TERMINEES or (
+        Deliberation.objects.filter(inscription=inscription, verrouillee=True).exists()
+    ):
+        raise ValidationError(
+            _(
+                "La session est délibérée ou close pour cette inscription : une "
+                "demande d'aménagement n'est plus possible."
+            )
+        )
+
+
+def _piece_create(
+    *, demande: DemandeAmenagement, upload: UploadedFile
+) -> PieceJustificative:
+    verifie = fichier_verifier(upload)
+    piece = PieceJustificative(
+        demande=demande,
+        nom_original=verifie.nom_original,
+        taille=verifie.taille,
+        sha256=verifie.sha256,
+        type_mime=verifie.type_mime,
+        deposee_le=timezone.now(),
+    )
+    piece.fichier.save(verifie.nom_original, upload, save=False)
+    piece.full_clean()
+    piece.save()
+    return piece
+
+
+@transaction.atomic
+def demande_deposer(
+    *,
+    inscription: Inscription,
+    besoins: str,
+    modalites: Sequence[Modalite],
+    consentement: bool,
+    pieces: Sequence[UploadedFile],
+    by: User,
+) -> DemandeAmenagement:
+    """File the candidate's request. Refused (ValidationError keyed by field, nothing
+    stored) without consent, with empty needs, with a modality outside the
+    candidate's path, a bad file, or once the session is deliberated or closed."""
+    inscription = (
+        Inscription.objects.select_for_update()
+        .select_related("session", "candidat")
+        .get(pk=inscription.pk)
+    )
+    if inscription.candidat.user_id != by.pk:
+        raise PermissionDenied
+    _assert_inscription_ouverte(inscription)
+    if DemandeAmenagement.objects.filter(inscription=inscription).exists():
+        raise ValidationError(
+            _("Une demande d'aménagement existe déjà pour cette inscription.")
+        )
+    errors: dict[str, list[str]] = {}
+    if not consentement:
+        errors["consentement"] = [
+            _(
+                "Votre consentement au traitement de ces données de santé est "
+                "nécessaire pour instruire la demande."
+            )
+        ]
+    if not besoins.strip():
+        errors["besoins"] = [_("Décrivez vos besoins.")]
+    blocs = _blocs_ids(inscription)
+    hors_parcours = [
+        m.intitule
+        for m in Modalite.objects.filter(pk__in=[m.pk for m in modalites]).exclude(
+            competence__activite__bloc__in=blocs
+        )
+    ]
+    if hors_parcours:
+        errors["modalites"] = [
+            _("Modalité hors de votre parcours : %(modalites)s.")
+            % {"modalites": ", ".join(hors_parcours)}
+        ]
+    piece_errors = []
+    for upload in pieces:
+        try:
+            fichier_verifier(upload)
+        except ValidationError as exc:
+            piece_errors.extend(exc.messages)
+    if piece_errors:
+        errors["pieces"] = piece_errors
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    demande = DemandeAmenagement(
+        inscription=inscription,
+        besoins=besoins.strip(),
+        consentement_texte=str(CONSENTEMENT_TEXTE),
+        consentement_le=now,
+        deposee_le=now,
+    )
+    demande.full_clean()
+    demande.save()
+    demande.modalites.set(modalites)
+    for upload in pieces:
+        _piece_create(demande=demande, upload=upload)
+    return demande
+
+
+@transaction.atomic
+def demande_instruire(*, demande: DemandeAmenagement, by: User) -> DemandeAmenagement:
+    demande = DemandeAmenagement.objects.select_for_update().get(pk=demande.pk)
+    if demande.statut != DemandeAmenagement.Statut.DEPOSEE:
+        raise ValidationError(_("Cette demande est déjà en instruction ou décidée."))
+    demande.statut = DemandeAmenagement.Statut.EN_INSTRUCTION
+    demande.instruction_le = timezone.now()
+    demande.instruite_par = by
+    demande.full_clean()
+    demande.save()
+    return demande
+
+
+@transaction.atomic
+def demande_decider(
+    *,
+    demande: DemandeAmenagement,
+    amenagements: Sequence[AmenagementSaisi],
+    avis: str,
+    propositions: Sequence[PropositionSaisie],
+    by: User,
+) -> DemandeAmenagement:
+    """Record the référent's decision: accommodations, avis motivé and proposed
+    exemptions (criteria of the candidate's path, a motive each); store the
+    decision letter and e-mail it to the candidate once committed."""
+    demande = (
+        DemandeAmenagement.objects.select_for_update()
+        .select_related("inscription__session")
+        .get(pk=demande.pk)
+    )
+    if demande.statut == DemandeAmenagement.Statut.DECIDEE:
+        raise ValidationError(_("Cette demande est déjà décidée."))
+    errors: list[str] = []
+    if not avis.strip():
+        errors.append(_("Rédigez l'avis motivé."))
+    blocs = _blocs_ids(demande.inscription)
+    for amenagement in amenagements:
+        if not amenagement.description.strip():
+            errors.append(_("Décrivez chaque aménagement."))
+        if amenagement.type == Amenagement.Type.FORMAT_ADAPTE and (
+            amenagement.modalite is None or not amenagement.precision.strip()
+        ):
+            errors.append(
+                _("Un format adapté précise la modalité concernée et le format retenu.")
+            )
+        if (
+            amenagement.type == Amenagement.Type.ASSISTANCE_TIERS
+            and not amenagement.precision.strip()
+        ):
+            errors.append(_("Précisez le rôle du tiers qui assiste le candidat."))
+        if (
+            amenagement.modalite is not None
+            and amenagement.modalite.competence.activite.bloc_id not in blocs
+        ):
+            errors.append(
+                _(
+                    "La modalité « %(modalite)s » n'est pas dans le parcours du candidat."
+                )
+                % {"modalite": amenagement.modalite.intitule}
+            )
+    vus: set[int] = set()
+    for proposition in propositions:
+        critere = proposition.critere
+        if critere.competence.activite.bloc_id not in blocs:
+            errors.append(
+                _("Le critère %(code)s n'est pas dans le parcours du candidat.")
+                % {"code": critere.code}
+            )
+        if critere.pk in vus:
+            errors.append(
+                _("Le critère %(code)s est proposé deux fois.") % {"code": critere.code}
+            )
+        vus.add(critere.pk)
+        if not proposition.motif.strip():
+            errors.append(
+                _("Indiquez le motif de la dispense proposée du critère %(code)s.")
+                % {"code": critere.code}
+            )
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    now = timezone.now()
+    for ordre, saisi in enumerate(amenagements):
+        amenagement = Amenagement(
+            demande=demande,
+            type=saisi.type,
+            modalite=saisi.modalite,
+            precision=saisi.precision.strip(),
+            description=saisi.description.strip(),
+            ordre=ordre,
+        )
+        amenagement.full_clean()
+        amenagement.save()
+    avis_motive = AvisMotive(
+        demande=demande, texte=avis.strip(), redige_par=by, redige_le=now
+    )
+    avis_motive.full_clean()
+    avis_motive.save()
+    for saisie in propositions:
+        proposition = PropositionDispense(
+            avis=avis_motive, critere=saisie.critere, motif=saisie.motif.strip()
+        )
+        proposition.full_clean()
+        proposition.save()
+    demande.statut = DemandeAmenagement.Statut.DECIDEE
+    if demande.instruction_le is None:
+        demande.instruction_le = now
+        demande.instruite_par = by
+    demande.decidee_le = now
+    demande.decidee_par = by
+    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
+    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
+    demande.full_clean()
+    demande.save()
+    transaction.on_commit(lambda: courrier_envoyer(demande=demande))
+    return demande
+
+
+def courrier_envoyer(*, demande: DemandeAmenagement) -> bool:
+    """E-mail the stored decision letter to the candidate. A mail failure is logged,
+    never undoes the decision (the candidate can download the letter)."""
+    inscription = Inscription.objects.select_related("candidat__user", "session").get(
+        pk=demande.inscription_id
+    )
+    message = EmailMessage(
+        subject=_("Décision sur votre demande d'aménagement — %(session)s")
+        % {"session": inscription.session.nom},
+        body=_(
+            "Bonjour %(prenom)s,\n\n"
+            "Le référent handicap a statué sur votre demande d'aménagement des "
+            "épreuves de la session « %(session)s ». Vous trouverez le courrier de "
+            "décision en pièce jointe ; il est aussi disponible dans votre espace.\n\n"
+            "Les éventuelles dispenses de critères proposées dans l'avis motivé sont "
+            "décidées par le jury de certification.\n"
+        )
+        % {
+            "prenom": inscription.candidat.prenom1,
+            "session": inscription.session.nom,
+        },
+        to=[inscription.candidat.user.email],
+    )
+    with demande.courrier.open("rb") as handle:
+        message.attach(COURRIER_NOM, handle.read(), "application/pdf")
+    try:
+        message.send()
+    except (SMTPException, OSError):
+        logger.exception("Courrier de décision non envoyé (demande %s)", demande.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def dispense_decider(
+    *,
+    inscription: Inscription,
+    critere: Critere,
+    accorder: bool,
+    condition_capacite_globale: bool,
+    condition_pratique_future: bool,
+    raisonnement: str,
+    by: User,
+) -> Dispense:
+    """The jury's decision on one exemption proposed by the avis motivé. Granting
+    requires both cumulative conditions and the reasoning; only for a criterion the
+    avis names; only while the enrolment's deliberation is open. A later decision
+    replaces the previous one (history keeps both)."""
+    inscription = (
+        Inscription.objects.select_for_update()
+        .select_related("session")
+        .get(pk=inscription.pk)
+    )
+    if not MembreJury.objects.filter(
+        session=inscription.session, user=by, role=MembreJury.Role.PRESIDENT
+    ).exists():
+        raise PermissionDenied
+    proposition = PropositionDispense.objects.filter(
+        avis__demande__inscription=inscription, critere=critere
+    ).first()
+    if proposition is None:
+        raise ValidationError(
+            _(
+                "Le critère %(code)s n'est pas proposé à la dispense par l'avis motivé "
+                "du référent handicap : le jury ne peut pas en dispenser le candidat."
+            )
+            % {"code": critere.code}
+        )
+    if inscription.session.statut == Session.Statut.CLOSE:
+        raise ValidationError(_("La session est close."))
+    try:
+        deliberation_assert_open(inscription=inscription)
+    except DeliberationVerrouilleeError as exc:
+        raise ValidationError(str(exc)) from None
+    if accorder:
+        errors: dict[str, list[str]] = {}
+        if not condition_capacite_globale:
+            errors["condition_capacite_globale"] = [
+                _(
+                    "Dispense refusée : le jury doit affirmer qu'elle ne remet pas en "
+                    "question la capacité professionnelle globale du candidat."
+                )
+            ]
+        if not condition_pratique_future:
+            errors["condition_pratique_future"] = [
+                _(
+                    "Dispense refusée : le jury doit affirmer qu'au regard de la nature "
+                    "du handicap, le critère n'a pas vocation à s'appliquer dans la "
+                    "pratique professionnelle future du candidat."
+                )
+            ]
+        if not raisonnement.strip():
+            errors["raisonnement"] = [
+                _("Dispense refusée : rédigez le raisonnement du jury.")
+            ]
+        if errors:
+            raise ValidationError(errors)
+    dispense = Dispense.objects.filter(proposition=proposition).first() or Dispense(
+        proposition=proposition, inscription=inscription, critere=critere
+    )
+    dispense.accordee = accorder
+    dispense.condition_capacite_globale = condition_capacite_globale
+    dispense.condition_pratique_future = condition_pratique_future
+    dispense.raisonnement = raisonnement.strip()
+    dispense.decide_par = by
+    dispense.decide_le = timezone.now()
+    dispense.full_clean()
+    dispense.save()
+    return dispense
+
+
+def acces_enregistrer(
+    *,
+    user: User,
+    demande: DemandeAmenagement,
+    objet: str,
+    action: str,
+    piece: PieceJustificative | None = None,
+) -> AccesConfidentiel:
+    """Append one read of confidential content to the access log."""
+    acces = AccesConfidentiel(
+        utilisateur=user,
+        le=timezone.now(),
+        demande=demande,
+        objet=objet,
+        action=action,
+        piece_id=piece.pk if piece is not None else None,
+    )
+    acces.full_clean()
+    acces.save()
+    return acces
+
+
+def mois_avant(moment: datetime, mois: int) -> datetime:
+    """``moment`` minus ``mois`` calendar months (the day clamped to the month)."""
+    annees, index = divmod(moment.month - 1 - mois, 12)
+    annee, mois_cible = moment.year + annees, index + 1
+    jour = min(moment.day, calendar.monthrange(annee, mois_cible)[1])
+    return moment.replace(year=annee, month=mois_cible, day=jour)
+
+
+def pieces_purger(
+    *, dry_run: bool = False, now: datetime | None = None
+) -> list[PiecePurgee]:
+    """Delete the supporting documents (file and row) of requests whose session
+    closed more than ``HANDICAP_RETENTION_MOIS`` months ago. Requests, decisions
+    and the access log remain; each deletion is logged there and in the logs. The
+    only code that ever deletes a supporting document."""
+    limite = mois_avant(now or timezone.now(), settings.HANDICAP_RETENTION_MOIS)
+    pieces = PieceJustificative.objects.filter(
+        demande__inscription__session__statut=Session.Statut.CLOSE,
+        demande__inscription__session__close_le__lt=limite,
+    ).select_related("demande__inscription__session")
+    purgees: list[PiecePurgee] = []
+    for piece in pieces.order_by("pk").iterator(chunk_size=200):
+        session = piece.demande.inscription.session
+        assert session.close_le is not None  # noqa: S101 - filtered on close_le above
+        purgee = PiecePurgee(
+            piece.pk, piece.demande_id, session.nom, session.close_le, piece.taille
+        )
+        if not dry_run:
+            _piece_supprimer(piece=piece)
+            logger.info(
+                "Pièce justificative %s (demande %s, session « %s » close le %s) "
+                "supprimée",
+                purgee.piece_id,
+                purgee.demande_id,
+                purgee.session,
+                f"{purgee.close_le:%Y-%m-%d}",
+            )
+        purgees.append(purgee)
+    return purgees
+
+
+@transaction.atomic
+def _piece_supprimer(*, piece: PieceJustificative) -> None:
+    acces = AccesConfidentiel(
+        utilisateur=None,
+        le=timezone.now(),
+        demande_id=piece.demande_id,
+        objet=AccesConfidentiel.Objet.PIECE,
+        action=AccesConfidentiel.Action.SUPPRESSION,
+        piece_id=piece.pk,
+    )
+    acces.full_clean()
+    acces.save()
+    storage, name = piece.fichier.storage, piece.fichier.name
+    piece.delete()
+    if name:
+        storage.delete(name)
