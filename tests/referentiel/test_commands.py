@@ -52,6 +52,14 @@ class ExportCommandTests(CommandTestCase):
         out = self.call("export_referentiel")
         self.assertEqual(json.loads(out), referentiel_export(referentiel=latest))
 
+    def test_unwritable_output(self) -> None:
+        make_referentiel(small_data())
+        path = str(self.dir / "absent" / "out.json")
+        with self.assertRaisesMessage(
+            CommandError, f"Impossible d'écrire {path} : No such file or directory"
+        ):
+            self.call("export_referentiel", "--output", path)
+
     def test_unknown_version(self) -> None:
         with self.assertRaisesMessage(
             CommandError, "Aucune version de référentiel ne correspond."

@@ -30,8 +30,13 @@ class Command(VersionOptionMixin, BaseCommand):
             referentiel_export(referentiel=referentiel), ensure_ascii=False, indent=2
         )
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+            try:
+                with open(options["output"], "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            except OSError as exc:
+                raise CommandError(
+                    f"Impossible d'écrire {options['output']} : {exc.strerror}"
+                ) from None
             self.stderr.write(
                 f"Version {referentiel.pk} exportée dans {options['output']}"
             )
