@@ -182,3 +182,33 @@ class PasswordResetTests(TestCase):
             response, reverse("password_reset_done"), fetch_redirect_response=False
         )
         self.assertEqual(mail.outbox, [])
+
+
+class PasswordChangeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = make_user("marie@example.org", Role.CANDIDAT)
+
+    def test_anonymous_redirected(self) -> None:
+        self.assertRedirects(
+            self.client.get(reverse("password_change")),
+            "/connexion/?next=/mot-de-passe/changer/",
+            fetch_redirect_response=False,
+        )
+
+    def test_change(self) -> None:
+        self.client.force_login(self.user)
+        self.assertEqual(self.client.get(reverse("password_change")).status_code, 200)
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Un-nouveau-mot-2026",
+                "new_password2": "Un-nouveau-mot-2026",
+            },
+        )
+        self.assertRedirects(
+            response, reverse("password_change_done"), fetch_redirect_response=False
+        )
+        self.user.refresh_from_db()
+        self.assertIs(self.user.check_password("Un-nouveau-mot-2026"), True)
