@@ -95,8 +95,13 @@ class ConsoleWatch:
         self.errors: list[str] = []
 
     def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
-        if message.type == "error":
-            self.errors.append(f"console: {message.text}")
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        # Chromium asks for /favicon.ico on its own; the site has none (a 404).
+        if url.endswith("/favicon.ico"):
+            return
+        self.errors.append(f"console: {message.text} ({url})")
 
     def on_pageerror(self, error) -> None:  # type: ignore[no-untyped-def]
         self.errors.append(f"pageerror: {error}")
@@ -127,12 +132,6 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
     page.on("console", watch.on_console)
     page.on("pageerror", watch.on_pageerror)
     page.console_watch = watch  # type: ignore[attr-defined]
-    page.route(
-        f"**{AXE_PATH}",
-        lambda route: route.fulfill(
-            path=str(AXE_JS), content_type="application/javascript"
-        ),
-    )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
@@ -178,6 +177,14 @@ def screenshot(page: Page, name: str) -> Path:
 def run_axe(page: Page) -> list[dict]:  # type: ignore[type-arg]
     """Run axe-core on the current page (WCAG 2.1 A/AA rules) and return the
     violations of impact serious or critical."""
+    if not getattr(page, "axe_routed", False):
+        page.route(
+            f"**{AXE_PATH}",
+            lambda route: route.fulfill(
+                path=str(AXE_JS), content_type="application/javascript"
+            ),
+        )
+        page.axe_routed = True  # type: ignore[attr-defined]
     page.add_script_tag(url=AXE_PATH)
     assert page.evaluate("typeof window.axe") == "object"
     result = page.evaluate(
