@@ -9,7 +9,30 @@ from certif.selectors import Action
 
 
 def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
-    return []
+    actions: list[Action] = []
+    if Role.ADMINISTRATEUR in roles:
+        actions.append(
+            Action(
+                _("Sessions"),
+                _(
+                    "Ouvrir les sessions d'évaluation, inscrire les candidats (un par "
+                    "un ou par fichier CSV) et suivre leurs dépôts."
+                ),
+                reverse("evaluations:session_list"),
+            )
+        )
+    if Role.CANDIDAT in roles:
+        actions.append(
+            Action(
+                _("Mon dossier"),
+                _(
+                    "Voir ce qui est attendu pour chaque compétence et déposer vos "
+                    "fichiers avant la date limite."
+                ),
+                reverse("evaluations:mon_dossier"),
+            )
+        )
+    return actions
 
 
 def jury_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
