@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -207,11 +208,18 @@ class CompetenceInline(DraftOnlyInline, admin.StackedInline):
 class ModaliteInline(DraftOnlyInline, admin.StackedInline):
     model = Modalite
     fields = ("type", "intitule", "description", "description_capitalisation")
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
+    }
 
 
 class CritereInline(DraftOnlyInline, admin.TabularInline):
     model = Critere
     fields = ("ordre", "code", "intitule")
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+    }
 
 
 @admin.register(Certification)
