@@ -64,19 +64,23 @@ class DemandeAmenagement(models.Model):
         _("statut"), max_length=20, choices=Statut, default=Statut.DEPOSEE
     )
     deposee_le = models.DateTimeField(_("déposée le"))
-    instruction_le = models.DateTimeField(_("mise en instruction le"), null=True)
+    instruction_le = models.DateTimeField(
+        _("mise en instruction le"), null=True, blank=True
+    )
     instruite_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("instruite par"),
     )
-    decidee_le = models.DateTimeField(_("décidée le"), null=True)
+    decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decidee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("décidée par"),
     )

@@ -115,7 +115,7 @@ def amenagements_for_jury(*, inscription_id: int) -> AmenagementsJury:
         DemandeAmenagement.objects.filter(
             inscription_id=inscription_id, statut=DemandeAmenagement.Statut.DECIDEE
         )
-        .only("pk", "inscription_id", "statut")
+        .defer("besoins", "consentement_texte")
         .select_related("avis")
         .first()
     )

@@ -282,10 +282,11 @@ def demande_decider(
         demande.instruite_par = by
     demande.decidee_le = now
     demande.decidee_par = by
-    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
-    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
     demande.full_clean()
     demande.save()
+    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
+    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
+    demande.save(update_fields=["courrier"])
     transaction.on_commit(lambda: courrier_envoyer(demande=demande))
     return demande
 
