@@ -108,6 +108,8 @@ def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    if "sexe" in errors:
+        errors["sexe"] = [_("Le sexe à l'état civil s'écrit M ou F.")]
     commune, insee, pays = (
         candidat.commune_naissance,
         candidat.code_insee_naissance,
