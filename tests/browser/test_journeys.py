@@ -110,3 +110,167 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     )
     screenshot(visitor, "public-verification-revoque")
     public.close()
+
+
+def score(page: Page, critere_pk: int, resultat: str) -> None:
+    """Click a result in the grid and wait for the autosave's confirmation."""
+    fieldset = page.locator(f"#critere-{critere_pk}")
+    fieldset.get_by_label(resultat, exact=True).check()
+    expect(page.locator(f"#etat-{critere_pk}")).to_contain_text(
+        f"Enregistré : {resultat}"
+    )
+
+
+def test_journey_4_jury_scores_consolidates_exempts_deliberates(
+    page: Page, axe_check
+) -> None:  # type: ignore[no-untyped-def]
+    from evaluations.models import Consolidation, Deliberation, Evaluation
+    from handicap.models import Dispense
+    from referentiel.models import Critere
+
+    jury = worlds.jury_en_evaluation()
+    inscription = jury.world.inscription
+    criteres = {
+        c.code: c.pk for c in Critere.objects.filter(referentiel=jury.world.referentiel)
+    }
+    assert sorted(criteres) == ["C1.1.1", "C1.1.2", "C2.1.1", "C2.1.2"]
+
+    # First member: scores everything, autosaved; a reload shows it all.
+    login(page, worlds.MEMBRE)
+    page.get_by_role("link", name="Mes évaluations").first.click()
+    axe_check(page)
+    screenshot(page, "membre-jury-tableau-de-bord")
+    page.get_by_role("link", name="Camille MARTIN").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Grille de Camille MARTIN"
+    )
+    expect(page.get_by_text("Un tiers-temps pour chaque épreuve.")).to_be_visible()
+    for code in ("C1.1.1", "C1.1.2", "C2.1.1", "C2.1.2"):
+        score(page, criteres[code], "Acquis")
+    comment = page.locator(f"#c-{criteres['C2.1.1']}")
+    comment.fill("Analyse claire et argumentée.")
+    comment.blur()
+    expect(page.locator(f"#etat-{criteres['C2.1.1']}")).to_contain_text(
+        "Enregistré : Acquis"
+    )
+    expect(page.locator("#progression")).to_contain_text(
+        "4 critère(s) noté(s) sur 4 (100 %)"
+    )
+    page.reload()
+    for code in ("C1.1.1", "C1.1.2", "C2.1.1", "C2.1.2"):
+        expect(
+            page.locator(f"#critere-{criteres[code]}").get_by_label(
+                "Acquis", exact=True
+            )
+        ).to_be_checked()
+    expect(page.locator(f"#c-{criteres['C2.1.1']}")).to_have_value(
+        "Analyse claire et argumentée."
+    )
+    axe_check(page)
+    screenshot(page, "membre-jury-grille")
+    page.get_by_role("button", name="Valider mon évaluation").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Évaluation validée : le président du jury peut la consolider."
+    )
+    expect(
+        page.get_by_text(
+            "Vous avez validé votre évaluation : la grille est en lecture seule."
+        )
+    ).to_be_visible()
+    logout(page)
+
+    # Second member: disagrees on C1.1.2.
+    login(page, worlds.MEMBRE2)
+    page.get_by_role("link", name="Mes évaluations").first.click()
+    page.get_by_role("link", name="Camille MARTIN").click()
+    for code in ("C1.1.1", "C2.1.1", "C2.1.2"):
+        score(page, criteres[code], "Acquis")
+    score(page, criteres["C1.1.2"], "Non acquis")
+    page.reload()
+    expect(
+        page.locator(f"#critere-{criteres['C1.1.2']}").get_by_label(
+            "Non acquis", exact=True
+        )
+    ).to_be_checked()
+    logout(page)
+    assert Evaluation.objects.filter(affectation__inscription=inscription).count() == 8
+
+    # The president grants the exemption proposed by the avis motivé, with both
+    # conditions and the jury's reasoning.
+    login(page, worlds.PRESIDENT)
+    page.get_by_role("link", name="Dispenses").first.click()
+    page.get_by_role("link", name="Camille MARTIN").click()
+    expect(page.get_by_text("Motif du référent : La prise de notes")).to_be_visible()
+    page.get_by_label("Accorder la dispense").check()
+    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("n'a pas vocation à s'appliquer").check()
+    page.get_by_label("Raisonnement du jury").fill(
+        "Le métier visé s'exerce sur poste adapté, sans prise de notes manuscrite."
+    )
+    axe_check(page)
+    screenshot(page, "president-dispense")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Dispense accordée")).to_be_visible()
+    dispense = Dispense.objects.get(inscription=inscription)
+    assert (
+        dispense.accordee,
+        dispense.condition_capacite_globale,
+        dispense.condition_pratique_future,
+    ) == (True, True, True)
+
+    # Consolidation: the divergent criterion is now exempted; the others agree.
+    page.get_by_role("link", name="Jurys").first.click()
+    page.get_by_role("link", name="Session de juin 2026").click()
+    page.get_by_role("link", name="Consolidation").first.click()
+    expect(page.locator(f"#j-{criteres['C1.1.1']}-a")).to_be_checked()
+    axe_check(page)
+    screenshot(page, "president-consolidation")
+    page.get_by_role("button", name="Enregistrer la consolidation").click()
+    assert sorted(
+        Consolidation.objects.filter(inscription=inscription).values_list(
+            "critere__code", "resultat"
+        )
+    ) == [("C1.1.1", "acquis"), ("C2.1.1", "acquis"), ("C2.1.2", "acquis")]
+
+    # Deliberation: certified, locked.
+    page.get_by_role("link", name="Délibération").first.click()
+    expect(page.locator("#titre-vote")).to_be_visible()
+    page.get_by_label("Paul Président").check()
+    page.get_by_label("Julie Bernard").check()
+    page.get_by_label("Motif de la décision").fill(
+        "Tous les critères sont acquis, C1.1.2 dispensé sur avis motivé."
+    )
+    axe_check(page)
+    screenshot(page, "president-deliberation")
+    page.get_by_role("button", name="Voter et verrouiller").click()
+    expect(page.locator("#titre-decision")).to_contain_text("Certifié")
+    expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
+    screenshot(page, "president-deliberation-votee")
+    deliberation = Deliberation.objects.get(inscription=inscription)
+    assert (deliberation.decision, deliberation.verrouillee) == ("certifie", True)
+    logout(page)
+
+    # After the lock: the grid is read-only, and a forged write gets 409.
+    login(page, worlds.MEMBRE2)
+    page.goto(f"/jury/inscriptions/{inscription.pk}/grille/")
+    expect(page.get_by_role("status").first).to_have_text(
+        "La délibération est votée : la grille est verrouillée."
+    )
+    expect(
+        page.locator(f"#critere-{criteres['C2.1.2']}").get_by_label(
+            "Acquis", exact=True
+        )
+    ).to_be_disabled()
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"/jury/inscriptions/{inscription.pk}/grille/criteres/{criteres['C2.1.2']}/",
+        form={f"resultat-{criteres['C2.1.2']}": "non_acquis"},
+        headers={"X-CSRFToken": csrf, "HX-Request": "true"},
+    )
+    assert response.status == 409
+    assert (
+        Evaluation.objects.get(
+            affectation__membre=jury.membre2, critere_id=criteres["C2.1.2"]
+        ).resultat
+        == "acquis"
+    )
