@@ -274,3 +274,77 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         ).resultat
         == "acquis"
     )
+
+
+def test_journey_3_referent_decides_accommodations_and_avis_motive(
+    page: Page, axe_check
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from handicap.models import AccesConfidentiel, DemandeAmenagement
+
+    world = worlds.enrolled()
+    demande = worlds.demande_deposee(world)
+    mail.outbox.clear()
+
+    login(page, worlds.REFERENT)
+    page.get_by_role("link", name="Demandes d'aménagement").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demandes d'aménagement")
+    axe_check(page)
+    screenshot(page, "referent-handicap-bureau")
+    page.get_by_role("link", name="Camille MARTIN").click()
+    expect(page.get_by_text("Je me fatigue vite à l'écrit")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="certificat-medical.pdf").click()
+    assert Path(download_info.value.path()).read_bytes() == worlds.PDF_BYTES
+    page.get_by_role("button", name="Mettre en instruction").click()
+    expect(page.locator("h1 + p")).to_contain_text("En instruction")
+
+    page.locator("#id_amenagements-0-type").select_option("temps_majore")
+    page.locator("#id_amenagements-0-description").fill(
+        "Un tiers-temps pour chaque épreuve écrite et orale."
+    )
+    page.locator("#id_amenagements-1-type").select_option("assistance_tiers")
+    page.locator("#id_amenagements-1-precision").fill("Secrétaire-lecteur")
+    page.locator("#id_amenagements-1-description").fill(
+        "Un secrétaire lit les consignes et note sous la dictée du candidat."
+    )
+    page.get_by_label("Avis motivé").fill(
+        "Le trouble rend la rédaction manuscrite longue et pénible ; la prise de "
+        "notes manuscrite n'aura pas cours dans le métier visé."
+    )
+    page.locator("#id_propositions-0-critere").select_option(
+        label="C1.1.2 — Critère 2."
+    )
+    page.locator("#id_propositions-0-motif").fill(
+        "Critère de prise de notes manuscrite, sans objet dans la pratique future."
+    )
+    axe_check(page)
+    screenshot(page, "referent-handicap-decision")
+    page.get_by_role(
+        "button", name="Enregistrer la décision et envoyer le courrier"
+    ).click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "La décision est enregistrée ; le courrier de décision a été envoyé au candidat."
+    )
+    screenshot(page, "referent-handicap-decidee")
+
+    demande.refresh_from_db()
+    assert demande.statut == DemandeAmenagement.Statut.DECIDEE
+    assert sorted(demande.amenagements.values_list("type", flat=True)) == [
+        "assistance_tiers",
+        "temps_majore",
+    ]
+    assert [
+        p.critere.code for p in demande.avis.propositions.select_related("critere")
+    ] == ["C1.1.2"]
+    assert [m.to for m in mail.outbox] == [[worlds.CANDIDAT]]
+    assert [a[0] for a in mail.outbox[0].attachments] == ["decision-amenagement.pdf"]
+    # Every read of the confidential file was logged.
+    assert AccesConfidentiel.objects.filter(utilisateur=world.referent).count() >= 2
+
+    page.get_by_role("link", name="Demandes d'aménagement").first.click()
+    page.get_by_role("link", name="Journal des accès confidentiels").click()
+    expect(page.locator("main")).to_contain_text("Camille MARTIN")
+    axe_check(page)
+    screenshot(page, "referent-handicap-journal")
