@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,9 +20,9 @@ from evaluations.selectors.jury import get_affectation_for
 from evaluations.services.notation import (
     EvaluationValideeError,
     affectation_validate,
+    evaluation_record,
     evaluations_record,
 )
-from evaluations.services.notation import evaluation_record as _record
 from evaluations.views.deliberation import verrou_409
 from handicap.selectors import amenagements_for_jury
 
@@ -119,7 +121,7 @@ def grille_save_view(
         status = 400
     else:
         try:
-            saisie = _record(
+            saisie = evaluation_record(
                 affectation=affectation,
                 critere_id=critere_pk,
                 resultat=form.cleaned_data["resultat"],
@@ -141,9 +143,11 @@ def grille_save_view(
         url = reverse("evaluations:grille", kwargs={"pk": pk})
         return redirect(f"{url}#critere-{critere_pk}")
     context["erreur"] = erreur
-    return render(
-        request, "evaluations/jury/grille.html#saisie", context, status=status
-    )
+    # Rendered without the request's context processors (navigation, roles): the
+    # fragment needs none, and a save stays within its query budget.
+    context["csrf_token"] = get_token(request)
+    html = get_template("evaluations/jury/grille.html#saisie").render(context)
+    return HttpResponse(html, status=status)
 
 
 @require_POST

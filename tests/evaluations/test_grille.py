@@ -1,0 +1,438 @@
+"""The evaluator's scoring grid: access, htmx saves, plain form, validation,
+exemptions and query counts."""
+
+from unittest import mock
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from certif.roles import Role
+from evaluations.models import ConflitInterets, Evaluation, Session
+from tests.evaluations.factories_jury import (
+    criteres_of,
+    make_affectation,
+    make_membre,
+    score,
+)
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    make_user,
+)
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def framework_free(queries: list[dict[str, str]]) -> list[str]:
+    """The queries of the save itself: without the session and user lookups every
+    authenticated request makes, and without the SAVEPOINTs that exist only
+    because the test runs inside a transaction."""
+    return [
+        q["sql"]
+        for q in queries
+        if "django_session" not in q["sql"]
+        and 'FROM "certif_user"' not in q["sql"]
+        and "SAVEPOINT" not in q["sql"]
+    ]
+
+
+class GrilleTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.referentiel = make_referentiel()
+        cls.session = make_session(cls.referentiel, statut="en_evaluation")
+        cls.candidat = make_candidat("candidat@test.localhost")
+        cls.inscription = make_inscription(cls.candidat, cls.session)
+        cls.president = make_membre(
+            cls.session, "president@test.localhost", president=True
+        )
+        cls.m1 = make_membre(cls.session, "m1@test.localhost")
+        cls.m2 = make_membre(cls.session, "m2@test.localhost")
+        cls.m3 = make_membre(cls.session, "m3@test.localhost")  # not assigned
+        cls.m4 = make_membre(cls.session, "m4@test.localhost")  # in conflict
+        cls.a1 = make_affectation(cls.m1, cls.inscription)
+        cls.a2 = make_affectation(cls.m2, cls.inscription)
+        cls.ap = make_affectation(cls.president, cls.inscription)
+        ConflitInterets.objects.create(
+            membre=cls.m4, inscription=cls.inscription, nature="famille"
+        )
+        cls.admin = make_user("admin@test.localhost", Role.ADMINISTRATEUR)
+        cls.referent = make_user("referent@test.localhost", Role.REFERENT_HANDICAP)
+        cls.criteres = criteres_of(cls.inscription)
+        cls.url = reverse("evaluations:grille", args=[cls.inscription.pk])
+
+    def save_url(self, critere_pk: int | None = None) -> str:
+        return reverse(
+            "evaluations:grille_critere",
+            args=[self.inscription.pk, critere_pk or self.criteres[0].pk],
+        )
+
+    def post_one(self, critere_pk: int, resultat: str, commentaire: str = "", **extra):  # type: ignore[no-untyped-def]
+        return self.client.post(
+            self.save_url(critere_pk),
+            {
+                f"resultat-{critere_pk}": resultat,
+                f"commentaire-{critere_pk}": commentaire,
+            },
+            **{**HTMX, **extra},
+        )
+
+
+class GrilleAccessTests(GrilleTestCase):
+    def test_assigned_member_sees_the_whole_path(self) -> None:
+        self.client.force_login(self.m1.user)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertEqual(html.count('<fieldset class="critere"'), 71)
+        self.assertEqual(html.count('class="card mb-3 competence-grille"'), 18)
+        self.assertEqual(html.count('name="resultat-'), 142)
+        self.assertContains(response, "0 critère(s) noté(s) sur 71 (0 %)")
+        self.assertContains(response, f'hx-post="{self.save_url()}"', html=False)
+        self.assertNotContains(response, "Valider mon évaluation")
+
+    def test_president_assigned_sees_the_grid(self) -> None:
+        self.client.force_login(self.president.user)
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+
+    def test_member_not_assigned_gets_404(self) -> None:
+        self.client.force_login(self.m3.user)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_member_in_conflict_gets_404(self) -> None:
+        make_affectation(self.m4, self.inscription)  # even if assigned meanwhile
+        self.client.force_login(self.m4.user)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_candidate_gets_404(self) -> None:
+        self.client.force_login(self.candidat.user)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_referent_gets_403(self) -> None:
+        self.client.force_login(self.referent)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_admin_gets_403(self) -> None:
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_anonymous_is_sent_to_login(self) -> None:
+        response = self.client.get(self.url)
+        self.assertRedirects(
+            response,
+            f"{reverse('login')}?next={self.url}",
+            fetch_redirect_response=False,
+        )
+
+    def test_wrong_method(self) -> None:
+        self.client.force_login(self.m1.user)
+        self.assertEqual(self.client.put(self.url).status_code, 405)
+
+    def test_unknown_enrolment_404(self) -> None:
+        self.client.force_login(self.m1.user)
+        url = reverse("evaluations:grille", args=[self.inscription.pk + 999])
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class GrilleQueryCountTests(GrilleTestCase):
+    def test_grid_queries_do_not_grow_with_scores(self) -> None:
+        """Full seed référentiel (18 competencies, 71 criteria), 3 evaluators."""
+        self.client.force_login(self.m1.user)
+        score(self.a1, criteres=self.criteres[:1])
+        with self.assertNumQueries(11):
+            self.assertEqual(self.client.get(self.url).status_code, 200)
+        score(self.a1, criteres=self.criteres[1:])
+        score(self.a2)
+        score(self.ap, resultat="non_acquis")
+        with self.assertNumQueries(11):
+            response = self.client.get(self.url)
+        self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
+
+    def test_save_is_four_queries_beyond_authentication(self) -> None:
+        self.client.force_login(self.m1.user)
+        critere = self.criteres[5]
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.post_one(critere.pk, "acquis")
+        self.assertEqual(response.status_code, 200)
+        # affectation (+ checks and progress), exemptions, upsert, history row
+        self.assertEqual(len(framework_free(ctx.captured_queries)), 4)
+        # plus session and user, plus the test transaction's SAVEPOINT/RELEASE
+        self.assertEqual(len(ctx.captured_queries), 8)
+
+
+class GrilleSaveTests(GrilleTestCase):
+    def test_htmx_save_records_and_answers_state_and_progress(self) -> None:
+        self.client.force_login(self.m1.user)
+        critere = self.criteres[0]
+        response = self.post_one(critere.pk, "non_acquis", " à revoir ")
+        self.assertEqual(response.status_code, 200)
+        evaluation = Evaluation.objects.get(affectation=self.a1, critere=critere)
+        self.assertEqual(evaluation.resultat, "non_acquis")
+        self.assertEqual(evaluation.commentaire, "à revoir")
+        self.assertContains(response, f'id="etat-{critere.pk}"')
+        self.assertContains(response, "Enregistré : Non acquis")
+        self.assertContains(
+            response,
+            'id="progression" class="progression-grille card card-body mb-3" hx-swap-oob="true"',
+        )
+        self.assertContains(response, "1 critère(s) noté(s) sur 71 (1 %)")
+        record = evaluation.history.get()
+        self.assertEqual(record.history_user, self.m1.user)
+        self.assertEqual(record.history_type, "+")
+
+    def test_second_save_updates_and_keeps_history(self) -> None:
+        self.client.force_login(self.m1.user)
+        critere = self.criteres[0]
+        self.post_one(critere.pk, "non_acquis")
+        response = self.post_one(critere.pk, "acquis")
+        self.assertContains(response, "1 critère(s) noté(s) sur 71 (1 %)")
+        evaluation = Evaluation.objects.get(affectation=self.a1, critere=critere)
+        self.assertEqual(evaluation.resultat, "acquis")
+        self.assertEqual(
+            list(
+                evaluation.history.order_by("history_id").values_list(
+                    "resultat", "history_type"
+                )
+            ),
+            [("non_acquis", "+"), ("acquis", "~")],
+        )
+
+    def test_save_survives_reload(self) -> None:
+        self.client.force_login(self.m1.user)
+        critere = self.criteres[3]
+        self.post_one(critere.pk, "acquis")
+        response = self.client.get(self.url)
+        self.assertContains(
+            response,
+            f'id="r-{critere.pk}-a" value="acquis" checked',
+        )
+
+    def test_two_evaluators_never_overwrite_each_other(self) -> None:
+        critere = self.criteres[0]
+        self.client.force_login(self.m1.user)
+        self.post_one(critere.pk, "acquis")
+        self.client.force_login(self.m2.user)
+        self.post_one(critere.pk, "non_acquis")
+        self.assertEqual(
+            dict(
+                Evaluation.objects.filter(critere=critere).values_list(
+                    "affectation__membre__user__email", "resultat"
+                )
+            ),
+            {"m1@test.localhost": "acquis", "m2@test.localhost": "non_acquis"},
+        )
+
+    def test_bad_result_is_refused_with_a_french_message(self) -> None:
+        self.client.force_login(self.m1.user)
+        response = self.post_one(self.criteres[0].pk, "peut-etre")
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(
+            response, "Choisissez « Acquis » ou « Non acquis ».", status_code=400
+        )
+        self.assertIs(Evaluation.objects.exists(), False)
+
+    def test_criterion_outside_the_path_is_refused(self) -> None:
+        autre = make_inscription(
+            make_candidat("blocs@test.localhost"), self.session, blocs=["A1"]
+        )
+        make_affectation(self.m1, autre)
+        hors = next(c for c in self.criteres if c not in criteres_of(autre))
+        self.client.force_login(self.m1.user)
+        response = self.client.post(
+            reverse("evaluations:grille_critere", args=[autre.pk, hors.pk]),
+            {f"resultat-{hors.pk}": "acquis"},
+            **HTMX,
+        )
+        self.assertContains(
+            response,
+            "Ce critère ne fait pas partie du parcours évalué de ce candidat.",
+            status_code=400,
+        )
+        self.assertIs(Evaluation.objects.exists(), False)
+
+    def test_scoring_closed_outside_evaluation(self) -> None:
+        Session.objects.filter(pk=self.session.pk).update(statut="ouverte")
+        self.client.force_login(self.m1.user)
+        response = self.post_one(self.criteres[0].pk, "acquis")
+        self.assertContains(
+            response,
+            "La session « Session de test » n&#x27;est pas en évaluation : la notation est fermée.",
+            status_code=400,
+        )
+        self.assertIs(Evaluation.objects.exists(), False)
+        self.assertContains(
+            self.client.get(self.url),
+            "La session n&#x27;est pas en évaluation : la grille est en lecture seule.",
+        )
+
+    def test_without_htmx_the_save_redirects_to_the_grid(self) -> None:
+        self.client.force_login(self.m1.user)
+        critere = self.criteres[0]
+        response = self.client.post(
+            self.save_url(critere.pk), {f"resultat-{critere.pk}": "acquis"}
+        )
+        self.assertRedirects(
+            response, f"{self.url}#critere-{critere.pk}", fetch_redirect_response=False
+        )
+        self.assertEqual(Evaluation.objects.get(affectation=self.a1).resultat, "acquis")
+
+    def test_save_permissions(self) -> None:
+        critere = self.criteres[0]
+        cases = [
+            (self.m3.user, 404),
+            (self.m4.user, 404),
+            (self.candidat.user, 404),
+            (self.referent, 403),
+            (self.admin, 403),
+        ]
+        for user, status in cases:
+            with self.subTest(user=user.email):
+                self.client.force_login(user)
+                self.assertEqual(
+                    self.post_one(critere.pk, "acquis").status_code, status
+                )
+        self.assertIs(Evaluation.objects.exists(), False)
+        self.client.force_login(self.m1.user)
+        self.assertEqual(self.client.get(self.save_url()).status_code, 405)
+        self.client.logout()
+        response = self.post_one(critere.pk, "acquis")
+        self.assertEqual(response.status_code, 302)
+        self.assertIs(Evaluation.objects.exists(), False)
+
+
+class GrillePlainFormTests(GrilleTestCase):
+    def test_plain_form_saves_everything(self) -> None:
+        self.client.force_login(self.m1.user)
+        c1, c2, c3 = self.criteres[:3]
+        response = self.client.post(
+            self.url,
+            {
+                f"resultat-{c1.pk}": "acquis",
+                f"commentaire-{c1.pk}": "bien",
+                f"resultat-{c2.pk}": "non_acquis",
+                f"commentaire-{c3.pk}": "sans résultat : ignoré",
+            },
+        )
+        self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        self.assertEqual(
+            sorted(
+                Evaluation.objects.filter(affectation=self.a1).values_list(
+                    "critere_id", "resultat", "commentaire"
+                )
+            ),
+            sorted([(c1.pk, "acquis", "bien"), (c2.pk, "non_acquis", "")]),
+        )
+        page = self.client.get(self.url)
+        self.assertContains(page, "Grille enregistrée (2 critère(s) modifié(s)).")
+        self.assertContains(page, "2 critère(s) noté(s) sur 71 (3 %)")
+
+    def test_plain_form_refuses_bad_values_and_stores_nothing(self) -> None:
+        self.client.force_login(self.m1.user)
+        c1, c2 = self.criteres[:2]
+        response = self.client.post(
+            self.url, {f"resultat-{c1.pk}": "acquis", f"resultat-{c2.pk}": "oui"}
+        )
+        self.assertContains(
+            response, "Choisissez « Acquis » ou « Non acquis ».", status_code=400
+        )
+        self.assertIs(Evaluation.objects.exists(), False)
+
+
+class GrilleValidationTests(GrilleTestCase):
+    def valider_url(self) -> str:
+        return reverse("evaluations:grille_valider", args=[self.inscription.pk])
+
+    def test_incomplete_evaluation_cannot_be_validated(self) -> None:
+        score(self.a1, criteres=self.criteres[:70])
+        self.client.force_login(self.m1.user)
+        response = self.client.post(self.valider_url(), follow=True)
+        self.assertContains(
+            response, "Il reste 1 critère(s) à noter avant de valider votre évaluation."
+        )
+        self.a1.refresh_from_db()
+        self.assertIsNone(self.a1.validee_le)
+
+    def test_complete_evaluation_is_validated_then_read_only(self) -> None:
+        score(self.a1)
+        self.client.force_login(self.m1.user)
+        self.assertContains(self.client.get(self.url), "Valider mon évaluation")
+        response = self.client.post(self.valider_url(), follow=True)
+        self.assertContains(
+            response, "Évaluation validée : le président du jury peut la consolider."
+        )
+        self.assertContains(
+            response,
+            "Vous avez validé votre évaluation : la grille est en lecture seule.",
+        )
+        self.assertNotContains(response, "hx-post=")
+        self.a1.refresh_from_db()
+        self.assertIsNotNone(self.a1.validee_le)
+        critere = self.criteres[0]
+        response = self.post_one(critere.pk, "non_acquis")
+        self.assertContains(
+            response,
+            "Vous avez validé votre évaluation de ce candidat : elle ne change plus.",
+            status_code=409,
+        )
+        self.assertEqual(
+            Evaluation.objects.get(affectation=self.a1, critere=critere).resultat,
+            "acquis",
+        )
+
+    def test_validate_permissions(self) -> None:
+        for user, status in [
+            (self.m3.user, 404),
+            (self.referent, 403),
+            (self.candidat.user, 404),
+        ]:
+            with self.subTest(user=user.email):
+                self.client.force_login(user)
+                self.assertEqual(
+                    self.client.post(self.valider_url()).status_code, status
+                )
+        self.client.force_login(self.m1.user)
+        self.assertEqual(self.client.get(self.valider_url()).status_code, 405)
+
+
+class GrilleExemptionTests(GrilleTestCase):
+    """Exemptions come from the handicap area through
+    ``handicap.selectors.criteres_dispenses_for``; it is replaced here by a fixed
+    answer (the boundary to another area), everything else is real."""
+
+    def dispenses(self):  # type: ignore[no-untyped-def]
+        answer = {self.inscription.pk: {self.criteres[0].pk}}
+        return mock.patch.multiple(
+            "evaluations.services.notation", criteres_dispenses_for=lambda **kw: answer
+        ), mock.patch(
+            "evaluations.selectors.grille.criteres_dispenses_for", lambda **kw: answer
+        )
+
+    def test_exempted_criterion_shows_and_cannot_be_scored(self) -> None:
+        p1, p2 = self.dispenses()
+        self.client.force_login(self.m1.user)
+        with p1, p2:
+            page = self.client.get(self.url)
+            self.assertContains(page, "Dispensé")
+            self.assertContains(page, "0 critère(s) noté(s) sur 70 (0 %)")
+            self.assertNotContains(page, f'name="resultat-{self.criteres[0].pk}"')
+            response = self.post_one(self.criteres[0].pk, "acquis")
+            self.assertContains(
+                response,
+                "Ce critère est dispensé pour ce candidat : il ne se note pas.",
+                status_code=400,
+            )
+            self.assertIs(Evaluation.objects.exists(), False)
+            score(self.a1, criteres=self.criteres[1:])
+            response = self.client.post(
+                reverse("evaluations:grille_valider", args=[self.inscription.pk]),
+                follow=True,
+            )
+        self.assertContains(response, "Évaluation validée")
+        self.assertLess(
+            self.a1.__class__.objects.get(pk=self.a1.pk).validee_le, timezone.now()
+        )

@@ -1,0 +1,410 @@
+"""Jury composition, automatic and manual assignment, conflicts of interest."""
+
+from django.core.exceptions import ValidationError
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from certif.roles import Role
+from evaluations.models import Affectation, ConflitInterets, Evaluation, MembreJury
+from evaluations.selectors.jury import conflits_for_pv
+from evaluations.services.jury import (
+    affectation_add,
+    affectation_remove,
+    affectations_auto,
+    conflit_declare,
+    membre_jury_add,
+    membre_jury_remove,
+)
+from tests.evaluations.factories_jury import (
+    criteres_of,
+    make_affectation,
+    make_membre,
+    score,
+)
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    make_user,
+    small_data,
+)
+
+
+class JuryServiceTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.referentiel = make_referentiel(small_data(blocs=2, criteres=2))
+        cls.session = make_session(cls.referentiel, statut="en_evaluation")
+        cls.inscriptions = [
+            make_inscription(
+                make_candidat(f"c{i}@test.localhost", nom=f"Nom{i}"), cls.session
+            )
+            for i in range(6)
+        ]
+        cls.president = make_membre(cls.session, "p@test.localhost", president=True)
+        cls.membres = [
+            make_membre(cls.session, f"m{i}@test.localhost") for i in range(3)
+        ]
+
+
+class CompositionTests(JuryServiceTestCase):
+    def test_add_member_and_refuse_a_second_president(self) -> None:
+        user = make_user("autre@test.localhost", Role.PRESIDENT)
+        with self.assertRaisesMessage(
+            ValidationError, "La session a déjà un président du jury."
+        ):
+            membre_jury_add(
+                session=self.session, user=user, role=MembreJury.Role.PRESIDENT
+            )
+        membre = membre_jury_add(
+            session=self.session, user=user, role=MembreJury.Role.MEMBRE
+        )
+        self.assertEqual(membre.role, "membre")
+
+    def test_refuse_a_person_without_the_jury_role(self) -> None:
+        user = make_user("cand@test.localhost", Role.CANDIDAT)
+        with self.assertRaisesMessage(
+            ValidationError, "n'a pas le rôle « Membre du jury »."
+        ):
+            membre_jury_add(session=self.session, user=user)
+        membre = make_user("membre@test.localhost", Role.MEMBRE_JURY)
+        with self.assertRaisesMessage(
+            ValidationError, "n'a pas le rôle « Président du jury »."
+        ):
+            membre_jury_add(session=self.session, user=membre, role="president")
+        self.assertIs(
+            MembreJury.objects.filter(user__in=[user, membre]).exists(), False
+        )
+
+    def test_refuse_twice_the_same_person(self) -> None:
+        with self.assertRaisesMessage(
+            ValidationError, "fait déjà partie du jury de cette session."
+        ):
+            membre_jury_add(session=self.session, user=self.membres[0].user)
+
+    def test_remove_member_who_scored_is_refused(self) -> None:
+        affectation = make_affectation(self.membres[0], self.inscriptions[0])
+        score(affectation)
+        with self.assertRaisesMessage(ValidationError, "a déjà évalué des candidats"):
+            membre_jury_remove(membre=self.membres[0])
+        membre_jury_remove(membre=self.membres[1])
+        self.assertIs(MembreJury.objects.filter(pk=self.membres[1].pk).exists(), False)
+
+
+class AutomaticAssignmentTests(JuryServiceTestCase):
+    def test_each_candidate_gets_two_balanced_and_rerun_creates_nothing(self) -> None:
+        result = affectations_auto(session=self.session)
+        self.assertEqual(result.creees, 12)
+        self.assertEqual(result.incompletes, [])
+        for inscription in self.inscriptions:
+            self.assertEqual(inscription.affectations.count(), 2)
+        charges = sorted(
+            m.affectations.count() for m in [self.president, *self.membres]
+        )
+        self.assertEqual(charges, [3, 3, 3, 3])
+        again = affectations_auto(session=self.session)
+        self.assertEqual((again.creees, again.incompletes), (0, []))
+        self.assertEqual(Affectation.objects.count(), 12)
+
+    @override_settings(EVALUATEURS_PAR_CANDIDAT=3)
+    def test_setting_gives_the_number_and_least_loaded_go_first(self) -> None:
+        make_affectation(self.membres[0], self.inscriptions[0])
+        make_affectation(self.membres[0], self.inscriptions[1])
+        result = affectations_auto(session=self.session)
+        self.assertEqual(result.creees, 16)
+        charges = {
+            m.user.email: m.affectations.count()
+            for m in [self.president, *self.membres]
+        }
+        self.assertEqual(sum(charges.values()), 18)
+        self.assertEqual(max(charges.values()) - min(charges.values()), 1)
+
+    def test_conflicts_are_respected_and_shortfalls_reported(self) -> None:
+        cible = self.inscriptions[0]
+        for membre in [self.president, self.membres[0], self.membres[1]]:
+            ConflitInterets.objects.create(
+                membre=membre, inscription=cible, nature="employeur"
+            )
+        result = affectations_auto(session=self.session)
+        self.assertEqual(
+            list(cible.affectations.values_list("membre", flat=True)),
+            [self.membres[2].pk],
+        )
+        self.assertEqual(result.incompletes, [(cible, 1)])
+        self.assertIs(
+            Affectation.objects.filter(
+                inscription=cible, membre__in=[self.president, *self.membres[:2]]
+            ).exists(),
+            False,
+        )
+
+    def test_manual_assignment_refuses_conflict_and_duplicate(self) -> None:
+        inscription = self.inscriptions[0]
+        affectation_add(membre=self.membres[0], inscription=inscription)
+        with self.assertRaisesMessage(ValidationError, "évalue déjà ce candidat."):
+            affectation_add(membre=self.membres[0], inscription=inscription)
+        ConflitInterets.objects.create(
+            membre=self.membres[1], inscription=inscription, nature="tuteur"
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "a déclaré un conflit d'intérêts avec ce candidat"
+        ):
+            affectation_add(membre=self.membres[1], inscription=inscription)
+
+    def test_remove_assignment_only_before_scoring(self) -> None:
+        affectation = make_affectation(self.membres[0], self.inscriptions[0])
+        score(affectation, criteres=criteres_of(self.inscriptions[0])[:1])
+        with self.assertRaisesMessage(ValidationError, "a déjà noté des critères"):
+            affectation_remove(affectation=affectation)
+        other = make_affectation(self.membres[1], self.inscriptions[0])
+        affectation_remove(affectation=other)
+        self.assertIs(Affectation.objects.filter(pk=other.pk).exists(), False)
+
+
+class ConflitTests(JuryServiceTestCase):
+    def test_conflict_removes_the_member_and_is_listed_for_the_pv(self) -> None:
+        inscription = self.inscriptions[0]
+        affectation = make_affectation(self.membres[0], inscription)
+        [evaluation, *_] = score(affectation)
+        conflit = conflit_declare(
+            membre=self.membres[0],
+            inscription=inscription,
+            nature="famille",
+            commentaire="cousin",
+        )
+        self.assertIs(Affectation.objects.filter(pk=affectation.pk).exists(), False)
+        self.assertIs(
+            Evaluation.objects.filter(affectation_id=affectation.pk).exists(), False
+        )
+        self.assertEqual(
+            Evaluation.history.filter(id=evaluation.pk)
+            .latest("history_id")
+            .history_type,
+            "-",
+        )
+        self.assertEqual(list(conflits_for_pv(self.session)), [conflit])
+        result = affectations_auto(session=self.session, par_candidat=4)
+        self.assertEqual(result.incompletes, [(inscription, 3)])
+
+    def test_other_needs_a_comment_and_duplicates_refused(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "Précisez la nature du lien."):
+            conflit_declare(
+                membre=self.membres[0], inscription=self.inscriptions[0], nature="autre"
+            )
+        conflit_declare(
+            membre=self.membres[0], inscription=self.inscriptions[0], nature="formateur"
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "Vous avez déjà déclaré un conflit"
+        ):
+            conflit_declare(
+                membre=self.membres[0],
+                inscription=self.inscriptions[0],
+                nature="tuteur",
+            )
+
+    def test_conflict_in_another_session_refused(self) -> None:
+        other = make_session(self.referentiel, nom="Autre")
+        inscription = make_inscription(make_candidat("x@test.localhost"), other)
+        with self.assertRaisesMessage(
+            ValidationError, "Ce candidat n'est pas inscrit dans votre session."
+        ):
+            conflit_declare(
+                membre=self.membres[0], inscription=inscription, nature="tuteur"
+            )
+
+
+class JuryViewsTestCase(JuryServiceTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.admin = make_user("admin@test.localhost", Role.ADMINISTRATEUR)
+        cls.referent = make_user("referent@test.localhost", Role.REFERENT_HANDICAP)
+        cls.outsider = make_user("ailleurs@test.localhost", Role.MEMBRE_JURY)
+        cls.candidat_user = cls.inscriptions[0].candidat.user
+        cls.session_url = reverse("evaluations:jury_session", args=[cls.session.pk])
+
+
+class JurySessionViewTests(JuryViewsTestCase):
+    def test_admin_sees_forms_and_president_reads(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url)
+        self.assertContains(response, "Affecter automatiquement")
+        self.client.force_login(self.president.user)
+        response = self.client.get(self.session_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Affecter automatiquement")
+
+    def test_permissions(self) -> None:
+        for user, status in [
+            (self.membres[0].user, 403),
+            (self.referent, 403),
+            (self.outsider, 404),
+            (self.candidat_user, 404),
+        ]:
+            with self.subTest(user=user.email):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(self.session_url).status_code, status)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.session_url).status_code, 302)
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.post(self.session_url).status_code, 405)
+
+    def test_query_count_same_for_one_and_many_candidates(self) -> None:
+        self.client.force_login(self.admin)
+        affectations_auto(session=self.session)
+        with self.assertNumQueries(13):
+            self.client.get(self.session_url)
+        for i in range(6, 12):
+            make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
+        affectations_auto(session=self.session)
+        with self.assertNumQueries(13):
+            self.client.get(self.session_url)
+
+    def test_sessions_list(self) -> None:
+        url = reverse("evaluations:jury_sessions")
+        self.client.force_login(self.admin)
+        self.assertContains(self.client.get(url), self.session.nom)
+        self.client.force_login(self.president.user)
+        self.assertContains(self.client.get(url), self.session.nom)
+        self.client.force_login(self.outsider)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.post(url).status_code, 405)
+
+
+class JuryWriteViewTests(JuryViewsTestCase):
+    def test_auto_assignment_by_admin(self) -> None:
+        self.client.force_login(self.admin)
+        url = reverse("evaluations:jury_affectations_auto", args=[self.session.pk])
+        response = self.client.post(url, {"par_candidat": 2}, follow=True)
+        self.assertContains(response, "12 affectations créées.")
+        self.assertEqual(Affectation.objects.count(), 12)
+
+    def test_auto_assignment_forbidden_to_president_and_member(self) -> None:
+        url = reverse("evaluations:jury_affectations_auto", args=[self.session.pk])
+        for user, status in [
+            (self.president.user, 403),
+            (self.membres[0].user, 403),
+            (self.outsider, 404),
+        ]:
+            self.client.force_login(user)
+            self.assertEqual(
+                self.client.post(url, {"par_candidat": 2}).status_code, status
+            )
+        self.assertEqual(Affectation.objects.count(), 0)
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.get(url).status_code, 405)
+
+    def test_add_member_and_manual_assignment(self) -> None:
+        self.client.force_login(self.admin)
+        user = make_user("nouveau@test.localhost", Role.MEMBRE_JURY)
+        self.client.post(
+            reverse("evaluations:jury_membre_ajouter", args=[self.session.pk]),
+            {"user": user.pk, "role": "membre"},
+        )
+        membre = MembreJury.objects.get(user=user)
+        self.client.post(
+            reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk]),
+            {"membre": membre.pk, "inscription": self.inscriptions[0].pk},
+        )
+        affectation = Affectation.objects.get(membre=membre)
+        response = self.client.post(
+            reverse("evaluations:jury_affectation_retirer", args=[affectation.pk]),
+            follow=True,
+        )
+        self.assertContains(response, "Affectation retirée.")
+        response = self.client.post(
+            reverse("evaluations:jury_membre_retirer", args=[membre.pk]), follow=True
+        )
+        self.assertContains(response, "Membre retiré du jury.")
+        self.assertIs(MembreJury.objects.filter(user=user).exists(), False)
+
+
+class TableauDeBordTests(JuryViewsTestCase):
+    url = reverse("evaluations:jury_tableau_de_bord")
+
+    def test_member_sees_assigned_candidates_with_progress(self) -> None:
+        affectation = make_affectation(self.membres[0], self.inscriptions[0])
+        score(affectation, criteres=criteres_of(self.inscriptions[0])[:3])
+        make_affectation(self.membres[0], self.inscriptions[1])
+        self.client.force_login(self.membres[0].user)
+        response = self.client.get(self.url)
+        self.assertContains(response, "3 / 4 critères")
+        self.assertContains(response, "0 / 4 critères")
+        self.assertContains(
+            response, reverse("evaluations:grille", args=[self.inscriptions[0].pk])
+        )
+
+    def test_conflict_hides_the_candidate(self) -> None:
+        make_affectation(self.membres[0], self.inscriptions[0])
+        ConflitInterets.objects.create(
+            membre=self.membres[0], inscription=self.inscriptions[0], nature="famille"
+        )
+        self.client.force_login(self.membres[0].user)
+        self.assertContains(
+            self.client.get(self.url), "Aucun candidat ne vous est affecté"
+        )
+
+    def test_query_count_same_for_one_and_many(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        make_affectation(self.membres[0], self.inscriptions[0])
+        with self.assertNumQueries(7):
+            self.client.get(self.url)
+        for inscription in self.inscriptions[1:]:
+            score(make_affectation(self.membres[0], inscription))
+        with self.assertNumQueries(7):
+            response = self.client.get(self.url)
+        self.assertContains(response, "4 / 4 critères", count=5)
+
+    def test_permissions(self) -> None:
+        for user in [self.referent, self.candidat_user, self.admin]:
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+        self.client.force_login(self.membres[0].user)
+        self.assertEqual(self.client.post(self.url).status_code, 405)
+
+
+class ConflitViewTests(JuryViewsTestCase):
+    url = reverse("evaluations:jury_conflits")
+
+    def test_member_declares_a_conflict(self) -> None:
+        make_affectation(self.membres[0], self.inscriptions[0])
+        self.client.force_login(self.membres[0].user)
+        response = self.client.post(
+            self.url,
+            {"inscription": self.inscriptions[0].pk, "nature": "employeur"},
+            follow=True,
+        )
+        self.assertContains(response, "Conflit d&#x27;intérêts déclaré")
+        self.assertIs(
+            Affectation.objects.filter(membre=self.membres[0]).exists(), False
+        )
+
+    def test_bad_input_gets_a_french_message_and_nothing_stored(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        response = self.client.post(
+            self.url, {"inscription": self.inscriptions[0].pk, "nature": "autre"}
+        )
+        self.assertContains(response, "Précisez la nature du lien.", status_code=400)
+        other = make_inscription(
+            make_candidat("z@test.localhost"),
+            make_session(self.referentiel, nom="Autre"),
+        )
+        response = self.client.post(
+            self.url, {"inscription": other.pk, "nature": "tuteur"}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIs(ConflitInterets.objects.exists(), False)
+
+    def test_permissions(self) -> None:
+        for user in [self.referent, self.candidat_user, self.admin]:
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+        self.client.force_login(self.membres[0].user)
+        self.assertEqual(self.client.put(self.url).status_code, 405)
