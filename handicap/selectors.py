@@ -206,6 +206,9 @@ def inscriptions_du_candidat(*, user: User) -> QuerySet[Inscription]:
     return (
         Inscription.objects.filter(candidat__user=user)
         .select_related("session", "demande_amenagement")
+        .defer(
+            "demande_amenagement__besoins", "demande_amenagement__consentement_texte"
+        )
         .order_by("-session__date_jury", "pk")
     )
 
