@@ -22,9 +22,11 @@ from referentiel.models import (
     Modalite,
     Referentiel,
 )
+from referentiel.selectors import version_label_free
 from referentiel.services import (
     referentiel_archive,
     referentiel_check_modifiable,
+    referentiel_new_draft,
     referentiel_publish,
 )
 
@@ -235,7 +237,7 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
     search_fields = ("certification__code", "certification__intitule", "version")
     readonly_fields = ("statut", "publie_le", "source")
     inlines = (BlocInline,)
-    actions = ("publier", "archiver")
+    actions = ("publier", "archiver", "nouveau_brouillon")
 
     @admin.action(description=_("Publier les versions sélectionnées"))
     def publier(self, request: HttpRequest, queryset: QuerySet[Referentiel]) -> None:
@@ -244,6 +246,32 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
     @admin.action(description=_("Archiver les versions sélectionnées"))
     def archiver(self, request: HttpRequest, queryset: QuerySet[Referentiel]) -> None:
         self._apply(request, queryset, referentiel_archive, _("archivée"))
+
+    @admin.action(
+        description=_("Créer un brouillon à partir des versions sélectionnées")
+    )
+    def nouveau_brouillon(
+        self, request: HttpRequest, queryset: QuerySet[Referentiel]
+    ) -> None:
+        """Copy each selected version into a new draft (numbered after the
+        certification's existing versions; the label can be changed in the draft)."""
+        for referentiel in queryset.select_related("certification"):
+            label = version_label_free(certification_id=referentiel.certification_id)
+            try:
+                draft = referentiel_new_draft(referentiel=referentiel, version=label)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                continue
+            message = _(
+                "Version brouillon %(draft)s de %(code)s créée à partir de la "
+                "version %(version)s."
+            ) % {
+                "draft": draft.version,
+                "code": referentiel.certification.code,
+                "version": referentiel.version,
+            }
+            self.log_addition(request, draft, message)
+            self.message_user(request, message)
 
     def _apply(
         self,

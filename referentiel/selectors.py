@@ -66,3 +66,17 @@ def get_referentiel_for(user: User, pk: int) -> Referentiel:
     """A version with its tree if the user may read it: a draft is invisible (404)
     to anyone but an administrator."""
     return referentiel_tree(pk=pk, queryset=referentiels_visible_to(user=user))
+
+
+def version_label_free(*, certification_id: int) -> str:
+    """The smallest whole number not yet used as a version label of the
+    certification: the default label of a new draft."""
+    taken = set(
+        Referentiel.objects.filter(certification_id=certification_id).values_list(
+            "version", flat=True
+        )
+    )
+    number = len(taken) + 1
+    while str(number) in taken:
+        number += 1
+    return str(number)

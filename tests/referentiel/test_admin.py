@@ -40,6 +40,16 @@ class AdminTestCase(TestCase):
     def setUp(self) -> None:
         self.client.force_login(self.admin)
 
+    def action(self, name: str, *referentiels: Referentiel) -> HttpResponse:
+        return self.client.post(
+            reverse("admin:referentiel_referentiel_changelist"),
+            {"action": name, "_selected_action": [r.pk for r in referentiels]},
+            follow=True,
+        )
+
+    def messages(self, response: HttpResponse) -> list[str]:
+        return [str(m) for m in response.context["messages"]]
+
     def change_url(self, obj: Any) -> str:
         meta = obj._meta
         return reverse(
@@ -179,16 +189,6 @@ class DraftEditTests(AdminTestCase):
 
 
 class ActionTests(AdminTestCase):
-    def action(self, name: str, *referentiels: Referentiel) -> HttpResponse:
-        return self.client.post(
-            reverse("admin:referentiel_referentiel_changelist"),
-            {"action": name, "_selected_action": [r.pk for r in referentiels]},
-            follow=True,
-        )
-
-    def messages(self, response: HttpResponse) -> list[str]:
-        return [str(m) for m in response.context["messages"]]
-
     def test_publier(self) -> None:
         response = self.action("publier", self.draft, self.published)
         self.draft.refresh_from_db()
@@ -224,6 +224,24 @@ class ActionTests(AdminTestCase):
                 ]
             ),
         )
+
+
+class NewDraftActionTests(AdminTestCase):
+    def test_copies_into_a_numbered_draft(self) -> None:
+        response = self.action("nouveau_brouillon", self.published)
+        copy = Referentiel.objects.get(version="3")
+        self.assertEqual(copy.statut, Referentiel.Statut.BROUILLON)
+        self.assertEqual(copy.source, self.published)
+        self.assertEqual(
+            referentiel_export(referentiel=copy),
+            {**referentiel_export(referentiel=self.published), "version": "3"},
+        )
+        self.assertEqual(
+            self.messages(response),
+            ["Version brouillon 3 de RNCP99999 créée à partir de la version 1."],
+        )
+        entry = LogEntry.objects.get()
+        self.assertEqual((entry.object_id, entry.action_flag), (str(copy.pk), 1))
 
 
 class PagesTests(AdminTestCase):
