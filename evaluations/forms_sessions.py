@@ -117,7 +117,8 @@ class IdentiteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.errors:
+        fields = IdentiteData.__dataclass_fields__
+        if any(name in self.errors for name in fields):
             return cleaned
         identite = self.identite()
         errors = identite_errors(identite)
@@ -172,6 +173,23 @@ class InscriptionFieldsForm(forms.Form):
 
 class NouveauCandidatForm(IdentiteForm, InscriptionFieldsForm):
     """A new candidate (identity and account) enrolled in the session."""
+
+    field_order = (
+        "email",
+        "nom_naissance",
+        "nom_usage",
+        "prenom1",
+        "prenom2",
+        "prenom3",
+        "date_naissance",
+        "sexe",
+        "commune_naissance",
+        "code_insee_naissance",
+        "pays_naissance",
+        "voie_acces",
+        "parcours",
+        "blocs",
+    )
 
 
 class CandidatExistantForm(InscriptionFieldsForm):

@@ -1,0 +1,403 @@
+"""The administrator's session pages: permissions, forms, transitions, enrolment
+and the session desk (filters, search, progress, constant query count)."""
+
+from datetime import timedelta
+
+from django.core import mail
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from certif.roles import Role
+from evaluations.models import BlocAcquis, Candidat, Inscription, Session
+from tests.evaluations.factories import make_livrable, modalites_of
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    make_user,
+)
+
+
+class SessionViewTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
+        cls.candidat = make_user("candidat@example.org", Role.CANDIDAT)
+        cls.jury = make_user("jury@example.org", Role.MEMBRE_JURY)
+        cls.referent = make_user("referent@example.org", Role.REFERENT_HANDICAP)
+        cls.referentiel = make_referentiel()
+        cls.session = make_session(cls.referentiel, nom="Session A")
+
+    def session_urls(self, session: Session) -> list[tuple[str, str]]:
+        """(method, url) of every page of a session."""
+        pk = session.pk
+        return [
+            ("get", reverse("evaluations:session_detail", args=[pk])),
+            ("get", reverse("evaluations:session_edit", args=[pk])),
+            ("post", reverse("evaluations:session_transition", args=[pk, "evaluer"])),
+            ("get", reverse("evaluations:session_inscrire", args=[pk])),
+            ("get", reverse("evaluations:session_inscrire_existant", args=[pk])),
+            ("get", reverse("evaluations:session_import", args=[pk])),
+            ("get", reverse("evaluations:session_import_preview", args=[pk, "x"])),
+            ("post", reverse("evaluations:session_import_confirm", args=[pk])),
+        ]
+
+    def all_urls(self) -> list[tuple[str, str]]:
+        return [
+            ("get", reverse("evaluations:session_list")),
+            ("get", reverse("evaluations:session_create")),
+            ("get", reverse("evaluations:session_import_example")),
+            *self.session_urls(self.session),
+        ]
+
+
+class PermissionTests(SessionViewTestCase):
+    def test_anonymous_redirected_to_login(self) -> None:
+        for method, url in self.all_urls():
+            with self.subTest(url=url):
+                response = getattr(self.client, method)(url)
+                self.assertRedirects(
+                    response, f"/connexion/?next={url}", fetch_redirect_response=False
+                )
+
+    def test_other_roles_forbidden(self) -> None:
+        for user in (self.candidat, self.jury, self.referent):
+            self.client.force_login(user)
+            for method, url in self.all_urls():
+                with self.subTest(user=user.email, url=url):
+                    response = getattr(self.client, method)(url)
+                    self.assertEqual(response.status_code, 403)
+                    self.assertTemplateUsed(response, "403.html")
+        self.assertEqual(
+            Session.objects.get(pk=self.session.pk).statut, Session.Statut.OUVERTE
+        )
+
+    def test_unknown_session(self) -> None:
+        self.client.force_login(self.admin)
+        missing = Session(pk=999999)
+        for method, url in self.session_urls(missing):
+            with self.subTest(url=url):
+                self.assertEqual(getattr(self.client, method)(url).status_code, 404)
+
+    def test_wrong_methods(self) -> None:
+        self.client.force_login(self.admin)
+        pk = self.session.pk
+        for method, url in [
+            ("post", reverse("evaluations:session_list")),
+            ("post", reverse("evaluations:session_detail", args=[pk])),
+            ("get", reverse("evaluations:session_transition", args=[pk, "ouvrir"])),
+            ("get", reverse("evaluations:session_import_confirm", args=[pk])),
+            ("delete", reverse("evaluations:session_edit", args=[pk])),
+            ("put", reverse("evaluations:session_inscrire", args=[pk])),
+        ]:
+            with self.subTest(url=url, method=method):
+                self.assertEqual(getattr(self.client, method)(url).status_code, 405)
+
+    def test_unknown_transition(self) -> None:
+        self.client.force_login(self.admin)
+        url = reverse("evaluations:session_transition", args=[self.session.pk, "x"])
+        self.assertEqual(self.client.post(url).status_code, 404)
+
+    def test_administrator_pages(self) -> None:
+        self.client.force_login(self.admin)
+        for method, url in self.all_urls():
+            if method == "post" or "import/x/" in url:
+                continue
+            with self.subTest(url=url):
+                self.assertEqual(getattr(self.client, method)(url).status_code, 200)
+
+
+class SessionFormTests(SessionViewTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.admin)
+
+    def test_create(self) -> None:
+        today = timezone.localdate()
+        response = self.client.post(
+            reverse("evaluations:session_create"),
+            {
+                "nom": "Session d'été",
+                "referentiel": self.referentiel.pk,
+                "date_ouverture": today.isoformat(),
+                "date_limite_depot": (today + timedelta(days=10)).isoformat()
+                + "T18:30",
+                "date_jury": (today + timedelta(days=20)).isoformat(),
+            },
+        )
+        session = Session.objects.get(nom="Session d'été")
+        self.assertRedirects(response, session.get_absolute_url())
+        self.assertEqual(session.statut, Session.Statut.BROUILLON)
+        local = timezone.localtime(session.date_limite_depot)
+        self.assertEqual((local.hour, local.minute), (18, 30))
+
+    def test_create_refuses_bad_dates(self) -> None:
+        today = timezone.localdate()
+        response = self.client.post(
+            reverse("evaluations:session_create"),
+            {
+                "nom": "Mauvaise",
+                "referentiel": self.referentiel.pk,
+                "date_ouverture": today.isoformat(),
+                "date_limite_depot": (today + timedelta(days=10)).isoformat()
+                + "T18:30",
+                "date_jury": (today + timedelta(days=2)).isoformat(),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "La date du jury doit suivre la date limite de dépôt."
+        )
+        self.assertEqual(Session.objects.filter(nom="Mauvaise").count(), 0)
+
+    def test_draft_referentiel_not_offered(self) -> None:
+        from tests.factories import small_data
+
+        draft = make_referentiel(small_data(), publish=False)
+        response = self.client.get(reverse("evaluations:session_create"))
+        self.assertEqual(
+            list(response.context["form"].fields["referentiel"].queryset),
+            [self.referentiel],
+        )
+        self.assertNotEqual(draft.pk, self.referentiel.pk)
+
+    def test_edit(self) -> None:
+        url = reverse("evaluations:session_edit", args=[self.session.pk])
+        response = self.client.get(url)
+        self.assertContains(response, 'value="Session A"')
+        data = {
+            "nom": "Session A bis",
+            "referentiel": self.referentiel.pk,
+            "date_ouverture": self.session.date_ouverture.isoformat(),
+            "date_limite_depot": timezone.localtime(
+                self.session.date_limite_depot
+            ).strftime("%Y-%m-%dT%H:%M"),
+            "date_jury": self.session.date_jury.isoformat(),
+        }
+        response = self.client.post(url, data)
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertEqual(Session.objects.get(pk=self.session.pk).nom, "Session A bis")
+
+
+class TransitionViewTests(SessionViewTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.admin)
+
+    def test_open_then_refused_evaluation(self) -> None:
+        draft = make_session(self.referentiel, nom="Brouillon", statut="brouillon")
+        url = reverse("evaluations:session_transition", args=[draft.pk, "ouvrir"])
+        response = self.client.post(url, follow=True)
+        self.assertRedirects(response, draft.get_absolute_url())
+        self.assertContains(response, "La session est maintenant « Ouverte ».")
+        url = reverse("evaluations:session_transition", args=[draft.pk, "evaluer"])
+        response = self.client.post(url, follow=True)
+        self.assertContains(
+            response,
+            "Aucun candidat n&#x27;est inscrit : il n&#x27;y a rien à évaluer.",
+        )
+        self.assertEqual(Session.objects.get(pk=draft.pk).statut, "ouverte")
+
+    def test_wrong_order_refused(self) -> None:
+        url = reverse("evaluations:session_transition", args=[self.session.pk, "clore"])
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "statut actuel : « Ouverte »")
+        self.assertEqual(Session.objects.get(pk=self.session.pk).statut, "ouverte")
+
+
+class EnrolViewTests(SessionViewTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.admin)
+
+    def identity(self, **overrides: str) -> dict[str, object]:
+        return {
+            "email": "nouveau@example.org",
+            "nom_naissance": "NOUVEAU",
+            "prenom1": "Noé",
+            "date_naissance": "1990-01-31",
+            "sexe": "M",
+            "commune_naissance": "Marseille",
+            "code_insee_naissance": "13055",
+            "voie_acces": "apprentissage",
+            "parcours": "blocs",
+            "blocs": [self.referentiel.blocs.get(code="A3").pk],
+            **overrides,
+        }
+
+    def test_new_candidate(self) -> None:
+        url = reverse("evaluations:session_inscrire", args=[self.session.pk])
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, self.identity(), follow=True)
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertContains(
+            response,
+            "Noé NOUVEAU est inscrit(e) ; une invitation a été envoyée à nouveau@example.org.",
+        )
+        inscription = Inscription.objects.get(
+            candidat__user__email="nouveau@example.org"
+        )
+        self.assertEqual(inscription.voie_acces, "apprentissage")
+        self.assertEqual([b.code for b in inscription.blocs.all()], ["A3"])
+        self.assertEqual(mail.outbox[0].to, ["nouveau@example.org"])
+
+    def test_new_candidate_errors_shown(self) -> None:
+        url = reverse("evaluations:session_inscrire", args=[self.session.pk])
+        response = self.client.post(
+            url, self.identity(code_insee_naissance="ABCDE", blocs=[])
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Le code INSEE compte 5 caractères")
+        self.assertContains(response, "Choisissez au moins un bloc de compétences.")
+        self.assertEqual(Candidat.objects.count(), 0)
+
+    def test_duplicate_identity_shown(self) -> None:
+        make_candidat("autre@example.org", nom="Nouveau", prenom="Noe")
+        Candidat.objects.filter(user__email="autre@example.org").update(
+            date_naissance="1990-01-31"
+        )
+        url = reverse("evaluations:session_inscrire", args=[self.session.pk])
+        response = self.client.post(url, self.identity())
+        self.assertContains(response, "existe déjà (autre@example.org)")
+        self.assertEqual(Candidat.objects.count(), 1)
+
+    def test_existing_candidate(self) -> None:
+        existing = make_candidat("existant@example.org")
+        url = reverse("evaluations:session_inscrire_existant", args=[self.session.pk])
+        response = self.client.post(
+            url,
+            {
+                "email": "EXISTANT@example.org",
+                "voie_acces": "vae",
+                "parcours": "complet",
+            },
+        )
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertEqual(Inscription.objects.get(candidat=existing).voie_acces, "vae")
+        response = self.client.post(
+            url,
+            {
+                "email": "inconnu@example.org",
+                "voie_acces": "vae",
+                "parcours": "complet",
+            },
+        )
+        self.assertContains(response, "Aucun candidat n&#x27;a cette adresse e-mail")
+
+    def test_enrolment_closed(self) -> None:
+        closed = make_session(self.referentiel, nom="Évaluée", statut="en_evaluation")
+        url = reverse("evaluations:session_inscrire", args=[closed.pk])
+        response = self.client.get(url, follow=True)
+        self.assertRedirects(response, closed.get_absolute_url())
+        self.assertContains(response, "Les inscriptions sont fermées")
+
+
+class DeskTests(SessionViewTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.url = reverse("evaluations:session_detail", args=[cls.session.pk])
+
+    def enrol(self, n: int, *, start: int = 0) -> list[Inscription]:
+        return [
+            make_inscription(
+                make_candidat(f"c{i}@example.org", nom=f"Nom{i:03d}", prenom="Prénom"),
+                self.session,
+            )
+            for i in range(start, start + n)
+        ]
+
+    def rows(self, query: str = "") -> list[tuple[str, int, int]]:
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url + query)
+        self.assertEqual(response.status_code, 200)
+        return [
+            (row.candidat.user.email, row.nb_recus, row.nb_attendus)
+            for row in response.context["rows"]
+        ]
+
+    def test_progress_counts_current_non_withdrawn_files_in_the_path(self) -> None:
+        from evaluations.services.livrables import livrable_retirer
+
+        complet, partiel, _vide, blocs = self.enrol(4)
+        blocs.blocs.set(self.referentiel.blocs.filter(code="A1"))
+        blocs.parcours = "blocs"
+        blocs.save()
+        for modalite in modalites_of(complet):
+            make_livrable(complet, modalite)
+        first, second = modalites_of(partiel)[:2]
+        make_livrable(partiel, first)
+        make_livrable(partiel, first, name="autre.pdf")
+        withdrawn = make_livrable(partiel, second)
+        livrable_retirer(livrable=withdrawn, by=partiel.candidat.user)
+        self.assertEqual(
+            self.rows(),
+            [
+                ("c0@example.org", 18, 18),
+                ("c1@example.org", 1, 18),
+                ("c2@example.org", 0, 18),
+                ("c3@example.org", 0, 5),
+            ],
+        )
+        self.assertEqual(
+            self.rows("?progression=complet"), [("c0@example.org", 18, 18)]
+        )
+        self.assertEqual(
+            self.rows("?progression=incomplet"), [("c1@example.org", 1, 18)]
+        )
+        self.assertEqual(
+            [r[0] for r in self.rows("?progression=aucun")],
+            ["c2@example.org", "c3@example.org"],
+        )
+        self.assertEqual(
+            [r[0] for r in self.rows("?parcours=blocs")], ["c3@example.org"]
+        )
+
+    def test_search_and_access_route(self) -> None:
+        inscriptions = self.enrol(3)
+        Inscription.objects.filter(pk=inscriptions[1].pk).update(voie_acces="vae")
+        self.assertEqual([r[0] for r in self.rows("?q=nom002")], ["c2@example.org"])
+        self.assertEqual(
+            [r[0] for r in self.rows("?q=C1%40EXAMPLE")], ["c1@example.org"]
+        )
+        self.assertEqual(
+            [r[0] for r in self.rows("?voie_acces=vae")], ["c1@example.org"]
+        )
+        self.assertEqual(
+            self.rows("?voie_acces=inconnue&progression=x")[0][0], "c0@example.org"
+        )
+
+    def test_capitalised_blocs_shown(self) -> None:
+        (inscription,) = self.enrol(1)
+        earlier = make_session(self.referentiel, nom="Avant", statut="close")
+        old = make_inscription(inscription.candidat, earlier)
+        BlocAcquis.objects.create(
+            candidat=inscription.candidat,
+            bloc=self.referentiel.blocs.get(code="A2"),
+            session=earlier,
+            inscription=old,
+            acquis_le=timezone.localdate(),
+        )
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url)
+        self.assertContains(response, "A2 capitalisé")
+
+    def test_paginated_by_fifty(self) -> None:
+        self.enrol(51)
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url + "?page=2")
+        self.assertEqual(len(response.context["rows"]), 1)
+        self.assertContains(response, "51 candidats")
+        self.assertContains(response, "Page 2 sur 2")
+
+    def test_constant_number_of_queries(self) -> None:
+        (first,) = self.enrol(1)
+        make_livrable(first, modalites_of(first)[0])
+        self.client.force_login(self.admin)
+        self.client.get(self.url)
+        with self.assertNumQueries(8):
+            self.client.get(self.url)
+        for inscription in self.enrol(30, start=1):
+            make_livrable(inscription, modalites_of(inscription)[0])
+        with self.assertNumQueries(8):
+            response = self.client.get(self.url + "?progression=incomplet&q=nom")
+        self.assertEqual(len(response.context["rows"]), 31)
