@@ -134,9 +134,13 @@ def get_inscription_for_president(
             raise Http404 from None
     if has_role(user, Role.REFERENT_HANDICAP):
         raise PermissionDenied
-    if MembreJury.objects.filter(
-        user=user, session__inscriptions=inscription_pk
-    ).exists():
+    # A member of the session is an insider (403), unless in conflict with this
+    # candidate: then the candidate does not exist for them (404).
+    if (
+        MembreJury.objects.filter(user=user, session__inscriptions=inscription_pk)
+        .exclude(conflits__inscription=inscription_pk)
+        .exists()
+    ):
         raise PermissionDenied
     raise Http404
 
