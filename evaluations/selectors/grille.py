@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
-from django.urls import NoReverseMatch, reverse
 
 from evaluations.models import (
     Affectation,
@@ -28,8 +27,6 @@ from evaluations.rollup import (
 from evaluations.selectors.jury import _nb_criteres_parcours, _sans_conflit
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere
-
-LIVRABLE_DOWNLOAD_URL_NAMES = ("evaluations:livrable_download",)
 
 
 @dataclass
@@ -128,22 +125,12 @@ def rollup_for(
     )
 
 
-def livrable_url(pk: int) -> str:
-    for name in LIVRABLE_DOWNLOAD_URL_NAMES:
-        try:
-            return reverse(name, kwargs={"pk": pk})
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 def _livrables(inscription: Inscription) -> dict[int, list[Livrable]]:
     """Current versions of the deliverables, by modality."""
     by_modalite: dict[int, list[Livrable]] = defaultdict(list)
     for livrable in Livrable.objects.filter(
         inscription=inscription, retire_le__isnull=True, remplace_par__isnull=True
     ).order_by("depose_le", "pk"):
-        livrable.url = livrable_url(livrable.pk)  # type: ignore[attr-defined]
         by_modalite[livrable.modalite_id].append(livrable)
     return by_modalite
 

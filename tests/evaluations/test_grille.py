@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import ConflitInterets, Evaluation, Session
+from evaluations.models import ConflitInterets, Evaluation, Livrable, Session
 from tests.evaluations.factories_jury import (
     criteres_of,
     make_affectation,
@@ -95,6 +95,29 @@ class GrilleAccessTests(GrilleTestCase):
         self.assertContains(response, "0 critère(s) noté(s) sur 71 (0 %)")
         self.assertContains(response, f'hx-post="{self.save_url()}"', html=False)
         self.assertNotContains(response, "Valider mon évaluation")
+
+    def test_current_deliverables_link_to_the_checked_download(self) -> None:
+        modalite = self.criteres[0].competence.modalite
+        ancien = Livrable.objects.create(
+            inscription=self.inscription, modalite=modalite,
+            fichier="livrables/x/a.pdf", nom_original="rapport-v1.pdf", taille=10,
+            sha256="0" * 64, type_mime="application/pdf", depose_par=self.candidat.user,
+        )  # fmt: skip
+        courant = Livrable.objects.create(
+            inscription=self.inscription, modalite=modalite, remplace=ancien, version=2,
+            fichier="livrables/x/b.pdf", nom_original="rapport-v2.pdf", taille=10,
+            sha256="1" * 64, type_mime="application/pdf", depose_par=self.candidat.user,
+        )  # fmt: skip
+        self.client.force_login(self.m1.user)
+        with self.assertNumQueries(11):
+            response = self.client.get(self.url)
+        url = reverse("evaluations:livrable_download", args=[courant.pk])
+        self.assertContains(
+            response,
+            f'<a href="{url}" target="_blank" rel="noopener">rapport-v2.pdf</a>',
+            html=True,
+        )
+        self.assertNotContains(response, "rapport-v1.pdf")
 
     def test_president_assigned_sees_the_grid(self) -> None:
         self.client.force_login(self.president.user)
