@@ -34,6 +34,206 @@ def pdf_text(content: bytes) -> str:
     )
 
 
+CSV = (
+    "email;nom_naissance;nom_usage;prenoms;date_naissance;sexe;commune_naissance;"
+    "code_insee_naissance;pays_naissance;voie_acces;parcours;blocs\n"
+    "camille.martin@example.fr;Martin;;Camille;14/03/1995;F;Paris;75056;;"
+    "formation_continue;complet;\n"
+    "hugo.leroy@example.fr;Leroy;;Hugo Jean;02/11/1990;M;Ajaccio;2A004;;vae;complet;\n"
+)
+
+
+def test_journey_1_admin_session_csv_import_jury_assignments(
+    page: Page, axe_check
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from certif.roles import Role
+    from evaluations.models import Affectation, Inscription, MembreJury, Session
+    from tests.factories import make_referentiel, make_user, small_data
+
+    referentiel = make_referentiel(small_data(blocs=2, criteres=2))
+    make_user(worlds.ADMIN, Role.ADMINISTRATEUR, first_name="Alice", last_name="Admin")
+    president = make_user(
+        worlds.PRESIDENT,
+        Role.PRESIDENT,
+        Role.MEMBRE_JURY,
+        first_name="Paul",
+        last_name="Président",
+    )
+    membre = make_user(
+        worlds.MEMBRE, Role.MEMBRE_JURY, first_name="Julie", last_name="Bernard"
+    )
+    membre2 = make_user(
+        worlds.MEMBRE2, Role.MEMBRE_JURY, first_name="Karim", last_name="Benali"
+    )
+
+    # A new session on the published référentiel.
+    login(page, worlds.ADMIN)
+    axe_check(page)
+    screenshot(page, "administrateur-accueil")
+    page.get_by_role("link", name="Sessions").first.click()
+    page.get_by_role("link", name="Nouvelle session").click()
+    page.get_by_label("Nom de la session").fill("Session de juin 2026")
+    page.get_by_label("Référentiel (version publiée)").select_option(
+        str(referentiel.pk)
+    )
+    page.get_by_label("Date d'ouverture").fill("2026-05-04")
+    page.get_by_label("Date et heure limites de dépôt").fill("2030-06-01T18:00")
+    page.get_by_label("Date du jury").fill("2030-06-20")
+    axe_check(page)
+    screenshot(page, "administrateur-session-nouvelle")
+    page.get_by_role("button", name=re.compile("Enregistrer|Créer")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
+    session = Session.objects.get(nom="Session de juin 2026")
+    page.get_by_role("button", name="Ouvrir les dépôts").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "La session est maintenant « Ouverte »."
+    )
+
+    # Candidates by CSV: preview, then import; each gets an invitation.
+    page.get_by_role("link", name="Importer un fichier CSV").click()
+    page.get_by_label("Fichier CSV").set_input_files(
+        files=[
+            {
+                "name": "candidats.csv",
+                "mimeType": "text/csv",
+                "buffer": CSV.encode("utf-8"),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
+    axe_check(page)
+    screenshot(page, "administrateur-import-apercu")
+    page.get_by_role("button", name="Importer les 2 candidats").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
+    axe_check(page)
+    screenshot(page, "administrateur-session-bureau")
+    assert sorted(
+        Inscription.objects.filter(session=session).values_list(
+            "candidat__user__email", flat=True
+        )
+    ) == ["camille.martin@example.fr", "hugo.leroy@example.fr"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "camille.martin@example.fr",
+        "hugo.leroy@example.fr",
+    ]
+
+    # The jury: a president and two members, then two evaluators per candidate.
+    page.get_by_role("link", name="Jurys").first.click()
+    page.get_by_role("link", name="Session de juin 2026").click()
+    for user, role in (
+        (president, "president"),
+        (membre, "membre"),
+        (membre2, "membre"),
+    ):
+        page.get_by_label("Personne").select_option(str(user.pk))
+        page.get_by_label("Rôle dans le jury").select_option(role)
+        page.get_by_role("button", name="Ajouter au jury").click()
+        expect(page.get_by_text(user.get_full_name()).first).to_be_visible()
+    page.get_by_label("Évaluateurs par candidat").fill("2")
+    page.get_by_role("button", name="Affecter automatiquement").click()
+    axe_check(page)
+    screenshot(page, "administrateur-jury")
+    assert sorted(
+        MembreJury.objects.filter(session=session).values_list("user__email", "role")
+    ) == [
+        (worlds.MEMBRE2, "membre"),
+        (worlds.MEMBRE, "membre"),
+        (worlds.PRESIDENT, "president"),
+    ]
+    counts = {
+        email: Affectation.objects.filter(
+            inscription__session=session, inscription__candidat__user__email=email
+        ).count()
+        for email in ("camille.martin@example.fr", "hugo.leroy@example.fr")
+    }
+    assert counts == {"camille.martin@example.fr": 2, "hugo.leroy@example.fr": 2}
+
+
+def test_journey_2_candidate_invitation_uploads_accommodation_request(
+    page: Page, axe_check
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from evaluations.models import Livrable
+    from evaluations.services.candidats import candidat_invite
+    from handicap.models import DemandeAmenagement
+
+    world = worlds.enrolled()
+    mail.outbox.clear()
+    candidat_invite(candidat=world.inscription.candidat)
+    assert [m.to for m in mail.outbox] == [[worlds.CANDIDAT]]
+    link = re.search(r"https?://\S+/mot-de-passe/nouveau/\S+/", mail.outbox[0].body)
+    assert link is not None, mail.outbox[0].body
+
+    # The invitation link: choose a password, then log in with it.
+    page.goto(urlsplit(link.group(0)).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choisir un mot de passe")
+    page.locator("#id_new_password1").fill("Un-mot-de-passe-solide-42")
+    page.locator("#id_new_password2").fill("Un-mot-de-passe-solide-42")
+    axe_check(page)
+    screenshot(page, "candidat-invitation")
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    login(page, worlds.CANDIDAT, "Un-mot-de-passe-solide-42")
+    axe_check(page)
+    screenshot(page, "candidat-accueil")
+
+    # The deliverables, one per modality of the path; each gets a receipt.
+    page.get_by_role("link", name="Mon dossier").first.click()
+    page.get_by_role("link", name="Session de juin 2026").click()
+    axe_check(page)
+    for code in ("C1.1", "C2.1"):
+        page.get_by_label(f"Déposer des fichiers pour {code}").set_input_files(
+            files=[
+                {
+                    "name": f"dossier-{code}.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": worlds.PDF_BYTES,
+                }
+            ]
+        )
+        page.get_by_label(f"Déposer des fichiers pour {code}").locator(
+            "xpath=ancestor::form"
+        ).get_by_role("button", name="Déposer", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Accusé de dépôt")
+        expect(page.locator("main")).to_contain_text(f"dossier-{code}.pdf")
+        if code == "C1.1":
+            axe_check(page)
+            screenshot(page, "candidat-accuse-depot")
+        page.get_by_role("link", name="Retour au dossier").click()
+    screenshot(page, "candidat-dossier")
+    assert sorted(
+        Livrable.objects.filter(inscription=world.inscription).values_list(
+            "nom_original", flat=True
+        )
+    ) == ["dossier-C1.1.pdf", "dossier-C2.1.pdf"]
+
+    # The accommodation request, with a supporting document and consent.
+    page.get_by_role("link", name="Aménagements").first.click()
+    page.get_by_role("link", name="Demander un aménagement").click()
+    page.get_by_label("Vos besoins").fill(
+        "Je me fatigue vite à l'écrit : j'ai besoin de temps et d'un lecteur."
+    )
+    page.get_by_label("Pièces justificatives (facultatif)").set_input_files(
+        files=[
+            {
+                "name": "certificat-medical.pdf",
+                "mimeType": "application/pdf",
+                "buffer": worlds.PDF_BYTES,
+            }
+        ]
+    )
+    page.get_by_label("J'accepte que les informations").check()
+    axe_check(page)
+    screenshot(page, "candidat-demande-amenagement")
+    page.get_by_role("button", name="Déposer la demande").click()
+    demande = DemandeAmenagement.objects.get(inscription=world.inscription)
+    assert [p.nom_original for p in demande.pieces.all()] == ["certificat-medical.pdf"]
+    assert demande.consentement_le is not None
+
+
 def test_journey_5_documents_issued_downloaded_verified_revoked(
     page: Page, browser: Browser, live_server, axe_check
 ) -> None:  # type: ignore[no-untyped-def]
