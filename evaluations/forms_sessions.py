@@ -273,8 +273,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(item, initial) for item in data]
+        if isinstance(data, list | tuple):
+            data = None
         return [single(data, initial)]
 
 
