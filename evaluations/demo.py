@@ -5,8 +5,284 @@ from collections.abc import Callable
 Log = Callable[[str], None]
 
 
+DEMO_SESSION_OUVERTE = "Session de printemps 2027"
+DEMO_CERTIFICATION = "RNCP00000"
+
+
+def demo_pdf(title: str) -> bytes:
+    """A tiny valid one-page PDF showing ``title`` (ASCII), written by hand:
+    rendering dozens of demo files with WeasyPrint would be slow for nothing."""
+    text = title.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 72 770 Td (" + text + b") Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length "
+        + str(len(stream)).encode()
+        + b">>stream\n"
+        + stream
+        + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj" + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        b"trailer<</Size " + str(len(objects) + 1).encode() + b"/Root 1 0 R>>\n"
+        b"startxref\n" + str(xref).encode() + b"\n%%EOF\n"
+    )
+    return bytes(out)
+
+
 def demo_sessions(log: Log) -> None:
-    """An open session with candidates who uploaded some files."""
+    """Two sessions on the published seed référentiel, through the services and
+    without invitation e-mails: the open spring session (Camille Petit with a few
+    files, one of them in version 2, and two generated candidates, one on blocs
+    A1+A2) and the winter session, in evaluation, whose three candidates uploaded
+    a file for every modality of their path. Idempotent: an existing session is
+    left as it is."""
+    # Imported here: certif.demo imports this module while apps load.
+    from datetime import date, datetime, time, timedelta  # noqa: PLC0415
+
+    from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from certif.demo import DEMO_PASSWORD  # noqa: PLC0415
+    from certif.models import User  # noqa: PLC0415
+    from certif.roles import Role  # noqa: PLC0415
+    from certif.services import user_ensure  # noqa: PLC0415
+    from evaluations.models import Candidat, Inscription, Session  # noqa: PLC0415
+    from evaluations.services.candidats import (  # noqa: PLC0415
+        IdentiteData,
+        candidat_create,
+        inscription_create,
+    )
+    from evaluations.services.livrables import (  # noqa: PLC0415
+        Depot,
+        livrables_deposer,
+    )
+    from evaluations.services.sessions import (  # noqa: PLC0415
+        SessionData,
+        session_create,
+        session_open,
+        session_start_evaluation,
+        session_update,
+    )
+    from referentiel.models import Modalite, Referentiel  # noqa: PLC0415
+
+    referentiel = (
+        Referentiel.objects.filter(
+            certification__code=DEMO_CERTIFICATION, statut=Referentiel.Statut.PUBLIE
+        )
+        .order_by("-cree_le")
+        .first()
+    )
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if referentiel is None or admin is None:
+        log("Sessions : référentiel publié ou administrateur absent, étape ignorée")
+        return
+    today = timezone.localdate()
+    now = timezone.now()
+
+    def candidat_for(
+        email: str, identite: dict[str, object], *, password: bool = False
+    ) -> Candidat:
+        existing = Candidat.objects.filter(user__email=email).first()
+        if existing is not None:
+            return existing
+        if password:
+            user_ensure(
+                email=email,
+                first_name=str(identite["prenom1"]),
+                last_name=str(identite["nom_naissance"]).title(),
+                roles=[Role.CANDIDAT],
+                password=DEMO_PASSWORD,
+            )
+        candidat = candidat_create(
+            identite=IdentiteData(email=email, **identite),  # type: ignore[arg-type]
+            by=admin,
+            invite=False,
+            compte_existant=True,
+        )
+        log(f"Sessions : candidat {email} créé")
+        return candidat
+
+    def enrol(
+        candidat: Candidat, session: Session, voie: str, blocs: list[str] | None
+    ) -> Inscription:
+        return inscription_create(
+            candidat=candidat,
+            session=session,
+            voie_acces=voie,
+            parcours="blocs" if blocs else "complet",
+            blocs=list(referentiel.blocs.filter(code__in=blocs or [])),
+            by=admin,
+        )
+
+    def modalites(inscription: Inscription) -> list[Modalite]:
+        return list(
+            Modalite.objects.filter(
+                competence__activite__bloc__in=inscription.blocs.all()
+            ).order_by("competence__activite__bloc__ordre", "competence__ordre")
+        )
+
+    def deposer(inscription: Inscription, modalite: Modalite, nom: str) -> None:
+        code = modalite.competence.code
+        livrables_deposer(
+            inscription=inscription,
+            modalite=modalite,
+            depots=[
+                Depot(
+                    fichier=ContentFile(demo_pdf(f"{code} - {nom}"), name=nom),
+                    nom=nom,
+                )
+            ],
+            by=inscription.candidat.user,
+        )
+
+    def paris(day: date, hour: int) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    # The open spring session.
+    if not Session.objects.filter(nom=DEMO_SESSION_OUVERTE).exists():
+        limite = max(paris(date(2027, 4, 15), 18), paris(today, 18) + timedelta(30))
+        session = session_create(
+            data=SessionData(
+                referentiel=referentiel,
+                nom=DEMO_SESSION_OUVERTE,
+                date_ouverture=today - timedelta(days=7),
+                date_limite_depot=limite,
+                date_jury=timezone.localtime(limite).date() + timedelta(days=30),
+            ),
+            by=admin,
+        )
+        session = session_open(session=session, by=admin)
+        camille = candidat_for(
+            "candidat@certif.localhost",
+            {
+                "nom_naissance": "PETIT",
+                "prenom1": "Camille",
+                "prenom2": "Louise",
+                "date_naissance": date(1996, 4, 12),
+                "sexe": "F",
+                "commune_naissance": "Nantes",
+                "code_insee_naissance": "44109",
+            },
+        )
+        inscription = enrol(camille, session, "formation_continue", None)
+        premieres = modalites(inscription)[:3]
+        for modalite in premieres:
+            deposer(inscription, modalite, f"{modalite.competence.code} dossier.pdf")
+        deposer(
+            inscription, premieres[0], f"{premieres[0].competence.code} dossier.pdf"
+        )
+        lea = candidat_for(
+            "lea.fontaine@certif.localhost",
+            {
+                "nom_naissance": "FONTAINE",
+                "prenom1": "Léa",
+                "date_naissance": date(1991, 9, 3),
+                "sexe": "F",
+                "commune_naissance": "Ajaccio",
+                "code_insee_naissance": "2A004",
+            },
+        )
+        enrol(lea, session, "vae", None)
+        yanis = candidat_for(
+            "yanis.bouvier@certif.localhost",
+            {
+                "nom_naissance": "BOUVIER",
+                "prenom1": "Yanis",
+                "date_naissance": date(1989, 1, 27),
+                "sexe": "M",
+                "pays_naissance": "Maroc",
+            },
+        )
+        bouvier = enrol(yanis, session, "contrat_professionnalisation", ["A1", "A2"])
+        deposer(bouvier, modalites(bouvier)[0], "Dossier professionnel A1.pdf")
+        log(f"Sessions : « {DEMO_SESSION_OUVERTE} » créée (ouverte, 3 candidats)")
+    else:
+        log(f"Sessions : « {DEMO_SESSION_OUVERTE} » inchangée")
+
+    # The winter session, in evaluation: every modality has a file.
+    if Session.objects.filter(nom=DEMO_SESSION_JURY).exists():
+        log(f"Sessions : « {DEMO_SESSION_JURY} » inchangée")
+        return
+    session = session_create(
+        data=SessionData(
+            referentiel=referentiel,
+            nom=DEMO_SESSION_JURY,
+            date_ouverture=today - timedelta(days=60),
+            date_limite_depot=now + timedelta(hours=1),
+            date_jury=today + timedelta(days=14),
+        ),
+        by=admin,
+    )
+    session = session_open(session=session, by=admin)
+    hiver = [
+        (
+            "candidat2@certif.localhost",
+            {
+                "nom_naissance": "LEROY",
+                "prenom1": "Hugo",
+                "date_naissance": date(1994, 11, 8),
+                "sexe": "M",
+                "commune_naissance": "Lille",
+                "code_insee_naissance": "59350",
+            },
+            "apprentissage",
+        ),
+        (
+            "candidat3@certif.localhost",
+            {
+                "nom_naissance": "GIRAUD",
+                "prenom1": "Sarah",
+                "date_naissance": date(1993, 2, 19),
+                "sexe": "F",
+                "commune_naissance": "Bordeaux",
+                "code_insee_naissance": "33063",
+            },
+            "formation_continue",
+        ),
+        (
+            "candidat4@certif.localhost",
+            {
+                "nom_naissance": "FAURE",
+                "prenom1": "Thomas",
+                "date_naissance": date(1985, 6, 30),
+                "sexe": "M",
+                "commune_naissance": "Toulouse",
+                "code_insee_naissance": "31555",
+            },
+            "vae",
+        ),
+    ]
+    for email, identite, voie in hiver:
+        candidat = candidat_for(email, identite, password=True)
+        inscription = enrol(candidat, session, voie, None)
+        for modalite in modalites(inscription):
+            deposer(inscription, modalite, f"{modalite.competence.code} dossier.pdf")
+    session = session_update(
+        session=session,
+        data=SessionData(
+            referentiel=referentiel,
+            nom=session.nom,
+            date_ouverture=session.date_ouverture,
+            date_limite_depot=now - timedelta(days=2),
+            date_jury=session.date_jury,
+        ),
+        by=admin,
+    )
+    session_start_evaluation(session=session, by=admin)
+    log(f"Sessions : « {DEMO_SESSION_JURY} » créée (en évaluation, 3 candidats)")
 
 
 DEMO_SESSION_JURY = "Session d'hiver 2026"
