@@ -104,9 +104,9 @@ class IssuedDocumentsTests(TestCase):
             "Marie DUPONT",
             "a obtenu la certification professionnelle",
             "Petite certification",
-            "enregistrée au RNCP sous le numéro RNCP99999, niveau 5",
-            "B1 Bloc 1",
-            "B2 Bloc 2",
+            "enregistrée au RNCP sous le numéro RNCP99999, niveau 5,\npar décision du "
+            "jury du",
+            "Blocs de compétences validés\nB1 — Bloc 1\nB2 — Bloc 2\n",
             f"Code de vérification : {document.code_affiche}",
             f"{settings.SITE_URL}/verification/{document.code}/",
         ):
@@ -116,17 +116,18 @@ class IssuedDocumentsTests(TestCase):
         text = pdf_text(current(self.sc.capitalise.pk, "parchemin"))
         self.assertIn("Léa PETIT", text)
         self.assertIn(
-            "B1 Bloc 1 — acquis le 30 juin 2025 (session « Session 2025 »)", text
+            "B1 — Bloc 1 — acquis le 30 juin 2025 (session « Session 2025 »)\n"
+            "B2 — Bloc 2\n",
+            text,
         )
-        self.assertIn("B2 Bloc 2", text)
 
     def test_attestation(self) -> None:
         document = current(self.sc.partiel.pk, "attestation")
         text = pdf_text(document)
         self.assertIn("Attestation de blocs de", text)
         self.assertIn("Hugo LEROY", text)
-        self.assertIn("B1 Bloc 1", text)
-        self.assertNotIn("B2 Bloc 2", text)
+        self.assertIn("B1 — Bloc 1 — validé le", text)
+        self.assertNotIn("B2 — Bloc 2", text)
         self.assertIn(f"Code de vérification : {document.code_affiche}", text)
         self.assertIn(f"{settings.SITE_URL}/verification/{document.code}/", text)
         snapshot = document_snapshot(document)
