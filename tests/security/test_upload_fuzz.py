@@ -1,0 +1,180 @@
+"""Upload fuzzing (hypothesis) against the deliverable upload endpoint.
+
+Random bytes (sometimes behind a real magic number), random names (control
+characters, separators, long, unicode), random declared content types and sizes
+around the limit. Whatever is sent: never a 500; the answer is a redirect, to the
+receipt when the file is accepted (then exactly one row and one stored file, whose
+SHA-256 is the content's) or back to the file with a French error message (then no
+row and no file at all)."""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from evaluations.models import Livrable
+from evaluations.services.livrables import TYPES
+from referentiel.models import Modalite
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    small_data,
+)
+
+LIMIT = 2048
+
+MAGIC = st.sampled_from(
+    [
+        b"",
+        b"%PDF-1.7\n",
+        b"PK\x03\x04",
+        b"MZ\x90\x00",
+        b"\x7fELF\x02\x01\x01",
+        b"\x89PNG\r\n\x1a\n",
+        b"<html><script>alert(1)</script>",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # old MS Office
+    ]
+)
+CONTENT = st.builds(
+    lambda magic, body: magic + body, MAGIC, st.binary(max_size=LIMIT + 512)
+)
+STEM = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60
+)
+EXTENSION = st.sampled_from(
+    [*TYPES, ".PDF", ".exe", ".pdf.exe", ".html", "", ".", ".docx ", ".pdf\x00"]
+)
+CONTENT_TYPE = st.one_of(
+    st.sampled_from(
+        [
+            "application/pdf",
+            "application/octet-stream",
+            "text/html",
+            "application/x-msdownload",
+            "image/svg+xml",
+            "",
+        ]
+    ),
+    st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40
+    ),
+)
+
+
+BOUNDARY = "certif-fuzz-boundary-7c1d0e"
+
+
+def multipart(name: str, content: bytes, content_type: str) -> bytes:
+    """The body a browser would send, with the name and type exactly as given
+    (the test client would sanitise the name itself)."""
+    head = (
+        f"--{BOUNDARY}\r\n"
+        f'Content-Disposition: form-data; name="fichiers"; filename="{name}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    )
+    return head.encode("utf-8") + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+# Mostly random cases, and cases close to a valid PDF (a real magic number, a
+# plain name ending in .pdf, any declared type, sizes around the limit), so that
+# both outcomes are exercised.
+RANDOM_CASE = st.tuples(CONTENT, STEM, EXTENSION, CONTENT_TYPE)
+PLAUSIBLE_CASE = st.tuples(
+    st.builds(
+        lambda body: b"%PDF-1.7\n" + body, st.binary(min_size=0, max_size=LIMIT + 64)
+    ),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzéè-_0123456789", min_size=1),
+    st.sampled_from([".pdf", ".PDF", ".docx"]),
+    CONTENT_TYPE,
+)
+
+
+def stored_files() -> set[Path]:
+    root = Path(settings.PRIVATE_STORAGE_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+@override_settings(UPLOAD_MAX_BYTES=LIMIT)
+class UploadFuzzTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        referentiel = make_referentiel(small_data(blocs=1, criteres=1))
+        session = make_session(referentiel)
+        candidat = make_candidat("fuzz@example.fr")
+        cls.user = candidat.user
+        cls.inscription = make_inscription(candidat, session)
+        cls.url = reverse(
+            "evaluations:depot",
+            args=[
+                cls.inscription.pk,
+                Modalite.objects.get(competence__referentiel=referentiel).pk,
+            ],
+        )
+        cls.receipt = reverse("evaluations:depot_recu", args=[cls.inscription.pk])
+        cls.dossier = reverse("evaluations:dossier", args=[cls.inscription.pk])
+
+    @hypothesis_settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(content=CONTENT, stem=STEM, extension=EXTENSION, content_type=CONTENT_TYPE)
+    def test_any_upload_is_accepted_whole_or_refused_without_trace(
+        self, content: bytes, stem: str, extension: str, content_type: str
+    ) -> None:
+        self.client.force_login(self.user)
+        files_before = stored_files()
+        response = self.client.post(
+            self.url,
+            data=multipart(stem + extension, content, content_type),
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        )
+
+        self.assertEqual(response.status_code, 302)
+        levels = [m.level_tag for m in get_messages(response.wsgi_request)]
+        new_files = stored_files() - files_before
+        livrables = list(Livrable.objects.filter(inscription=self.inscription))
+        accepted = response["Location"].startswith(self.receipt)
+        event("accepted" if accepted else "refused")
+        if accepted:
+            self.assertEqual(levels, ["success"])
+            self.assertEqual(len(livrables), 1)
+            self.assertEqual(len(new_files), 1)
+            livrable = livrables[0]
+            self.assertEqual(livrable.sha256, hashlib.sha256(content).hexdigest())
+            self.assertEqual(livrable.taille, len(content))
+            self.assertIn(livrable.type_mime, set(TYPES.values()))
+            self.assertEqual(new_files.pop().read_bytes(), content)
+            self.assertNotIn("/", livrable.nom_original)
+            Path(livrable.fichier.path).unlink()  # the next example starts clean
+        else:
+            self.assertEqual(response["Location"].split("#")[0], self.dossier)
+            self.assertEqual(set(levels), {"error"})
+            self.assertEqual(livrables, [])
+            self.assertEqual(new_files, set())
+
+    def test_an_accepted_pdf_for_reference(self) -> None:
+        """The oracle above is not vacuous: a real PDF goes through."""
+        self.client.force_login(self.user)
+        upload = SimpleUploadedFile("rapport.pdf", b"%PDF-1.7\n%%EOF\n", "text/plain")
+        response = self.client.post(self.url, {"fichiers": upload})
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith(self.receipt))
+        self.assertEqual(
+            list(
+                Livrable.objects.filter(inscription=self.inscription).values_list(
+                    "nom_original", "type_mime"
+                )
+            ),
+            [("rapport.pdf", "application/pdf")],
+        )
