@@ -2,6 +2,7 @@
 access log of confidential reads, the forms' bad inputs and the query counts."""
 
 from django.core import mail
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -13,7 +14,9 @@ from handicap.models import (
     Dispense,
     PieceJustificative,
 )
-from tests.factories import make_candidat, make_inscription
+from handicap.selectors import amenagements_for_jury
+from handicap.services import dispense_decider
+from tests.factories import make_candidat, make_inscription, make_user
 from tests.handicap.factories import (
     AVIS,
     BESOINS,
@@ -771,3 +774,63 @@ class StoredFilesTests(ViewTestCase):
         piece = PieceJustificative.objects.get(pk=self.piece.pk)
         self.assertNotIn("piece-0", piece.fichier.name)
         self.assertNotIn(BESOINS[:10], piece.fichier.name)
+
+
+class MoreTests(ViewTestCase):
+    def test_user_without_role_forbidden(self) -> None:
+        sans_role = make_user("personne@example.org")
+        for url in (
+            self.demande.get_absolute_url(),
+            reverse("handicap:piece_download", args=[self.demande.pk, self.piece.pk]),
+            reverse("handicap:bureau"),
+            reverse("handicap:journal"),
+            reverse("handicap:mes_demandes"),
+            reverse("handicap:dispenses"),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.status(sans_role, url), 403)
+        self.assertEqual(AccesConfidentiel.objects.count(), 0)
+
+    def test_jury_partial_shows_accommodations_not_needs(self) -> None:
+        html = render_to_string(
+            "handicap/_amenagements_jury.html",
+            {
+                "amenagements": amenagements_for_jury(
+                    inscription_id=self.inscription_hugo.pk
+                )
+            },
+        )
+        self.assertIn("Tiers-temps pour chaque épreuve orale.", html)
+        self.assertIn("Secrétaire", html)
+        self.assertIn(AVIS, html)
+        self.assertIn("À décider par le jury", html)
+        self.assertNotIn("Bégaiement", html)
+        empty = render_to_string(
+            "handicap/_amenagements_jury.html",
+            {"amenagements": amenagements_for_jury(inscription_id=self.inscription.pk)},
+        )
+        self.assertEqual(empty.strip(), "")
+
+    def test_president_page_query_count(self) -> None:
+        self.client.force_login(self.president)
+        url = reverse("handicap:dispenses_inscription", args=[self.inscription_hugo.pk])
+        with self.assertNumQueries(9):
+            self.client.get(url)
+        cand = make_candidat("q@example.org", nom="Quatre")
+        inscription = make_inscription(cand, self.session)
+        make_decision(
+            make_demande(inscription), self.referent, propositions=self.criteres
+        )
+        dispense_decider(
+            inscription=inscription,
+            critere=self.criteres[0],
+            accorder=True,
+            condition_capacite_globale=True,
+            condition_pratique_future=True,
+            raisonnement="R.",
+            by=self.president,
+        )
+        url = reverse("handicap:dispenses_inscription", args=[inscription.pk])
+        with self.assertNumQueries(9):
+            response = self.client.get(url)
+        self.assertEqual(len(response.context["lignes"]), len(self.criteres))
