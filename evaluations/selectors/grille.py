@@ -32,7 +32,7 @@ from referentiel.models import Bloc, Competence, Critere
 @dataclass
 class Structure:
     """The blocs of the version and, for the blocs of the path, their competencies
-    and criteria: two queries."""
+    and criteria: three queries."""
 
     blocs: list[Bloc]
     competences: dict[int, list[Competence]]  # bloc id -> competencies in the path
@@ -71,27 +71,30 @@ def structure_for(*, inscription: Inscription) -> Structure:
         )
         .order_by("ordre", "code")
     )
-    criteres = (
-        Critere.objects.filter(competence__activite__bloc__inscriptions=inscription.pk)
-        .select_related("competence__modalite", "competence__activite")
+    # Competencies (with modality and activity) and criteria in two queries: a
+    # single joined query would repeat each competency's long texts per criterion.
+    competences_parcours = list(
+        Competence.objects.filter(activite__bloc__inscriptions=inscription.pk)
+        .select_related("modalite", "activite")
         .order_by(
-            "competence__activite__bloc__ordre",
-            "competence__activite__bloc__code",
-            "competence__activite__ordre",
-            "competence__activite__code",
-            "competence__ordre",
-            "competence__code",
+            "activite__bloc__ordre",
+            "activite__bloc__code",
+            "activite__ordre",
+            "activite__code",
             "ordre",
             "code",
         )
     )
+    par_competence: dict[int, list[Critere]] = {c.pk: [] for c in competences_parcours}
+    for critere in (
+        Critere.objects.filter(competence__in=list(par_competence))
+        .only("pk", "competence_id", "code", "intitule", "ordre")
+        .order_by("ordre", "code")
+    ):
+        par_competence[critere.competence_id].append(critere)
     competences: dict[int, list[Competence]] = defaultdict(list)
-    par_competence: dict[int, list[Critere]] = defaultdict(list)
-    for critere in criteres:
-        competence = critere.competence
-        if competence.pk not in par_competence:
-            competences[competence.activite.bloc_id].append(competence)
-        par_competence[competence.pk].append(critere)
+    for competence in competences_parcours:
+        competences[competence.activite.bloc_id].append(competence)
     return Structure(blocs, dict(competences), dict(par_competence))
 
 
@@ -150,6 +153,16 @@ class LigneCritere:
     consolidation: Consolidation | None = None
     divergent: bool = False
     propose: str = ""  # pre-filled jury result when all evaluators agree
+
+    @property
+    def id(self) -> str:
+        """The criterion's id as text: templates print it a dozen times per row,
+        and a text skips number localisation."""
+        return str(self.critere.pk)
+
+    @property
+    def numero_str(self) -> str:
+        return str(self.numero)
 
     @property
     def resultat(self) -> str:

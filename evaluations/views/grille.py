@@ -79,6 +79,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
+    lecture_seule = _lecture_seule(affectation)
     return render(
         request,
         "evaluations/jury/grille.html",
@@ -87,7 +88,8 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "inscription": affectation.inscription,
             "grille": grille,
             "progression": grille,
-            "lecture_seule": _lecture_seule(affectation),
+            "lecture_seule": lecture_seule,
+            "desactive": " disabled" if lecture_seule else "",
             "erreurs": erreurs,
             "amenagements": amenagements_for_jury(inscription_id=pk),
         },

@@ -224,10 +224,10 @@ class ConsolidationQueryCountTests(ConsolidationTestCase):
 
     def test_same_count_whatever_the_scores(self) -> None:
         self.client.force_login(self.president.user)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             self.client.get(self.url)
         for affectation in self.affectations:
             score(affectation)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             response = self.client.get(self.url)
         self.assertContains(response, "pré-rempli (accord)", count=71)
