@@ -9,8 +9,9 @@ Access rules (DESIGN §2, outsiders 404, insiders without the right 403):
   the consolidation page (read-only) and the history page.
 - consolidation, deliberation and history belong to the president of the session's
   jury (not in conflict with the candidate). The administrator may read them (403
-  on writes); a member of the session who is not its president, and the référent
-  handicap, get 403; anyone else 404.
+  on writes); a member of the session who is not its president, the candidate of
+  the enrolment and the référent handicap get 403; anyone else (another candidate,
+  a member of another session, a member in conflict) 404.
 """
 
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ def get_inscription_for_president(
         except Inscription.DoesNotExist:
             raise Http404 from None
     if has_role(user, Role.REFERENT_HANDICAP):
+        raise PermissionDenied
+    # The candidate of this enrolment is an insider to it (403).
+    if Inscription.objects.filter(pk=inscription_pk, candidat__user=user).exists():
         raise PermissionDenied
     # A member of the session is an insider (403), unless in conflict with this
     # candidate: then the candidate does not exist for them (404).

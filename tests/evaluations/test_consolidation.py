@@ -46,6 +46,7 @@ class ConsolidationTestCase(TestCase):
         cls.outsider = make_user(
             "ailleurs@test.localhost", Role.MEMBRE_JURY, Role.PRESIDENT
         )
+        cls.autre_candidat = make_candidat("autre-candidat@test.localhost").user
         cls.criteres = criteres_of(cls.inscription)
         cls.url = reverse("evaluations:consolidation", args=[cls.inscription.pk])
 
@@ -175,7 +176,8 @@ class ConsolidationAccessTests(ConsolidationTestCase):
             (self.m1.user, 403, 403),
             (self.referent, 403, 403),
             (self.outsider, 404, 404),
-            (self.candidat.user, 404, 404),
+            (self.candidat.user, 403, 403),
+            (self.autre_candidat, 404, 404),
         ]
         c1 = self.criteres[0]
         for user, get_status, post_status in cases:

@@ -248,7 +248,8 @@ class LockTests(DeliberationTestCase):
             (self.m1.user, 403),
             (self.referent, 403),
             (self.outsider, 404),
-            (self.candidat.user, 404),
+            (self.candidat.user, 403),
+            (self.autre_candidat, 404),
         ]:
             with self.subTest(user=user.email):
                 self.client.force_login(user)
@@ -273,7 +274,8 @@ class DeliberationAccessTests(DeliberationTestCase):
             (self.m1.user, 403, 403),
             (self.referent, 403, 403),
             (self.outsider, 404, 404),
-            (self.candidat.user, 404, 404),
+            (self.candidat.user, 403, 403),
+            (self.autre_candidat, 404, 404),
         ]:
             with self.subTest(user=user.email):
                 self.client.force_login(user)
@@ -338,7 +340,8 @@ class HistoriqueTests(DeliberationTestCase):
             (self.m1.user, 403),
             (self.referent, 403),
             (self.outsider, 404),
-            (self.candidat.user, 404),
+            (self.candidat.user, 403),
+            (self.autre_candidat, 404),
         ]:
             with self.subTest(user=user.email):
                 self.client.force_login(user)

@@ -408,3 +408,32 @@ class ConflitViewTests(JuryViewsTestCase):
         self.assertEqual(self.client.get(self.url).status_code, 302)
         self.client.force_login(self.membres[0].user)
         self.assertEqual(self.client.put(self.url).status_code, 405)
+
+
+class HomeAndNavTests(JuryViewsTestCase):
+    def test_member_gets_mes_evaluations(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        response = self.client.get(reverse("home"))
+        url = reverse("evaluations:jury_tableau_de_bord")
+        self.assertContains(response, f'href="{url}"', count=2)  # action + nav
+        self.assertNotContains(
+            response, f'href="{reverse("evaluations:jury_sessions")}"'
+        )
+
+    def test_admin_and_president_get_jurys(self) -> None:
+        url = reverse("evaluations:jury_sessions")
+        self.client.force_login(self.admin)
+        self.assertContains(self.client.get(reverse("home")), f'href="{url}"', count=2)
+        self.client.force_login(self.president.user)
+        self.assertContains(self.client.get(reverse("home")), f'href="{url}"', count=2)
+
+    def test_candidate_and_referent_get_neither(self) -> None:
+        for user in [self.candidat_user, self.referent]:
+            self.client.force_login(user)
+            response = self.client.get(reverse("home"))
+            self.assertNotContains(
+                response, reverse("evaluations:jury_tableau_de_bord")
+            )
+            self.assertNotContains(
+                response, f'href="{reverse("evaluations:jury_sessions")}"'
+            )
