@@ -342,12 +342,14 @@ def consolidation_for(*, inscription: Inscription) -> ConsolidationTable:
     def remplir(ligne: LigneCritere) -> None:
         pk = ligne.critere.pk
         ligne.evaluations = [par_affectation[a.pk].get(pk) for a in affectations]
+        ligne.consolidation = consolidations.get(pk)
+        if ligne.dispense:  # scores made before the exemption do not count
+            return
         valeurs = {e.resultat for e in ligne.evaluations if e is not None}
         ligne.divergent = len(valeurs) > 1
         complet = bool(ligne.evaluations) and all(ligne.evaluations)
         if complet and len(valeurs) == 1:
             ligne.propose = valeurs.pop()
-        ligne.consolidation = consolidations.get(pk)
 
     lignes = _lignes(
         inscription=inscription,

@@ -1,5 +1,7 @@
 """The president's consolidation: side by side, pre-filled, versioned."""
 
+from unittest import mock
+
 from django.test import TestCase
 from django.urls import reverse
 
@@ -233,3 +235,38 @@ class ConsolidationQueryCountTests(ConsolidationTestCase):
         with self.assertNumQueries(13):
             response = self.client.get(self.url)
         self.assertContains(response, "pré-rempli (accord)", count=71)
+
+
+class ConsolidationExemptionTests(ConsolidationTestCase):
+    """Exemptions come from the handicap area through
+    ``handicap.selectors.criteres_dispenses_for``; replaced here by a fixed answer
+    (the boundary to another area)."""
+
+    def test_exempted_criterion_is_neither_divergent_nor_consolidated(self) -> None:
+        c2 = self.criteres[1]
+        score(self.a1, criteres=[c2])
+        score(self.a2, criteres=[c2], resultat="non_acquis")
+        answer = {self.inscription.pk: {c2.pk}}
+        self.client.force_login(self.president.user)
+        with (
+            mock.patch(
+                "evaluations.selectors.grille.criteres_dispenses_for",
+                lambda **kw: answer,
+            ),
+            mock.patch(
+                "evaluations.services.notation.criteres_dispenses_for",
+                lambda **kw: answer,
+            ),
+        ):
+            page = self.client.get(self.url)
+            self.assertNotContains(page, "Divergence</span>")
+            self.assertContains(
+                page, '<span class="badge text-bg-secondary">Dispensé</span>', html=True
+            )
+            response = self.client.post(
+                self.url, {f"resultat-{c2.pk}": "acquis", f"version-{c2.pk}": "0"}
+            )
+        self.assertContains(
+            response, "Un critère dispensé ne se consolide pas.", status_code=400
+        )
+        self.assertIs(Consolidation.objects.exists(), False)
