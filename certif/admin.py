@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from certif.models import User
 
+admin.site.site_header = _("Administration de la certification")
+admin.site.site_title = _("certif")
+admin.site.index_title = _("Référentiels, comptes et rôles")
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

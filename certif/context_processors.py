@@ -10,4 +10,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     checks its permission itself."""
     user = getattr(request, "user", None)
     names = roles_of(user) if user is not None else frozenset()  # type: ignore[arg-type]
-    return {"user_roles": {role.name.lower(): role.value in names for role in Role}}
+    flags = {role.name.lower(): role.value in names for role in Role}
+    flags["any"] = bool(names)
+    return {"user_roles": flags}
