@@ -151,6 +151,10 @@ class DeliberationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["presents"].queryset = presents  # type: ignore[attr-defined]
+        self.fields["presents"].help_text = _(
+            "Quorum : au moins %(n)d membres présents, le président compris. Les "
+            "membres en conflit d'intérêts avec le candidat ne siègent pas."
+        ) % {"n": settings.QUORUM_DELIBERATION}
 
 
 class ReouvertureForm(forms.Form):
