@@ -1,0 +1,73 @@
+"""Real concurrent saves (PostgreSQL): two evaluators, and double clicks of one
+evaluator on a criterion never scored, at the same instant."""
+
+import threading
+from unittest import skipUnless
+
+from django.db import connection
+from django.test import TransactionTestCase
+
+from evaluations.models import Evaluation
+from evaluations.selectors.grille import affectation_for_save
+from evaluations.services.notation import evaluation_record
+from tests.evaluations.factories_jury import criteres_of, make_affectation, make_membre
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    small_data,
+)
+
+
+@skipUnless(connection.vendor == "postgresql", "needs concurrent transactions")
+class ConcurrentSaveTests(TransactionTestCase):
+    def test_simultaneous_saves_never_overwrite_nor_fail(self) -> None:
+        session = make_session(
+            make_referentiel(small_data(blocs=1, criteres=2)), statut="en_evaluation"
+        )
+        inscription = make_inscription(make_candidat("c@test.localhost"), session)
+        m1 = make_membre(session, "m1@test.localhost")
+        m2 = make_membre(session, "m2@test.localhost")
+        make_affectation(m1, inscription)
+        make_affectation(m2, inscription)
+        critere = criteres_of(inscription)[0]
+        saves = [
+            (m1.user, "acquis"),
+            (m1.user, "acquis"),  # double click, same value
+            (m2.user, "non_acquis"),
+            (m2.user, "non_acquis"),
+        ]
+        barrier = threading.Barrier(len(saves))
+        errors: list[BaseException] = []
+
+        def save(user, resultat) -> None:  # type: ignore[no-untyped-def]
+            try:
+                affectation = affectation_for_save(user.pk, inscription.pk, critere.pk)
+                barrier.wait(timeout=10)
+                evaluation_record(
+                    affectation=affectation,
+                    critere_id=critere.pk,
+                    resultat=resultat,
+                    by=user,
+                )
+            except BaseException as exc:  # reported by the assertion below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=save, args=s) for s in saves]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(errors, [])
+        self.assertEqual(
+            sorted(
+                Evaluation.objects.filter(critere=critere).values_list(
+                    "affectation__membre__user__email", "resultat"
+                )
+            ),
+            [("m1@test.localhost", "acquis"), ("m2@test.localhost", "non_acquis")],
+        )
+        self.assertEqual(Evaluation.history.filter(critere_id=critere.pk).count(), 4)
