@@ -1,13 +1,13 @@
 """Checks of an uploaded supporting document: the same rules as deliverables (type
-by magic bytes, never the client's content type; size limit; a sane file name).
+by magic bytes, never the client's content type; the size limit; the file name
+rules of ``evaluations.services.livrables.sanitise_name``).
 
-``evaluations/services/livrables.py`` did not expose a validation function when this
-was written, so the checks live here."""
+The deliverables' type check is not reused: a supporting document is a PDF or a
+scan (JPEG, PNG), not an office file, so the accepted types differ."""
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath
 
 import filetype
 from django.conf import settings
@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from evaluations.services.livrables import sanitise_name
 
 # Extension → MIME type detected from the content. A supporting document is a
 # certificate or a report: PDF or a photo/scan of it.
@@ -24,7 +26,6 @@ TYPES_ACCEPTES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-NOM_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,10 @@ class FichierVerifie:
     type_mime: str
 
 
-def _clean_name(raw: str) -> str:
-    """The base name only (browsers may send a path), without control characters."""
-    name = PureWindowsPath(PurePosixPath(raw or "").name).name
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    return name
-
-
 def fichier_verifier(upload: UploadedFile) -> FichierVerifie:
     """Validate one upload; raise ValidationError with a French message naming the
     file. Reads the file once to hash it; leaves it rewound."""
-    nom = _clean_name(upload.name or "")
-    if not nom or nom in {".", ".."}:
-        raise ValidationError(_("Le fichier n'a pas de nom valide."))
-    if len(nom) > NOM_MAX:
-        raise ValidationError(
-            _("Le nom du fichier « %(nom)s… » dépasse %(max)d caractères.")
-            % {"nom": nom[:40], "max": NOM_MAX}
-        )
+    nom = sanitise_name(upload.name or "")
     taille = upload.size or 0
     if taille == 0:
         raise ValidationError(_("Le fichier « %(nom)s » est vide.") % {"nom": nom})

@@ -128,6 +128,12 @@ class DeposerTests(HandicapTestCase):
                     self.deposer(pieces=[pdf_upload(), upload])
                 self.assert_nothing_stored()
 
+    def test_bad_file_name_refused(self) -> None:
+        upload = pdf_upload("certificat\x07.pdf")
+        with self.assertRaisesMessage(ValidationError, "caractères de contrôle"):
+            self.deposer(pieces=[upload])
+        self.assert_nothing_stored()
+
     @override_settings(UPLOAD_MAX_BYTES=100)
     def test_too_large_refused(self) -> None:
         with self.assertRaisesMessage(ValidationError, "dépasse la taille maximale"):
