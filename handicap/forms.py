@@ -85,6 +85,20 @@ class DemandeForm(forms.Form):
         )
 
 
+class PiecesForm(forms.Form):
+    pieces = MultipleFileField(
+        label=_("Ajouter des pièces justificatives"),
+        required=False,
+        help_text=_("PDF, JPEG ou PNG."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pieces"].widget.attrs["accept"] = ",".join(
+            sorted(set(TYPES_ACCEPTES) | set(TYPES_ACCEPTES.values()))
+        )
+
+
 class AvisForm(forms.Form):
     avis = forms.CharField(
         label=_("Avis motivé"),

@@ -174,6 +174,37 @@ def demande_deposer(
 
 
 @transaction.atomic
+def pieces_ajouter(
+    *, demande: DemandeAmenagement, pieces: Sequence[UploadedFile], by: User
+) -> list[PieceJustificative]:
+    """The candidate adds supporting documents to their request until it is
+    decided. Every file is checked before any is stored."""
+    demande = (
+        DemandeAmenagement.objects.select_for_update()
+        .select_related("inscription__candidat", "inscription__session")
+        .get(pk=demande.pk)
+    )
+    if demande.inscription.candidat.user_id != by.pk:
+        raise PermissionDenied
+    if demande.statut == DemandeAmenagement.Statut.DECIDEE:
+        raise ValidationError(
+            _("La demande est décidée : vous ne pouvez plus y ajouter de pièce.")
+        )
+    _assert_inscription_ouverte(demande.inscription)
+    if not pieces:
+        raise ValidationError(_("Choisissez au moins un fichier."))
+    errors: list[str] = []
+    for upload in pieces:
+        try:
+            fichier_verifier(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return [_piece_create(demande=demande, upload=upload) for upload in pieces]
+
+
+@transaction.atomic
 def demande_instruire(*, demande: DemandeAmenagement, by: User) -> DemandeAmenagement:
     demande = DemandeAmenagement.objects.select_for_update().get(pk=demande.pk)
     if demande.statut != DemandeAmenagement.Statut.DEPOSEE:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="piece_download",
     ),
     path(
+        "demandes/<int:pk>/pieces/ajouter/",
+        views.pieces_ajouter_view,
+        name="pieces_ajouter",
+    ),
+    path(
         "demandes/<int:pk>/courrier/",
         views.courrier_download_view,
         name="courrier_download",

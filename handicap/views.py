@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
@@ -29,6 +30,7 @@ from handicap.forms import (
     AvisForm,
     DemandeForm,
     DispenseForm,
+    PiecesForm,
     PropositionFormSet,
 )
 from handicap.models import AccesConfidentiel, DemandeAmenagement
@@ -51,6 +53,7 @@ from handicap.services import (
     demande_deposer,
     demande_instruire,
     dispense_decider,
+    pieces_ajouter,
 )
 
 PAGE = 25
@@ -138,6 +141,8 @@ def _detail_context(
         if decidee
         else None,
     }
+    if not referent and not decidee:
+        context["pieces_form"] = forms.get("pieces_form") or PiecesForm()
     if referent and not decidee:
         kwargs = {"inscription": inscription}
         context["avis_form"] = forms.get("avis_form") or AvisForm(prefix="avis")
@@ -200,6 +205,39 @@ def piece_download_view(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@login_required
+@role_required()
+def pieces_ajouter_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    demande = get_demande_for(request.user, pk)
+    if has_role(request.user, Role.REFERENT_HANDICAP):
+        raise PermissionDenied
+    form = PiecesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ajoutees = pieces_ajouter(
+                demande=demande, pieces=form.cleaned_data["pieces"], by=request.user
+            )
+        except ValidationError as exc:
+            if demande.statut == DemandeAmenagement.Statut.DECIDEE:
+                # The page no longer shows the form: say it above the decision.
+                messages.error(request, " ".join(exc.messages))
+                return redirect(demande)
+            form.add_error("pieces", exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d pièce ajoutée à votre demande.",
+                    "%(n)d pièces ajoutées à votre demande.",
+                    len(ajoutees),
+                )
+                % {"n": len(ajoutees)},
+            )
+            return redirect(demande)
+    return _render_detail(request, demande, pieces_form=form)
 
 
 @require_GET

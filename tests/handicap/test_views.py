@@ -834,3 +834,66 @@ class MoreTests(ViewTestCase):
         with self.assertNumQueries(9):
             response = self.client.get(url)
         self.assertEqual(len(response.context["lignes"]), len(self.criteres))
+
+
+class PiecesAjouterTests(ViewTestCase):
+    def post(self, user: User, demande: DemandeAmenagement, files: list) -> object:
+        client = Client()
+        client.force_login(user)
+        return client.post(
+            reverse("handicap:pieces_ajouter", args=[demande.pk]), {"pieces": files}
+        )
+
+    def test_matrix(self) -> None:
+        for name, code in [
+            ("referent", 403),
+            ("autre", 404),
+            ("jury", 403),
+            ("president", 403),
+            ("admin", 403),
+        ]:
+            with self.subTest(user=name):
+                response = self.post(getattr(self, name), self.demande, [pdf_upload()])
+                self.assertEqual(response.status_code, code)
+        url = reverse("handicap:pieces_ajouter", args=[self.demande.pk])
+        self.assert_anonymous_redirected(url, method="post")
+        self.assert_matrix(url, {"candidat": 405}, method="get")
+        self.assertEqual(self.demande.pieces.count(), 1)
+
+    def test_candidate_adds_documents(self) -> None:
+        response = self.post(
+            self.candidat, self.demande, [pdf_upload("b.pdf"), pdf_upload("c.pdf")]
+        )
+        self.assertRedirects(
+            response, self.demande.get_absolute_url(), fetch_redirect_response=False
+        )
+        self.assertEqual(
+            list(
+                self.demande.pieces.order_by("pk").values_list(
+                    "nom_original", flat=True
+                )
+            ),
+            ["piece-0.pdf", "b.pdf", "c.pdf"],
+        )
+
+    def test_bad_inputs(self) -> None:
+        cases = [
+            ([pdf_upload("b.pdf"), pdf_upload("note.txt")], "« note.txt »"),
+            ([], "Choisissez au moins un fichier."),
+        ]
+        for files, message in cases:
+            with self.subTest(message=message):
+                response = self.post(self.candidat, self.demande, files)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+        self.assertEqual(self.demande.pieces.count(), 1)
+        client = Client()
+        client.force_login(self.hugo)
+        response = client.post(
+            reverse("handicap:pieces_ajouter", args=[self.decidee.pk]),
+            {"pieces": [pdf_upload()]},
+            follow=True,
+        )
+        self.assertRedirects(response, self.decidee.get_absolute_url())
+        self.assertContains(response, "La demande est décidée")
+        self.assertEqual(self.decidee.pieces.count(), 1)
