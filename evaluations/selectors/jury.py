@@ -391,6 +391,10 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
     ):
         etat = gettext("verrouillée") if record.verrouillee else gettext("rouverte")
         valeur = f"{Deliberation.Decision(record.decision).label} ({etat}) — « {record.motif} »"
+        if valeur == avant:
+            # The members present and the blocs are many-to-many: setting them
+            # adds history rows with the same decision; one line is enough.
+            continue
         entrees.append(
             EntreeHistorique(
                 le=record.history_date,

@@ -191,6 +191,11 @@ class ConsolidationAccessTests(ConsolidationTestCase):
                 )
                 self.assertEqual(response.status_code, post_status)
         self.assertEqual(Consolidation.objects.count(), 1)  # the president's
+        self.client.force_login(self.admin)
+        self.assertContains(
+            self.client.get(self.url),
+            "Lecture seule : seul le président du jury consolide.",
+        )
         self.client.force_login(self.president.user)
         self.assertEqual(self.client.put(self.url).status_code, 405)
         self.client.logout()

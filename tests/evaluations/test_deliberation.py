@@ -239,8 +239,28 @@ class LockTests(DeliberationTestCase):
         )
         self.assertContains(history, "Réouverture de la délibération")
         self.assertContains(history, "Motif : Erreur de saisie sur C2.1")
-        self.assertContains(history, "Validation partielle (verrouillée)")
-        self.assertContains(history, "Certifié (rouverte)")
+        entries = [
+            (e.objet, e.avant, e.apres)
+            for e in history.context["page"].object_list
+            if e.objet == "Délibération"
+        ]
+        self.assertEqual(
+            entries,
+            [
+                (
+                    "Délibération",
+                    "Certifié (rouverte) — « Dossier solide. »",
+                    "Validation partielle (verrouillée) — « Critère 2 de C2.1 non "
+                    "acquis après correction. »",
+                ),
+                (
+                    "Délibération",
+                    "Certifié (verrouillée) — « Dossier solide. »",
+                    "Certifié (rouverte) — « Dossier solide. »",
+                ),
+                ("Délibération", "—", "Certifié (verrouillée) — « Dossier solide. »"),
+            ],
+        )
 
     def test_reopen_permissions(self) -> None:
         for user, status in [
