@@ -27,6 +27,7 @@ from evaluations.forms_sessions import (
 )
 from evaluations.models import Session
 from evaluations.selectors.sessions import (
+    annotate_progress,
     capitalises_for,
     session_desk,
     sessions_listed,
@@ -140,7 +141,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         session_desk(session=session, filters=filters_form.filters()),
         DESK_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = annotate_progress(list(page.object_list))
     capitalises = capitalises_for(
         session=session, candidat_ids=[row.candidat_id for row in rows]
     )

@@ -393,11 +393,16 @@ class DeskTests(SessionViewTestCase):
         (first,) = self.enrol(1)
         make_livrable(first, modalites_of(first)[0])
         self.client.force_login(self.admin)
+        filtered = self.url + "?progression=incomplet&q=nom"
         self.client.get(self.url)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(11):
             self.client.get(self.url)
+        with self.assertNumQueries(14):
+            self.client.get(filtered)
         for inscription in self.enrol(30, start=1):
             make_livrable(inscription, modalites_of(inscription)[0])
-        with self.assertNumQueries(8):
-            response = self.client.get(self.url + "?progression=incomplet&q=nom")
+        with self.assertNumQueries(11):
+            self.client.get(self.url)
+        with self.assertNumQueries(14):
+            response = self.client.get(filtered)
         self.assertEqual(len(response.context["rows"]), 31)
