@@ -164,5 +164,6 @@ def deliberation_reopen(
     reouverture.save()
     deliberation.verrouillee = False
     deliberation._history_user = by  # type: ignore[attr-defined]
+    deliberation.full_clean()
     deliberation.save(update_fields=["verrouillee"])
     return reouverture

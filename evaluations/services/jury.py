@@ -179,6 +179,8 @@ def affectations_auto(
         obtenus = len(deja) + min(manque, len(eligibles))
         if obtenus < n:
             result.incompletes.append((inscription, obtenus))
+    # Each row was checked above (same session, no conflict, no duplicate); the
+    # unique constraint still guards a concurrent run.
     Affectation.objects.bulk_create(nouvelles)
     result.creees = len(nouvelles)
     return result
