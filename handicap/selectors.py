@@ -15,6 +15,7 @@ from handicap.models import (
     Amenagement,
     DemandeAmenagement,
     Dispense,
+    PieceJustificative,
     PropositionDispense,
 )
 from referentiel.models import Critere, Modalite
@@ -213,8 +214,10 @@ def inscriptions_du_candidat(*, user: User) -> QuerySet[Inscription]:
     )
 
 
-def pieces_de(*, demande: DemandeAmenagement) -> QuerySet:  # type: ignore[type-arg]
-    return demande.pieces.order_by("deposee_le", "pk")
+def pieces_de(*, demande: DemandeAmenagement) -> QuerySet[PieceJustificative]:
+    return PieceJustificative.objects.filter(demande=demande).order_by(
+        "deposee_le", "pk"
+    )
 
 
 def modalites_du_parcours(*, inscription: Inscription) -> QuerySet[Modalite]:
