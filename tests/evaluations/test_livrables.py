@@ -352,7 +352,6 @@ class DownloadTests(LivrableTestCase):
                     response["Content-Disposition"],
                     "attachment; filename*=utf-8''M%C3%A9moire.pdf",
                 )
-                response.close()
 
     def test_inline_pdf(self) -> None:
         self.client.force_login(self.jury)
@@ -360,7 +359,9 @@ class DownloadTests(LivrableTestCase):
         self.assertEqual(
             response["Content-Disposition"], "inline; filename*=utf-8''M%C3%A9moire.pdf"
         )
-        response.close()
+        # Read to the end: the test client then closes the file (an explicit
+        # close() would also end the database connection on PostgreSQL).
+        self.assertEqual(b"".join(response.streaming_content), self.content)
 
     def test_outsiders_get_404(self) -> None:
         for user in (self.autre.user, self.jury_conflit, self.jury_autre):
