@@ -33,6 +33,43 @@ def criteres_dispenses_for(*, inscription_ids: Iterable[int]) -> dict[int, set[i
 
 
 @dataclass(frozen=True)
+class DispenseAccordee:
+    """A granted exemption as the PV or a transcript may print it."""
+
+    critere_id: int
+    critere_code: str
+    condition_capacite_globale: bool
+    condition_pratique_future: bool
+    raisonnement: str
+    decide_le: datetime
+
+
+def dispenses_accordees_for(
+    *, inscription_ids: Iterable[int]
+) -> dict[int, list[DispenseAccordee]]:
+    """Granted exemptions with both conditions and the jury's reasoning, by
+    enrolment, in one query (for the PV)."""
+    result: dict[int, list[DispenseAccordee]] = {}
+    rows = (
+        Dispense.objects.filter(inscription_id__in=list(inscription_ids), accordee=True)
+        .select_related("critere")
+        .order_by("inscription_id", "critere_id")
+    )
+    for dispense in rows:
+        result.setdefault(dispense.inscription_id, []).append(
+            DispenseAccordee(
+                dispense.critere_id,
+                dispense.critere.code,
+                dispense.condition_capacite_globale,
+                dispense.condition_pratique_future,
+                dispense.raisonnement,
+                dispense.decide_le,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
 class AmenagementVue:
     type: str
     type_label: str

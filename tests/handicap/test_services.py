@@ -29,7 +29,11 @@ from handicap.models import (
     PieceJustificative,
     PropositionDispense,
 )
-from handicap.selectors import amenagements_for_jury, criteres_dispenses_for
+from handicap.selectors import (
+    amenagements_for_jury,
+    criteres_dispenses_for,
+    dispenses_accordees_for,
+)
 from handicap.services import (
     AmenagementSaisi,
     PropositionSaisie,
@@ -434,6 +438,22 @@ class DispenseTests(HandicapTestCase):
             result,
             {self.inscription.pk: {self.criteres[0].pk, self.criteres[1].pk}},
         )
+
+    def test_dispenses_accordees_for_in_one_query(self) -> None:
+        self.decider()
+        self.decider(critere=self.criteres[1], accorder=False)
+        with self.assertNumQueries(1):
+            result = dispenses_accordees_for(
+                inscription_ids=[self.inscription.pk, self.autre_inscription.pk]
+            )
+        self.assertEqual(
+            [
+                (d.critere_code, d.condition_capacite_globale, d.raisonnement)
+                for d in result[self.inscription.pk]
+            ],
+            [(self.critere.code, True, "Le jury motive sa décision.")],
+        )
+        self.assertEqual(list(result), [self.inscription.pk])
 
     def test_rollup_with_exemption(self) -> None:
         self.decider()
