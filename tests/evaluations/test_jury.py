@@ -437,3 +437,54 @@ class HomeAndNavTests(JuryViewsTestCase):
             self.assertNotContains(
                 response, f'href="{reverse("evaluations:jury_sessions")}"'
             )
+
+
+class AdminWriteMatrixTests(JuryViewsTestCase):
+    def test_every_admin_write_refuses_others_and_get(self) -> None:
+        affectation = make_affectation(self.membres[0], self.inscriptions[0])
+        urls = [
+            reverse("evaluations:jury_membre_ajouter", args=[self.session.pk]),
+            reverse("evaluations:jury_membre_retirer", args=[self.membres[1].pk]),
+            reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk]),
+            reverse("evaluations:jury_affectation_retirer", args=[affectation.pk]),
+            reverse("evaluations:jury_affectations_auto", args=[self.session.pk]),
+        ]
+        for url in urls:
+            for user, status in [
+                (self.president.user, 403),
+                (self.membres[0].user, 403),
+                (self.referent, 403),
+                (self.outsider, 404),
+                (self.candidat_user, 404),
+            ]:
+                with self.subTest(url=url, user=user.email):
+                    self.client.force_login(user)
+                    self.assertEqual(self.client.post(url).status_code, status)
+            self.client.force_login(self.admin)
+            self.assertEqual(self.client.get(url).status_code, 405)
+            self.client.logout()
+            self.assertEqual(self.client.post(url).status_code, 302)
+        self.assertEqual(MembreJury.objects.count(), 4)
+        self.assertEqual(list(Affectation.objects.all()), [affectation])
+
+    def test_bad_input_gets_french_messages(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            reverse("evaluations:jury_membre_ajouter", args=[self.session.pk]),
+            {"user": 999999, "role": "membre"},
+            follow=True,
+        )
+        self.assertContains(
+            response,
+            "Sélectionnez un choix valide. Ce choix ne fait pas partie de ceux disponibles.",
+        )
+        response = self.client.post(
+            reverse("evaluations:jury_affectations_auto", args=[self.session.pk]),
+            {"par_candidat": 0},
+            follow=True,
+        )
+        self.assertContains(
+            response, "Assurez-vous que cette valeur est supérieure ou égale à 1."
+        )
+        self.assertEqual(MembreJury.objects.count(), 4)
+        self.assertIs(Affectation.objects.exists(), False)
