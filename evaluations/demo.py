@@ -131,7 +131,12 @@ def demo_sessions(log: Log) -> None:
         return list(
             Modalite.objects.filter(
                 competence__activite__bloc__in=inscription.blocs.all()
-            ).order_by("competence__activite__bloc__ordre", "competence__ordre")
+            ).order_by(
+                "competence__activite__bloc__ordre",
+                "competence__activite__ordre",
+                "competence__ordre",
+                "competence__code",
+            )
         )
 
     def deposer(inscription: Inscription, modalite: Modalite, nom: str) -> None:

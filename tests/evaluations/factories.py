@@ -87,7 +87,12 @@ def modalites_of(inscription: Inscription) -> list[Modalite]:
     return list(
         Modalite.objects.filter(
             competence__activite__bloc__in=inscription.blocs.all()
-        ).order_by("competence__activite__bloc__ordre", "competence__ordre", "pk")
+        ).order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__ordre",
+            "competence__ordre",
+            "competence__code",
+        )
     )
 
 
