@@ -138,13 +138,13 @@ class IssuedDocumentsTests(TestCase):
         text = pdf_text(document)
         for expected in (
             "Relevé individuel de résultats",
-            "Candidat Marie DUPONT",
-            "Décision du jury Certifié",
-            "Motif Conforme aux résultats consolidés.",
-            "Critères dispensés C2.1.2",
+            "Candidat : Marie DUPONT",
+            "Décision du jury : Certifié — le",
+            "Motif : Conforme aux résultats consolidés.",
+            "Critères dispensés : C2.1.2",
             "B1 Bloc 1 — Validé",
-            "C1.1.1 Critère 1. Acquis",
-            "C2.1.2 Critère 2. Dispensé",
+            "C1.1.1 — Acquis — Critère 1.",
+            "C2.1.2 — Dispensé — Critère 2.",
             f"référence {document.code_affiche}",
         ):
             self.assertIn(expected, text)
@@ -152,20 +152,20 @@ class IssuedDocumentsTests(TestCase):
     def test_releve_of_partial_validation(self) -> None:
         text = pdf_text(current(self.sc.partiel.pk, "releve"))
         for expected in (
-            "Candidat Hugo LEROY",
-            "Décision du jury Validation partielle",
-            "Motif Le critère C2.1.1 n'est pas acquis.",
+            "Candidat : Hugo LEROY",
+            "Décision du jury : Validation partielle",
+            "Motif : Le critère C2.1.1 n'est pas acquis.",
             "B1 Bloc 1 — Validé",
             "B2 Bloc 2 — Non validé",
-            "C2.1 Compétence 2 Non acquise",
-            "C2.1.1 Critère 1. Non acquis",
+            "C2.1 Compétence 2 — non acquise",
+            "C2.1.1 — Non acquis — Critère 1.",
         ):
             self.assertIn(expected, text)
         self.assertNotIn("Dispensé", text)
 
     def test_releve_of_capitalisation(self) -> None:
         text = pdf_text(current(self.sc.capitalise.pk, "releve"))
-        self.assertIn("Parcours Blocs de compétences (capitalisation)", text)
+        self.assertIn("Parcours : Blocs de compétences (capitalisation)", text)
         self.assertIn("B1 Bloc 1 — Acquis lors de la session « Session 2025 »", text)
         self.assertIn("B2 Bloc 2 — Validé", text)
         self.assertNotIn("C1.1.1", text)
@@ -180,7 +180,8 @@ class IssuedDocumentsTests(TestCase):
             ["releve"],
         )
         self.assertIn(
-            "Décision du jury Non validé", pdf_text(current(self.sc.echec.pk, "releve"))
+            "Décision du jury : Non validé",
+            pdf_text(current(self.sc.echec.pk, "releve")),
         )
 
     def test_pv(self) -> None:
@@ -188,8 +189,8 @@ class IssuedDocumentsTests(TestCase):
         text = pdf_text(document)
         for expected in (
             "Procès-verbal de délibération du jury",
-            "Session Session juin",
-            "4 candidats : 2 certifiés, 1 validations partielles, 1 non validés",
+            "Session : Session juin",
+            "Résultats : 4 candidats : 2 certifiés, 1 validations partielles, 1 non validés",
             "Paul Durand Président Présent",
             "Karim Benali Membre Absent",
             "Julie Bernard Membre Présent",
