@@ -101,6 +101,7 @@ class PermissionTests(CandidatViewTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIs(response.context["peut_deposer"], False)
         self.assertNotContains(response, 'type="file"')
+        self.assertContains(response, "14/03/1995 à Paris (75056) — Féminin")
         self.assertEqual(self.post_files(upload("a.pdf")).status_code, 403)
 
     def test_wrong_methods(self) -> None:

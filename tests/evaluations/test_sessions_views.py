@@ -233,6 +233,8 @@ class EnrolViewTests(SessionViewTestCase):
             response,
             "Noé NOUVEAU est inscrit(e) ; une invitation a été envoyée à nouveau@example.org.",
         )
+        today = timezone.localdate().strftime("%d/%m/%Y")
+        self.assertContains(response, f"invité le {today}, compte non activé")
         inscription = Inscription.objects.get(
             candidat__user__email="nouveau@example.org"
         )
