@@ -180,6 +180,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_list": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:session_reinviter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:session_transition": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -482,6 +486,9 @@ class World:
             ),
             "evaluations:session_import": lambda: reverse(
                 "evaluations:session_import", args=[session.pk]
+            ),
+            "evaluations:session_reinviter": lambda: reverse(
+                "evaluations:session_reinviter", args=[session.pk, ia.pk]
             ),
             "evaluations:session_import_preview": lambda: reverse(
                 "evaluations:session_import_preview", args=[session.pk, "inconnu"]

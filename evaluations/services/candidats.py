@@ -258,6 +258,23 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     return candidat
 
 
+@transaction.atomic
+def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
+    """Send the invitation again (the link lasts a week), while the candidate has
+    not chosen a password yet; the record's history keeps who did it."""
+    candidat = Candidat.objects.select_related("user").get(pk=candidat.pk)
+    if candidat.user.has_usable_password():
+        raise ValidationError(
+            _(
+                "%(nom)s a déjà choisi son mot de passe : en cas d'oubli, il utilise "
+                "« Mot de passe oublié » sur la page de connexion."
+            )
+            % {"nom": candidat.nom_complet}
+        )
+    candidat._history_user = by  # type: ignore[attr-defined]
+    return candidat_invite(candidat=candidat)
+
+
 def blocs_acquis_codes(*, candidat: Candidat, session: Session) -> set[str]:
     """Codes of the blocs the person already acquired for the session's
     certification (matching by code across versions)."""

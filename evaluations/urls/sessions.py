@@ -31,6 +31,11 @@ urlpatterns: list[URLPattern] = [
         sessions.inscription_existing_view,
         name="session_inscrire_existant",
     ),
+    path(
+        "sessions/<int:pk>/inscriptions/<int:inscription_pk>/inviter/",
+        sessions.inscription_reinvite_view,
+        name="session_reinviter",
+    ),
     path("sessions/<int:pk>/import/", sessions.import_view, name="session_import"),
     path(
         "sessions/<int:pk>/import/<str:token>/",

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +25,7 @@ from evaluations.forms_sessions import (
     NouveauCandidatForm,
     SessionForm,
 )
-from evaluations.models import Session
+from evaluations.models import Inscription, Session
 from evaluations.selectors.sessions import (
     annotate_progress,
     capitalises_for,
@@ -35,6 +35,7 @@ from evaluations.selectors.sessions import (
 from evaluations.services.candidats import (
     CSV_COLUMNS,
     candidat_enrol,
+    candidat_reinvite,
     csv_decode,
     csv_example,
     csv_import,
@@ -376,3 +377,29 @@ def import_example_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="exemple-import.csv"'
     return response
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_reinvite_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Send the invitation e-mail again to a candidate of the session."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat__user"),
+        pk=inscription_pk,
+        session=session,
+    )
+    try:
+        candidat = candidat_reinvite(candidat=inscription.candidat, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Invitation renvoyée à %(email)s.") % {"email": candidat.user.email},
+        )
+    return redirect(session)

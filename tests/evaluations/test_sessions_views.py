@@ -408,3 +408,67 @@ class DeskTests(SessionViewTestCase):
         with self.assertNumQueries(14):
             response = self.client.get(filtered)
         self.assertEqual(len(response.context["rows"]), 31)
+
+
+class ReinviteTests(SessionViewTestCase):
+    def setUp(self) -> None:
+        from evaluations.services.candidats import IdentiteData, candidat_enrol
+
+        with self.captureOnCommitCallbacks(execute=True):
+            self.inscription = candidat_enrol(
+                identite=IdentiteData(
+                    email="invite@example.org",
+                    nom_naissance="INVITE",
+                    prenom1="Ines",
+                    date_naissance=timezone.localdate() - timedelta(days=9000),
+                    sexe="F",
+                    commune_naissance="Lyon",
+                    code_insee_naissance="69123",
+                ),
+                session=self.session,
+                voie_acces="vae",
+                parcours="complet",
+                by=self.admin,
+            )
+        mail.outbox.clear()
+        self.url = reverse(
+            "evaluations:session_reinviter",
+            args=[self.session.pk, self.inscription.pk],
+        )
+
+    def test_administrator_resends(self) -> None:
+        self.client.force_login(self.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url, follow=True)
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertContains(response, "Invitation renvoyée à invite@example.org.")
+        self.assertEqual([m.to for m in mail.outbox], [["invite@example.org"]])
+        record = self.inscription.candidat.history.first()
+        self.assertEqual(record.history_user, self.admin)
+
+    def test_refused_once_the_password_is_chosen(self) -> None:
+        user = self.inscription.candidat.user
+        user.set_password("Un-Mot-De-Passe-42")
+        user.save()
+        self.client.force_login(self.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url, follow=True)
+        self.assertContains(response, "Ines INVITE a déjà choisi son mot de passe")
+        self.assertEqual(mail.outbox, [])
+
+    def test_permissions(self) -> None:
+        response = self.client.post(self.url)
+        self.assertRedirects(
+            response, f"/connexion/?next={self.url}", fetch_redirect_response=False
+        )
+        for user in (self.candidat, self.jury, self.referent):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(self.url).status_code, 403)
+        self.client.force_login(self.admin)
+        self.assertEqual(self.client.get(self.url).status_code, 405)
+        other = make_session(self.referentiel, nom="Autre")
+        url = reverse(
+            "evaluations:session_reinviter", args=[other.pk, self.inscription.pk]
+        )
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.assertEqual(mail.outbox, [])
