@@ -1,0 +1,298 @@
+"""Load scenario of the whole platform: candidates browsing their space, jury members
+scoring, the administrator's session desk, against a bare Django view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/certif_bench_load \\
+        .venv/bin/python bench/load.py [--requests N] [--concurrency C] [--refill]
+
+1. Fills PostgreSQL with bench/grid_load.py's filler (created and filled once,
+   reused later; --refill starts again): the seed référentiel, one session « en
+   évaluation » with 10,000 candidates, 10 jury members, 3 evaluators per candidate,
+   one assignment in five fully scored. Then, idempotently: an administrator, and a
+   password for 50 candidates so that they can log in.
+2. Counts the SQL queries of each page in-process (Django test client).
+3. Starts gunicorn (2 sync workers) on 127.0.0.1, logs in through the login form
+   as 50 candidates, one jury member and the administrator, and sends N requests
+   per endpoint from C client threads: candidate pages (rotating over the 50
+   candidates), jury pages (grid, dashboard, save one criterion), the
+   administrator's desk (page 1, a later page, a search), and /sante/ (one SELECT)
+   as the ceiling of the same run.
+4. Prints, per endpoint: p50/p95 of the server time (gunicorn access log %(D)s),
+   throughput (requests per second over the batch, C clients), and the query count.
+
+A benchmark, not a test: run it on demand, on a quiet machine.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/certif_bench_load"
+)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import grid_load  # noqa: E402 - after DATABASE_URL: the module reads it at import
+
+ADMIN_EMAIL = "admin@bench.localhost"
+CANDIDATS_CONNECTES = 50
+
+
+def fill_extra() -> None:
+    """Log-in rights for the scenario's personas (idempotent)."""
+    from django.contrib.auth.hashers import make_password
+
+    from certif.models import User
+    from certif.roles import Role
+    from certif.services import roles_setup
+
+    groups = roles_setup()
+    hashed = make_password(grid_load.PASSWORD)
+    admin, _ = User.objects.get_or_create(
+        email=ADMIN_EMAIL,
+        defaults={"first_name": "Admin", "last_name": "Bench", "password": hashed},
+    )
+    groups[Role.ADMINISTRATEUR].user_set.add(admin)
+    emails = [f"candidat{i}@bench.localhost" for i in range(CANDIDATS_CONNECTES)]
+    User.objects.filter(email__in=emails).update(password=hashed)
+
+
+def scenario() -> dict[str, object]:
+    """Ids used to build the URLs."""
+    from evaluations.models import Inscription, Session
+
+    session = Session.objects.get(nom=grid_load.SESSION_NOM)
+    candidats = list(
+        Inscription.objects.filter(
+            session=session,
+            candidat__user__email__in=[
+                f"candidat{i}@bench.localhost" for i in range(CANDIDATS_CONNECTES)
+            ],
+        ).values_list("candidat__user__email", "pk")
+    )
+    inscription_ids, critere_ids = grid_load.targets()
+    return {
+        "session": session.pk,
+        "candidats": candidats,
+        "grille": inscription_ids,
+        "criteres": critere_ids,
+    }
+
+
+def endpoints(ids: dict[str, object]) -> dict[str, tuple[str, object]]:
+    """label → (persona, function k → (path, POST data or None))."""
+    session = ids["session"]
+    candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
+    grille: list[int] = ids["grille"]  # type: ignore[assignment]
+    criteres: list[int] = ids["criteres"]  # type: ignore[assignment]
+    rng = random.Random(11)
+
+    def save(k: int) -> tuple[str, dict[str, str]]:
+        critere = rng.choice(criteres)
+        return (
+            f"/jury/inscriptions/{grille[k % len(grille)]}/grille/criteres/{critere}/",
+            {f"resultat-{critere}": rng.choice(["acquis", "non_acquis"])},
+        )
+
+    return {
+        "/sante/ (vue nue)": ("jury", lambda k: ("/sante/", None)),
+        "candidat : accueil": ("candidat", lambda k: ("/", None)),
+        "candidat : mon dossier": ("candidat", lambda k: ("/candidat/", None)),
+        "candidat : dossier de session": (
+            "candidat",
+            lambda k: (
+                f"/candidat/inscriptions/{candidats[k % len(candidats)][1]}/",
+                None,
+            ),
+        ),
+        "candidat : mes documents": ("candidat", lambda k: ("/documents/", None)),
+        "jury : mes évaluations": ("jury", lambda k: ("/jury/mes-evaluations/", None)),
+        "jury : grille (GET)": (
+            "jury",
+            lambda k: (f"/jury/inscriptions/{grille[k % len(grille)]}/grille/", None),
+        ),
+        "jury : enregistrer un critère": ("jury", save),
+        "admin : bureau de session p.1": (
+            "admin",
+            lambda k: (f"/sessions/{session}/", None),
+        ),
+        "admin : bureau p.200": (
+            "admin",
+            lambda k: (f"/sessions/{session}/?page=200", None),
+        ),
+        "admin : recherche": (
+            "admin",
+            lambda k: (f"/sessions/{session}/?q=NOM0{k % 1000:04d}", None),
+        ),
+        "admin : jury de la session": (
+            "admin",
+            lambda k: (f"/jury/sessions/{session}/", None),
+        ),
+    }
+
+
+def query_counts(
+    ids: dict[str, object], table: dict[str, tuple[str, object]]
+) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from certif.models import User
+
+    candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
+    users = {
+        "candidat": User.objects.get(email=candidats[0][0]),
+        "jury": User.objects.get(email=grid_load.BENCH_EMAIL),
+        "admin": User.objects.get(email=ADMIN_EMAIL),
+    }
+    counts = {}
+    for label, (persona, build) in table.items():
+        client = Client()
+        client.force_login(users[persona])
+        path, data = build(0)  # type: ignore[operator]
+        headers = {"HTTP_HX_REQUEST": "true"} if data is not None else {}
+        send = client.post if data is not None else client.get
+        send(path, data, **headers)  # warm-up
+        with CaptureQueriesContext(connection) as ctx:
+            response = send(path, data, **headers)
+        assert response.status_code == 200, (label, response.status_code)
+        counts[label] = len(ctx.captured_queries)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--refill", action="store_true")
+    args = parser.parse_args()
+    url = grid_load.ENV["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at PostgreSQL")
+    grid_load.ensure_database(url)
+
+    import django
+
+    django.setup()
+    grid_load.fill(args.refill)
+    fill_extra()
+    from django.db import connection
+
+    ids = scenario()
+    table = endpoints(ids)
+    counts = query_counts(ids, table)
+    connection.close()
+
+    port = grid_load.free_port()
+    access_log = Path(tempfile.mkstemp(prefix="load-", suffix=".log")[1])
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "certif.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(m)s %(U)s %(q)s %(s)s %(D)s",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **grid_load.ENV},
+    )
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, tuple[float, float, float, list[float]]] = {}
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/sante/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        sessions: dict[str, list[grid_load.Session]] = {
+            "candidat": [],
+            "jury": [],
+            "admin": [],
+        }
+        candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
+        for email, _pk in candidats:
+            s = grid_load.Session(base)
+            s.login(email, grid_load.PASSWORD)
+            sessions["candidat"].append(s)
+        for persona, email in (("jury", grid_load.BENCH_EMAIL), ("admin", ADMIN_EMAIL)):
+            s = grid_load.Session(base)
+            s.login(email, grid_load.PASSWORD)
+            sessions[persona].append(s)
+
+        marks: list[tuple[str, int]] = []
+        with open(access_log) as log:
+            for label, (persona, build) in table.items():
+                pool_sessions = sessions[persona]
+                requests = [
+                    (pool_sessions[k % len(pool_sessions)], *build(k))  # type: ignore[operator]
+                    for k in range(args.requests)
+                ]
+                # Warm-up, then the measured batch.
+                for session, path, data in requests[:5]:
+                    session.timed(path, data)
+                log.seek(0, os.SEEK_END)
+                start = time.perf_counter()
+                with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+                    outcome = list(pool.map(lambda r: r[0].timed(r[1], r[2]), requests))
+                wall = time.perf_counter() - start
+                bad = sorted({status for _, status in outcome if status != 200})
+                assert not bad, (label, bad)
+                time.sleep(0.3)  # let gunicorn flush its access log
+                server_ms = [
+                    int(line.split()[-1]) / 1000
+                    for line in log.read().splitlines()
+                    if line.split()[-2] == "200"
+                ]
+                client_ms = [ms for ms, _ in outcome]
+                results[label] = (
+                    len(requests) / wall,
+                    statistics.median(client_ms),
+                    percentile(client_ms, 95),
+                    server_ms,
+                )
+                marks.append((label, len(server_ms)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        access_log.unlink(missing_ok=True)
+
+    print(
+        f"gunicorn 2 workers sync, {args.concurrency} clients, {args.requests} requêtes "
+        f"par page, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'page':<32} {'SQL':>4} {'serveur p50':>12} {'p95':>8} "
+        f"{'client p50':>11} {'p95':>8} {'débit':>9}"
+    )
+    for label, (rps, c50, c95, server_ms) in results.items():
+        print(
+            f"{label:<32} {counts[label]:>4} {statistics.median(server_ms):>9.1f} ms "
+            f"{percentile(server_ms, 95):>5.1f} ms {c50:>8.1f} ms {c95:>5.1f} ms "
+            f"{rps:>6.1f}/s"
+        )
+
+
+def percentile(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(p / 100 * len(ordered)) - 1)]
+
+
+if __name__ == "__main__":
+    main()
