@@ -136,7 +136,9 @@ class IdentiteForm(forms.Form):
 
 
 class InscriptionFieldsForm(forms.Form):
-    voie_acces = forms.ChoiceField(label=_("Voie d'accès"), choices=VoieAcces.choices)
+    voie_acces = forms.ChoiceField(
+        label=_("Voie d'accès"), choices=[("", "—"), *VoieAcces.choices]
+    )
     parcours = forms.ChoiceField(
         label=_("Parcours"),
         choices=Inscription.Parcours.choices,
