@@ -219,6 +219,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "handicap:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
     "handicap:journal": {"GET": "302 403 403 403 403 403 200 200"},
     "handicap:mes_demandes": {"GET": "302 200 200 403 403 403 403 403"},
+    "handicap:pieces_ajouter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 302 404 403 403 403 403 403",
+    },
     "handicap:piece_download": {"GET": "302 200 404 403 403 403 200 403"},
     "home": {"GET": "302 200 200 200 200 200 200 200"},
     "login": {
@@ -591,6 +595,9 @@ class World:
             ),
             "handicap:piece_download": lambda: reverse(
                 "handicap:piece_download", args=[demande.pk, piece.pk]
+            ),
+            "handicap:pieces_ajouter": lambda: reverse(
+                "handicap:pieces_ajouter", args=[demande.pk]
             ),
             "handicap:courrier_download": lambda: reverse(
                 "handicap:courrier_download", args=[demande.pk]
