@@ -325,3 +325,30 @@ class DocumentPagesEscapeTests(EscapingAssertions):
         text = "\n".join(page.extract_text() for page in reader.pages)
         self.assertIn("<script>alert(1)</script>", text)
         self.assertIn("DURAND", text.upper())
+
+
+class ReferentielPagesEscapeTests(EscapingAssertions):
+    """Référentiel texts are edited by administrators (drafts) and shown to every
+    role, through the ``lignes`` filter that builds lists and paragraphs."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        data = small_data(blocs=1, criteres=1)
+        competence = data["blocs"][0]["activites"][0]["competences"][0]
+        competence["intitule"] = f"Compétence {SCRIPT}"
+        competence["details"] = f"- {IMG}\n{SCRIPT}"
+        competence["modalite"]["description"] = f"- {SCRIPT}"
+        competence["criteres"][0]["intitule"] = IMG
+        data["blocs"][0]["intitule"] = IMG
+        data["certification"]["intitule"] = f"Certification {SCRIPT}"
+        cls.referentiel = make_referentiel(data)
+        cls.user = make_user("cand@x.fr", Role.CANDIDAT)
+
+    def test_referentiel_page(self) -> None:
+        self.check(
+            self.user,
+            [
+                reverse("referentiel:list"),
+                reverse("referentiel:detail", args=[self.referentiel.pk]),
+            ],
+        )
