@@ -110,6 +110,10 @@ def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
             errors.setdefault(name, []).extend(messages)
     if "sexe" in errors:
         errors["sexe"] = [_("Le sexe à l'état civil s'écrit M ou F.")]
+    if identite.date_naissance >= timezone.localdate():
+        errors.setdefault("date_naissance", []).append(
+            _("La date de naissance doit être dans le passé.")
+        )
     commune, insee, pays = (
         candidat.commune_naissance,
         candidat.code_insee_naissance,

@@ -137,6 +137,16 @@ class CreateTests(CandidatTestCase):
         )
         self.assertEqual(abroad.pays_naissance, "Belgique")
 
+    def test_birth_date_in_the_past(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            candidat_create(
+                identite=identite(date_naissance=timezone.localdate()), by=self.admin
+            )
+        self.assertEqual(
+            raised.exception.message_dict,
+            {"date_naissance": ["La date de naissance doit être dans le passé."]},
+        )
+
     def test_corsican_insee_code_accepted(self) -> None:
         candidat = candidat_create(
             identite=identite(code_insee_naissance="2b033", commune_naissance="Bastia"),

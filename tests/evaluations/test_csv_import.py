@@ -88,6 +88,7 @@ class ParseTests(CsvTestCase):
             "l@example.org;DURANDL;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;",
             "m@example.org;DURANDM;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;A9",
             "n@example.org;DURANDN;;Marie;01/01/1990;F;Paris;75056;;vae;complet;A1",
+            "o@example.org;DURANDO;;Marie;01/01/2990;F;Paris;75056;;vae;;",
         ]
         self.assertEqual(
             self.errors(*lines),
@@ -107,6 +108,7 @@ class ParseTests(CsvTestCase):
                 (13, "blocs", "Indiquez les codes des blocs, par exemple A1 A2."),
                 (14, "blocs", "Bloc(s) inconnu(s) dans ce référentiel : A9."),
                 (15, "blocs", "Laissez « blocs » vide pour une inscription à la certification complète."),
+                (16, "date_naissance", "La date de naissance doit être dans le passé."),
             ],
         )  # fmt: skip
 
