@@ -548,3 +548,39 @@ def test_journey_3_referent_decides_accommodations_and_avis_motive(
     expect(page.locator("main")).to_contain_text("Camille MARTIN")
     axe_check(page)
     screenshot(page, "referent-handicap-journal")
+
+
+def test_grid_works_without_javascript(browser: Browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The scoring grid is also a plain form: with JavaScript off, the member scores
+    and saves with the « Enregistrer la grille » button."""
+    from evaluations.models import Evaluation
+    from referentiel.models import Critere
+
+    jury = worlds.jury_en_evaluation()
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    login(page, worlds.MEMBRE)
+    page.goto(f"/jury/inscriptions/{jury.world.inscription.pk}/grille/")
+    criteres = Critere.objects.filter(referentiel=jury.world.referentiel)
+    for critere in criteres:
+        page.locator(f"#critere-{critere.pk}").get_by_label(
+            "Acquis", exact=True
+        ).check()
+    page.locator(f"#c-{criteres[0].pk}").fill("Sans JavaScript.")
+    page.get_by_role("button", name="Enregistrer la grille").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Grille enregistrée (4 critère(s) modifié(s))."
+    )
+    assert sorted(
+        Evaluation.objects.filter(affectation__membre=jury.membre).values_list(
+            "critere__code", "resultat", "commentaire"
+        )
+    ) == [
+        ("C1.1.1", "acquis", "Sans JavaScript."),
+        ("C1.1.2", "acquis", ""),
+        ("C2.1.1", "acquis", ""),
+        ("C2.1.2", "acquis", ""),
+    ]
+    context.close()
