@@ -42,3 +42,40 @@ def test_csp_blocks_an_injected_inline_script(page: Page) -> None:
         page.add_script_tag(content="window.__pwned = true;")
     assert page.evaluate("window.__pwned === undefined") is True
     page.console_watch.errors.clear()  # type: ignore[attr-defined]
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_main_pages_on_a_phone(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The candidate's file, the scoring grid and the référent's desk on a phone:
+    no horizontal scrolling of the page, no serious accessibility violation."""
+    from tests.browser import worlds
+    from tests.browser.conftest import run_axe
+
+    jury = worlds.jury_en_evaluation()
+    inscription = jury.world.inscription
+    cases = [
+        (worlds.CANDIDAT, f"/candidat/inscriptions/{inscription.pk}/"),
+        (worlds.MEMBRE, f"/jury/inscriptions/{inscription.pk}/grille/"),
+        (worlds.REFERENT, "/handicap/demandes/"),
+        (worlds.ADMIN, f"/sessions/{jury.world.session.pk}/"),
+    ]
+    problems = []
+    for email, url in cases:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=PHONE, locale="fr-FR", is_mobile=True
+        )
+        page = context.new_page()
+        login(page, email)
+        page.goto(url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            problems.append(f"{url}: {overflow}px de défilement horizontal")
+        violations = run_axe(page)
+        if violations:
+            problems.append(f"{url}: {violations}")
+        context.close()
+    assert problems == []
