@@ -360,6 +360,7 @@ def session(candidats: int, workers: int) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # progress lines appear as they come
     mode = sys.argv[1] if len(sys.argv) > 1 else "ratio"
     if mode == "ratio":
         ratio(int(sys.argv[2]) if len(sys.argv) > 2 else 30)

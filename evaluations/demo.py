@@ -382,5 +382,109 @@ def demo_jury(log: Log) -> None:
         log(f"Jury : {ecrits} note(s) de {email} pour candidat3")
 
 
+DEMO_SESSION_DELIBEREE = "Session d'automne 2026"
+
+
 def demo_documents(log: Log) -> None:
-    """Nothing to pre-issue: the administrator issues documents in the browser."""
+    """A deliberated session whose documents the administrator issues in the
+    browser (nothing is pre-issued): Camille Petit certified, Hugo Leroy with
+    blocs A1 to A4 validated (A5 not). The jury's rows are written directly, as
+    the jury would have left them once the deliberations were locked.
+    Idempotent: an existing session is left as it is."""
+    # Imported here: certif.demo imports this module while apps load.
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from certif.models import User  # noqa: PLC0415
+    from evaluations.models import (  # noqa: PLC0415
+        Candidat,
+        Consolidation,
+        Deliberation,
+        Inscription,
+        MembreJury,
+        Session,
+    )
+    from referentiel.models import Critere, Referentiel  # noqa: PLC0415
+
+    if Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).exists():
+        return
+    referentiel = (
+        Referentiel.objects.filter(
+            certification__code=DEMO_CERTIFICATION, statut=Referentiel.Statut.PUBLIE
+        )
+        .order_by("-cree_le")
+        .first()
+    )
+    president = User.objects.filter(email="president@certif.localhost").first()
+    membre = User.objects.filter(email="jury@certif.localhost").first()
+    candidats = {
+        c.user.email: c
+        for c in Candidat.objects.filter(
+            user__email__in=["candidat@certif.localhost", "candidat2@certif.localhost"]
+        ).select_related("user")
+    }
+    if referentiel is None or president is None or membre is None or len(candidats) < 2:
+        log("Documents : référentiel, jury ou candidats absents, étape ignorée")
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    session = Session.objects.create(
+        referentiel=referentiel,
+        nom=DEMO_SESSION_DELIBEREE,
+        date_ouverture=today - timedelta(days=120),
+        date_limite_depot=now - timedelta(days=60),
+        date_jury=today - timedelta(days=7),
+        statut=Session.Statut.DELIBEREE,
+    )
+    presents = [
+        MembreJury.objects.create(
+            session=session, user=president, role=MembreJury.Role.PRESIDENT
+        ),
+        MembreJury.objects.create(
+            session=session, user=membre, role=MembreJury.Role.MEMBRE
+        ),
+    ]
+    blocs = list(referentiel.blocs.order_by("ordre", "code"))
+    criteres = list(Critere.objects.filter(referentiel=referentiel))
+    for email, decision, valides, motif in (
+        (
+            "candidat@certif.localhost",
+            Deliberation.Decision.CERTIFIE,
+            blocs,
+            "Tous les critères sont acquis.",
+        ),
+        (
+            "candidat2@certif.localhost",
+            Deliberation.Decision.VALIDATION_PARTIELLE,
+            blocs[:-1],
+            "Le bloc A5 n'est pas validé : un critère de C5.1 n'est pas acquis.",
+        ),
+    ):
+        inscription = Inscription.objects.create(
+            candidat=candidats[email],
+            session=session,
+            voie_acces="formation_continue",
+        )
+        inscription.blocs.set(blocs)
+        non_acquis = "" if decision == Deliberation.Decision.CERTIFIE else "C5.1.1"
+        Consolidation.objects.bulk_create(
+            Consolidation(
+                inscription=inscription,
+                critere=critere,
+                resultat="non_acquis" if critere.code == non_acquis else "acquis",
+                modifie_par=president,
+            )
+            for critere in criteres
+        )
+        deliberation = Deliberation.objects.create(
+            inscription=inscription,
+            decision=decision,
+            motif=motif,
+            verrouillee=True,
+            decidee_le=now - timedelta(days=7),
+            decidee_par=president,
+        )
+        deliberation.blocs_valides.set(valides)
+        deliberation.presents.set(presents)
+    log(f"Documents : session délibérée « {DEMO_SESSION_DELIBEREE} » créée")
