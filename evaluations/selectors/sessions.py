@@ -7,17 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from certif.models import User
 from evaluations.models import (
@@ -56,43 +49,6 @@ def referentiels_publies() -> QuerySet[Referentiel]:
         Referentiel.objects.filter(statut=Referentiel.Statut.PUBLIE)
         .select_related("certification")
         .order_by("certification__code", "-cree_le")
-    )
-
-
-def _count(queryset: QuerySet, expression: str) -> Subquery:  # type: ignore[type-arg]
-    """A correlated ``COUNT(DISTINCT …)`` subquery (no GROUP BY)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .annotate(
-                n=Func(
-                    F(expression),
-                    function="COUNT",
-                    template="%(function)s(DISTINCT %(expressions)s)",
-                    output_field=IntegerField(),
-                )
-            )
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def with_progress(queryset: QuerySet[Inscription]) -> QuerySet[Inscription]:
-    """Annotate ``nb_attendus`` (modalities of the path) and ``nb_recus``
-    (modalities of the path with at least one current, non-withdrawn file)."""
-    attendus = Modalite.objects.filter(
-        competence__activite__bloc__inscriptions=OuterRef("pk")
-    )
-    recus = Livrable.objects.filter(
-        inscription=OuterRef("pk"),
-        retire_le__isnull=True,
-        remplace_par__isnull=True,
-        modalite__competence__activite__bloc__inscriptions=OuterRef("pk"),
-    )
-    return queryset.annotate(
-        nb_attendus=_count(attendus, "pk"), nb_recus=_count(recus, "modalite_id")
     )
 
 
@@ -220,12 +176,13 @@ def capitalises_for(
 
 
 def inscriptions_of(*, user: User) -> QuerySet[Inscription]:
-    """The candidate's own enrolments, with their progress."""
-    return with_progress(
-        Inscription.objects.filter(candidat__user=user).select_related(
-            "session__referentiel__certification"
-        )
-    ).order_by("-session__date_jury", "-pk")
+    """The candidate's own enrolments (``annotate_progress`` adds the progress to
+    a page of them)."""
+    return (
+        Inscription.objects.filter(candidat__user=user)
+        .select_related("session__referentiel__certification")
+        .order_by("-session__date_jury", "-pk")
+    )
 
 
 def inscriptions_visible_to(*, user: User, admin: bool) -> QuerySet[Inscription]:

@@ -18,7 +18,11 @@ from certif.roles import Role
 from evaluations.access import get_inscription_for, get_livrable_for
 from evaluations.forms_sessions import DepotForm
 from evaluations.models import Livrable
-from evaluations.selectors.sessions import dossier_of, inscriptions_of
+from evaluations.selectors.sessions import (
+    annotate_progress,
+    dossier_of,
+    inscriptions_of,
+)
 from evaluations.services.livrables import (
     Depot,
     depot_ferme_message,
@@ -36,6 +40,7 @@ def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(inscriptions_of(user=request.user), 20).get_page(
         request.GET.get("page")
     )
+    page.object_list = annotate_progress(list(page.object_list))
     return render(request, "evaluations/candidat/list.html", {"page": page})
 
 

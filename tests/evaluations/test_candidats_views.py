@@ -270,11 +270,11 @@ class SpaceTests(CandidatViewTestCase):
 
     def test_list_constant_number_of_queries(self) -> None:
         self.client.get(reverse("evaluations:mon_dossier"))
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(8):
             self.client.get(reverse("evaluations:mon_dossier"))
         for index in range(3):
             session = make_session(self.referentiel, nom=f"S{index}")
             make_inscription(self.candidat, session)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(8):
             response = self.client.get(reverse("evaluations:mon_dossier"))
         self.assertEqual(len(response.context["page"].object_list), 4)
