@@ -1,0 +1,76 @@
+"""The documents step of the demo data, and the issue's "done" path on it: the
+administrator issues the deliberated session's documents, a candidate downloads
+their certificate, and the URL of its QR code says it is valid."""
+
+import io
+import re
+from io import StringIO
+
+import pypdf
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import TestCase
+
+from certif.models import User
+from evaluations.demo import DEMO_SESSION_DELIBEREE
+from evaluations.models import Deliberation, Document, EmissionSession, Session
+
+
+class DemoDocumentsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("load_demo", stdout=StringIO())
+        cls.session = Session.objects.get(nom=DEMO_SESSION_DELIBEREE)
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_deliberated_session(self) -> None:
+        self.assertEqual(self.session.statut, Session.Statut.DELIBEREE)
+        self.assertEqual(
+            sorted(
+                Deliberation.objects.filter(
+                    inscription__session=self.session
+                ).values_list(
+                    "inscription__candidat__user__email", "decision", "verrouillee"
+                )
+            ),
+            [
+                ("candidat2@certif.localhost", "validation_partielle", True),
+                ("candidat@certif.localhost", "certifie", True),
+            ],
+        )
+        self.assertEqual(Document.objects.count(), 0)
+
+    def test_idempotent(self) -> None:
+        call_command("load_demo", stdout=StringIO())
+        self.assertEqual(Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).count(), 1)
+        self.assertEqual(
+            Deliberation.objects.filter(inscription__session=self.session).count(), 2
+        )
+
+    def test_issue_download_and_verify(self) -> None:
+        self.client.force_login(User.objects.get(email="admin@certif.localhost"))
+        response = self.client.post(f"/documents/sessions/{self.session.pk}/emettre/")
+        emission = EmissionSession.objects.get(session=self.session)
+        self.assertRedirects(response, f"/documents/emissions/{emission.pk}/")
+        self.assertEqual((emission.statut, emission.faits), ("terminee", 3))
+
+        self.client.force_login(User.objects.get(email="candidat@certif.localhost"))
+        parchemin = Document.objects.get(
+            inscription__candidat__user__email="candidat@certif.localhost",
+            nature="parchemin",
+        )
+        response = self.client.get(f"/documents/{parchemin.pk}/telecharger/")
+        content = b"".join(response.streaming_content)
+        text = "\n".join(
+            page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages
+        )
+        match = re.search(
+            r"http://127\.0\.0\.1:8000(/verification/[A-Z2-7]{16}/)", text
+        )
+        assert match is not None
+        self.client.logout()
+        response = self.client.get(match.group(1))
+        self.assertContains(response, "Document valide.")
+        self.assertContains(response, "Camille Louise PETIT")
