@@ -82,12 +82,19 @@ def emettre_archive(emission_id: int) -> None:
     emission_archive_build(emission_id=emission_id)
 
 
-def emission_launch(*, session: Session, by: User) -> EmissionSession:
-    """Open an emission run and enqueue its tasks (one per enrolment, the PV).
-    With the immediate backend (tests) the tasks run here, inline."""
-    emission, inscription_ids = emission_start(session=session, by=by)
+@task()
+def emettre_session(emission_id: int, inscription_ids: list[int]) -> None:
+    """Fan out: one task per enrolment, then the PV. Enqueued by the request as a
+    single task, so that the request does not insert hundreds of task rows."""
     for inscription_id in inscription_ids:
-        emettre_inscription.enqueue(emission.pk, inscription_id)
-    emettre_pv.enqueue(emission.pk)
+        emettre_inscription.enqueue(emission_id, inscription_id)
+    emettre_pv.enqueue(emission_id)
+
+
+def emission_launch(*, session: Session, by: User) -> EmissionSession:
+    """Open an emission run and enqueue its work. With the immediate backend
+    (tests) every task runs here, inline."""
+    emission, inscription_ids = emission_start(session=session, by=by)
+    emettre_session.enqueue(emission.pk, inscription_ids)
     emission.refresh_from_db()
     return emission

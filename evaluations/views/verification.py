@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,12 +32,22 @@ MAX_PDF_BYTES = 20 * 1024 * 1024
 View = Callable[..., HttpResponse]
 
 
+def _client_address(request: HttpRequest) -> str:
+    """The client's address. Behind the platform's reverse proxy (``BEHIND_PROXY``
+    sets ``SECURE_PROXY_SSL_HEADER``), the last ``X-Forwarded-For`` entry, the one
+    the proxy itself appended: the client cannot forge it."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def rate_limited(view: View) -> View:
     """Answer 429 (with a French page) past ``RATE_LIMIT`` requests per window."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = f"verification-rl:{request.META.get('REMOTE_ADDR', '')}"
+        key = f"verification-rl:{_client_address(request)}"
         cache.add(key, 0, timeout=RATE_WINDOW)
         try:
             count = cache.incr(key)

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from evaluations.models import Document
 from evaluations.services.documents import document_revoke
@@ -212,3 +212,14 @@ class RateLimitTests(VerificationBase):
         self.assertEqual(self.client.get("/verification/").status_code, 429)
         cache.delete("verification-rl:127.0.0.1")
         self.assertEqual(self.client.get("/verification/").status_code, 200)
+
+    @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+    def test_behind_the_proxy_the_forwarded_address_counts(self) -> None:
+        for _ in range(RATE_LIMIT):
+            self.client.get("/verification/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
+        blocked = self.client.get(
+            "/verification/", HTTP_X_FORWARDED_FOR="5.6.7.8, 10.0.0.9"
+        )
+        self.assertEqual(blocked.status_code, 429)
+        other = self.client.get("/verification/", HTTP_X_FORWARDED_FOR="10.0.0.7")
+        self.assertEqual(other.status_code, 200)
