@@ -15,7 +15,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from hypothesis import HealthCheck, event, given
+from hypothesis import HealthCheck, event, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -74,20 +74,33 @@ CONTENT_TYPE = st.one_of(
 BOUNDARY = "certif-fuzz-boundary-7c1d0e"
 
 
-def multipart(name: str, content: bytes, content_type: str) -> bytes:
+def multipart(
+    name: str,
+    content: bytes,
+    content_type: str,
+    *,
+    field: str = "fichiers",
+    fields: dict[str, str] | None = None,
+) -> bytes:
     """The body a browser would send, with the name and type exactly as given
     (the test client would sanitise the name itself)."""
+    body = b""
+    for key, value in (fields or {}).items():
+        body += (
+            f"--{BOUNDARY}\r\n"
+            f'Content-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        ).encode()
     head = (
         f"--{BOUNDARY}\r\n"
-        f'Content-Disposition: form-data; name="fichiers"; filename="{name}"\r\n'
+        f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
         f"Content-Type: {content_type}\r\n\r\n"
     )
-    return head.encode("utf-8") + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+    return body + head.encode("utf-8") + content + f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
-# Mostly random cases, and cases close to a valid PDF (a real magic number, a
-# plain name ending in .pdf, any declared type, sizes around the limit), so that
-# both outcomes are exercised.
+# Random cases, and cases close to a valid PDF (a real magic number, a plain name
+# ending in .pdf, any declared type, sizes around the limit), so that both outcomes
+# are exercised.
 RANDOM_CASE = st.tuples(CONTENT, STEM, EXTENSION, CONTENT_TYPE)
 PLAUSIBLE_CASE = st.tuples(
     st.builds(
@@ -97,6 +110,12 @@ PLAUSIBLE_CASE = st.tuples(
     st.sampled_from([".pdf", ".PDF", ".docx"]),
     CONTENT_TYPE,
 )
+
+
+FUZZ_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 
 
 def stored_files() -> set[Path]:
@@ -123,15 +142,23 @@ class UploadFuzzTests(TestCase):
         cls.receipt = reverse("evaluations:depot_recu", args=[cls.inscription.pk])
         cls.dossier = reverse("evaluations:dossier", args=[cls.inscription.pk])
 
-    @hypothesis_settings(
-        max_examples=60,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(content=CONTENT, stem=STEM, extension=EXTENSION, content_type=CONTENT_TYPE)
-    def test_any_upload_is_accepted_whole_or_refused_without_trace(
+    @hypothesis_settings(max_examples=40, **FUZZ_SETTINGS)
+    @given(case=RANDOM_CASE)
+    @example(case=(b"MZ\x90\x00", "rapport", ".pdf", "application/pdf"))
+    def test_random_uploads(self, case: tuple[bytes, str, str, str]) -> None:
+        self.check_upload(*case)
+
+    @hypothesis_settings(max_examples=20, **FUZZ_SETTINGS)
+    @given(case=PLAUSIBLE_CASE)
+    @example(case=(b"%PDF-1.7\n%%EOF\n", "rapport", ".pdf", "text/plain"))
+    def test_plausible_uploads(self, case: tuple[bytes, str, str, str]) -> None:
+        self.check_upload(*case)
+
+    def check_upload(
         self, content: bytes, stem: str, extension: str, content_type: str
     ) -> None:
+        """Accepted whole (one row, one file, its SHA-256) or refused without trace
+        (no row, no file, a French message); never a 500."""
         self.client.force_login(self.user)
         files_before = stored_files()
         response = self.client.post(
@@ -178,3 +205,82 @@ class UploadFuzzTests(TestCase):
             ),
             [("rapport.pdf", "application/pdf")],
         )
+
+
+PIECE_CASE = st.tuples(
+    st.builds(
+        lambda magic, body: magic + body,
+        st.sampled_from([b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0"]),
+        st.binary(max_size=LIMIT + 64),
+    ),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz-_0123456789", min_size=1),
+    st.sampled_from([".pdf", ".png", ".jpg", ".jpeg", ".PNG", ".docx"]),
+    CONTENT_TYPE,
+)
+
+
+@override_settings(UPLOAD_MAX_BYTES=LIMIT)
+class AccommodationDocumentFuzzTests(TestCase):
+    """The same for the confidential supporting documents of an accommodation
+    request (PDF, JPEG, PNG): a refused file leaves no request, no row, no file."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        referentiel = make_referentiel(small_data(blocs=1, criteres=1))
+        candidat = make_candidat("fuzz@example.fr")
+        cls.user = candidat.user
+        cls.inscription = make_inscription(candidat, make_session(referentiel))
+        cls.url = reverse("handicap:demande_create", args=[cls.inscription.pk])
+
+    @hypothesis_settings(max_examples=30, **FUZZ_SETTINGS)
+    @given(case=RANDOM_CASE)
+    @example(case=(b"\x89PNG\r\n\x1a\n0000", "scan", ".pdf", "application/pdf"))
+    def test_random_documents(self, case: tuple[bytes, str, str, str]) -> None:
+        self.check_document(*case)
+
+    @hypothesis_settings(max_examples=20, **FUZZ_SETTINGS)
+    @given(case=PIECE_CASE)
+    @example(case=(b"\x89PNG\r\n\x1a\n0000", "scan", ".png", "image/png"))
+    def test_plausible_documents(self, case: tuple[bytes, str, str, str]) -> None:
+        self.check_document(*case)
+
+    def check_document(
+        self, content: bytes, stem: str, extension: str, content_type: str
+    ) -> None:
+        from handicap.models import DemandeAmenagement, PieceJustificative
+
+        self.client.force_login(self.user)
+        files_before = stored_files()
+        response = self.client.post(
+            self.url,
+            data=multipart(
+                stem + extension,
+                content,
+                content_type,
+                field="pieces",
+                fields={"besoins": "Besoin de temps.", "consentement": "on"},
+            ),
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        )
+        new_files = stored_files() - files_before
+        demandes = list(DemandeAmenagement.objects.filter(inscription=self.inscription))
+        pieces = list(PieceJustificative.objects.filter(demande__in=demandes))
+        event("accepted" if demandes else "refused")
+        if demandes:
+            self.assertEqual(response.status_code, 302)
+            self.assertEqual(response["Location"], demandes[0].get_absolute_url())
+            # An empty file name is no file at all for the browser and for Django.
+            self.assertLessEqual(len(pieces), 1)
+            self.assertEqual(len(new_files), len(pieces))
+            for piece in pieces:
+                self.assertEqual(piece.sha256, hashlib.sha256(content).hexdigest())
+                self.assertIn(
+                    piece.type_mime, {"application/pdf", "image/png", "image/jpeg"}
+                )
+                self.assertEqual(new_files.pop().read_bytes(), content)
+                Path(piece.fichier.path).unlink()
+        else:
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(pieces, [])
+            self.assertEqual(new_files, set())
+            self.assertTrue(response.context["form"].errors)
