@@ -472,3 +472,29 @@ class ReinviteTests(SessionViewTestCase):
         )
         self.assertEqual(self.client.post(url).status_code, 404)
         self.assertEqual(mail.outbox, [])
+
+
+class HomeAndNavigationTests(SessionViewTestCase):
+    def test_administrator(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.get("/")
+        self.assertIn(
+            ("Sessions", "/sessions/"),
+            [(a.title, a.url) for a in response.context["actions"]],
+        )
+        self.assertContains(
+            response, '<a class="nav-link" href="/sessions/">Sessions</a>', html=True
+        )
+        self.assertNotContains(response, 'href="/candidat/"')
+
+    def test_candidate(self) -> None:
+        self.client.force_login(self.candidat)
+        response = self.client.get("/")
+        self.assertIn(
+            ("Mon dossier", "/candidat/"),
+            [(a.title, a.url) for a in response.context["actions"]],
+        )
+        self.assertContains(
+            response, '<a class="nav-link" href="/candidat/">Mon dossier</a>', html=True
+        )
+        self.assertNotContains(response, 'href="/sessions/"')
