@@ -256,6 +256,7 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     """Send (after commit) the invitation e-mail with a link to choose a password,
     and record when."""
     candidat.invite_le = timezone.now()
+    candidat.full_clean()
     candidat.save(update_fields=["invite_le"])
     pk = candidat.pk
     transaction.on_commit(lambda: _send_invitation(pk))
