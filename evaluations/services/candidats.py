@@ -259,7 +259,9 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     candidat.full_clean()
     candidat.save(update_fields=["invite_le"])
     pk = candidat.pk
-    transaction.on_commit(lambda: _send_invitation(pk))
+    # robust: a mail server failure is logged, never undoes or breaks the enrolment
+    # (the desk offers to send the invitation again).
+    transaction.on_commit(lambda: _send_invitation(pk), robust=True)
     return candidat
 
 

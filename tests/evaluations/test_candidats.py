@@ -93,6 +93,24 @@ class CreateTests(CandidatTestCase):
         user = User.objects.get(email="nina.roux@example.org")
         self.assertIs(user.check_password("Un-Mot-De-Passe-Solide-42"), True)
 
+    @override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=9,  # discard port: nothing listens, the connection is refused
+        EMAIL_TIMEOUT=2,
+    )
+    def test_mail_server_down_keeps_the_candidate(self) -> None:
+        # The test case runs the callbacks itself and logs on "django.test"; in
+        # production Django logs on "django.db.backends.base".
+        with (
+            self.assertLogs("django.test", "ERROR") as logs,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            candidat = candidat_create(identite=identite(), by=self.admin)
+        self.assertEqual(Candidat.objects.get().pk, candidat.pk)
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("on_commit", logs.records[0].getMessage())
+
     def test_invalid_identity(self) -> None:
         with self.assertRaises(ValidationError) as raised:
             candidat_create(
