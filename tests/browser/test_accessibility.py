@@ -79,3 +79,31 @@ def test_main_pages_on_a_phone(browser, live_server) -> None:  # type: ignore[no
             problems.append(f"{url}: {violations}")
         context.close()
     assert problems == []
+
+
+def test_grid_is_usable_with_the_keyboard(page: Page) -> None:
+    """A member scores with the keyboard only: Space checks a result, the arrow keys
+    move within the criterion's choices; each change is saved at once."""
+    from playwright.sync_api import expect
+
+    from evaluations.models import Evaluation
+    from referentiel.models import Critere
+    from tests.browser import worlds
+
+    jury = worlds.jury_en_evaluation()
+    critere = Critere.objects.get(referentiel=jury.world.referentiel, code="C1.1.1")
+    login(page, worlds.MEMBRE)
+    page.goto(f"/jury/inscriptions/{jury.world.inscription.pk}/grille/")
+    page.locator(f"#r-{critere.pk}-a").focus()
+    page.keyboard.press("Space")
+    expect(page.locator(f"#etat-{critere.pk}")).to_contain_text("Enregistré : Acquis")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(f"#etat-{critere.pk}")).to_contain_text(
+        "Enregistré : Non acquis"
+    )
+    assert (
+        Evaluation.objects.get(
+            affectation__membre=jury.membre, critere=critere
+        ).resultat
+        == "non_acquis"
+    )
