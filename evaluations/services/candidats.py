@@ -550,7 +550,9 @@ def csv_parse(*, texte: str, session: Session) -> ApercuImport:
     lines = texte.splitlines()
     header = next((line for line in lines if line.strip()), "")
     apercu.separateur = ";" if header.count(";") >= header.count(",") else ","
-    reader = csv.reader(io.StringIO(texte), delimiter=apercu.separateur)
+    # newline="": a bare \r (old Mac line ending, or typed in a cell) is a line
+    # break for the csv module instead of an error (csv.Error, a 500).
+    reader = csv.reader(io.StringIO(texte, newline=""), delimiter=apercu.separateur)
     columns: list[str] = []
     for row in reader:
         if any(cell.strip() for cell in row):
