@@ -363,6 +363,7 @@ class World:
     """One of everything, owned by the personas above."""
 
     personas: dict[str, Any]
+    personas_inscription: int  # Camille's enrolment in the session being evaluated
     urls: dict[str, str]
 
     @classmethod
@@ -435,6 +436,7 @@ class World:
             inscription__candidat=camille, nature=Document.Nature.PARCHEMIN
         )
 
+        self.personas_inscription = ia.pk
         self.personas = {
             "anon": None,
             "cand": camille.user,
