@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.safestring import mark_safe
 
 from evaluations.models import (
     Affectation,
@@ -156,13 +157,14 @@ class LigneCritere:
 
     @property
     def id(self) -> str:
-        """The criterion's id as text: templates print it a dozen times per row,
-        and a text skips number localisation."""
-        return str(self.critere.pk)
+        """The criterion's id as safe text: templates print it a dozen times per
+        row; as text it skips number localisation, as digits marked safe it skips
+        escaping."""
+        return mark_safe(str(int(self.critere.pk)))  # noqa: S308 - digits only
 
     @property
     def numero_str(self) -> str:
-        return str(self.numero)
+        return mark_safe(str(int(self.numero)))  # noqa: S308 - digits only
 
     @property
     def resultat(self) -> str:
