@@ -78,3 +78,27 @@ class ConfidentialityTests(TestCase):
             with self.subTest(name=name):
                 response = self.client.get(reverse(name, args=[self.demande.pk]))
                 self.assertEqual(response.status_code, 403)
+
+
+class PublicVerificationTests(TestCase):
+    """The public verification page shows the award, the holder's name, and no
+    other personal data (no e-mail, birth date or birthplace)."""
+
+    def test_only_the_name_of_the_holder(self) -> None:
+        from django.core.cache import cache
+
+        from evaluations.models import Document
+        from evaluations.services.documents import inscription_documents_issue
+
+        cache.clear()
+        world = worlds.deliberated_session()
+        inscription_documents_issue(inscription_id=world.inscription.pk, by=world.admin)
+        parchemin = Document.objects.get(nature=Document.Nature.PARCHEMIN)
+        response = self.client.get(
+            reverse("evaluations:verification_code", args=[parchemin.code])
+        )
+        self.assertContains(response, "Camille MARTIN")
+        html = response.content.decode()
+        for personal in (worlds.CANDIDAT, "14/03/1995", "1995", "Paris", "75056"):
+            with self.subTest(personal=personal):
+                self.assertNotIn(personal, html)
