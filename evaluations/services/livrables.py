@@ -95,7 +95,10 @@ def _zip_type(stream: IO[bytes]) -> str | None:
         with zipfile.ZipFile(stream) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                # A bounded read: the entry is a few dozen bytes in a real file,
+                # while a crafted one can inflate to gigabytes (a zip bomb).
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(100).decode("ascii", "replace").strip()
                 return mimetype if mimetype in TYPES.values() else None
             if "[Content_Types].xml" in names:
                 for prefix, mime in OOXML_PARTS.items():
