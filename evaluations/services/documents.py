@@ -82,6 +82,18 @@ def _latest(
     return queryset.order_by("-version").first()
 
 
+def _up_to_date(latest: Document | None, data: dict[str, Any]) -> bool:
+    """Nothing to issue when the latest version has the same data and is valid, or
+    was revoked by a person (an administrator's revocation stands). A version the
+    platform itself revoked (``revoque_par`` empty: the decision no longer
+    supported it) is issued again if the decision supports it again."""
+    return (
+        latest is not None
+        and latest.snapshot == data
+        and (latest.est_valide or latest.revoque_par_id is not None)
+    )
+
+
 def document_issue(
     *,
     nature: str,
@@ -97,7 +109,7 @@ def document_issue(
     the next version and revokes the previous one ("remplacé par la version N")."""
     data = snapshot_to_json(snapshot)
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if latest is not None and latest.snapshot == data:
+    if _up_to_date(latest, data):
         return None
     code = new_document_code()
     emis_le = timezone.now()
@@ -134,7 +146,7 @@ def _document_record(
     else:
         list(Session.objects.select_for_update().filter(pk=session_id))
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if latest is not None and latest.snapshot == data:
+    if _up_to_date(latest, data):
         return None
     version = latest.version + 1 if latest is not None else 1
     if latest is not None and latest.statut == Document.Statut.VALIDE:
@@ -201,7 +213,7 @@ def inscription_documents_issue(
     ).exclude(nature__in=list(snapshots)):
         document_revoke(
             document=stale,
-            by=by,
+            by=None,  # the platform, not a person: see _up_to_date
             motif=_("La décision du jury ne justifie plus ce document."),
         )
     if issued:

@@ -311,6 +311,16 @@ class ImmutabilityAndVersionsTests(TestCase):
             "La décision du jury ne justifie plus ce document.",
         )
         self.assertEqual(current(self.sc.partiel.pk, "releve").version, 2)
+        self.assertIsNone(attestation.revoque_par)
+
+        # The decision is corrected back: the attestation is issued again.
+        deliberation.decision = Deliberation.Decision.VALIDATION_PARTIELLE
+        deliberation.save()
+        deliberation.blocs_valides.set(self.sc.referentiel.blocs.filter(code="B1"))
+        issue(self.sc)
+        again = current(self.sc.partiel.pk, "attestation")
+        self.assertEqual((again.version, again.remplace_id), (2, attestation.pk))
+        self.assertEqual(current(self.sc.partiel.pk, "releve").version, 3)
 
 
 class RevokeServiceTests(TestCase):
