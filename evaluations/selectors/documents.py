@@ -9,11 +9,9 @@ was when the document was issued.
 
 import hashlib
 import json
-import types
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import date
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -247,8 +245,6 @@ def _from_json(hint: Any, value: Any) -> Any:
     if get_origin(hint) is tuple:
         item = get_args(hint)[0]
         return tuple(_from_json(item, v) for v in value)
-    if get_origin(hint) in (Union, types.UnionType):
-        return value
     return value
 
 
@@ -681,10 +677,3 @@ def current_documents_of_session(*, session_id: int) -> QuerySet[Document]:
         .select_related("inscription__candidat")
         .order_by("nature", "inscription__candidat__nom_naissance", "pk")
     )
-
-
-def inscriptions_by_ids(ids: Iterable[int]) -> dict[int, Inscription]:
-    return {
-        i.pk: i
-        for i in Inscription.objects.filter(pk__in=list(ids)).select_related("candidat")
-    }

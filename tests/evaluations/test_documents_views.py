@@ -7,6 +7,7 @@ from django.test import TestCase
 from certif.roles import Role
 from certif.selectors import home_actions_for
 from evaluations.models import Document
+from evaluations.selectors.documents import document_snapshot
 from evaluations.services.documents import document_issue
 from evaluations.tasks import emission_launch
 from tests.evaluations.factories_documents import dispenses_stub, make_scenario
@@ -246,14 +247,8 @@ class IssueServiceTests(Personas):
                 nature="pv",
                 session_id=self.sc.session.pk,
                 inscription_id=None,
-                snapshot=_pv_snapshot(self.pv),
+                snapshot=document_snapshot(self.pv),
                 by=self.sc.admin,
             )
         )
         self.assertEqual(Document.objects.filter(nature="pv").count(), 1)
-
-
-def _pv_snapshot(document: Document) -> object:
-    from evaluations.selectors.documents import document_snapshot
-
-    return document_snapshot(document)
