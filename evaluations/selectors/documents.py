@@ -15,7 +15,8 @@ from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -594,23 +595,26 @@ def sha256_of_upload(upload: UploadedFile) -> str:
 
 def sessions_for_emission() -> QuerySet[Session]:
     """Sessions with at least one deliberation, with their counts, for the
-    administrator's list."""
+    administrator's list. The document count is a subquery: joined with the
+    deliberations, it would multiply the rows (500 by 1,000 for a session of 500
+    candidates)."""
+    documents = (
+        Document.objects.filter(session=OuterRef("pk"), statut=Document.Statut.VALIDE)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Session.objects.filter(inscriptions__deliberation__isnull=False)
         .select_related("referentiel__certification")
         .annotate(
-            nb_deliberations=Count("inscriptions__deliberation", distinct=True),
+            nb_deliberations=Count("inscriptions__deliberation"),
             nb_non_verrouillees=Count(
                 "inscriptions__deliberation",
                 filter=Q(inscriptions__deliberation__verrouillee=False),
-                distinct=True,
             ),
-            nb_documents=Count(
-                "documents",
-                filter=Q(documents__statut=Document.Statut.VALIDE),
-                distinct=True,
-            ),
-            derniere_emission=Max("emissions__lancee_le"),
+            nb_documents=Coalesce(Subquery(documents), 0),
         )
         .order_by("-date_jury", "nom")
     )
