@@ -401,6 +401,19 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page.get_by_role("link", name="Dispenses").first.click()
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_text("Motif du référent : La prise de notes")).to_be_visible()
+    # With one condition only, the exemption is refused and nothing is stored.
+    page.get_by_label("Accorder la dispense").check()
+    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("Raisonnement du jury").fill("Une seule condition.")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(
+        page.get_by_text(
+            "Dispense refusée : le jury doit affirmer qu'au regard de la nature du "
+            "handicap, le critère n'a pas vocation à s'appliquer"
+        )
+    ).to_be_visible()
+    assert not Dispense.objects.filter(inscription=inscription).exists()
+    # Both conditions and the reasoning: granted.
     page.get_by_label("Accorder la dispense").check()
     page.get_by_label("ne remet pas en question la capacité professionnelle").check()
     page.get_by_label("n'a pas vocation à s'appliquer").check()
