@@ -102,3 +102,34 @@ class PublicVerificationTests(TestCase):
         for personal in (worlds.CANDIDAT, "14/03/1995", "1995", "Paris", "75056"):
             with self.subTest(personal=personal):
                 self.assertNotIn(personal, html)
+
+
+class OtherCandidateTests(TestCase):
+    """A candidate's own pages list nothing of another candidate of the same
+    sessions (Hugo and Camille share two sessions, documents issued to both)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from tests.test_permission_matrix import World
+
+        cls.w = World.build()
+
+    def test_own_lists_only(self) -> None:
+        from evaluations.models import Document
+
+        camille_codes = list(
+            Document.objects.filter(
+                inscription__candidat__user=self.w.personas["cand"]
+            ).values_list("code", flat=True)
+        )
+        self.assertEqual(len(camille_codes), 2)
+        self.client.force_login(self.w.personas["autre"])
+        for url in ("/", "/candidat/", "/documents/", "/handicap/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                html = response.content.decode()
+                self.assertNotIn("Camille", html)
+                self.assertNotIn("MARTIN", html)
+                for code in camille_codes:
+                    self.assertNotIn(code[:4] + "-" + code[4:8], html)
