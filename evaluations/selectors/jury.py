@@ -45,6 +45,7 @@ from evaluations.models import (
     Resultat,
     Session,
 )
+from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Critere
 
 
@@ -150,16 +151,14 @@ def get_inscription_for_president(
 
 
 def affectations_for_member(*, user: User) -> QuerySet[Affectation]:
-    """The member's assignments (minus conflicts) with the number of criteria
-    scored and the number in the enrolment's path; constant queries per page."""
+    """The member's assignments (minus conflicts), for a paginated list; the
+    progress of a page comes from ``progressions_for``. No aggregate here: sorting
+    thousands of assignments by an aggregate over all their scores would be read
+    before the page is cut."""
     return (
         _sans_conflit(Affectation.objects.filter(membre__user=user))
         .select_related(
             "inscription__candidat", "inscription__session", "inscription__deliberation"
-        )
-        .annotate(
-            nb_evalues=Count("evaluations", distinct=True),
-            nb_criteres=_nb_criteres_parcours(),
         )
         .order_by(
             "-inscription__session__date_jury",
@@ -168,6 +167,39 @@ def affectations_for_member(*, user: User) -> QuerySet[Affectation]:
             "pk",
         )
     )
+
+
+def progressions_for(*, affectations: list[Affectation]) -> None:
+    """Set ``total`` (non-exempted criteria of the path) and ``faits`` (those
+    scored) on each assignment of a page: three queries whatever the page size
+    (four when something is exempted)."""
+    inscription_ids = {a.inscription_id for a in affectations}
+    criteres = dict(
+        Critere.objects.filter(
+            competence__activite__bloc__inscriptions__in=inscription_ids
+        )
+        .order_by()
+        .values_list("competence__activite__bloc__inscriptions")
+        .annotate(n=Count("pk"))
+    )
+    evalues = dict(
+        Evaluation.objects.filter(affectation__in=affectations)
+        .order_by()
+        .values_list("affectation_id")
+        .annotate(n=Count("pk"))
+    )
+    dispenses = criteres_dispenses_for(inscription_ids=inscription_ids)
+    notes_dispenses = evaluations_dispensees_count(
+        affectations=affectations, dispenses=dispenses
+    )
+    for affectation in affectations:
+        exemptes = dispenses.get(affectation.inscription_id, set())
+        affectation.total = criteres.get(affectation.inscription_id, 0) - len(  # type: ignore[attr-defined]
+            exemptes
+        )
+        affectation.faits = evalues.get(affectation.pk, 0) - notes_dispenses.get(  # type: ignore[attr-defined]
+            affectation.pk, 0
+        )
 
 
 def evaluations_dispensees_count(

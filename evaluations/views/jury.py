@@ -26,10 +26,10 @@ from evaluations.selectors.jury import (
     affectations_for_member,
     conflits_for_pv,
     conflits_of,
-    evaluations_dispensees_count,
     get_session_for_jury,
     inscriptions_for_jury,
     membres_of,
+    progressions_for,
     sessions_for_jury_admin,
     sessions_presidees_by,
 )
@@ -42,7 +42,6 @@ from evaluations.services.jury import (
     membre_jury_add,
     membre_jury_remove,
 )
-from handicap.selectors import criteres_dispenses_for
 
 PAR_PAGE = 25
 
@@ -227,21 +226,7 @@ def tableau_de_bord_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     affectations = list(page.object_list)
-    dispenses = criteres_dispenses_for(
-        inscription_ids=[a.inscription_id for a in affectations]
-    )
-    notes_dispenses = evaluations_dispensees_count(
-        affectations=affectations, dispenses=dispenses
-    )
-    for affectation in affectations:
-        total = affectation.nb_criteres - len(  # type: ignore[attr-defined]
-            dispenses.get(affectation.inscription_id, set())
-        )
-        faits = affectation.nb_evalues - notes_dispenses.get(  # type: ignore[attr-defined]
-            affectation.pk, 0
-        )
-        affectation.total = total  # type: ignore[attr-defined]
-        affectation.faits = faits  # type: ignore[attr-defined]
+    progressions_for(affectations=affectations)
     return render(
         request,
         "evaluations/jury/tableau_de_bord.html",

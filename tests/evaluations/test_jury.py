@@ -350,11 +350,11 @@ class TableauDeBordTests(JuryViewsTestCase):
     def test_query_count_same_for_one_and_many(self) -> None:
         self.client.force_login(self.membres[0].user)
         make_affectation(self.membres[0], self.inscriptions[0])
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(9):
             self.client.get(self.url)
         for inscription in self.inscriptions[1:]:
             score(make_affectation(self.membres[0], inscription))
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(9):
             response = self.client.get(self.url)
         self.assertContains(response, "4 / 4 critères", count=5)
 
