@@ -108,6 +108,14 @@ def _check_resultat(resultat: str) -> None:
         raise ValidationError(_("Choisissez « Acquis » ou « Non acquis »."))
 
 
+def _check_commentaire(commentaire: str) -> None:
+    """Refuse what a text column cannot hold (PostgreSQL refuses NUL characters)."""
+    if "\x00" in commentaire:
+        raise ValidationError(
+            _("Le commentaire contient un caractère invalide (caractère nul).")
+        )
+
+
 def _upsert(
     *,
     affectation: Affectation,
@@ -173,6 +181,7 @@ def evaluation_record(
     the missing facts up."""
     _assert_notable(affectation)
     _check_resultat(resultat)
+    _check_commentaire(commentaire)
     dispenses = _dispenses(affectation.inscription_id)
     if critere_id in dispenses:
         raise ValidationError(
@@ -249,8 +258,12 @@ def evaluations_record(
     )
     existants = {e.critere_id: e for e in affectation.evaluations.all()}
     errors = []
-    for critere_id, (resultat, _commentaire) in valeurs.items():
-        if critere_id not in parcours:
+    for critere_id, (resultat, commentaire) in valeurs.items():
+        if "\x00" in commentaire:
+            errors.append(
+                _("Le commentaire contient un caractère invalide (caractère nul).")
+            )
+        elif critere_id not in parcours:
             errors.append(
                 _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")
             )
@@ -338,8 +351,12 @@ def consolidation_record(
         )
     }
     errors = []
-    for critere_id, (resultat, _commentaire, _version) in valeurs.items():
-        if critere_id not in criteres:
+    for critere_id, (resultat, commentaire, _version) in valeurs.items():
+        if "\x00" in commentaire:
+            errors.append(
+                _("Le commentaire contient un caractère invalide (caractère nul).")
+            )
+        elif critere_id not in criteres:
             errors.append(
                 _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")
             )
