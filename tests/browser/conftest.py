@@ -166,9 +166,12 @@ def logout(page: Page) -> None:
     page.wait_for_url(re.compile(r"/connexion/"))
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Keep a screenshot for docs/guide.md under a deterministic name."""
+def screenshot(page: Page, name: str, *, top: bool = False) -> Path:
+    """Keep a screenshot for docs/guide.md under a deterministic name (``top``:
+    of the top of the page rather than where the test left the scroll)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if top:
+        page.evaluate("window.scrollTo(0, 0)")
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path

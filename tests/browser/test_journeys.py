@@ -367,7 +367,7 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         "Analyse claire et argumentée."
     )
     axe_check(page)
-    screenshot(page, "membre-jury-grille")
+    screenshot(page, "membre-jury-grille", top=True)
     page.get_by_role("button", name="Valider mon évaluation").click()
     expect(page.get_by_role("status").first).to_have_text(
         "Évaluation validée : le président du jury peut la consolider."
