@@ -18,11 +18,6 @@ from evaluations.models import (
 )
 
 
-class _CandidatChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Inscription) -> str:  # type: ignore[override]
-        return f"{obj.candidat.nom_complet} — {obj.session.nom}"
-
-
 class _MembreChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: MembreJury) -> str:  # type: ignore[override]
         return obj.user.get_full_name() or obj.user.email
@@ -48,22 +43,31 @@ class MembreJuryAddForm(forms.Form):
 
 
 class AffectationAddForm(forms.Form):
-    inscription = _CandidatChoice(
-        label=_("Candidat"), queryset=Inscription.objects.none()
+    """Assign one evaluator by hand. The jury page renders it on each candidate's
+    row (the candidate as a hidden field): one select of every enrolment would
+    be 10,000 options in a large session."""
+
+    inscription = forms.ModelChoiceField(
+        queryset=Inscription.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Ce candidat n'est pas de la session.")},
     )
-    membre = _MembreChoice(label=_("Évaluateur"), queryset=MembreJury.objects.none())
+    membre = _MembreChoice(
+        label=_("Évaluateur"),
+        queryset=MembreJury.objects.none(),
+        error_messages={
+            "required": _("Choisissez un évaluateur."),
+            "invalid_choice": _("Cet évaluateur n'est pas membre du jury."),
+        },
+    )
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["inscription"].queryset = (  # type: ignore[attr-defined]
-            Inscription.objects.filter(session=session)
-            .select_related("candidat", "session")
-            .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
-        )
+        self.fields["inscription"].queryset = Inscription.objects.filter(  # type: ignore[attr-defined]
+            session=session
+        ).select_related("candidat")
         self.fields["membre"].queryset = (  # type: ignore[attr-defined]
-            MembreJury.objects.filter(session=session)
-            .select_related("user")
-            .order_by("user__last_name", "pk")
+            MembreJury.objects.filter(session=session).select_related("user")
         )
 
 
@@ -78,8 +82,19 @@ class AffectationsAutoForm(forms.Form):
 
 
 class ConflitForm(forms.Form):
-    inscription = _CandidatChoice(
-        label=_("Candidat"), queryset=Inscription.objects.none()
+    """Declare a conflict with one candidate, chosen beforehand from the searchable
+    list of the member's candidates (hence a hidden field, not a select)."""
+
+    inscription = forms.ModelChoiceField(
+        queryset=Inscription.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choisissez le candidat dans la liste."),
+            "invalid_choice": _(
+                "Ce candidat n'est pas dans vos sessions ouvertes, ou vous avez déjà "
+                "déclaré ce lien."
+            ),
+        },
     )
     nature = forms.ChoiceField(
         label=_("Nature du lien"), choices=ConflitInterets.Nature
@@ -92,16 +107,11 @@ class ConflitForm(forms.Form):
         help_text=_("Obligatoire pour « Autre »."),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, inscriptions: QuerySet[Inscription], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["inscription"].queryset = (  # type: ignore[attr-defined]
-            Inscription.objects.filter(session__membres__user=user)
-            .exclude(session__statut=Session.Statut.CLOSE)
-            .exclude(conflits__membre__user=user)
-            .select_related("candidat", "session")
-            .order_by("session__nom", "candidat__nom_naissance", "pk")
-            .distinct()
-        )
+        self.fields["inscription"].queryset = inscriptions  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -45,6 +45,7 @@ from evaluations.models import (
     Resultat,
     Session,
 )
+from evaluations.selectors.sessions import search_inscriptions
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Critere
 
@@ -266,11 +267,12 @@ def membres_of(*, session: Session) -> QuerySet[MembreJury]:
     )
 
 
-def inscriptions_for_jury(*, session: Session) -> QuerySet[Inscription]:
-    """The session's enrolments with their evaluators, for the jury page (one query
-    for the page plus one for the assignments)."""
+def inscriptions_for_jury(*, session: Session, q: str = "") -> QuerySet[Inscription]:
+    """The session's enrolments whose candidate matches ``q``, with their
+    evaluators and the members in conflict with them, for the jury page (one query
+    for the page plus one for the assignments and one for the conflicts)."""
     return (
-        Inscription.objects.filter(session=session)
+        search_inscriptions(Inscription.objects.filter(session=session), q)
         .select_related("candidat", "deliberation")
         .prefetch_related(
             Prefetch(
@@ -278,20 +280,35 @@ def inscriptions_for_jury(*, session: Session) -> QuerySet[Inscription]:
                 queryset=Affectation.objects.select_related("membre__user")
                 .annotate(nb_evalues=Count("evaluations"))
                 .order_by("membre__user__last_name", "pk"),
-            )
+            ),
+            Prefetch("conflits", queryset=ConflitInterets.objects.only("membre_id")),
         )
         .annotate(nb_consolides=Count("consolidations", distinct=True))
         .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
     )
 
 
-def membres_for_conflits(*, user: User) -> QuerySet[MembreJury]:
-    """The sessions where the user sits, for declaring conflicts."""
+def membres_affectables(
+    inscription: Inscription, membres: list[MembreJury]
+) -> list[MembreJury]:
+    """The members who could still be assigned to the enrolment by hand: not
+    already its evaluators, not in conflict with it. Reads only what
+    ``inscriptions_for_jury`` prefetched."""
+    exclus = {a.membre_id for a in inscription.affectations.all()} | {
+        c.membre_id for c in inscription.conflits.all()
+    }
+    return [membre for membre in membres if membre.pk not in exclus]
+
+
+def inscriptions_for_conflit(*, user: User) -> QuerySet[Inscription]:
+    """The candidates of the user's open sessions with whom they have not declared
+    a conflict yet."""
     return (
-        MembreJury.objects.filter(user=user)
+        Inscription.objects.filter(session__membres__user=user)
         .exclude(session__statut=Session.Statut.CLOSE)
-        .select_related("session")
-        .order_by("-session__date_jury", "pk")
+        .exclude(conflits__membre__user=user)
+        .select_related("candidat", "session")
+        .order_by("session__nom", "candidat__nom_naissance", "candidat__prenom1", "pk")
     )
 
 
@@ -314,15 +331,6 @@ def conflits_for_pv(session: Session) -> QuerySet[ConflitInterets]:
             "membre__user__last_name",
             "pk",
         )
-    )
-
-
-def inscriptions_for_conflit(*, membre: MembreJury) -> QuerySet[Inscription]:
-    return (
-        Inscription.objects.filter(session_id=membre.session_id)
-        .exclude(conflits__membre=membre)
-        .select_related("candidat")
-        .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
     )
 
 

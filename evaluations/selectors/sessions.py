@@ -110,6 +110,22 @@ def _matches(progression: str, attendus: int, recus: int) -> bool:
     return 0 < recus < attendus
 
 
+def search_inscriptions(
+    queryset: QuerySet[Inscription], q: str
+) -> QuerySet[Inscription]:
+    """Enrolments whose candidate's names or e-mail contain ``q`` (all of them
+    when ``q`` is blank)."""
+    q = q.strip()
+    if not q:
+        return queryset
+    return queryset.filter(
+        Q(candidat__nom_naissance__icontains=q)
+        | Q(candidat__nom_usage__icontains=q)
+        | Q(candidat__prenom1__icontains=q)
+        | Q(candidat__user__email__icontains=q)
+    )
+
+
 def session_desk(*, session: Session, filters: DeskFilters) -> QuerySet[Inscription]:
     """The enrolments of a session, filtered and ordered, without their progress
     (``annotate_progress`` adds it to the rows of one page: computing it for every
@@ -122,14 +138,7 @@ def session_desk(*, session: Session, filters: DeskFilters) -> QuerySet[Inscript
             Prefetch("blocs", queryset=Bloc.objects.order_by("ordre", "code"))
         )
     )
-    if filters.q:
-        q = filters.q.strip()
-        queryset = queryset.filter(
-            Q(candidat__nom_naissance__icontains=q)
-            | Q(candidat__nom_usage__icontains=q)
-            | Q(candidat__prenom1__icontains=q)
-            | Q(candidat__user__email__icontains=q)
-        )
+    queryset = search_inscriptions(queryset, filters.q)
     if filters.parcours in Inscription.Parcours.values:
         queryset = queryset.filter(parcours=filters.parcours)
     if filters.voie_acces in VoieAcces.values:

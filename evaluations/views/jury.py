@@ -1,6 +1,8 @@
 """Jury composition and assignments (administrator), the members' dashboard and
 their declarations of conflicts of interest."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,18 +24,21 @@ from evaluations.forms_jury import (
     ConflitForm,
     MembreJuryAddForm,
 )
-from evaluations.models import Affectation, MembreJury, Session
+from evaluations.models import Affectation, Inscription, MembreJury, Session
 from evaluations.selectors.jury import (
     affectations_for_member,
     conflits_for_pv,
     conflits_of,
     get_session_for_jury,
+    inscriptions_for_conflit,
     inscriptions_for_jury,
+    membres_affectables,
     membres_of,
     progressions_for,
     sessions_for_jury_admin,
     sessions_presidees_by,
 )
+from evaluations.selectors.sessions import search_inscriptions
 from evaluations.services.deliberation import DeliberationVerrouilleeError
 from evaluations.services.jury import (
     affectation_add,
@@ -76,22 +82,26 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, editable = get_session_for_jury(request.user, pk)
-    page = Paginator(inscriptions_for_jury(session=session), PAR_PAGE).get_page(
+    q = request.GET.get("q", "")
+    page = Paginator(inscriptions_for_jury(session=session, q=q), PAR_PAGE).get_page(
         request.GET.get("page")
     )
+    membres = list(membres_of(session=session))
+    if editable:
+        for inscription in page.object_list:
+            inscription.membres_affectables = membres_affectables(inscription, membres)
     return render(
         request,
         "evaluations/jury/session.html",
         {
             "session": session,
             "editable": editable,
-            "membres": list(membres_of(session=session)),
+            "membres": membres,
             "page": page,
+            "q": q,
+            "query_string": urlencode({"q": q}) if q else "",
             "conflits": list(conflits_for_pv(session)),
             "membre_form": MembreJuryAddForm(session=session) if editable else None,
-            "affectation_form": AffectationAddForm(session=session)
-            if editable
-            else None,
             "auto_form": AffectationsAutoForm() if editable else None,
         },
     )
@@ -160,7 +170,10 @@ def affectation_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             messages.success(request, _("Évaluateur affecté."))
     else:
         _form_errors(request, form)
-    return redirect("evaluations:jury_session", pk=session.pk)
+    # Back to the row the administrator was on (same search, same page).
+    retour = {k: request.POST[k] for k in ("q", "page") if request.POST.get(k)}
+    url = reverse("evaluations:jury_session", args=[session.pk])
+    return redirect(f"{url}?{urlencode(retour)}" if retour else url)
 
 
 @require_POST
@@ -242,7 +255,15 @@ def tableau_de_bord_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.MEMBRE_JURY, Role.PRESIDENT)
 def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ConflitForm(request.POST or None, user=request.user)
+    """Search a candidate of one's sessions, pick them, then declare the link.
+    Works as plain links and forms, without JavaScript."""
+    q = request.GET.get("q", "")
+    candidats = inscriptions_for_conflit(user=request.user)
+    form = ConflitForm(
+        request.POST or None,
+        initial={"inscription": request.GET.get("inscription")},
+        inscriptions=candidats,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -268,12 +289,39 @@ def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 return redirect("evaluations:jury_conflits")
         status = 400
-    page = Paginator(conflits_of(user=request.user), PAR_PAGE).get_page(
+    choisi = _candidat_choisi(
+        candidats,
+        request.POST.get("inscription")
+        if request.method == "POST"
+        else request.GET.get("inscription"),
+    )
+    page = Paginator(search_inscriptions(candidats, q), PAR_PAGE).get_page(
         request.GET.get("page")
+    )
+    declarations = Paginator(conflits_of(user=request.user), PAR_PAGE).get_page(
+        request.GET.get("declarations")
     )
     return render(
         request,
         "evaluations/jury/conflits.html",
-        {"form": form, "page": page},
+        {
+            "form": form,
+            "choisi": choisi,
+            "q": q,
+            "query_string": urlencode({"q": q}) if q else "",
+            "page": page,
+            "declarations": declarations,
+        },
         status=status,
     )
+
+
+def _candidat_choisi(
+    candidats: QuerySet[Inscription], value: object
+) -> Inscription | None:
+    """The candidate picked from the list, if they may still be picked."""
+    try:
+        pk = int(str(value))
+    except ValueError:
+        return None
+    return candidats.filter(pk=pk).first()

@@ -254,12 +254,12 @@ class JurySessionViewTests(JuryViewsTestCase):
     def test_query_count_same_for_one_and_many_candidates(self) -> None:
         self.client.force_login(self.admin)
         affectations_auto(session=self.session)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(12):
             self.client.get(self.session_url)
         for i in range(6, 12):
             make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
         affectations_auto(session=self.session)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(12):
             self.client.get(self.session_url)
 
     def test_sessions_list(self) -> None:
@@ -488,3 +488,192 @@ class AdminWriteMatrixTests(JuryViewsTestCase):
         )
         self.assertEqual(MembreJury.objects.count(), 4)
         self.assertIs(Affectation.objects.exists(), False)
+
+
+class ManualAssignmentOnTheRowTests(JuryViewsTestCase):
+    """The jury page offers manual assignment on each candidate's row, with only the
+    members who can still be assigned, instead of one select of every enrolment."""
+
+    def test_row_offers_only_members_free_to_assign(self) -> None:
+        make_affectation(self.membres[0], self.inscriptions[0])
+        ConflitInterets.objects.create(
+            membre=self.membres[1], inscription=self.inscriptions[0], nature="tuteur"
+        )
+        self.client.force_login(self.admin)
+        html = self.client.get(self.session_url).content.decode()
+        row = html[html.index(f'id="membre-{self.inscriptions[0].pk}"') :]
+        row = row[: row.index("</select>")]
+        self.assertEqual(row.count("<option"), 2)  # the president and membres[2]
+        self.assertIn(f'value="{self.president.pk}"', row)
+        self.assertIn(f'value="{self.membres[2].pk}"', row)
+        self.assertNotIn(f'value="{self.membres[0].pk}"', row)
+        self.assertNotIn(f'value="{self.membres[1].pk}"', row)
+
+    def test_page_holds_options_for_the_shown_rows_only(self) -> None:
+        for i in range(6, 40):
+            make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url)
+        self.assertContains(response, "40 candidats")
+        # One select per row shown (25), none for the 15 enrolments of page 2.
+        selects = response.content.decode().count('name="membre"')
+        self.assertEqual(selects, 25)
+
+    def test_search_narrows_the_rows(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url, {"q": "nom3"})
+        self.assertContains(response, "1 candidat")
+        self.assertContains(response, f'id="membre-{self.inscriptions[3].pk}"')
+        self.assertNotContains(response, f'id="membre-{self.inscriptions[2].pk}"')
+        response = self.client.get(self.session_url, {"q": "c4@test"})
+        self.assertContains(response, f'id="membre-{self.inscriptions[4].pk}"')
+        response = self.client.get(self.session_url, {"q": "personne"})
+        self.assertContains(response, "Aucun candidat ne correspond à cette recherche.")
+
+    def test_president_reads_without_row_forms(self) -> None:
+        self.client.force_login(self.president.user)
+        response = self.client.get(self.session_url)
+        self.assertNotContains(response, 'name="membre"')
+
+    def test_assign_from_row_returns_to_the_same_search(self) -> None:
+        self.client.force_login(self.admin)
+        url = reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk])
+        response = self.client.post(
+            url,
+            {
+                "inscription": self.inscriptions[3].pk,
+                "membre": self.membres[2].pk,
+                "q": "nom3",
+                "page": "1",
+            },
+        )
+        self.assertRedirects(response, f"{self.session_url}?q=nom3&page=1")
+        self.assertEqual(
+            list(Affectation.objects.values_list("membre", "inscription")),
+            [(self.membres[2].pk, self.inscriptions[3].pk)],
+        )
+
+    def test_bad_rows_get_french_messages_and_nothing_stored(self) -> None:
+        other_session = make_session(self.referentiel, nom="Autre")
+        other = make_inscription(make_candidat("z@test.localhost"), other_session)
+        other_membre = make_membre(other_session, "om@test.localhost")
+        ConflitInterets.objects.create(
+            membre=self.membres[1], inscription=self.inscriptions[0], nature="famille"
+        )
+        url = reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk])
+        self.client.force_login(self.admin)
+        for data, message in [
+            (
+                {"inscription": other.pk, "membre": self.membres[0].pk},
+                "Ce candidat n&#x27;est pas de la session.",
+            ),
+            (
+                {"inscription": self.inscriptions[0].pk, "membre": other_membre.pk},
+                "Cet évaluateur n&#x27;est pas membre du jury.",
+            ),
+            (
+                {"inscription": self.inscriptions[0].pk},
+                "Choisissez un évaluateur.",
+            ),
+        ]:
+            with self.subTest(data=data):
+                response = self.client.post(url, data, follow=True)
+                self.assertContains(response, message)
+        response = self.client.post(
+            url,
+            {"inscription": self.inscriptions[0].pk, "membre": self.membres[1].pk},
+            follow=True,
+        )
+        self.assertContains(response, "conflit")
+        self.assertIs(Affectation.objects.exists(), False)
+
+
+class ConflitChoiceTests(JuryViewsTestCase):
+    """Members pick the candidate from a searchable, paginated list of their open
+    sessions' candidates, then declare the link."""
+
+    url = reverse("evaluations:jury_conflits")
+
+    def test_list_search_and_pick(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        response = self.client.get(self.url)
+        for inscription in self.inscriptions:
+            self.assertContains(response, f"inscription={inscription.pk}")
+        response = self.client.get(self.url, {"q": "Nom2"})
+        self.assertContains(response, f"inscription={self.inscriptions[2].pk}")
+        self.assertNotContains(response, f"inscription={self.inscriptions[1].pk}")
+        response = self.client.get(self.url, {"inscription": self.inscriptions[2].pk})
+        self.assertContains(
+            response, f"Lien avec {self.inscriptions[2].candidat.nom_complet}"
+        )
+        self.assertContains(
+            response,
+            f'<input type="hidden" name="inscription" value="{self.inscriptions[2].pk}">',
+            html=True,
+        )
+
+    def test_declared_and_foreign_candidates_are_not_offered(self) -> None:
+        ConflitInterets.objects.create(
+            membre=self.membres[0], inscription=self.inscriptions[1], nature="famille"
+        )
+        other = make_inscription(
+            make_candidat("z@test.localhost"),
+            make_session(self.referentiel, nom="Autre"),
+        )
+        self.client.force_login(self.membres[0].user)
+        response = self.client.get(self.url)
+        self.assertNotContains(response, f"inscription={self.inscriptions[1].pk}")
+        self.assertNotContains(response, f"inscription={other.pk}")
+        # Picking them by URL shows the list again, not the form.
+        response = self.client.get(self.url, {"inscription": other.pk})
+        self.assertNotContains(response, "Lien avec")
+        response = self.client.post(
+            self.url, {"inscription": self.inscriptions[1].pk, "nature": "tuteur"}
+        )
+        self.assertContains(
+            response,
+            "vous avez déjà déclaré ce lien.",
+            status_code=400,
+        )
+        self.assertEqual(ConflitInterets.objects.count(), 1)
+
+    def test_missing_candidate_gets_a_message(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        response = self.client.post(self.url, {"nature": "tuteur"})
+        self.assertContains(
+            response, "Choisissez le candidat dans la liste.", status_code=400
+        )
+        self.assertIs(ConflitInterets.objects.exists(), False)
+
+    def test_error_keeps_the_chosen_candidate_and_input(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        response = self.client.post(
+            self.url,
+            {"inscription": self.inscriptions[2].pk, "nature": "autre"},
+        )
+        self.assertContains(response, "Précisez la nature du lien.", status_code=400)
+        self.assertContains(
+            response,
+            f"Lien avec {self.inscriptions[2].candidat.nom_complet}",
+            status_code=400,
+        )
+        self.assertContains(
+            response, '<option value="autre" selected>', status_code=400
+        )
+
+    def test_query_count_same_for_one_and_many(self) -> None:
+        self.client.force_login(self.membres[0].user)
+        ConflitInterets.objects.create(
+            membre=self.membres[0], inscription=self.inscriptions[0], nature="famille"
+        )
+        with self.assertNumQueries(7):
+            self.client.get(self.url)
+        for i in range(6, 40):
+            make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
+        for inscription in self.inscriptions[1:4]:
+            ConflitInterets.objects.create(
+                membre=self.membres[0], inscription=inscription, nature="tuteur"
+            )
+        with self.assertNumQueries(7):
+            response = self.client.get(self.url)
+        self.assertContains(response, "Déclarer un lien", count=25)
