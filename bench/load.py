@@ -136,6 +136,10 @@ def endpoints(ids: dict[str, object]) -> dict[str, tuple[str, object]]:
             "admin",
             lambda k: (f"/jury/sessions/{session}/", None),
         ),
+        "admin : jury, recherche": (
+            "admin",
+            lambda k: (f"/jury/sessions/{session}/?q=NOM0{k % 1000:04d}", None),
+        ),
     }
 
 

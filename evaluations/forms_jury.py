@@ -40,6 +40,9 @@ class MembreJuryAddForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name", "email")
         )
+        # Read the people once (the template pack walks the choices twice), and
+        # without the COUNT that list() would ask the iterator for.
+        self.fields["user"].choices = [*iter(self.fields["user"].choices)]
 
 
 class AffectationAddForm(forms.Form):

@@ -22,6 +22,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -69,6 +70,21 @@ def _nb_criteres_parcours() -> Subquery:
             )
             .order_by()
             .values("competence__activite__bloc__inscriptions")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _count(model: type[Model], fk: str) -> Coalesce:
+    """Number of ``model`` rows whose ``fk`` is the outer row."""
+    return Coalesce(
+        Subquery(
+            model._default_manager.filter(**{fk: OuterRef("pk")})
+            .order_by()
+            .values(fk)
             .annotate(n=Count("pk"))
             .values("n"),
             output_field=IntegerField(),
@@ -262,7 +278,7 @@ def membres_of(*, session: Session) -> QuerySet[MembreJury]:
     return (
         MembreJury.objects.filter(session=session)
         .select_related("user")
-        .annotate(nb_affectations=Count("affectations", distinct=True))
+        .annotate(nb_affectations=_count(Affectation, "membre"))
         .order_by("role", "user__last_name", "user__first_name", "pk")
     )
 
@@ -283,7 +299,10 @@ def inscriptions_for_jury(*, session: Session, q: str = "") -> QuerySet[Inscript
             ),
             Prefetch("conflits", queryset=ConflitInterets.objects.only("membre_id")),
         )
-        .annotate(nb_consolides=Count("consolidations", distinct=True))
+        # A correlated count rather than a GROUP BY: the database sorts the
+        # session's enrolments and counts for the page's rows only, and the
+        # paginator's COUNT does not join the consolidations.
+        .annotate(nb_consolides=_count(Consolidation, "inscription"))
         .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
     )
 

@@ -254,12 +254,12 @@ class JurySessionViewTests(JuryViewsTestCase):
     def test_query_count_same_for_one_and_many_candidates(self) -> None:
         self.client.force_login(self.admin)
         affectations_auto(session=self.session)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             self.client.get(self.session_url)
         for i in range(6, 12):
             make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
         affectations_auto(session=self.session)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             self.client.get(self.session_url)
 
     def test_sessions_list(self) -> None:
