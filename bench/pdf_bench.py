@@ -59,7 +59,8 @@ def ratio(n: int) -> None:
 
     from weasyprint import HTML
 
-    from evaluations.documents import parchemin_pdf, qr_svg
+    from evaluations.documents import parchemin_pdf
+    from evaluations.qr import qr_svg
     from evaluations.selectors.documents import (
         BlocLigne,
         CertificationInfo,

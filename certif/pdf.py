@@ -5,6 +5,7 @@ for it. Documents never fetch anything over the network: the print stylesheet is
 from ``static/css/print.css`` and images are inlined (``data:`` URLs or inline SVG).
 """
 
+import atexit
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,6 +26,10 @@ def _engine() -> tuple[Any, Any, Any]:
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
     fonts = FontConfiguration()
+    # The stylesheet's @font-face rules copy the project's fonts into a temporary
+    # folder that the font configuration removes when it is collected: drop the
+    # cached engine before the interpreter tears its modules down.
+    atexit.register(_engine.cache_clear)
     stylesheet = CSS(
         filename=str(settings.BASE_DIR / "static" / "css" / "print.css"),
         font_config=fonts,

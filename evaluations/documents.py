@@ -4,11 +4,11 @@ the PDF engine stays behind ``certif.pdf``."""
 
 from datetime import datetime
 
-import segno
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from certif.pdf import RenderedFile, html_to_pdf
+from evaluations.qr import qr_svg
 from evaluations.selectors.documents import (
     DistinctionSnapshot,
     PVSnapshot,
@@ -16,16 +16,6 @@ from evaluations.selectors.documents import (
 )
 
 PDF = "application/pdf"
-
-
-def qr_svg(url: str) -> str:
-    """The QR code of ``url`` as an inline SVG element (no file, no network).
-
-    The mask is fixed: every mask is valid, and letting segno score all eight
-    costs more than the rest of the QR code."""
-    return segno.make(url, error="m", mask=0, micro=False).svg_inline(
-        scale=3, dark="#111"
-    )
 
 
 def _groupes(code: str) -> str:
