@@ -6,6 +6,8 @@ import io
 from unittest import mock
 
 import pypdf
+import pypdfium2
+import zxingcpp
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -45,6 +47,21 @@ def pdf_text(document: Document) -> str:
 def file_bytes(document: Document) -> bytes:
     with document.fichier.open("rb") as handle:
         return handle.read()
+
+
+def scanned_urls(document: Document) -> list[str]:
+    """What a phone reads from the printed first page: the page rasterised by
+    PDFium at 216 dpi, the QR codes decoded by ZXing."""
+    pdf = pypdfium2.PdfDocument(file_bytes(document))
+    try:
+        image = pdf[0].render(scale=3).to_pil()
+    finally:
+        pdf.close()
+    return [
+        code.text
+        for code in zxingcpp.read_barcodes(image)
+        if code.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 def current(inscription_id: int | None, nature: str, session_id: int = 0) -> Document:
@@ -253,6 +270,19 @@ class ImmutabilityAndVersionsTests(TestCase):
 
     def setUp(self) -> None:
         cache.clear()
+
+    def test_qr_code_scans_to_a_page_saying_valid(self) -> None:
+        for inscription, nature in [
+            (self.sc.certifie, "parchemin"),
+            (self.sc.partiel, "attestation"),
+        ]:
+            with self.subTest(nature=nature):
+                document = current(inscription.pk, nature)
+                url = f"{settings.SITE_URL}/verification/{document.code}/"
+                self.assertEqual(scanned_urls(document), [url])
+                response = self.client.get(url.removeprefix(settings.SITE_URL))
+                self.assertContains(response, "Document valide.")
+                self.assertContains(response, inscription.candidat.nom_complet)
 
     def test_rename_keeps_issued_pdf_and_verification_page(self) -> None:
         parchemin = current(self.sc.certifie.pk, "parchemin")
