@@ -4,7 +4,6 @@ area), so that issuing documents can be tested end to end."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from tests.factories import (
     make_user,
     small_data,
 )
+from tests.handicap.factories import grant_exemption
 
 
 def make_membre(
@@ -110,7 +110,6 @@ class Scenario:
     echec: Inscription  # Zoé MARTIN: not validated
     capitalise: Inscription  # Léa PETIT: B1 capitalised earlier, B2 now: certified
     admin: User
-    dispenses: dict[int, set[int]]
 
     @property
     def inscriptions(self) -> list[Inscription]:
@@ -123,7 +122,11 @@ def make_scenario(
     """A deliberated session of four candidates on a two-bloc référentiel."""
     referentiel = referentiel or make_referentiel(small_data(blocs=2, criteres=2))
     admin = make_user(f"{prefix}admin@test.fr", Role.ADMINISTRATEUR)
-    session = make_session(referentiel, nom=f"{prefix}Session juin", statut="deliberee")
+    # Open while the scenario is built (an exemption is requested and granted
+    # before the vote), deliberated at the end.
+    session = make_session(
+        referentiel, nom=f"{prefix}Session juin", statut="en_evaluation"
+    )
     president = make_membre(session, f"{prefix}president@test.fr", president=True)
     membre = make_membre(
         session, f"{prefix}julie@test.fr", first_name="Julie", last_name="Bernard"
@@ -136,6 +139,12 @@ def make_scenario(
 
     certifie = make_inscription(
         make_candidat(f"{prefix}marie@test.fr", nom="Dupont", prenom="Marie"), session
+    )
+    grant_exemption(
+        certifie,
+        Critere.objects.get(referentiel=referentiel, code="C2.1.2"),
+        president=by,
+        referent=make_user(f"{prefix}referent@test.fr", Role.REFERENT_HANDICAP),
     )
     make_consolidations(certifie, by=by, skip=("C2.1.2",))
     make_deliberation(
@@ -194,11 +203,8 @@ def make_scenario(
         blocs=("B2",),
         decidee_le=timezone.now() - timedelta(hours=1),
     )
-    dispenses = {
-        certifie.pk: {
-            Critere.objects.get(referentiel=referentiel, code="C2.1.2").pk,
-        }
-    }
+    Session.objects.filter(pk=session.pk).update(statut="deliberee")
+    session.refresh_from_db()
     return Scenario(
         referentiel=referentiel,
         session=session,
@@ -210,19 +216,7 @@ def make_scenario(
         echec=echec,
         capitalise=capitalise,
         admin=admin,
-        dispenses=dispenses,
     )
-
-
-def dispenses_stub(dispenses: dict[int, set[int]]) -> Any:
-    """A stand-in for ``handicap.selectors.criteres_dispenses_for`` (still a stub
-    in the handicap area) returning the given exemptions."""
-
-    def criteres_dispenses_for(*, inscription_ids: Any) -> dict[int, set[int]]:
-        ids = set(inscription_ids)
-        return {k: v for k, v in dispenses.items() if k in ids}
-
-    return criteres_dispenses_for
 
 
 def candidat_of(inscription: Inscription) -> Candidat:

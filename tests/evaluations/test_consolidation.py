@@ -1,7 +1,5 @@
 """The president's consolidation: side by side, pre-filled, versioned."""
 
-from unittest import mock
-
 from django.test import TestCase
 from django.urls import reverse
 
@@ -25,6 +23,7 @@ from tests.factories import (
     make_user,
     small_data,
 )
+from tests.handicap.factories import grant_exemption
 
 
 class ConsolidationTestCase(TestCase):
@@ -243,34 +242,28 @@ class ConsolidationQueryCountTests(ConsolidationTestCase):
 
 
 class ConsolidationExemptionTests(ConsolidationTestCase):
-    """Exemptions come from the handicap area through
-    ``handicap.selectors.criteres_dispenses_for``; replaced here by a fixed answer
-    (the boundary to another area)."""
+    """A real exemption, granted through the handicap area's services after the
+    evaluators scored the criterion."""
 
     def test_exempted_criterion_is_neither_divergent_nor_consolidated(self) -> None:
         c2 = self.criteres[1]
         score(self.a1, criteres=[c2])
         score(self.a2, criteres=[c2], resultat="non_acquis")
-        answer = {self.inscription.pk: {c2.pk}}
+        grant_exemption(
+            self.inscription,
+            c2,
+            president=self.president.user,
+            referent=self.referent,
+        )
         self.client.force_login(self.president.user)
-        with (
-            mock.patch(
-                "evaluations.selectors.grille.criteres_dispenses_for",
-                lambda **kw: answer,
-            ),
-            mock.patch(
-                "evaluations.services.notation.criteres_dispenses_for",
-                lambda **kw: answer,
-            ),
-        ):
-            page = self.client.get(self.url)
-            self.assertNotContains(page, "Divergence</span>")
-            self.assertContains(
-                page, '<span class="badge text-bg-secondary">Dispensé</span>', html=True
-            )
-            response = self.client.post(
-                self.url, {f"resultat-{c2.pk}": "acquis", f"version-{c2.pk}": "0"}
-            )
+        page = self.client.get(self.url)
+        self.assertNotContains(page, "Divergence</span>")
+        self.assertContains(
+            page, '<span class="badge text-bg-secondary">Dispensé</span>', html=True
+        )
+        response = self.client.post(
+            self.url, {f"resultat-{c2.pk}": "acquis", f"version-{c2.pk}": "0"}
+        )
         self.assertContains(
             response, "Un critère dispensé ne se consolide pas.", status_code=400
         )

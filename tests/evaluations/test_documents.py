@@ -3,7 +3,6 @@ revocation."""
 
 import hashlib
 import io
-from unittest import mock
 
 import pypdf
 import pypdfium2
@@ -25,17 +24,13 @@ from evaluations.services.documents import document_revoke
 from evaluations.tasks import emission_launch
 from tests.evaluations.factories_documents import (
     Scenario,
-    dispenses_stub,
     make_scenario,
 )
 from tests.factories import make_candidat, make_inscription
 
 
 def issue(scenario: Scenario) -> None:
-    with mock.patch(
-        "handicap.selectors.criteres_dispenses_for", dispenses_stub(scenario.dispenses)
-    ):
-        emission_launch(session=scenario.session, by=scenario.admin)
+    emission_launch(session=scenario.session, by=scenario.admin)
 
 
 def pdf_text(document: Document) -> str:

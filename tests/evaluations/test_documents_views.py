@@ -1,7 +1,5 @@
 """A candidate's documents, downloads and the administrator's revocation."""
 
-from unittest import mock
-
 from django.test import TestCase
 
 from certif.roles import Role
@@ -10,7 +8,7 @@ from evaluations.models import Document
 from evaluations.selectors.documents import document_snapshot
 from evaluations.services.documents import document_issue
 from evaluations.tasks import emission_launch
-from tests.evaluations.factories_documents import dispenses_stub, make_scenario
+from tests.evaluations.factories_documents import make_scenario
 from tests.evaluations.test_documents import current, file_bytes
 from tests.factories import make_user
 
@@ -19,11 +17,7 @@ class Personas(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
-        with mock.patch(
-            "handicap.selectors.criteres_dispenses_for",
-            dispenses_stub(cls.sc.dispenses),
-        ):
-            emission_launch(session=cls.sc.session, by=cls.sc.admin)
+        emission_launch(session=cls.sc.session, by=cls.sc.admin)
         cls.marie = cls.sc.certifie.candidat.user
         cls.hugo = cls.sc.partiel.candidat.user
         cls.jury = cls.sc.membre.user

@@ -17,14 +17,8 @@ from certif.roles import Role
 from evaluations import documents as renderers
 from evaluations.models import Deliberation, Document, EmissionSession
 from evaluations.tasks import emission_launch
-from tests.evaluations.factories_documents import dispenses_stub, make_scenario
+from tests.evaluations.factories_documents import make_scenario
 from tests.factories import make_referentiel, make_session, make_user, small_data
-
-
-def stub(scenario: Any) -> Any:
-    return mock.patch(
-        "handicap.selectors.criteres_dispenses_for", dispenses_stub(scenario.dispenses)
-    )
 
 
 class LaunchViewTests(TestCase):
@@ -36,8 +30,7 @@ class LaunchViewTests(TestCase):
 
     def test_admin_issues_the_session(self) -> None:
         self.client.force_login(self.sc.admin)
-        with stub(self.sc):
-            response = self.client.post(self.url)
+        response = self.client.post(self.url)
         emission = EmissionSession.objects.get()
         self.assertRedirects(response, f"/documents/emissions/{emission.pk}/")
         self.assertEqual(
@@ -60,8 +53,7 @@ class LaunchViewTests(TestCase):
 
     def test_archive_holds_every_current_document(self) -> None:
         self.client.force_login(self.sc.admin)
-        with stub(self.sc):
-            self.client.post(self.url)
+        self.client.post(self.url)
         emission = EmissionSession.objects.get()
         response = self.client.get(f"/documents/emissions/{emission.pk}/archive/")
         self.assertEqual(response.status_code, 200)
@@ -118,8 +110,7 @@ class LaunchViewTests(TestCase):
             modifiee_le=timezone.now() - timedelta(minutes=11)
         )
         self.client.force_login(self.sc.admin)
-        with stub(self.sc):
-            self.client.post(self.url)
+        self.client.post(self.url)
         self.assertEqual(EmissionSession.objects.count(), 2)
         self.assertEqual(Document.objects.count(), 8)
 
@@ -158,13 +149,10 @@ class IdempotenceAndResumeTests(TestCase):
         cls.sc = make_scenario()
 
     def test_running_twice_issues_nothing_new(self) -> None:
-        with stub(self.sc):
-            emission_launch(session=self.sc.session, by=self.sc.admin)
-            before = list(
-                Document.objects.values_list("pk", "code", "version", "sha256")
-            )
-            mail.outbox.clear()
-            second = emission_launch(session=self.sc.session, by=self.sc.admin)
+        emission_launch(session=self.sc.session, by=self.sc.admin)
+        before = list(Document.objects.values_list("pk", "code", "version", "sha256"))
+        mail.outbox.clear()
+        second = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             list(Document.objects.values_list("pk", "code", "version", "sha256")),
             before,
@@ -185,7 +173,7 @@ class IdempotenceAndResumeTests(TestCase):
                 raise RuntimeError("police introuvable")
             return real(snapshot, **kwargs)
 
-        with stub(self.sc), mock.patch("evaluations.documents.releve_pdf", failing):
+        with mock.patch("evaluations.documents.releve_pdf", failing):
             first = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (first.statut, first.faits, first.total),
@@ -208,8 +196,7 @@ class IdempotenceAndResumeTests(TestCase):
         issued_first = set(Document.objects.values_list("pk", flat=True))
 
         mail.outbox.clear()
-        with stub(self.sc):
-            second = emission_launch(session=self.sc.session, by=self.sc.admin)
+        second = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (second.statut, second.faits, second.echecs), ("terminee", 5, [])
         )
@@ -232,7 +219,6 @@ class IdempotenceAndResumeTests(TestCase):
 
     def test_failure_of_the_pv_is_listed(self) -> None:
         with (
-            stub(self.sc),
             mock.patch(
                 "evaluations.documents.pv_pdf", side_effect=ValueError("gabarit cassé")
             ),
@@ -282,8 +268,7 @@ class ProgressPageTests(TestCase):
 
     def test_finished_run_stops_polling_and_offers_the_zip(self) -> None:
         EmissionSession.objects.filter(pk=self.running.pk).update(statut="echecs")
-        with stub(self.sc):
-            emission = emission_launch(session=self.sc.session, by=self.sc.admin)
+        emission = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.client.force_login(self.sc.admin)
         response = self.client.get(f"/documents/emissions/{emission.pk}/")
         self.assertNotContains(response, "hx-trigger")
@@ -350,8 +335,7 @@ class SessionPagesTests(TestCase):
 
     def test_session_page_query_count(self) -> None:
         self.client.force_login(self.sc.admin)
-        with stub(self.sc):
-            emission_launch(session=self.sc.session, by=self.sc.admin)
+        emission_launch(session=self.sc.session, by=self.sc.admin)
         with self.assertNumQueries(8):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["page"].object_list), 8)

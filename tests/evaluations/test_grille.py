@@ -1,8 +1,6 @@
 """The evaluator's scoring grid: access, htmx saves, plain form, validation,
 exemptions and query counts."""
 
-from unittest import mock
-
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +22,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
+from tests.handicap.factories import grant_exemption
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -423,38 +422,36 @@ class GrilleValidationTests(GrilleTestCase):
 
 
 class GrilleExemptionTests(GrilleTestCase):
-    """Exemptions come from the handicap area through
-    ``handicap.selectors.criteres_dispenses_for``; it is replaced here by a fixed
-    answer (the boundary to another area), everything else is real."""
+    """A real exemption, granted through the handicap area's services."""
 
-    def dispenses(self):  # type: ignore[no-untyped-def]
-        answer = {self.inscription.pk: {self.criteres[0].pk}}
-        return mock.patch.multiple(
-            "evaluations.services.notation", criteres_dispenses_for=lambda **kw: answer
-        ), mock.patch(
-            "evaluations.selectors.grille.criteres_dispenses_for", lambda **kw: answer
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        grant_exemption(
+            cls.inscription,
+            cls.criteres[0],
+            president=cls.president.user,
+            referent=cls.referent,
         )
 
     def test_exempted_criterion_shows_and_cannot_be_scored(self) -> None:
-        p1, p2 = self.dispenses()
         self.client.force_login(self.m1.user)
-        with p1, p2:
-            page = self.client.get(self.url)
-            self.assertContains(page, "Dispensé")
-            self.assertContains(page, "0 critère(s) noté(s) sur 70 (0 %)")
-            self.assertNotContains(page, f'name="resultat-{self.criteres[0].pk}"')
-            response = self.post_one(self.criteres[0].pk, "acquis")
-            self.assertContains(
-                response,
-                "Ce critère est dispensé pour ce candidat : il ne se note pas.",
-                status_code=400,
-            )
-            self.assertIs(Evaluation.objects.exists(), False)
-            score(self.a1, criteres=self.criteres[1:])
-            response = self.client.post(
-                reverse("evaluations:grille_valider", args=[self.inscription.pk]),
-                follow=True,
-            )
+        page = self.client.get(self.url)
+        self.assertContains(page, "Dispensé")
+        self.assertContains(page, "0 critère(s) noté(s) sur 70 (0 %)")
+        self.assertNotContains(page, f'name="resultat-{self.criteres[0].pk}"')
+        response = self.post_one(self.criteres[0].pk, "acquis")
+        self.assertContains(
+            response,
+            "Ce critère est dispensé pour ce candidat : il ne se note pas.",
+            status_code=400,
+        )
+        self.assertIs(Evaluation.objects.exists(), False)
+        score(self.a1, criteres=self.criteres[1:])
+        response = self.client.post(
+            reverse("evaluations:grille_valider", args=[self.inscription.pk]),
+            follow=True,
+        )
         self.assertContains(response, "Évaluation validée")
         self.assertLess(
             self.a1.__class__.objects.get(pk=self.a1.pk).validee_le, timezone.now()

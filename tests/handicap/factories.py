@@ -15,6 +15,7 @@ from handicap.services import (
     PropositionSaisie,
     demande_decider,
     demande_deposer,
+    dispense_decider,
 )
 from referentiel.models import Critere
 from tests.factories import (
@@ -124,3 +125,23 @@ class HandicapTestCase(TestCase):
         cls.criteres = list(
             Critere.objects.filter(referentiel=cls.referentiel).order_by("code")
         )
+
+
+def grant_exemption(
+    inscription: Inscription, critere: Critere, *, president: User, referent: User
+) -> None:
+    """A granted exemption the way the platform makes one: the candidate's request,
+    the référent's avis proposing the criterion, the president's decision with both
+    legal conditions. The session must still be open and ``president`` must
+    preside its jury."""
+    demande = make_demande(inscription)
+    make_decision(demande, referent, propositions=[critere])
+    dispense_decider(
+        inscription=inscription,
+        critere=critere,
+        accorder=True,
+        condition_capacite_globale=True,
+        condition_pratique_future=True,
+        raisonnement="Le critère porte sur un geste que le handicap empêche.",
+        by=president,
+    )
