@@ -164,6 +164,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certif <noreply@certif.localhost>")
 
+# A cache every web process shares (DESIGN §7: no process keeps state that another
+# needs): the verification pages' rate limit counts a client's requests across
+# gunicorn workers and machines. The table is created by certif's migrations.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "certif_cache",
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -2,8 +2,11 @@
 QR code's URL, and by comparing a dropped PDF's SHA-256 with the issued file's.
 
 Every page here is rate-limited per client address against the enumeration of
-codes: a fixed window in the cache (the default local-memory cache per process;
-a shared cache such as Redis makes the limit global across web processes)."""
+codes: a fixed window in the default cache, which every web process shares (the
+database cache, settings.CACHES). Its increment is a read then a write, so two
+requests of the same client at the same instant may count once: the limit is
+approximate by the number of concurrent requests, never by the number of
+processes."""
 
 from collections.abc import Callable
 from functools import wraps

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 
@@ -205,6 +206,15 @@ class RateLimitTests(VerificationBase):
         # Another address is not affected.
         response = self.client.get(self.url(self.parchemin), REMOTE_ADDR="10.0.0.2")
         self.assertEqual(response.status_code, 200)
+
+    def test_the_count_lives_in_the_shared_database_cache(self) -> None:
+        for _ in range(3):
+            self.client.get("/verification/")
+        # What another web process sees: its own cache object on the same table.
+        other_process = DatabaseCache("certif_cache", {})
+        self.assertEqual(other_process.get("verification-rl:127.0.0.1"), 3)
+        other_process.set("verification-rl:127.0.0.1", RATE_LIMIT)
+        self.assertEqual(self.client.get("/verification/").status_code, 429)
 
     def test_the_window_expires(self) -> None:
         for _ in range(RATE_LIMIT + 1):
