@@ -2,7 +2,7 @@
 and deliverables are written only by their services (through the platform's own
 pages), which check the rules the admin would bypass — a published référentiel,
 the status transitions, duplicates, capitalised blocs, file checks. The admin
-shows the rows and their history."""
+shows the rows and their history; issued documents and emissions likewise."""
 
 from typing import Any
 
@@ -10,7 +10,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.models import Candidat, Inscription, Livrable, Session
+from evaluations.models import (
+    Candidat,
+    Document,
+    EmissionSession,
+    Inscription,
+    Livrable,
+    Session,
+)
 
 
 class ReadOnlyMixin:
@@ -52,3 +59,24 @@ class LivrableAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("nom_original", "version", "inscription", "depose_le", "retire_le")
     list_select_related = ("inscription__candidat", "inscription__session")
     search_fields = ("nom_original", "sha256", "inscription__candidat__nom_naissance")
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Issued documents, read-only: they are issued, re-issued and revoked (with a
+    reason) from the platform's documents pages. The file itself is downloaded
+    there, after the permission check, so the admin does not link to it."""
+
+    list_display = ("code", "nature", "version", "statut", "inscription", "emis_le")
+    list_filter = ("nature", "statut")
+    search_fields = ("code", "sha256", "inscription__candidat__nom_naissance")
+    list_select_related = ("inscription__candidat", "inscription__session")
+    exclude = ("fichier",)
+
+
+@admin.register(EmissionSession)
+class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("session", "statut", "faits", "total", "lancee_le", "terminee_le")
+    list_filter = ("statut",)
+    list_select_related = ("session",)
+    exclude = ("archive",)

@@ -4,8 +4,17 @@ services)."""
 from django.test import TestCase
 from django.urls import reverse
 
-from evaluations.models import Candidat, Inscription, Livrable, Session
+from evaluations.models import (
+    Candidat,
+    Document,
+    EmissionSession,
+    Inscription,
+    Livrable,
+    Session,
+)
+from evaluations.tasks import emission_launch
 from tests.evaluations.factories import make_livrable, modalites_of
+from tests.evaluations.factories_documents import make_scenario
 from tests.factories import (
     make_candidat,
     make_inscription,
@@ -57,3 +66,42 @@ class ReadOnlyAdminTests(TestCase):
                     self.client.post(delete, {"post": "yes"}).status_code, 403
                 )
                 self.assertEqual(model.objects.filter(pk=obj.pk).count(), 1)
+
+
+class DocumentsAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from certif.models import User
+
+        cls.superuser = User.objects.create_superuser(
+            "root@example.org", "mot-de-passe-root"
+        )
+        cls.sc = make_scenario()
+        cls.emission = emission_launch(session=cls.sc.session, by=cls.sc.admin)
+
+    def test_documents_and_emissions_are_viewable_not_editable(self) -> None:
+        self.client.force_login(self.superuser)
+        parchemin = Document.objects.get(
+            inscription=self.sc.certifie, nature=Document.Nature.PARCHEMIN
+        )
+        for obj, shown in [
+            (parchemin, parchemin.code),
+            (EmissionSession.objects.get(pk=self.emission.pk), "Terminée"),
+        ]:
+            name = obj._meta.model_name
+            with self.subTest(model=name):
+                changelist = reverse(f"admin:evaluations_{name}_changelist")
+                self.assertContains(self.client.get(changelist), shown)
+                change = reverse(f"admin:evaluations_{name}_change", args=[obj.pk])
+                response = self.client.get(change)
+                self.assertContains(response, shown)
+                self.assertNotContains(response, 'name="_save"')
+                self.assertNotContains(response, ".pdf</a>")
+                self.assertNotContains(response, ".zip</a>")
+                add = reverse(f"admin:evaluations_{name}_add")
+                self.assertEqual(self.client.get(add).status_code, 403)
+                delete = reverse(f"admin:evaluations_{name}_delete", args=[obj.pk])
+                self.assertEqual(
+                    self.client.post(delete, {"post": "yes"}).status_code, 403
+                )
+                self.assertEqual(type(obj).objects.filter(pk=obj.pk).count(), 1)
