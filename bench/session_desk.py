@@ -302,6 +302,8 @@ def main() -> None:
                 "bureau, filtre incomplet + recherche",
                 desk + "?progression=incomplet&q=nom0",
             ),
+            ("bureau, filtre incomplet", desk + "?progression=incomplet"),
+            ("bureau, filtre aucun dépôt", desk + "?progression=aucun"),
             (f"bureau, dernière page ({pages})", desk + f"?page={pages}"),
         ]
         print(f"{args.requests} requêtes par cas, temps serveur en ms (client de test)")
