@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from certif.roles import Role
 from evaluations.models import Affectation, ConflitInterets, Evaluation, MembreJury
@@ -231,6 +232,15 @@ class JurySessionViewTests(JuryViewsTestCase):
         self.client.force_login(self.admin)
         response = self.client.get(self.session_url)
         self.assertContains(response, "Affecter automatiquement")
+        # People who may join: jury members and presidents not yet in this jury.
+        self.assertContains(
+            response,
+            f'<option value="{self.outsider.pk}">{escape(str(self.outsider))}</option>',
+            html=True,
+        )
+        self.assertNotContains(
+            response, f'<option value="{self.membres[0].user.pk}">', html=False
+        )
         self.client.force_login(self.president.user)
         response = self.client.get(self.session_url)
         self.assertEqual(response.status_code, 200)
