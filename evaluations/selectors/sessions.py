@@ -66,39 +66,68 @@ class DeskFilters:
     progression: str = ""
 
 
-def progress_of(
-    *, session: Session | None = None, inscription_ids: list[int] | None = None
-) -> dict[int, tuple[int, int]]:
-    """(expected, received) per enrolment that has blocs, for a whole session or
-    some enrolments. Expected: the modalities of the path; received: those of them
-    with at least one current, non-withdrawn file.
+def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(expected, received) per enrolment of a page. Expected: the modalities of
+    the path; received: those of them with at least one current, non-withdrawn
+    file. Three flat queries (the path's blocs, the modalities' blocs, the current
+    files) counted here: for a page of rows this takes 4 ms, where the grouped
+    queries of ``session_progress`` take 20 (PostgreSQL hashes the whole path
+    table for them); PostgreSQL also plans the six-table join of the same count
+    badly (nested loops, ~10x slower)."""
+    through = Inscription.blocs.through.objects.filter(
+        inscription_id__in=inscription_ids
+    )
+    livrables = Livrable.objects.filter(
+        inscription_id__in=inscription_ids,
+        retire_le__isnull=True,
+        remplace_par__isnull=True,
+    )
+    blocs_of: dict[int, set[int]] = defaultdict(set)
+    for inscription_id, bloc_id in through.values_list("inscription_id", "bloc_id"):
+        blocs_of[inscription_id].add(bloc_id)
+    bloc_ids = {bloc_id for blocs in blocs_of.values() for bloc_id in blocs}
+    bloc_of_modalite = dict(
+        Modalite.objects.filter(competence__activite__bloc_id__in=bloc_ids)
+        .order_by()
+        .values_list("pk", "competence__activite__bloc_id")
+    )
+    par_bloc: dict[int, int] = defaultdict(int)
+    for bloc_id in bloc_of_modalite.values():
+        par_bloc[bloc_id] += 1
+    recus: dict[int, set[int]] = defaultdict(set)
+    for inscription_id, modalite_id in livrables.order_by().values_list(
+        "inscription_id", "modalite_id"
+    ):
+        if bloc_of_modalite.get(modalite_id) in blocs_of.get(inscription_id, ()):
+            recus[inscription_id].add(modalite_id)
+    return {
+        pk: (sum(par_bloc[bloc_id] for bloc_id in blocs), len(recus.get(pk, ())))
+        for pk, blocs in blocs_of.items()
+    }
+
+
+def session_progress(*, session: Session) -> dict[int, tuple[int, int]]:
+    """(expected, received) per enrolment of the session that has blocs, as
+    ``progress_of`` counts them, for the desk's progress filter.
 
     Three queries; the two big ones are grouped by enrolment in the database, so a
     10,000-candidate session sends 10,000 pairs rather than its 50,000 path rows
     and 90,000 files. The référentiel's structure (which bloc a modality belongs
     to: a few dozen rows) is read first and written into the queries as CASE
     expressions, so no query joins the référentiel's four tables to the files:
-    PostgreSQL misestimates that join and runs it as nested loops, 30 times
-    slower. "Current" is a NOT EXISTS on the next version, which PostgreSQL plans
+    PostgreSQL misestimates that join and runs it as nested loops, three times
+    slower (556 ms against 168 ms at 10,000 candidates). "Current" is a NOT EXISTS on the next version, which PostgreSQL plans
     as an anti-join (a LEFT JOIN … IS NULL was estimated at one row)."""
-    through = Inscription.blocs.through.objects.order_by()
-    livrables = Livrable.objects.filter(retire_le__isnull=True).exclude(
-        Exists(Livrable.objects.filter(remplace_id=OuterRef("pk")))
+    through = Inscription.blocs.through.objects.order_by().filter(
+        inscription__session=session
     )
-    if session is not None:
-        through = through.filter(inscription__session=session)
-        livrables = livrables.filter(inscription__session=session)
-    if inscription_ids is not None:
-        through = through.filter(inscription_id__in=inscription_ids)
-        livrables = livrables.filter(inscription_id__in=inscription_ids)
-    modalites = Modalite.objects.order_by()
-    modalites = (
-        modalites.filter(competence__referentiel_id=session.referentiel_id)
-        if session is not None
-        else modalites.filter(competence__activite__bloc__in=through.values("bloc_id"))
-    )
+    livrables = Livrable.objects.filter(
+        inscription__session=session, retire_le__isnull=True
+    ).exclude(Exists(Livrable.objects.filter(remplace_id=OuterRef("pk"))))
     bloc_of_modalite = dict(
-        modalites.values_list("pk", "competence__activite__bloc_id")
+        Modalite.objects.filter(competence__referentiel_id=session.referentiel_id)
+        .order_by()
+        .values_list("pk", "competence__activite__bloc_id")
     )
     if not bloc_of_modalite:
         return dict.fromkeys(
@@ -190,7 +219,7 @@ def session_desk(*, session: Session, filters: DeskFilters) -> QuerySet[Inscript
     if filters.voie_acces in VoieAcces.values:
         queryset = queryset.filter(voie_acces=filters.voie_acces)
     if filters.progression in dict(Progression.CHOICES):
-        progress = progress_of(session=session)
+        progress = session_progress(session=session)
         queryset = queryset.filter(
             pk__in=[
                 pk

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certif.roles import Role
 from evaluations.models import BlocAcquis, Candidat, Inscription, Session
+from evaluations.selectors.sessions import progress_of, session_progress
 from tests.evaluations.factories import make_livrable, modalites_of
 from tests.factories import (
     make_candidat,
@@ -294,6 +295,8 @@ class EnrolViewTests(SessionViewTestCase):
 
 
 class DeskTests(SessionViewTestCase):
+    """The session desk: rows, filters, search, pagination."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -321,11 +324,17 @@ class DeskTests(SessionViewTestCase):
         from evaluations.services.livrables import livrable_retirer
 
         complet, partiel, _vide, blocs = self.enrol(4)
+        # A file sent before the path was narrowed to A1: outside the path now.
+        hors_parcours = next(
+            m for m in modalites_of(blocs) if m.competence.activite.bloc.code != "A1"
+        )
+        make_livrable(blocs, hors_parcours)
         blocs.blocs.set(self.referentiel.blocs.filter(code="A1"))
         blocs.parcours = "blocs"
         blocs.save()
         for modalite in modalites_of(complet):
             make_livrable(complet, modalite)
+        make_livrable(complet, modalites_of(complet)[0])  # a new version
         first, second = modalites_of(partiel)[:2]
         make_livrable(partiel, first)
         make_livrable(partiel, first, name="autre.pdf")
@@ -353,6 +362,13 @@ class DeskTests(SessionViewTestCase):
         self.assertEqual(
             [r[0] for r in self.rows("?parcours=blocs")], ["c3@example.org"]
         )
+        # The filter's session-wide count agrees with the rows' count.
+        ids = [complet.pk, partiel.pk, _vide.pk, blocs.pk]
+        self.assertEqual(
+            session_progress(session=self.session),
+            progress_of(inscription_ids=ids),
+        )
+        self.assertEqual(progress_of(inscription_ids=ids)[blocs.pk], (5, 0))
 
     def test_search_and_access_route(self) -> None:
         inscriptions = self.enrol(3)
