@@ -17,14 +17,15 @@ from pypdf import PdfReader
 from evaluations.models import Document
 from tests.browser import worlds
 from tests.browser.conftest import login, logout, screenshot
+from tests.scan import scanned_urls
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    # The public verification page is rate-limited per address in the cache,
-    # which the live server shares with the test process.
+    # The public verification page is rate-limited per address in the database
+    # cache, which the live server shares with the test process.
     cache.clear()
 
 
@@ -269,15 +270,18 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
         page.get_by_role("link", name=re.compile(r"Télécharger \(Parchemin")).click()
     download = download_info.value
     assert download.suggested_filename == parchemin.nom_fichier
-    text = pdf_text(Path(download.path()).read_bytes())
+    content = Path(download.path()).read_bytes()
+    text = pdf_text(content)
     assert "Camille" in text
     match = re.search(r"https?://\S+/verification/([A-Z2-7]{16})/", text)
     assert match is not None, text
     assert match.group(1) == parchemin.code
+    # The QR code holds the URL printed under it.
+    assert scanned_urls(content) == [match.group(0)]
     verification_path = urlsplit(match.group(0)).path
     logout(page)
 
-    # Anyone opens the URL printed under the QR code: valid.
+    # Anyone scanning the QR code opens the verification page: valid.
     public = browser.new_context(base_url=live_server.url, locale="fr-FR")
     visitor = public.new_page()
     visitor.goto(verification_path)

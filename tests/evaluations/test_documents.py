@@ -5,8 +5,6 @@ import hashlib
 import io
 
 import pypdf
-import pypdfium2
-import zxingcpp
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -27,6 +25,7 @@ from tests.evaluations.factories_documents import (
     make_scenario,
 )
 from tests.factories import make_candidat, make_inscription
+from tests.scan import scanned_urls
 
 
 def issue(scenario: Scenario) -> None:
@@ -42,21 +41,6 @@ def pdf_text(document: Document) -> str:
 def file_bytes(document: Document) -> bytes:
     with document.fichier.open("rb") as handle:
         return handle.read()
-
-
-def scanned_urls(document: Document) -> list[str]:
-    """What a phone reads from the printed first page: the page rasterised by
-    PDFium at 216 dpi, the QR codes decoded by ZXing."""
-    pdf = pypdfium2.PdfDocument(file_bytes(document))
-    try:
-        image = pdf[0].render(scale=3).to_pil()
-    finally:
-        pdf.close()
-    return [
-        code.text
-        for code in zxingcpp.read_barcodes(image)
-        if code.format == zxingcpp.BarcodeFormat.QRCode
-    ]
 
 
 def current(inscription_id: int | None, nature: str, session_id: int = 0) -> Document:
@@ -274,7 +258,7 @@ class ImmutabilityAndVersionsTests(TestCase):
             with self.subTest(nature=nature):
                 document = current(inscription.pk, nature)
                 url = f"{settings.SITE_URL}/verification/{document.code}/"
-                self.assertEqual(scanned_urls(document), [url])
+                self.assertEqual(scanned_urls(file_bytes(document)), [url])
                 response = self.client.get(url.removeprefix(settings.SITE_URL))
                 self.assertContains(response, "Document valide.")
                 self.assertContains(response, inscription.candidat.nom_complet)
