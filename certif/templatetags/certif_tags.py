@@ -1,6 +1,9 @@
 """Presentation filters only: no business rule lives here."""
 
+from datetime import date
+
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -34,3 +37,14 @@ def lignes(text: str) -> SafeString:
         else:
             parts.append(format_html("<p>{}</p>", items[0]))
     return SafeString("".join(parts))
+
+
+@register.filter(expects_localtime=True)
+def date_longue(value: date | None) -> str:
+    """A date as French prints it in full: « 1er juillet 2026 », « 2 juillet
+    2026 » (Django's ``j F Y`` gives « 1 juillet »). Aware datetimes are shown in
+    the current time zone, as the ``date`` filter does."""
+    if not value:
+        return ""
+    jour = date_filter(value, "j")
+    return f"{jour}{'er' if jour == '1' else ''} {date_filter(value, 'F Y')}"
