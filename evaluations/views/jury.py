@@ -259,11 +259,7 @@ def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     Works as plain links and forms, without JavaScript."""
     q = request.GET.get("q", "")
     candidats = inscriptions_for_conflit(user=request.user)
-    form = ConflitForm(
-        request.POST or None,
-        initial={"inscription": request.GET.get("inscription")},
-        inscriptions=candidats,
-    )
+    form = ConflitForm(request.POST or None, inscriptions=candidats)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -289,12 +285,10 @@ def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 return redirect("evaluations:jury_conflits")
         status = 400
-    choisi = _candidat_choisi(
-        candidats,
-        request.POST.get("inscription")
-        if request.method == "POST"
-        else request.GET.get("inscription"),
-    )
+    if form.is_bound:
+        choisi = form.cleaned_data.get("inscription")
+    else:
+        choisi = _candidat_choisi(form, request.GET.get("inscription"))
     page = Paginator(search_inscriptions(candidats, q), PAR_PAGE).get_page(
         request.GET.get("page")
     )
@@ -316,12 +310,10 @@ def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _candidat_choisi(
-    candidats: QuerySet[Inscription], value: object
-) -> Inscription | None:
-    """The candidate picked from the list, if they may still be picked."""
+def _candidat_choisi(form: ConflitForm, value: str | None) -> Inscription | None:
+    """The candidate picked from the list (``?inscription=``), if the form's own
+    field accepts them: one of the member's candidates, not yet declared."""
     try:
-        pk = int(str(value))
-    except ValueError:
+        return form.fields["inscription"].clean(value)
+    except ValidationError:
         return None
-    return candidats.filter(pk=pk).first()
