@@ -297,7 +297,10 @@ def inscriptions_for_jury(*, session: Session, q: str = "") -> QuerySet[Inscript
                 .annotate(nb_evalues=Count("evaluations"))
                 .order_by("membre__user__last_name", "pk"),
             ),
-            Prefetch("conflits", queryset=ConflitInterets.objects.only("membre_id")),
+            Prefetch(
+                "conflits",
+                queryset=ConflitInterets.objects.only("inscription_id", "membre_id"),
+            ),
         )
         # A correlated count rather than a GROUP BY: the database sorts the
         # session's enrolments and counts for the page's rows only, and the

@@ -268,6 +268,10 @@ class JurySessionViewTests(JuryViewsTestCase):
             self.client.get(self.session_url)
         for i in range(6, 12):
             make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
+        for inscription in self.inscriptions[:3]:
+            ConflitInterets.objects.create(
+                membre=self.membres[2], inscription=inscription, nature="tuteur"
+            )
         affectations_auto(session=self.session)
         with self.assertNumQueries(11):
             self.client.get(self.session_url)
