@@ -107,3 +107,16 @@ def test_grid_is_usable_with_the_keyboard(page: Page) -> None:
         ).resultat
         == "non_acquis"
     )
+
+
+def test_conflict_pages_are_accessible(page: Page, axe_check) -> None:  # type: ignore[no-untyped-def]
+    """The member's list of candidates to declare a conflict with, and the
+    declaration form."""
+    from tests.browser import worlds
+
+    worlds.jury_en_evaluation()
+    login(page, worlds.MEMBRE)
+    page.goto("/jury/conflits/?q=martin")
+    axe_check(page)
+    page.get_by_role("link", name="Déclarer un lien avec Camille MARTIN").click()
+    axe_check(page)

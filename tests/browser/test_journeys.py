@@ -601,3 +601,40 @@ def test_grid_works_without_javascript(browser: Browser, live_server) -> None:  
         ("C2.1.2", "acquis", ""),
     ]
     context.close()
+
+
+def test_member_declares_a_conflict_from_the_search(
+    browser: Browser, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    """A member finds the candidate by name, picks them and declares the link, with
+    links and plain forms (JavaScript off); the candidate leaves their dashboard."""
+    from evaluations.models import ConflitInterets
+
+    jury = worlds.jury_en_evaluation()
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    login(page, worlds.MEMBRE)
+    page.goto("/jury/conflits/")
+    page.get_by_label("Rechercher un candidat").fill("martin")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="Déclarer un lien avec Camille MARTIN").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        "Lien avec Camille MARTIN (Session de juin 2026)"
+    )
+    page.get_by_label("Nature du lien").select_option("autre")
+    page.get_by_role("button", name="Déclarer").click()
+    expect(page.locator("main")).to_contain_text("Précisez la nature du lien.")
+    page.get_by_label("Commentaire").fill("Voisin de palier.")
+    page.get_by_role("button", name="Déclarer").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Conflit d'intérêts déclaré : vous n'évaluez plus Camille MARTIN."
+    )
+    expect(page.locator("main")).to_contain_text("« Voisin de palier. »")
+    assert list(
+        ConflitInterets.objects.values_list("membre", "inscription", "nature")
+    ) == [(jury.membre.pk, jury.world.inscription.pk, "autre")]
+    page.goto("/jury/mes-evaluations/")
+    expect(page.locator("main")).to_contain_text("Aucun candidat ne vous est affecté")
+    context.close()
