@@ -100,7 +100,9 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "page": page,
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
-            "conflits": list(conflits_for_pv(session)),
+            "conflits": Paginator(conflits_for_pv(session), PAR_PAGE).get_page(
+                request.GET.get("conflits")
+            ),
             "membre_form": MembreJuryAddForm(session=session) if editable else None,
             "auto_form": AffectationsAutoForm() if editable else None,
         },

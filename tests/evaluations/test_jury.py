@@ -263,8 +263,11 @@ class JurySessionViewTests(JuryViewsTestCase):
 
     def test_query_count_same_for_one_and_many_candidates(self) -> None:
         self.client.force_login(self.admin)
+        ConflitInterets.objects.create(
+            membre=self.membres[1], inscription=self.inscriptions[5], nature="famille"
+        )
         affectations_auto(session=self.session)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.get(self.session_url)
         for i in range(6, 12):
             make_inscription(make_candidat(f"c{i}@test.localhost"), self.session)
@@ -273,8 +276,24 @@ class JurySessionViewTests(JuryViewsTestCase):
                 membre=self.membres[2], inscription=inscription, nature="tuteur"
             )
         affectations_auto(session=self.session)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.get(self.session_url)
+
+    def test_declared_conflicts_are_paginated(self) -> None:
+        extra = [
+            make_inscription(make_candidat(f"x{i}@test.localhost"), self.session)
+            for i in range(26)
+        ]
+        for inscription in extra:
+            ConflitInterets.objects.create(
+                membre=self.membres[0], inscription=inscription, nature="tuteur"
+            )
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url)
+        self.assertEqual(len(response.context["conflits"].object_list), 25)
+        self.assertContains(response, 'href="?conflits=2"')
+        response = self.client.get(self.session_url, {"conflits": 2})
+        self.assertEqual(len(response.context["conflits"].object_list), 1)
 
     def test_sessions_list(self) -> None:
         url = reverse("evaluations:jury_sessions")
