@@ -2,7 +2,7 @@
 upload progress, in a fixed number of queries whatever the number of
 candidates), and the candidate's space."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -91,9 +91,7 @@ def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
         .order_by()
         .values_list("pk", "competence__activite__bloc_id")
     )
-    par_bloc: dict[int, int] = defaultdict(int)
-    for bloc_id in bloc_of_modalite.values():
-        par_bloc[bloc_id] += 1
+    par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
     recus: dict[int, set[int]] = defaultdict(set)
     for inscription_id, modalite_id in livrables.order_by().values_list(
         "inscription_id", "modalite_id"
@@ -133,9 +131,7 @@ def session_progress(*, session: Session) -> dict[int, tuple[int, int]]:
         return dict.fromkeys(
             through.values_list("inscription_id", flat=True).distinct(), (0, 0)
         )
-    par_bloc: dict[int, int] = defaultdict(int)
-    for bloc_id in bloc_of_modalite.values():
-        par_bloc[bloc_id] += 1
+    par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
     attendus = (
         through.values("inscription_id")
         .annotate(
