@@ -95,14 +95,9 @@ def fill(refill: bool) -> None:
     from certif.models import User
     from certif.roles import Role
     from certif.services import roles_setup
-    from evaluations.models import (
-        Affectation,
-        Candidat,
-        Evaluation,
-        Inscription,
-        MembreJury,
-        Session,
-    )
+    from evaluations.jury.models import Affectation, MembreJury
+    from evaluations.notation.models import Evaluation
+    from evaluations.sessions.models import Candidat, Inscription, Session
     from referentiel.models import Critere, Referentiel
     from referentiel.services import referentiel_load
 
@@ -230,7 +225,7 @@ def fill(refill: bool) -> None:
 
 
 def targets() -> tuple[list[int], list[int]]:
-    from evaluations.models import Affectation
+    from evaluations.jury.models import Affectation
     from referentiel.models import Critere
 
     inscription_ids = list(

@@ -67,7 +67,7 @@ def fill_extra() -> None:
 
 def scenario() -> dict[str, object]:
     """Ids used to build the URLs."""
-    from evaluations.models import Inscription, Session
+    from evaluations.sessions.models import Inscription, Session
 
     session = Session.objects.get(nom=grid_load.SESSION_NOM)
     candidats = list(

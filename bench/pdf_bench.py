@@ -59,15 +59,15 @@ def ratio(n: int) -> None:
 
     from weasyprint import HTML
 
-    from evaluations.documents import parchemin_pdf
-    from evaluations.qr import qr_svg
-    from evaluations.selectors.documents import (
+    from evaluations.documents.qr import qr_svg
+    from evaluations.documents.renderers import parchemin_pdf
+    from evaluations.documents.services import verification_url
+    from evaluations.documents.snapshots import (
         BlocLigne,
         CertificationInfo,
         DistinctionSnapshot,
         Titulaire,
     )
-    from evaluations.services.documents import verification_url
 
     snapshot = DistinctionSnapshot(
         titulaire=Titulaire("Camille Marie", "PETIT", ""),
@@ -168,14 +168,10 @@ def _make_session(candidats: int):
     from certif.models import User
     from certif.roles import Role
     from certif.services import roles_setup, user_ensure
-    from evaluations.models import (
-        Candidat,
-        Consolidation,
-        Deliberation,
-        Inscription,
-        MembreJury,
-        Session,
-    )
+    from evaluations.deliberation.models import Deliberation
+    from evaluations.jury.models import MembreJury
+    from evaluations.notation.models import Consolidation
+    from evaluations.sessions.models import Candidat, Inscription, Session
     from referentiel.models import Critere
     from referentiel.services import referentiel_load
 
@@ -289,8 +285,8 @@ def session(candidats: int, workers: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from evaluations.models import Document, EmissionSession
-    from evaluations.tasks import emission_launch
+    from evaluations.documents.models import Document, EmissionSession
+    from evaluations.documents.tasks import emission_launch
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

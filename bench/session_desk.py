@@ -85,7 +85,8 @@ def fill(candidats: int) -> int:
     from certif.models import User
     from certif.roles import Role
     from certif.services import roles_setup, user_ensure
-    from evaluations.models import Candidat, Inscription, Livrable, Session
+    from evaluations.livrables.models import Livrable
+    from evaluations.sessions.models import Candidat, Inscription, Session
     from referentiel.models import Modalite, Referentiel
     from referentiel.services import referentiel_load
 
@@ -267,7 +268,8 @@ def main() -> None:
     from django.urls import include, path, reverse
 
     from certif.models import User
-    from evaluations.models import Inscription, Livrable, Session
+    from evaluations.livrables.models import Livrable
+    from evaluations.sessions.models import Inscription, Session
 
     call_command("migrate", verbosity=0)
     session = Session.objects.filter(nom=SESSION_NOM).first()

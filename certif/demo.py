@@ -1,19 +1,12 @@
-"""Demo data for ``make run``: the seed référentiel and one account per role.
-Idempotent: running it again changes nothing. Each app adds its own step to
-``DEMO_STEPS``."""
+"""The demo accounts of ``make run``: one per role, with a documented password.
+Idempotent. The whole demo (référentiel, sessions, jury…) is loaded by
+``evaluations.demo``."""
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
-
 from certif.roles import Role
 from certif.services import roles_setup, user_ensure
-from evaluations.demo import demo_documents, demo_jury, demo_sessions
-from handicap.demo import demo_handicap
-from referentiel.services import referentiel_load
 
 DEMO_PASSWORD = "certif-demo"  # noqa: S105 - documented demo password, demo data only
 
@@ -44,17 +37,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def _load_referentiel(log: Callable[[str], None]) -> None:
-    path = settings.BASE_DIR / "fixtures" / "referentiel.json"
-    with open(path, encoding="utf-8") as handle:
-        result = referentiel_load(data=json.load(handle), publish=True)
-    state = (
-        "créé" if result.created else ("mis à jour" if result.changed else "inchangé")
-    )
-    log(f"Référentiel {result.referentiel} : {state}")
-
-
-def _accounts(log: Callable[[str], None]) -> None:
+def demo_accounts(log: Callable[[str], None]) -> None:
     roles_setup()
     for account in DEMO_ACCOUNTS:
         _, created = user_ensure(
@@ -65,19 +48,3 @@ def _accounts(log: Callable[[str], None]) -> None:
             password=DEMO_PASSWORD,
         )
         log(f"Compte {account.email} : {'créé' if created else 'inchangé'}")
-
-
-DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
-    _load_referentiel,
-    _accounts,
-    demo_sessions,
-    demo_jury,
-    demo_handicap,
-    demo_documents,
-]
-
-
-@transaction.atomic
-def demo_load(log: Callable[[str], None]) -> None:
-    for step in DEMO_STEPS:
-        step(log)

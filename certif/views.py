@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from certif.http import AuthenticatedHttpRequest
-from certif.selectors import home_actions_for
+from certif.navigation import home_actions_for
 
 
 @require_GET

@@ -10,14 +10,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.models import (
-    Candidat,
-    Document,
-    EmissionSession,
-    Inscription,
-    Livrable,
-    Session,
-)
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import Candidat, Inscription, Session
 
 
 class ReadOnlyMixin:

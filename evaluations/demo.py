@@ -1,6 +1,49 @@
-"""Demo data of the evaluations app, one step per area (see certif.demo)."""
+"""The demo of ``make run`` (``manage.py load_demo``): the seed référentiel, one
+account per role, and sessions at every stage — open for deposits, in evaluation
+with a composed jury, deliberated with issued documents — plus a candidate with a
+disability accommodation. One step per area, run in order in one transaction.
+Idempotent: a step that finds its data leaves it as it is."""
 
+import json
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from certif.demo import DEMO_PASSWORD, demo_accounts
+from certif.models import User
+from certif.roles import Role
+from certif.services import user_ensure
+from evaluations.deliberation.models import Deliberation
+from evaluations.deliberation.services import dispense_decider
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.jury.services import (
+    affectation_add,
+    affectations_auto,
+    membre_jury_add,
+)
+from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.notation.models import Consolidation
+from evaluations.notation.services import affectation_validate, evaluations_record
+from evaluations.sessions.models import Candidat, Inscription, Session
+from evaluations.sessions.services import (
+    IdentiteData,
+    SessionData,
+    candidat_create,
+    inscription_create,
+    session_create,
+    session_open,
+    session_start_evaluation,
+    session_update,
+)
+from handicap import demo as handicap_demo
+from handicap.demo import demo_handicap
+from handicap.models import Dispense
+from referentiel.models import Critere, Modalite, Referentiel
+from referentiel.services import referentiel_load
 
 Log = Callable[[str], None]
 
@@ -49,34 +92,6 @@ def demo_sessions(log: Log) -> None:
     A1+A2) and the winter session, in evaluation, whose three candidates uploaded
     a file for every modality of their path. Idempotent: an existing session is
     left as it is."""
-    # Imported here: certif.demo imports this module while apps load.
-    from datetime import date, datetime, time, timedelta  # noqa: PLC0415
-
-    from django.core.files.base import ContentFile  # noqa: PLC0415
-    from django.utils import timezone  # noqa: PLC0415
-
-    from certif.demo import DEMO_PASSWORD  # noqa: PLC0415
-    from certif.models import User  # noqa: PLC0415
-    from certif.roles import Role  # noqa: PLC0415
-    from certif.services import user_ensure  # noqa: PLC0415
-    from evaluations.models import Candidat, Inscription, Session  # noqa: PLC0415
-    from evaluations.services.candidats import (  # noqa: PLC0415
-        IdentiteData,
-        candidat_create,
-        inscription_create,
-    )
-    from evaluations.services.livrables import (  # noqa: PLC0415
-        Depot,
-        livrables_deposer,
-    )
-    from evaluations.services.sessions import (  # noqa: PLC0415
-        SessionData,
-        session_create,
-        session_open,
-        session_start_evaluation,
-        session_update,
-    )
-    from referentiel.models import Modalite, Referentiel  # noqa: PLC0415
 
     referentiel = (
         Referentiel.objects.filter(
@@ -298,24 +313,6 @@ def demo_jury(log: Log) -> None:
     president and two members, two evaluators per candidate, and candidat3 scored
     by both members (one validated, one with two divergences), so that the whole
     jury flow can be tried in the browser. Idempotent."""
-    # Imported here: certif.demo imports this module while apps load.
-    from certif.models import User  # noqa: PLC0415
-    from evaluations.models import (  # noqa: PLC0415
-        Affectation,
-        Inscription,
-        MembreJury,
-        Session,
-    )
-    from evaluations.services.jury import (  # noqa: PLC0415
-        affectation_add,
-        affectations_auto,
-        membre_jury_add,
-    )
-    from evaluations.services.notation import (  # noqa: PLC0415
-        affectation_validate,
-        evaluations_record,
-    )
-    from referentiel.models import Critere  # noqa: PLC0415
 
     session = Session.objects.filter(nom=DEMO_SESSION_JURY).first()
     if session is None:
@@ -391,21 +388,6 @@ def demo_documents(log: Log) -> None:
     blocs A1 to A4 validated (A5 not). The jury's rows are written directly, as
     the jury would have left them once the deliberations were locked.
     Idempotent: an existing session is left as it is."""
-    # Imported here: certif.demo imports this module while apps load.
-    from datetime import timedelta  # noqa: PLC0415
-
-    from django.utils import timezone  # noqa: PLC0415
-
-    from certif.models import User  # noqa: PLC0415
-    from evaluations.models import (  # noqa: PLC0415
-        Candidat,
-        Consolidation,
-        Deliberation,
-        Inscription,
-        MembreJury,
-        Session,
-    )
-    from referentiel.models import Critere, Referentiel  # noqa: PLC0415
 
     if Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).exists():
         return
@@ -488,3 +470,84 @@ def demo_documents(log: Log) -> None:
         deliberation.blocs_valides.set(valides)
         deliberation.presents.set(presents)
     log(f"Documents : session délibérée « {DEMO_SESSION_DELIBEREE} » créée")
+
+
+def demo_dispense(log: Log) -> None:
+    """The jury's decision on the exemption the référent's demo avis proposes:
+    granted by the president with both conditions and the jury's reasoning."""
+    inscription = (
+        Inscription.objects.filter(
+            session__nom=handicap_demo.SESSION,
+            candidat__user__email=handicap_demo.CANDIDAT,
+        )
+        .select_related("session")
+        .first()
+    )
+    if inscription is None:
+        return
+    critere = Critere.objects.filter(
+        referentiel=inscription.session.referentiel,
+        competence__code=handicap_demo.CRITERE_COMPETENCE,
+        intitule__startswith=handicap_demo.CRITERE_DEBUT,
+        competence__activite__bloc__inscriptions=inscription,
+    ).first()
+    if critere is None:
+        log(
+            f"Jury : critère « {handicap_demo.CRITERE_DEBUT} » introuvable, pas de dispense"
+        )
+        return
+    if Dispense.objects.filter(inscription=inscription, critere=critere).exists():
+        log("Jury : dispense inchangée")
+        return
+    president = MembreJury.objects.filter(
+        session=inscription.session,
+        role=MembreJury.Role.PRESIDENT,
+        user__email=handicap_demo.PRESIDENT,
+    ).first()
+    if president is None:
+        log(
+            f"Jury : {handicap_demo.PRESIDENT} ne préside pas « {handicap_demo.SESSION} », pas de dispense"
+        )
+        return
+    dispense_decider(
+        inscription=inscription,
+        critere=critere,
+        accorder=True,
+        condition_capacite_globale=True,
+        condition_pratique_future=True,
+        raisonnement=(
+            "Le jury constate que la capacité à concevoir, chiffrer et défendre un "
+            "plan d'action reste entièrement évaluée par les autres critères de "
+            "C1.5 ; l'aisance orale n'a pas vocation à s'appliquer dans la pratique "
+            "future du candidat, orientée vers l'écrit."
+        ),
+        by=president.user,
+    )
+    log(f"Jury : dispense du critère {critere.code} accordée par le jury")
+
+
+def demo_referentiel(log: Log) -> None:
+    path = settings.BASE_DIR / "fixtures" / "referentiel.json"
+    with open(path, encoding="utf-8") as handle:
+        result = referentiel_load(data=json.load(handle), publish=True)
+    state = (
+        "créé" if result.created else ("mis à jour" if result.changed else "inchangé")
+    )
+    log(f"Référentiel {result.referentiel} : {state}")
+
+
+DEMO_STEPS: list[Callable[[Log], None]] = [
+    demo_referentiel,
+    demo_accounts,
+    demo_sessions,
+    demo_jury,
+    demo_handicap,
+    demo_dispense,
+    demo_documents,
+]
+
+
+@transaction.atomic
+def demo_load(log: Log) -> None:
+    for step in DEMO_STEPS:
+        step(log)

@@ -1,11 +1,14 @@
-"""Home-page actions of the evaluations app, one function per area."""
+"""The evaluations app's home-page actions and menu links, one group per area,
+registered with ``certif.navigation`` when the app loads."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certif.models import User
+from certif.navigation import Action, Lien, register_actions, register_menu
 from certif.roles import Role
-from certif.selectors import Action
+from handicap.models import Dispense, PropositionDispense
 
 
 def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
@@ -59,6 +62,25 @@ def jury_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("evaluations:jury_sessions"),
             )
         )
+    if (
+        Role.PRESIDENT in roles
+        and PropositionDispense.objects.filter(
+            avis__demande__inscription__session__membres__user=user,
+            avis__demande__inscription__session__membres__role="president",
+        )
+        .exclude(pk__in=Dispense.objects.values("proposition_id"))
+        .exists()
+    ):
+        actions.append(
+            Action(
+                _("Dispenses à décider"),
+                _(
+                    "Décider des dispenses de critères proposées par l'avis motivé "
+                    "du référent handicap."
+                ),
+                reverse("evaluations:dispenses"),
+            )
+        )
     return actions
 
 
@@ -87,3 +109,38 @@ def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
             )
         )
     return actions
+
+
+def register() -> None:
+    register_actions(position=10, provider=sessions_actions)
+    register_actions(position=20, provider=jury_actions)
+    register_actions(position=40, provider=documents_actions)
+    admin = frozenset({Role.ADMINISTRATEUR})
+    candidat = frozenset({Role.CANDIDAT})
+    president = frozenset({Role.PRESIDENT})
+    register_menu(
+        position=10,
+        liens=[
+            Lien(gettext_lazy("Sessions"), "evaluations:session_list", admin),
+            Lien(gettext_lazy("Mon dossier"), "evaluations:mon_dossier", candidat),
+        ],
+    )
+    register_menu(
+        position=20,
+        liens=[
+            Lien(
+                gettext_lazy("Mes évaluations"),
+                "evaluations:jury_tableau_de_bord",
+                frozenset({Role.MEMBRE_JURY, Role.PRESIDENT}),
+            ),
+            Lien(gettext_lazy("Jurys"), "evaluations:jury_sessions", admin | president),
+            Lien(gettext_lazy("Dispenses"), "evaluations:dispenses", president),
+        ],
+    )
+    register_menu(
+        position=40,
+        liens=[
+            Lien(gettext_lazy("Mes documents"), "evaluations:documents_mine", candidat),
+            Lien(gettext_lazy("Documents"), "evaluations:emission_sessions", admin),
+        ],
+    )

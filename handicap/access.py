@@ -14,8 +14,8 @@ from django.http import Http404
 
 from certif.models import User
 from certif.roles import Role, has_role
-from evaluations.models import Inscription, MembreJury
-from handicap.models import DemandeAmenagement, PieceJustificative, PropositionDispense
+from evaluations.sessions.models import Inscription
+from handicap.models import DemandeAmenagement, PieceJustificative
 
 # Roles that may know a request exists but never read its content.
 _INITIES = (Role.ADMINISTRATEUR, Role.MEMBRE_JURY, Role.PRESIDENT)
@@ -61,34 +61,4 @@ def get_inscription_for_candidat(user: User, pk: int) -> Inscription:
             "candidat", "session__referentiel"
         ).get(pk=pk, candidat__user=user)
     except Inscription.DoesNotExist:
-        raise Http404 from None
-
-
-def _presidences(user: User) -> QuerySet[MembreJury]:
-    return MembreJury.objects.filter(user=user, role=MembreJury.Role.PRESIDENT)
-
-
-def get_inscription_for_president(user: User, pk: int) -> Inscription:
-    """An enrolment with an avis motivé, for the president of its session."""
-    try:
-        return Inscription.objects.select_related(
-            "candidat", "session", "demande_amenagement__avis"
-        ).get(
-            pk=pk,
-            session__membres__in=_presidences(user),
-            demande_amenagement__avis__isnull=False,
-        )
-    except Inscription.DoesNotExist:
-        raise Http404 from None
-
-
-def get_proposition_for_president(user: User, pk: int) -> PropositionDispense:
-    try:
-        return PropositionDispense.objects.select_related(
-            "critere", "avis__demande__inscription__session"
-        ).get(
-            pk=pk,
-            avis__demande__inscription__session__membres__in=_presidences(user),
-        )
-    except PropositionDispense.DoesNotExist:
         raise Http404 from None

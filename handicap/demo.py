@@ -1,8 +1,9 @@
-"""Demo data of the handicap app (see certif.demo): Hugo Leroy (candidat2) in the
-"Session d'hiver 2026" has a decided request — extra time and a third party's
-assistance, a small PDF document — and an avis motivé proposing the exemption of
-one oral-expression criterion of C1.5, granted by the president with both
-conditions. Idempotent: each step is skipped when already done."""
+"""Demo data of the handicap app (run by ``evaluations.demo``): Hugo Leroy
+(candidat2) in the "Session d'hiver 2026" has a decided request — extra time and a
+third party's assistance, a small PDF document — and an avis motivé proposing the
+exemption of one oral-expression criterion of C1.5 (the jury's decision on it is
+the deliberation's demo step). Idempotent: each step is skipped when already
+done."""
 
 from collections.abc import Callable
 
@@ -10,15 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certif.models import User
-from evaluations.models import Inscription, MembreJury
-from handicap.models import Amenagement, DemandeAmenagement, Dispense
+from evaluations.sessions.models import Inscription
+from handicap.models import Amenagement, DemandeAmenagement
 from handicap.services import (
     AmenagementSaisi,
     PropositionSaisie,
     demande_decider,
     demande_deposer,
     demande_instruire,
-    dispense_decider,
 )
 from referentiel.models import Critere
 
@@ -50,7 +50,7 @@ def demo_pdf(name: str = "certificat-demonstration.pdf") -> SimpleUploadedFile:
 
 
 def demo_handicap(log: Log) -> None:
-    """One candidate with a decided request and one exemption."""
+    """One candidate with a decided request and an avis proposing an exemption."""
     try:
         _demo(log)
     except ValidationError as exc:
@@ -143,32 +143,3 @@ def _demo(log: Log) -> None:
         log("Handicap : demande décidée (temps majoré, assistance d'un tiers)")
     else:
         log("Handicap : demande de Hugo Leroy inchangée")
-    if critere is None:
-        log(f"Handicap : critère « {CRITERE_DEBUT} » introuvable, pas de dispense")
-        return
-    if Dispense.objects.filter(inscription=inscription, critere=critere).exists():
-        log("Handicap : dispense inchangée")
-        return
-    president = MembreJury.objects.filter(
-        session=inscription.session,
-        role=MembreJury.Role.PRESIDENT,
-        user__email=PRESIDENT,
-    ).first()
-    if president is None:
-        log(f"Handicap : {PRESIDENT} ne préside pas « {SESSION} », pas de dispense")
-        return
-    dispense_decider(
-        inscription=inscription,
-        critere=critere,
-        accorder=True,
-        condition_capacite_globale=True,
-        condition_pratique_future=True,
-        raisonnement=(
-            "Le jury constate que la capacité à concevoir, chiffrer et défendre un "
-            "plan d'action reste entièrement évaluée par les autres critères de "
-            "C1.5 ; l'aisance orale n'a pas vocation à s'appliquer dans la pratique "
-            "future du candidat, orientée vers l'écrit."
-        ),
-        by=president.user,
-    )
-    log(f"Handicap : dispense du critère {critere.code} accordée par le jury")

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from evaluations.services.livrables import sanitise_name
+from evaluations.livrables.services import sanitise_name
 
 # Extension → MIME type detected from the content. A supporting document is a
 # certificate or a report: PDF or a photo/scan of it.

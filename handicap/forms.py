@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Inscription
+from evaluations.sessions.models import Inscription
 from handicap.files import TYPES_ACCEPTES
 from handicap.models import CONSENTEMENT_TEXTE, Amenagement
 from handicap.selectors import criteres_du_parcours, modalites_du_parcours
@@ -171,38 +171,3 @@ class PropositionForm(forms.Form):
 
 AmenagementFormSet = formset_factory(AmenagementForm, extra=4, max_num=20)
 PropositionFormSet = formset_factory(PropositionForm, extra=3, max_num=30)
-
-
-class DispenseForm(forms.Form):
-    class Decision:
-        ACCORDER = "accorder"
-        REFUSER = "refuser"
-
-    decision = forms.ChoiceField(
-        label=_("Décision du jury"),
-        choices=[
-            (Decision.ACCORDER, _("Accorder la dispense")),
-            (Decision.REFUSER, _("Refuser la dispense")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choisissez d'accorder ou de refuser.")},
-    )
-    condition_capacite_globale = forms.BooleanField(
-        label=_(
-            "La dispense ne remet pas en question la capacité professionnelle "
-            "globale du candidat."
-        ),
-        required=False,
-    )
-    condition_pratique_future = forms.BooleanField(
-        label=_(
-            "Au regard de la nature du handicap, le critère n'a pas vocation à "
-            "s'appliquer dans la pratique professionnelle future du candidat."
-        ),
-        required=False,
-    )
-    raisonnement = forms.CharField(
-        label=_("Raisonnement du jury"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )

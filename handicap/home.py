@@ -1,12 +1,13 @@
-"""Home-page actions of the handicap app."""
+"""The handicap app's home-page actions and menu links, registered with
+``certif.navigation`` when the app loads."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certif.models import User
+from certif.navigation import Action, Lien, register_actions, register_menu
 from certif.roles import Role
-from certif.selectors import Action
-from handicap.models import Dispense, PropositionDispense
 
 
 def handicap_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
@@ -33,25 +34,6 @@ def handicap_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("handicap:bureau"),
             )
         )
-    if (
-        Role.PRESIDENT in roles
-        and PropositionDispense.objects.filter(
-            avis__demande__inscription__session__membres__user=user,
-            avis__demande__inscription__session__membres__role="president",
-        )
-        .exclude(pk__in=Dispense.objects.values("proposition_id"))
-        .exists()
-    ):
-        actions.append(
-            Action(
-                _("Dispenses à décider"),
-                _(
-                    "Décider des dispenses de critères proposées par l'avis motivé "
-                    "du référent handicap."
-                ),
-                reverse("handicap:dispenses"),
-            )
-        )
     if Role.ADMINISTRATEUR in roles:
         actions.append(
             Action(
@@ -64,3 +46,22 @@ def handicap_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
             )
         )
     return actions
+
+
+def register() -> None:
+    register_actions(position=30, provider=handicap_actions)
+    register_menu(
+        position=30,
+        liens=[
+            Lien(
+                gettext_lazy("Aménagements"),
+                "handicap:mes_demandes",
+                frozenset({Role.CANDIDAT}),
+            ),
+            Lien(
+                gettext_lazy("Demandes d'aménagement"),
+                "handicap:bureau",
+                frozenset({Role.REFERENT_HANDICAP, Role.ADMINISTRATEUR}),
+            ),
+        ],
+    )

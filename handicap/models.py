@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from evaluations.models import Inscription
+from evaluations.sessions.models import Inscription
 from referentiel.models import Critere, Modalite
 
 CONSENTEMENT_TEXTE = _(

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from certif.models import User
-from evaluations.models import Inscription, MembreJury
+from evaluations.sessions.models import Inscription
 from handicap.models import (
     AccesConfidentiel,
     Amenagement,
@@ -288,40 +288,3 @@ def journal_acces() -> QuerySet[AccesConfidentiel]:
     return AccesConfidentiel.objects.select_related(
         "utilisateur", "demande__inscription__candidat"
     ).order_by("-le", "-pk")
-
-
-def _presidences(user: User) -> QuerySet[MembreJury]:
-    return MembreJury.objects.filter(user=user, role=MembreJury.Role.PRESIDENT)
-
-
-def inscriptions_a_dispenser_for(*, user: User) -> QuerySet[Inscription]:
-    """Enrolments of the sessions the user presides whose avis motivé proposes
-    exemptions, with the number proposed and the number still to decide."""
-    return (
-        Inscription.objects.filter(
-            session__membres__in=_presidences(user),
-            demande_amenagement__avis__propositions__isnull=False,
-        )
-        .select_related("candidat", "session", "deliberation")
-        .annotate(
-            nb_propositions=Count(
-                "demande_amenagement__avis__propositions", distinct=True
-            ),
-            nb_a_decider=Count(
-                "demande_amenagement__avis__propositions",
-                filter=Q(
-                    demande_amenagement__avis__propositions__dispense__isnull=True
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by("session__date_jury", "candidat__nom_naissance", "pk")
-    )
-
-
-def propositions_de(*, inscription: Inscription) -> list[PropositionDispense]:
-    return list(
-        PropositionDispense.objects.filter(avis__demande__inscription=inscription)
-        .select_related("critere__competence", "dispense__decide_par")
-        .order_by("critere_id")
-    )

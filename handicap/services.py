@@ -17,11 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certif.models import User
-from evaluations.models import Deliberation, Inscription, MembreJury, Session
-from evaluations.services.deliberation import (
-    DeliberationVerrouilleeError,
-    deliberation_assert_open,
-)
+from evaluations.sessions.models import Inscription, Session
 from handicap.documents import courrier_decision_pdf
 from handicap.files import fichier_verifier
 from handicap.models import (
@@ -30,7 +26,6 @@ from handicap.models import (
     Amenagement,
     AvisMotive,
     DemandeAmenagement,
-    Dispense,
     PieceJustificative,
     PropositionDispense,
 )
@@ -72,7 +67,9 @@ def _blocs_ids(inscription: Inscription) -> set[int]:
 
 def _assert_inscription_ouverte(inscription: Inscription) -> None:
     if inscription.session.statut in SESSIONS_TERMINEES or (
-        Deliberation.objects.filter(inscription=inscription, verrouillee=True).exists()
+        Inscription.objects.filter(
+            pk=inscription.pk, deliberation__verrouillee=True
+        ).exists()
     ):
         raise ValidationError(
             _(
@@ -353,84 +350,6 @@ def courrier_envoyer(*, demande: DemandeAmenagement) -> bool:
         logger.exception("Courrier de décision non envoyé (demande %s)", demande.pk)
         return False
     return True
-
-
-@transaction.atomic
-def dispense_decider(
-    *,
-    inscription: Inscription,
-    critere: Critere,
-    accorder: bool,
-    condition_capacite_globale: bool,
-    condition_pratique_future: bool,
-    raisonnement: str,
-    by: User,
-) -> Dispense:
-    """The jury's decision on one exemption proposed by the avis motivé. Granting
-    requires both cumulative conditions and the reasoning; only for a criterion the
-    avis names; only while the enrolment's deliberation is open. A later decision
-    replaces the previous one (history keeps both)."""
-    inscription = (
-        Inscription.objects.select_for_update()
-        .select_related("session")
-        .get(pk=inscription.pk)
-    )
-    if not MembreJury.objects.filter(
-        session=inscription.session, user=by, role=MembreJury.Role.PRESIDENT
-    ).exists():
-        raise PermissionDenied
-    proposition = PropositionDispense.objects.filter(
-        avis__demande__inscription=inscription, critere=critere
-    ).first()
-    if proposition is None:
-        raise ValidationError(
-            _(
-                "Le critère %(code)s n'est pas proposé à la dispense par l'avis motivé "
-                "du référent handicap : le jury ne peut pas en dispenser le candidat."
-            )
-            % {"code": critere.code}
-        )
-    if inscription.session.statut == Session.Statut.CLOSE:
-        raise ValidationError(_("La session est close."))
-    try:
-        deliberation_assert_open(inscription=inscription)
-    except DeliberationVerrouilleeError as exc:
-        raise ValidationError(str(exc)) from None
-    if accorder:
-        errors: dict[str, list[str]] = {}
-        if not condition_capacite_globale:
-            errors["condition_capacite_globale"] = [
-                _(
-                    "Dispense refusée : le jury doit affirmer qu'elle ne remet pas en "
-                    "question la capacité professionnelle globale du candidat."
-                )
-            ]
-        if not condition_pratique_future:
-            errors["condition_pratique_future"] = [
-                _(
-                    "Dispense refusée : le jury doit affirmer qu'au regard de la nature "
-                    "du handicap, le critère n'a pas vocation à s'appliquer dans la "
-                    "pratique professionnelle future du candidat."
-                )
-            ]
-        if not raisonnement.strip():
-            errors["raisonnement"] = [
-                _("Dispense refusée : rédigez le raisonnement du jury.")
-            ]
-        if errors:
-            raise ValidationError(errors)
-    dispense = Dispense.objects.filter(proposition=proposition).first() or Dispense(
-        proposition=proposition, inscription=inscription, critere=critere
-    )
-    dispense.accordee = accorder
-    dispense.condition_capacite_globale = condition_capacite_globale
-    dispense.condition_pratique_future = condition_pratique_future
-    dispense.raisonnement = raisonnement.strip()
-    dispense.decide_par = by
-    dispense.decide_le = timezone.now()
-    dispense.full_clean()
-    dispense.save()
-    return dispense
 
 
 def acces_enregistrer(

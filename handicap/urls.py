@@ -36,15 +36,4 @@ urlpatterns = [
         "demandes/<int:pk>/decider/", views.demande_decider_view, name="demande_decider"
     ),
     path("journal/", views.journal_view, name="journal"),
-    path("dispenses/", views.dispenses_list_view, name="dispenses"),
-    path(
-        "dispenses/inscriptions/<int:inscription_pk>/",
-        views.dispenses_inscription_view,
-        name="dispenses_inscription",
-    ),
-    path(
-        "dispenses/propositions/<int:pk>/decider/",
-        views.dispense_decider_view,
-        name="dispense_decider",
-    ),
 ]

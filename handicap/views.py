@@ -17,19 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.roles import Role, has_role
-from evaluations.models import Inscription
-from handicap.access import (
-    get_demande_for,
-    get_inscription_for_candidat,
-    get_inscription_for_president,
-    get_piece_for,
-    get_proposition_for_president,
-)
+from handicap.access import get_demande_for, get_inscription_for_candidat, get_piece_for
 from handicap.forms import (
     AmenagementFormSet,
     AvisForm,
     DemandeForm,
-    DispenseForm,
     PiecesForm,
     PropositionFormSet,
 )
@@ -38,11 +30,9 @@ from handicap.selectors import (
     amenagements_for_jury,
     demandes_desk,
     demandes_par_statut,
-    inscriptions_a_dispenser_for,
     inscriptions_du_candidat,
     journal_acces,
     pieces_de,
-    propositions_de,
 )
 from handicap.services import (
     COURRIER_NOM,
@@ -52,7 +42,6 @@ from handicap.services import (
     demande_decider,
     demande_deposer,
     demande_instruire,
-    dispense_decider,
     pieces_ajouter,
 )
 
@@ -380,98 +369,3 @@ def journal_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 # --- president of the jury ---------------------------------------------------------
-
-
-@require_GET
-@login_required
-@role_required(Role.PRESIDENT)
-def dispenses_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(inscriptions_a_dispenser_for(user=request.user), PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "handicap/dispenses_list.html", {"page": page})
-
-
-def _render_dispenses(
-    request: AuthenticatedHttpRequest,
-    inscription: Inscription,
-    *,
-    bound: tuple[int, DispenseForm] | None = None,
-) -> HttpResponse:
-    propositions = propositions_de(inscription=inscription)
-    lignes = []
-    for proposition in propositions:
-        if bound is not None and bound[0] == proposition.pk:
-            form = bound[1]
-        else:
-            dispense = getattr(proposition, "dispense", None)
-            initial = {}
-            if dispense is not None:
-                initial = {
-                    "decision": DispenseForm.Decision.ACCORDER
-                    if dispense.accordee
-                    else DispenseForm.Decision.REFUSER,
-                    "condition_capacite_globale": dispense.condition_capacite_globale,
-                    "condition_pratique_future": dispense.condition_pratique_future,
-                    "raisonnement": dispense.raisonnement,
-                }
-            form = DispenseForm(prefix=f"p{proposition.pk}", initial=initial)
-        lignes.append((proposition, form))
-    deliberation = getattr(inscription, "deliberation", None)
-    return render(
-        request,
-        "handicap/dispenses_inscription.html",
-        {
-            "inscription": inscription,
-            "amenagements": amenagements_for_jury(inscription_id=inscription.pk),
-            "lignes": lignes,
-            "verrouillee": bool(deliberation and deliberation.verrouillee),
-        },
-    )
-
-
-@require_GET
-@login_required
-@role_required(Role.PRESIDENT)
-def dispenses_inscription_view(
-    request: AuthenticatedHttpRequest, inscription_pk: int
-) -> HttpResponse:
-    inscription = get_inscription_for_president(request.user, inscription_pk)
-    return _render_dispenses(request, inscription)
-
-
-@require_POST
-@login_required
-@role_required(Role.PRESIDENT)
-def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    proposition = get_proposition_for_president(request.user, pk)
-    inscription = get_inscription_for_president(
-        request.user, proposition.avis.demande.inscription_id
-    )
-    form = DispenseForm(request.POST, prefix=f"p{proposition.pk}")
-    if form.is_valid():
-        accorder = form.cleaned_data["decision"] == DispenseForm.Decision.ACCORDER
-        try:
-            dispense_decider(
-                inscription=inscription,
-                critere=proposition.critere,
-                accorder=accorder,
-                condition_capacite_globale=form.cleaned_data[
-                    "condition_capacite_globale"
-                ],
-                condition_pratique_future=form.cleaned_data[
-                    "condition_pratique_future"
-                ],
-                raisonnement=form.cleaned_data["raisonnement"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if accorder:
-                message = _("Dispense du critère %(code)s accordée.")
-            else:
-                message = _("Dispense du critère %(code)s refusée.")
-            messages.success(request, message % {"code": proposition.critere.code})
-            return redirect("handicap:dispenses_inscription", inscription.pk)
-    return _render_dispenses(request, inscription, bound=(proposition.pk, form))

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReferentielConfig(AppConfig):
     name = "referentiel"
     verbose_name = _("Référentiels")
+
+    def ready(self) -> None:
+        from referentiel.home import register  # noqa: PLC0415 - models must be loaded first
+
+        register()

@@ -13,7 +13,7 @@ from referentiel.models import Referentiel
 from referentiel.services import referentiel_import, referentiel_publish
 
 if TYPE_CHECKING:
-    from evaluations.models import Candidat, Inscription, Session
+    from evaluations.sessions.models import Candidat, Inscription, Session
 
 PASSWORD = "mot-de-passe-de-test"
 
@@ -107,7 +107,7 @@ def make_session(
 
     from django.utils import timezone
 
-    from evaluations.models import Session
+    from evaluations.sessions.models import Session
 
     today = timezone.localdate()
     return Session.objects.create(
@@ -125,7 +125,7 @@ def make_candidat(
 ) -> "Candidat":
     from datetime import date
 
-    from evaluations.models import Candidat
+    from evaluations.sessions.models import Candidat
 
     user = make_user(email, Role.CANDIDAT, first_name=prenom, last_name=nom)
     return Candidat.objects.create(
@@ -147,7 +147,7 @@ def make_inscription(
     voie_acces: str = "formation_continue",
 ) -> "Inscription":
     """Enrol on the whole certification, or on the blocs whose codes are given."""
-    from evaluations.models import Inscription
+    from evaluations.sessions.models import Inscription
 
     inscription = Inscription.objects.create(
         candidat=candidat,

@@ -36,15 +36,12 @@ from django.urls import (
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import (
-    Affectation,
-    Deliberation,
-    Document,
-    EmissionSession,
-    Livrable,
-)
-from evaluations.services.livrables import Depot, livrables_deposer
-from evaluations.tasks import emission_launch
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.documents.tasks import emission_launch
+from evaluations.jury.models import Affectation
+from evaluations.livrables.models import Livrable
+from evaluations.livrables.services import Depot, livrables_deposer
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
     AmenagementSaisi,
@@ -211,12 +208,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 404 403 403 403 302 403",
     },
-    "handicap:dispense_decider": {
+    "evaluations:dispense_decider": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 200 403 403",
     },
-    "handicap:dispenses": {"GET": "302 403 403 403 403 200 403 403"},
-    "handicap:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
+    "evaluations:dispenses": {"GET": "302 403 403 403 403 200 403 403"},
+    "evaluations:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
     "handicap:journal": {"GET": "302 403 403 403 403 403 200 200"},
     "handicap:mes_demandes": {"GET": "302 200 200 403 403 403 403 403"},
     "handicap:pieces_ajouter": {
@@ -611,12 +608,12 @@ class World:
                 "handicap:demande_decider", args=[demande.pk]
             ),
             "handicap:journal": lambda: reverse("handicap:journal"),
-            "handicap:dispenses": lambda: reverse("handicap:dispenses"),
-            "handicap:dispenses_inscription": lambda: reverse(
-                "handicap:dispenses_inscription", args=[ia.pk]
+            "evaluations:dispenses": lambda: reverse("evaluations:dispenses"),
+            "evaluations:dispenses_inscription": lambda: reverse(
+                "evaluations:dispenses_inscription", args=[ia.pk]
             ),
-            "handicap:dispense_decider": lambda: reverse(
-                "handicap:dispense_decider", args=[proposition.pk]
+            "evaluations:dispense_decider": lambda: reverse(
+                "evaluations:dispense_decider", args=[proposition.pk]
             ),
         }
         self.urls = {}

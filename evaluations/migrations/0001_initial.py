@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import evaluations.models.sessions
+import evaluations.livrables.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -722,7 +722,7 @@ class Migration(migrations.Migration):
                     "fichier",
                     models.FileField(
                         max_length=255,
-                        upload_to=evaluations.models.sessions.livrable_upload_to,
+                        upload_to=evaluations.livrables.models.livrable_upload_to,
                         verbose_name="fichier",
                     ),
                 ),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import evaluations.models.documents
+import evaluations.documents.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('total', models.PositiveIntegerField(default=0, verbose_name='documents à traiter')),
                 ('faits', models.PositiveIntegerField(default=0, verbose_name='traités')),
                 ('echecs', models.JSONField(blank=True, default=list, verbose_name='échecs')),
-                ('archive', models.FileField(blank=True, max_length=255, upload_to=evaluations.models.documents.archive_upload_to, verbose_name='archive ZIP')),
+                ('archive', models.FileField(blank=True, max_length=255, upload_to=evaluations.documents.models.archive_upload_to, verbose_name='archive ZIP')),
                 ('lancee_le', models.DateTimeField(default=django.utils.timezone.now, verbose_name='lancée le')),
                 ('modifiee_le', models.DateTimeField(auto_now=True, verbose_name='dernière progression')),
                 ('terminee_le', models.DateTimeField(blank=True, null=True, verbose_name='terminée le')),
@@ -41,9 +41,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('nature', models.CharField(choices=[('parchemin', 'Parchemin'), ('attestation', 'Attestation de blocs de compétences'), ('releve', 'Relevé individuel de résultats'), ('pv', 'Procès-verbal de délibération')], max_length=20, verbose_name='nature')),
-                ('code', models.CharField(default=evaluations.models.documents.new_document_code, editable=False, max_length=16, unique=True, verbose_name='code de vérification')),
+                ('code', models.CharField(default=evaluations.documents.models.new_document_code, editable=False, max_length=16, unique=True, verbose_name='code de vérification')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('fichier', models.FileField(max_length=255, upload_to=evaluations.models.documents.document_upload_to, verbose_name='fichier')),
+                ('fichier', models.FileField(max_length=255, upload_to=evaluations.documents.models.document_upload_to, verbose_name='fichier')),
                 ('nom_fichier', models.CharField(max_length=200, verbose_name='nom du fichier')),
                 ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),
                 ('snapshot', models.JSONField(verbose_name='données figées')),

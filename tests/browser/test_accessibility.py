@@ -86,7 +86,7 @@ def test_grid_is_usable_with_the_keyboard(page: Page) -> None:
     move within the criterion's choices; each change is saved at once."""
     from playwright.sync_api import expect
 
-    from evaluations.models import Evaluation
+    from evaluations.notation.models import Evaluation
     from referentiel.models import Critere
     from tests.browser import worlds
 

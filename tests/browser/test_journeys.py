@@ -14,7 +14,7 @@ from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from evaluations.models import Document
+from evaluations.documents.models import Document
 from tests.browser import worlds
 from tests.browser.conftest import login, logout, screenshot
 from tests.scan import scanned_urls
@@ -50,7 +50,8 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     from django.core import mail
 
     from certif.roles import Role
-    from evaluations.models import Affectation, Inscription, MembreJury, Session
+    from evaluations.jury.models import Affectation, MembreJury
+    from evaluations.sessions.models import Inscription, Session
     from tests.factories import make_referentiel, make_user, small_data
 
     referentiel = make_referentiel(small_data(blocs=2, criteres=2))
@@ -158,8 +159,8 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
 ) -> None:  # type: ignore[no-untyped-def]
     from django.core import mail
 
-    from evaluations.models import Livrable
-    from evaluations.services.candidats import candidat_invite
+    from evaluations.livrables.models import Livrable
+    from evaluations.sessions.services import candidat_invite
     from handicap.models import DemandeAmenagement
 
     world = worlds.enrolled()
@@ -328,7 +329,8 @@ def score(page: Page, critere_pk: int, resultat: str) -> None:
 def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page: Page, axe_check
 ) -> None:  # type: ignore[no-untyped-def]
-    from evaluations.models import Consolidation, Deliberation, Evaluation
+    from evaluations.deliberation.models import Deliberation
+    from evaluations.notation.models import Consolidation, Evaluation
     from handicap.models import Dispense
     from referentiel.models import Critere
 
@@ -570,7 +572,7 @@ def test_journey_3_referent_decides_accommodations_and_avis_motive(
 def test_grid_works_without_javascript(browser: Browser, live_server) -> None:  # type: ignore[no-untyped-def]
     """The scoring grid is also a plain form: with JavaScript off, the member scores
     and saves with the « Enregistrer la grille » button."""
-    from evaluations.models import Evaluation
+    from evaluations.notation.models import Evaluation
     from referentiel.models import Critere
 
     jury = worlds.jury_en_evaluation()
@@ -608,7 +610,7 @@ def test_member_declares_a_conflict_from_the_search(
 ) -> None:  # type: ignore[no-untyped-def]
     """A member finds the candidate by name, picks them and declares the link, with
     links and plain forms (JavaScript off); the candidate leaves their dashboard."""
-    from evaluations.models import ConflitInterets
+    from evaluations.jury.models import ConflitInterets
 
     jury = worlds.jury_en_evaluation()
     context = browser.new_context(

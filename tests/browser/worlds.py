@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from certif.models import User
 from certif.roles import Role
-from evaluations.models import Deliberation, Inscription, MembreJury, Session
+from evaluations.deliberation.models import Deliberation
+from evaluations.jury.models import MembreJury
+from evaluations.sessions.models import Inscription, Session
 from referentiel.models import Referentiel
 from tests.evaluations.factories_documents import (
     make_consolidations,
@@ -147,7 +149,7 @@ def jury_en_evaluation() -> Jury:
     """A session in evaluation: the candidate assigned to two jury members, the
     référent's decision taken (extra time, and an avis motivé proposing to exempt
     criterion C1.1.2)."""
-    from evaluations.services.jury import affectation_add
+    from evaluations.jury.services import affectation_add
     from handicap.services import AmenagementSaisi, PropositionSaisie, demande_decider
     from referentiel.models import Critere
 

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certif.models import User
 from certif.roles import Role
-from evaluations.models import Candidat, Inscription, Livrable
-from evaluations.services.livrables import Depot, livrables_deposer
+from evaluations.livrables.models import Livrable
+from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.sessions.models import Candidat, Inscription
 from referentiel.models import Modalite
 from tests.factories import make_user
 

@@ -9,16 +9,10 @@ from django.utils import timezone
 
 from certif.models import User
 from certif.roles import Role
-from evaluations.models import (
-    BlocAcquis,
-    Candidat,
-    ConflitInterets,
-    Consolidation,
-    Deliberation,
-    Inscription,
-    MembreJury,
-    Session,
-)
+from evaluations.deliberation.models import Deliberation
+from evaluations.jury.models import ConflitInterets, MembreJury
+from evaluations.notation.models import Consolidation
+from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Session
 from referentiel.models import Critere, Referentiel
 from tests.factories import (
     make_candidat,

@@ -4,14 +4,9 @@ from django.utils import timezone
 
 from certif.models import User
 from certif.roles import Role
-from evaluations.models import (
-    Affectation,
-    Consolidation,
-    Evaluation,
-    Inscription,
-    MembreJury,
-    Session,
-)
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.sessions.models import Inscription, Session
 from referentiel.models import Critere
 from tests.factories import make_user
 

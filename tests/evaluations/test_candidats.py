@@ -14,8 +14,8 @@ from django.utils.http import urlsafe_base64_decode
 
 from certif.models import User
 from certif.roles import Role, roles_of
-from evaluations.models import BlocAcquis, Candidat, Inscription
-from evaluations.services.candidats import (
+from evaluations.sessions.models import BlocAcquis, Candidat, Inscription
+from evaluations.sessions.services import (
     IdentiteData,
     candidat_create,
     candidat_enrol,

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import BlocAcquis, Livrable, Session
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import BlocAcquis, Session
 from tests.evaluations.factories import (
     make_livrable,
     modalites_of,

@@ -4,8 +4,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from certif.roles import Role
-from evaluations.models import ConflitInterets, Consolidation
-from evaluations.services.notation import (
+from evaluations.jury.models import ConflitInterets
+from evaluations.notation.models import Consolidation
+from evaluations.notation.services import (
     ConsolidationConflitError,
     consolidation_record,
 )

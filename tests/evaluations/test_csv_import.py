@@ -11,13 +11,13 @@ from django.test import TestCase
 from django.urls import reverse
 
 from certif.roles import Role
-from evaluations.models import Candidat, Inscription
-from evaluations.services.candidats import (
+from evaluations.sessions.csv_import import (
     csv_decode,
     csv_example,
     csv_import,
     csv_parse,
 )
+from evaluations.sessions.models import Candidat, Inscription
 from tests.evaluations.factories import make_candidat_complet
 from tests.factories import make_referentiel, make_session, make_user
 

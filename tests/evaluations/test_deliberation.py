@@ -4,18 +4,14 @@ re-opening, blocs acquired, audit history."""
 from django.test import override_settings
 from django.urls import reverse
 
-from evaluations.models import (
-    BlocAcquis,
-    Consolidation,
-    Deliberation,
-    Evaluation,
-    ReouvertureDeliberation,
-)
-from evaluations.services.deliberation import (
+from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
+from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.notation.services import consolidation_record
+from evaluations.sessions.models import BlocAcquis
+from evaluations.sessions.verrou import (
     DeliberationVerrouilleeError,
     deliberation_assert_open,
 )
-from evaluations.services.notation import consolidation_record
 from tests.evaluations.factories_jury import consolidate, score
 from tests.evaluations.test_consolidation import ConsolidationTestCase
 from tests.factories import make_inscription, make_session

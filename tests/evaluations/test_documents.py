@@ -10,16 +10,17 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from evaluations.models import Deliberation, Document
-from evaluations.selectors.documents import (
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents.models import Document
+from evaluations.documents.services import document_revoke
+from evaluations.documents.snapshots import (
     DistinctionSnapshot,
     document_snapshot,
     inscription_snapshots,
     snapshot_from_json,
     snapshot_to_json,
 )
-from evaluations.services.documents import document_revoke
-from evaluations.tasks import emission_launch
+from evaluations.documents.tasks import emission_launch
 from tests.evaluations.factories_documents import (
     Scenario,
     make_scenario,

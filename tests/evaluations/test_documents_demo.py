@@ -12,8 +12,10 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from certif.models import User
+from evaluations.deliberation.models import Deliberation
 from evaluations.demo import DEMO_SESSION_DELIBEREE
-from evaluations.models import Deliberation, Document, EmissionSession, Session
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.sessions.models import Session
 
 
 class DemoDocumentsTests(TestCase):

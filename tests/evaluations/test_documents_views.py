@@ -2,12 +2,12 @@
 
 from django.test import TestCase
 
+from certif.navigation import home_actions_for
 from certif.roles import Role
-from certif.selectors import home_actions_for
-from evaluations.models import Document
-from evaluations.selectors.documents import document_snapshot
-from evaluations.services.documents import document_issue
-from evaluations.tasks import emission_launch
+from evaluations.documents.models import Document
+from evaluations.documents.services import document_issue
+from evaluations.documents.snapshots import document_snapshot
+from evaluations.documents.tasks import emission_launch
 from tests.evaluations.factories_documents import make_scenario
 from tests.evaluations.test_documents import current, file_bytes
 from tests.factories import make_user

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from certif.roles import Role
-from evaluations import documents as renderers
-from evaluations.models import Deliberation, Document, EmissionSession
-from evaluations.tasks import emission_launch
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents import renderers
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.documents.tasks import emission_launch
 from tests.evaluations.factories_documents import make_scenario
 from tests.factories import make_referentiel, make_session, make_user, small_data
 
@@ -173,7 +174,7 @@ class IdempotenceAndResumeTests(TestCase):
                 raise RuntimeError("police introuvable")
             return real(snapshot, **kwargs)
 
-        with mock.patch("evaluations.documents.releve_pdf", failing):
+        with mock.patch("evaluations.documents.renderers.releve_pdf", failing):
             first = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (first.statut, first.faits, first.total),
@@ -220,7 +221,8 @@ class IdempotenceAndResumeTests(TestCase):
     def test_failure_of_the_pv_is_listed(self) -> None:
         with (
             mock.patch(
-                "evaluations.documents.pv_pdf", side_effect=ValueError("gabarit cassé")
+                "evaluations.documents.renderers.pv_pdf",
+                side_effect=ValueError("gabarit cassé"),
             ),
         ):
             emission = emission_launch(session=self.sc.session, by=self.sc.admin)

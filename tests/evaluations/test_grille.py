@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import ConflitInterets, Evaluation, Livrable, Session
+from evaluations.jury.models import ConflitInterets
+from evaluations.livrables.models import Livrable
+from evaluations.notation.models import Evaluation
+from evaluations.sessions.models import Session
 from tests.evaluations.factories_jury import (
     criteres_of,
     make_affectation,

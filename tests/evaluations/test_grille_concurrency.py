@@ -7,9 +7,9 @@ from unittest import skipUnless
 from django.db import connection
 from django.test import TransactionTestCase
 
-from evaluations.models import Evaluation
-from evaluations.selectors.grille import affectation_for_save
-from evaluations.services.notation import evaluation_record
+from evaluations.notation.models import Evaluation
+from evaluations.notation.selectors import affectation_for_save
+from evaluations.notation.services import evaluation_record
 from tests.evaluations.factories_jury import criteres_of, make_affectation, make_membre
 from tests.factories import (
     make_candidat,

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from certif.roles import Role
-from evaluations.models import Affectation, ConflitInterets, Evaluation, MembreJury
-from evaluations.selectors.jury import conflits_for_pv
-from evaluations.services.jury import (
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.jury.selectors import conflits_for_pv
+from evaluations.jury.services import (
     affectation_add,
     affectation_remove,
     affectations_auto,
@@ -16,6 +16,7 @@ from evaluations.services.jury import (
     membre_jury_add,
     membre_jury_remove,
 )
+from evaluations.notation.models import Evaluation
 from tests.evaluations.factories_jury import (
     criteres_of,
     make_affectation,

@@ -2,9 +2,10 @@
 
 from django.test import TestCase
 
-from certif.demo import _accounts
+from certif.demo import demo_accounts
 from evaluations.demo import demo_jury
-from evaluations.models import Affectation, Evaluation, MembreJury
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import Evaluation
 from tests.evaluations.factories_jury import criteres_of
 from tests.factories import (
     make_candidat,
@@ -23,7 +24,7 @@ class DemoJuryTests(TestCase):
         )
 
     def test_composes_assigns_and_scores_idempotently(self) -> None:
-        _accounts(lambda line: None)
+        demo_accounts(lambda line: None)
         session = make_session(
             make_referentiel(), nom="Session d'hiver 2026", statut="en_evaluation"
         )

@@ -13,20 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import (
-    Affectation,
-    ConflitInterets,
-    Livrable,
-    MembreJury,
-    Session,
-)
-from evaluations.services.livrables import (
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.livrables.models import Livrable
+from evaluations.livrables.services import (
     TYPES,
     Depot,
     livrable_retirer,
     livrables_deposer,
     sanitise_name,
 )
+from evaluations.sessions.models import Session
 from tests.evaluations.factories import (
     make_livrable,
     modalites_of,

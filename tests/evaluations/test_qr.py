@@ -7,7 +7,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluations.qr import qr_svg, strokes_of, svg_of
+from evaluations.documents.qr import qr_svg, strokes_of, svg_of
 
 URLS = [
     "http://127.0.0.1:8000/verification/ABCDEFGHIJKLMNOP/",

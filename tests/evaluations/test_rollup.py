@@ -4,7 +4,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluations.rollup import (
+from evaluations.notation.rollup import (
     BlocSpec,
     BlocStatut,
     CertificationStatut,

@@ -4,15 +4,10 @@ services)."""
 from django.test import TestCase
 from django.urls import reverse
 
-from evaluations.models import (
-    Candidat,
-    Document,
-    EmissionSession,
-    Inscription,
-    Livrable,
-    Session,
-)
-from evaluations.tasks import emission_launch
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.documents.tasks import emission_launch
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import Candidat, Inscription, Session
 from tests.evaluations.factories import make_livrable, modalites_of
 from tests.evaluations.factories_documents import make_scenario
 from tests.factories import (

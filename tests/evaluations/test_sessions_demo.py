@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from certif.demo import DEMO_PASSWORD
 from certif.models import User
-from evaluations.models import Inscription, Livrable, Session
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import Inscription, Session
 
 
 class DemoSessionsTests(TestCase):

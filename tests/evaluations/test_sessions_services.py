@@ -8,8 +8,9 @@ from django.test import TestCase
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import Deliberation, Session
-from evaluations.services.sessions import (
+from evaluations.deliberation.models import Deliberation
+from evaluations.sessions.models import Session
+from evaluations.sessions.services import (
     SessionData,
     session_close,
     session_create,

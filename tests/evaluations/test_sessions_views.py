@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
-from evaluations.models import BlocAcquis, Candidat, Inscription, Session
-from evaluations.selectors.sessions import progress_of, session_progress
+from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Session
+from evaluations.sessions.selectors import progress_of, session_progress
 from tests.evaluations.factories import make_livrable, modalites_of
 from tests.factories import (
     make_candidat,
@@ -321,7 +321,7 @@ class DeskTests(SessionViewTestCase):
         ]
 
     def test_progress_counts_current_non_withdrawn_files_in_the_path(self) -> None:
-        from evaluations.services.livrables import livrable_retirer
+        from evaluations.livrables.services import livrable_retirer
 
         complet, partiel, _vide, blocs = self.enrol(4)
         # A file sent before the path was narrowed to A1: outside the path now.
@@ -428,7 +428,7 @@ class DeskTests(SessionViewTestCase):
 
 class ReinviteTests(SessionViewTestCase):
     def setUp(self) -> None:
-        from evaluations.services.candidats import IdentiteData, candidat_enrol
+        from evaluations.sessions.services import IdentiteData, candidat_enrol
 
         with self.captureOnCommitCallbacks(execute=True):
             self.inscription = candidat_enrol(

@@ -9,9 +9,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 
-from evaluations.models import Document
-from evaluations.services.documents import document_revoke
-from evaluations.views.verification import RATE_LIMIT
+from evaluations.documents.models import Document
+from evaluations.documents.services import document_revoke
+from evaluations.documents.views import RATE_LIMIT
 from tests.evaluations.factories_documents import make_scenario
 from tests.evaluations.test_documents import current, file_bytes, issue
 

@@ -7,7 +7,9 @@ from django.test import TestCase
 
 from certif.models import User
 from certif.roles import Role
-from evaluations.models import Inscription, MembreJury, Session
+from evaluations.deliberation.services import dispense_decider
+from evaluations.jury.models import MembreJury
+from evaluations.sessions.models import Inscription, Session
 from handicap.demo import demo_pdf
 from handicap.models import Amenagement, DemandeAmenagement
 from handicap.services import (
@@ -15,7 +17,6 @@ from handicap.services import (
     PropositionSaisie,
     demande_decider,
     demande_deposer,
-    dispense_decider,
 )
 from referentiel.models import Critere
 from tests.factories import (

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from evaluations.models import Session
+from evaluations.sessions.models import Session
 from handicap.models import AccesConfidentiel, DemandeAmenagement, PieceJustificative
 from handicap.services import mois_avant
 from handicap.tasks import purger_pieces_handicap_task

@@ -1,9 +1,11 @@
-"""The demo step of the handicap app: one decided request and one exemption,
-idempotent, skipped when the sessions' demo data is missing."""
+"""The demo step of the handicap app (one decided request whose avis proposes an
+exemption) and the jury's demo decision on it: idempotent, skipped when the
+sessions' demo data is missing."""
 
 from django.test import TestCase
 
 from certif.roles import Role
+from evaluations.demo import demo_dispense
 from handicap.demo import demo_handicap
 from handicap.models import DemandeAmenagement, Dispense
 from handicap.selectors import criteres_dispenses_for
@@ -40,12 +42,13 @@ class DemoTests(TestCase):
         lines: list[str] = []
         with self.captureOnCommitCallbacks(execute=True):
             demo_handicap(lines.append)
+            demo_dispense(lines.append)
         self.assertEqual(
             lines,
             [
                 "Handicap : demande d'aménagement de Hugo Leroy déposée",
                 "Handicap : demande décidée (temps majoré, assistance d'un tiers)",
-                "Handicap : dispense du critère C1.5.2 accordée par le jury",
+                "Jury : dispense du critère C1.5.2 accordée par le jury",
             ],
         )
         demande = DemandeAmenagement.objects.get()
@@ -69,11 +72,12 @@ class DemoTests(TestCase):
         )
         lines.clear()
         demo_handicap(lines.append)
+        demo_dispense(lines.append)
         self.assertEqual(
             lines,
             [
                 "Handicap : demande de Hugo Leroy inchangée",
-                "Handicap : dispense inchangée",
+                "Jury : dispense inchangée",
             ],
         )
         self.assertEqual(Dispense.objects.count(), 1)

@@ -10,8 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from evaluations.models import Deliberation, Session
-from evaluations.rollup import (
+from evaluations.deliberation.models import Deliberation
+from evaluations.deliberation.services import dispense_decider
+from evaluations.notation.rollup import (
     BlocSpec,
     CompetenceSpec,
     CompetenceStatut,
@@ -19,6 +20,7 @@ from evaluations.rollup import (
     RollupInput,
     rollup,
 )
+from evaluations.sessions.models import Session
 from handicap.models import (
     CONSENTEMENT_TEXTE,
     AccesConfidentiel,
@@ -40,7 +42,6 @@ from handicap.services import (
     demande_decider,
     demande_deposer,
     demande_instruire,
-    dispense_decider,
     mois_avant,
 )
 from referentiel.models import Modalite

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from certif.models import User
-from evaluations.models import Deliberation, Inscription
+from evaluations.deliberation.models import Deliberation
+from evaluations.deliberation.services import dispense_decider
+from evaluations.sessions.models import Inscription
 from handicap.models import (
     AccesConfidentiel,
     DemandeAmenagement,
@@ -15,7 +17,6 @@ from handicap.models import (
     PieceJustificative,
 )
 from handicap.selectors import amenagements_for_jury
-from handicap.services import dispense_decider
 from tests.factories import make_candidat, make_inscription, make_user
 from tests.handicap.factories import (
     AVIS,
@@ -560,7 +561,7 @@ class ReferentTests(ViewTestCase):
 
 class PresidentTests(ViewTestCase):
     def dispense_url(self) -> str:
-        return reverse("handicap:dispense_decider", args=[self.proposition.pk])
+        return reverse("evaluations:dispense_decider", args=[self.proposition.pk])
 
     def dispense_data(self, **overrides: str) -> dict[str, str]:
         prefix = f"p{self.proposition.pk}"
@@ -578,7 +579,7 @@ class PresidentTests(ViewTestCase):
         return data
 
     def test_list_matrix(self) -> None:
-        url = reverse("handicap:dispenses")
+        url = reverse("evaluations:dispenses")
         self.assert_matrix(
             url,
             {
@@ -595,10 +596,10 @@ class PresidentTests(ViewTestCase):
 
     def test_list_content_and_query_count(self) -> None:
         self.client.force_login(self.autre_president)
-        response = self.client.get(reverse("handicap:dispenses"))
+        response = self.client.get(reverse("evaluations:dispenses"))
         self.assertEqual(list(response.context["page"].object_list), [])
         self.client.force_login(self.president)
-        url = reverse("handicap:dispenses")
+        url = reverse("evaluations:dispenses")
         with self.assertNumQueries(5):
             response = self.client.get(url)
         rows = [
@@ -621,7 +622,9 @@ class PresidentTests(ViewTestCase):
         )
 
     def test_inscription_page_matrix(self) -> None:
-        url = reverse("handicap:dispenses_inscription", args=[self.inscription_hugo.pk])
+        url = reverse(
+            "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
+        )
         self.assert_matrix(
             url,
             {
@@ -636,12 +639,14 @@ class PresidentTests(ViewTestCase):
         self.assert_anonymous_redirected(url)
         self.assert_matrix(url, {"president": 405}, method="post")
         # An enrolment without an avis motivé: nothing to decide.
-        url = reverse("handicap:dispenses_inscription", args=[self.inscription.pk])
+        url = reverse("evaluations:dispenses_inscription", args=[self.inscription.pk])
         self.assertEqual(self.status(self.president, url), 404)
 
     def test_inscription_page_shows_no_medical_details(self) -> None:
         self.client.force_login(self.president)
-        url = reverse("handicap:dispenses_inscription", args=[self.inscription_hugo.pk])
+        url = reverse(
+            "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
+        )
         response = self.client.get(url)
         self.assertContains(response, "Tiers-temps pour chaque épreuve orale.")
         self.assertContains(response, AVIS)
@@ -676,7 +681,9 @@ class PresidentTests(ViewTestCase):
         response = self.client.post(self.dispense_url(), self.dispense_data())
         self.assertRedirects(
             response,
-            reverse("handicap:dispenses_inscription", args=[self.inscription_hugo.pk]),
+            reverse(
+                "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
+            ),
         )
         dispense = Dispense.objects.get()
         self.assertEqual(
@@ -760,7 +767,7 @@ class HomeAndNavTests(ViewTestCase):
     def test_no_pending_exemption_no_action(self) -> None:
         self.client.force_login(self.president)
         self.client.post(
-            reverse("handicap:dispense_decider", args=[self.proposition.pk]),
+            reverse("evaluations:dispense_decider", args=[self.proposition.pk]),
             {
                 f"p{self.proposition.pk}-decision": "refuser",
             },
@@ -785,7 +792,7 @@ class MoreTests(ViewTestCase):
             reverse("handicap:bureau"),
             reverse("handicap:journal"),
             reverse("handicap:mes_demandes"),
-            reverse("handicap:dispenses"),
+            reverse("evaluations:dispenses"),
         ):
             with self.subTest(url=url):
                 self.assertEqual(self.status(sans_role, url), 403)
@@ -813,7 +820,9 @@ class MoreTests(ViewTestCase):
 
     def test_president_page_query_count(self) -> None:
         self.client.force_login(self.president)
-        url = reverse("handicap:dispenses_inscription", args=[self.inscription_hugo.pk])
+        url = reverse(
+            "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
+        )
         with self.assertNumQueries(9):
             self.client.get(url)
         cand = make_candidat("q@example.org", nom="Quatre")
@@ -830,7 +839,7 @@ class MoreTests(ViewTestCase):
             raisonnement="R.",
             by=self.president,
         )
-        url = reverse("handicap:dispenses_inscription", args=[inscription.pk])
+        url = reverse("evaluations:dispenses_inscription", args=[inscription.pk])
         with self.assertNumQueries(9):
             response = self.client.get(url)
         self.assertEqual(len(response.context["lignes"]), len(self.criteres))

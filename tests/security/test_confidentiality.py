@@ -45,14 +45,14 @@ class ConfidentialityTests(TestCase):
     def test_the_president_sees_the_avis_not_the_needs(self) -> None:
         self.client.force_login(self.jury.president.user)
         page = self.client.get(
-            reverse("handicap:dispenses_inscription", args=[self.pk])
+            reverse("evaluations:dispenses_inscription", args=[self.pk])
         )
         self.assertContains(page, "La prise de notes manuscrite")
         self.assert_no_medical_detail(
             self.jury.president.user,
             [
-                reverse("handicap:dispenses"),
-                reverse("handicap:dispenses_inscription", args=[self.pk]),
+                reverse("evaluations:dispenses"),
+                reverse("evaluations:dispenses_inscription", args=[self.pk]),
                 reverse("evaluations:consolidation", args=[self.pk]),
                 reverse("evaluations:deliberation", args=[self.pk]),
                 reverse("evaluations:jury_historique", args=[self.pk]),
@@ -87,8 +87,8 @@ class PublicVerificationTests(TestCase):
     def test_only_the_name_of_the_holder(self) -> None:
         from django.core.cache import cache
 
-        from evaluations.models import Document
-        from evaluations.services.documents import inscription_documents_issue
+        from evaluations.documents.models import Document
+        from evaluations.documents.services import inscription_documents_issue
 
         cache.clear()
         world = worlds.deliberated_session()
@@ -115,7 +115,7 @@ class OtherCandidateTests(TestCase):
         cls.w = World.build()
 
     def test_own_lists_only(self) -> None:
-        from evaluations.models import Document
+        from evaluations.documents.models import Document
 
         camille_codes = list(
             Document.objects.filter(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from certif.roles import Role
-from evaluations.models import Candidat, Inscription
+from evaluations.sessions.models import Candidat, Inscription
 from tests.factories import make_referentiel, make_session, make_user, small_data
 
 COLUMNS = [

@@ -9,7 +9,7 @@ stored) on both databases."""
 
 from django.test import TestCase
 
-from evaluations.models import Consolidation, Evaluation
+from evaluations.notation.models import Consolidation, Evaluation
 from referentiel.models import Critere
 from tests.test_permission_matrix import World
 

@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from evaluations.models import Livrable
-from evaluations.services.livrables import TYPES
+from evaluations.livrables.models import Livrable
+from evaluations.livrables.services import TYPES
 from referentiel.models import Modalite
 from tests.factories import (
     make_candidat,

@@ -16,17 +16,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from certif.roles import Role
-from evaluations.models import (
-    Affectation,
-    ConflitInterets,
-    Consolidation,
-    Deliberation,
-    Document,
-    Evaluation,
-    Livrable,
-    ReouvertureDeliberation,
-)
-from evaluations.services.documents import document_revoke, inscription_documents_issue
+from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
+from evaluations.documents.models import Document
+from evaluations.documents.services import document_revoke, inscription_documents_issue
+from evaluations.jury.models import Affectation, ConflitInterets
+from evaluations.livrables.models import Livrable
+from evaluations.notation.models import Consolidation, Evaluation
 from handicap.models import (
     AccesConfidentiel,
     Amenagement,
@@ -227,8 +222,8 @@ class EvaluationPagesEscapeTests(EscapingAssertions):
         self.check(
             self.president.user,
             [
-                reverse("handicap:dispenses"),
-                reverse("handicap:dispenses_inscription", args=[pk]),
+                reverse("evaluations:dispenses"),
+                reverse("evaluations:dispenses_inscription", args=[pk]),
                 reverse("evaluations:consolidation", args=[pk]),
                 reverse("evaluations:deliberation", args=[pk]),
             ],

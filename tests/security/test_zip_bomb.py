@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from evaluations.models import Livrable
+from evaluations.livrables.models import Livrable
 from referentiel.models import Modalite
 from tests.factories import (
     make_candidat,

@@ -1,0 +1,197 @@
+"""Reads of the deliberation area: the audit history of an enrolment and
+the exemptions the president's jury has to decide."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext
+
+from certif.models import User
+from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.sessions.models import Inscription
+from handicap.models import (
+    PropositionDispense,
+)
+
+
+@dataclass(frozen=True)
+class EntreeHistorique:
+    le: datetime
+    par: str
+    objet: str
+    avant: str
+    apres: str
+
+
+def _nom(user: User | None) -> str:
+    if user is None:
+        return gettext("(inconnu)")
+    return user.get_full_name() or user.email
+
+
+def _resultat_label(value: str | None) -> str:
+    return str(Resultat(value).label) if value in Resultat.values else "—"
+
+
+def _avec_commentaire(resultat: str | None, commentaire: str) -> str:
+    label = _resultat_label(resultat)
+    return f"{label} — « {commentaire} »" if commentaire else label
+
+
+def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
+    """Who changed what and when on an enrolment — scores, consolidation, decisions
+    and re-openings — newest first, each with the value before and after; five
+    queries whatever the length of the history."""
+    entrees: list[EntreeHistorique] = []
+    evaluateurs = {
+        a.pk: _nom(a.membre.user)
+        for a in Affectation.objects.filter(inscription=inscription).select_related(
+            "membre__user"
+        )
+    }
+    precedent: dict[int, str] = {}
+    for record in (
+        Evaluation.history.filter(affectation_id__in=list(evaluateurs))  # type: ignore[attr-defined]
+        .select_related("critere", "history_user")
+        .order_by("history_date", "history_id")
+    ):
+        valeur = (
+            gettext("supprimée")
+            if record.history_type == "-"
+            else _avec_commentaire(record.resultat, record.commentaire)
+        )
+        entrees.append(
+            EntreeHistorique(
+                le=record.history_date,
+                par=_nom(record.history_user),
+                objet=gettext("Évaluation de %(evaluateur)s — %(critere)s")
+                % {
+                    "evaluateur": evaluateurs.get(record.affectation_id, "?"),
+                    "critere": record.critere.code,
+                },
+                avant=precedent.get(record.id, "—"),
+                apres=valeur,
+            )
+        )
+        precedent[record.id] = valeur
+    precedent = {}
+    for record in (
+        Consolidation.history.filter(inscription_id=inscription.pk)  # type: ignore[attr-defined]
+        .select_related("critere", "history_user")
+        .order_by("history_date", "history_id")
+    ):
+        valeur = _avec_commentaire(record.resultat, record.commentaire)
+        entrees.append(
+            EntreeHistorique(
+                le=record.history_date,
+                par=_nom(record.history_user),
+                objet=gettext("Résultat du jury — %(critere)s (version %(v)d)")
+                % {"critere": record.critere.code, "v": record.version},
+                avant=precedent.get(record.id, "—"),
+                apres=valeur,
+            )
+        )
+        precedent[record.id] = valeur
+    avant = "—"
+    for record in (
+        Deliberation.history.filter(inscription_id=inscription.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        etat = gettext("verrouillée") if record.verrouillee else gettext("rouverte")
+        valeur = f"{Deliberation.Decision(record.decision).label} ({etat}) — « {record.motif} »"
+        if valeur == avant:
+            # The members present and the blocs are many-to-many: setting them
+            # adds history rows with the same decision; one line is enough.
+            continue
+        entrees.append(
+            EntreeHistorique(
+                le=record.history_date,
+                par=_nom(record.history_user),
+                objet=gettext("Délibération"),
+                avant=avant,
+                apres=valeur,
+            )
+        )
+        avant = valeur
+    for reouverture in ReouvertureDeliberation.objects.filter(
+        deliberation__inscription=inscription
+    ).select_related("par"):
+        entrees.append(
+            EntreeHistorique(
+                le=reouverture.le,
+                par=_nom(reouverture.par),
+                objet=gettext("Réouverture de la délibération"),
+                avant="",
+                apres=gettext("Motif : %(motif)s") % {"motif": reouverture.motif},
+            )
+        )
+    entrees.sort(key=lambda e: e.le, reverse=True)
+    return entrees
+
+
+def _presidences(user: User) -> QuerySet[MembreJury]:
+    return MembreJury.objects.filter(user=user, role=MembreJury.Role.PRESIDENT)
+
+
+def inscriptions_a_dispenser_for(*, user: User) -> QuerySet[Inscription]:
+    """Enrolments of the sessions the user presides whose avis motivé proposes
+    exemptions, with the number proposed and the number still to decide."""
+    return (
+        Inscription.objects.filter(
+            session__membres__in=_presidences(user),
+            demande_amenagement__avis__propositions__isnull=False,
+        )
+        .select_related("candidat", "session", "deliberation")
+        .annotate(
+            nb_propositions=Count(
+                "demande_amenagement__avis__propositions", distinct=True
+            ),
+            nb_a_decider=Count(
+                "demande_amenagement__avis__propositions",
+                filter=Q(
+                    demande_amenagement__avis__propositions__dispense__isnull=True
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("session__date_jury", "candidat__nom_naissance", "pk")
+    )
+
+
+def propositions_de(*, inscription: Inscription) -> list[PropositionDispense]:
+    return list(
+        PropositionDispense.objects.filter(avis__demande__inscription=inscription)
+        .select_related("critere__competence", "dispense__decide_par")
+        .order_by("critere_id")
+    )
+
+
+def get_inscription_for_dispenses(user: User, pk: int) -> Inscription:
+    """An enrolment with an avis motivé, for the president of its session."""
+    try:
+        return Inscription.objects.select_related(
+            "candidat", "session", "demande_amenagement__avis"
+        ).get(
+            pk=pk,
+            session__membres__in=_presidences(user),
+            demande_amenagement__avis__isnull=False,
+        )
+    except Inscription.DoesNotExist:
+        raise Http404 from None
+
+
+def get_proposition_for_president(user: User, pk: int) -> PropositionDispense:
+    try:
+        return PropositionDispense.objects.select_related(
+            "critere", "avis__demande__inscription__session"
+        ).get(
+            pk=pk,
+            avis__demande__inscription__session__membres__in=_presidences(user),
+        )
+    except PropositionDispense.DoesNotExist:
+        raise Http404 from None

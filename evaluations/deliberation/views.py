@@ -1,0 +1,253 @@
+"""The president's deliberation pages: the vote, its re-opening, the audit
+history, and the decisions on proposed exemptions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certif.decorators import role_required
+from certif.http import AuthenticatedHttpRequest
+from certif.roles import Role
+from evaluations.deliberation.forms import (
+    DeliberationForm,
+    DispenseForm,
+    ReouvertureForm,
+)
+from evaluations.deliberation.models import Deliberation
+from evaluations.deliberation.selectors import (
+    get_inscription_for_dispenses,
+    get_proposition_for_president,
+    historique_for,
+    inscriptions_a_dispenser_for,
+    propositions_de,
+)
+from evaluations.deliberation.services import (
+    deliberation_record,
+    deliberation_reopen,
+    dispense_decider,
+)
+from evaluations.jury.selectors import get_inscription_for_president, presents_possibles
+from evaluations.notation.selectors import consolidation_for
+from evaluations.sessions.models import Inscription
+from evaluations.sessions.verrou import verrou_409
+from handicap.selectors import amenagements_for_jury
+
+
+def _deliberation_or_none(inscription: Any) -> Deliberation | None:
+    try:
+        return inscription.deliberation  # type: ignore[no-any-return]
+    except Deliberation.DoesNotExist:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@verrou_409
+def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access = get_inscription_for_president(
+        request.user, pk, write=request.method == "POST"
+    )
+    inscription = access.inscription
+    table = consolidation_for(inscription=inscription)
+    form = DeliberationForm(
+        request.POST or None, presents=presents_possibles(inscription=inscription)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                deliberation_record(
+                    inscription=inscription,
+                    rollup=table.rollup,
+                    motif=form.cleaned_data["motif"],
+                    presents=form.cleaned_data["presents"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request, _("Décision votée ; les résultats sont verrouillés.")
+                )
+                return redirect("evaluations:deliberation", pk=inscription.pk)
+        status = 400
+    deliberation = _deliberation_or_none(inscription)
+    return render(
+        request,
+        "evaluations/jury/deliberation.html",
+        {
+            "access": access,
+            "inscription": inscription,
+            "table": table,
+            "form": form,
+            "deliberation": deliberation,
+            "reouverture_form": ReouvertureForm(),
+            "reouvertures": list(
+                deliberation.reouvertures.select_related("par") if deliberation else []
+            ),
+            "presents": list(deliberation.presents.select_related("user"))
+            if deliberation
+            else [],
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def deliberation_rouvrir_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
+    access = get_inscription_for_president(request.user, pk, write=True)
+    deliberation = _deliberation_or_none(access.inscription)
+    if deliberation is None:
+        raise Http404
+    form = ReouvertureForm(request.POST)
+    if form.is_valid():
+        try:
+            deliberation_reopen(
+                deliberation=deliberation,
+                motif=form.cleaned_data["motif"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Délibération rouverte : les résultats peuvent être corrigés."),
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("evaluations:deliberation", pk=access.inscription.pk)
+
+
+@require_GET
+@login_required
+def historique_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access = get_inscription_for_president(request.user, pk)
+    page = Paginator(historique_for(inscription=access.inscription), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluations/jury/historique.html",
+        {"access": access, "inscription": access.inscription, "page": page},
+    )
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+PAGE = 25
+
+
+@require_GET
+@login_required
+@role_required(Role.PRESIDENT)
+def dispenses_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(inscriptions_a_dispenser_for(user=request.user), PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluations/jury/dispenses_list.html", {"page": page})
+
+
+def _render_dispenses(
+    request: AuthenticatedHttpRequest,
+    inscription: Inscription,
+    *,
+    bound: tuple[int, DispenseForm] | None = None,
+) -> HttpResponse:
+    propositions = propositions_de(inscription=inscription)
+    lignes = []
+    for proposition in propositions:
+        if bound is not None and bound[0] == proposition.pk:
+            form = bound[1]
+        else:
+            dispense = getattr(proposition, "dispense", None)
+            initial = {}
+            if dispense is not None:
+                initial = {
+                    "decision": DispenseForm.Decision.ACCORDER
+                    if dispense.accordee
+                    else DispenseForm.Decision.REFUSER,
+                    "condition_capacite_globale": dispense.condition_capacite_globale,
+                    "condition_pratique_future": dispense.condition_pratique_future,
+                    "raisonnement": dispense.raisonnement,
+                }
+            form = DispenseForm(prefix=f"p{proposition.pk}", initial=initial)
+        lignes.append((proposition, form))
+    deliberation = getattr(inscription, "deliberation", None)
+    return render(
+        request,
+        "evaluations/jury/dispenses_inscription.html",
+        {
+            "inscription": inscription,
+            "amenagements": amenagements_for_jury(inscription_id=inscription.pk),
+            "lignes": lignes,
+            "verrouillee": bool(deliberation and deliberation.verrouillee),
+        },
+    )
+
+
+@require_GET
+@login_required
+@role_required(Role.PRESIDENT)
+def dispenses_inscription_view(
+    request: AuthenticatedHttpRequest, inscription_pk: int
+) -> HttpResponse:
+    inscription = get_inscription_for_dispenses(request.user, inscription_pk)
+    return _render_dispenses(request, inscription)
+
+
+@require_POST
+@login_required
+@role_required(Role.PRESIDENT)
+def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    proposition = get_proposition_for_president(request.user, pk)
+    inscription = get_inscription_for_dispenses(
+        request.user, proposition.avis.demande.inscription_id
+    )
+    form = DispenseForm(request.POST, prefix=f"p{proposition.pk}")
+    if form.is_valid():
+        accorder = form.cleaned_data["decision"] == DispenseForm.Decision.ACCORDER
+        try:
+            dispense_decider(
+                inscription=inscription,
+                critere=proposition.critere,
+                accorder=accorder,
+                condition_capacite_globale=form.cleaned_data[
+                    "condition_capacite_globale"
+                ],
+                condition_pratique_future=form.cleaned_data[
+                    "condition_pratique_future"
+                ],
+                raisonnement=form.cleaned_data["raisonnement"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if accorder:
+                message = _("Dispense du critère %(code)s accordée.")
+            else:
+                message = _("Dispense du critère %(code)s refusée.")
+            messages.success(request, message % {"code": proposition.critere.code})
+            return redirect("evaluations:dispenses_inscription", inscription.pk)
+    return _render_dispenses(request, inscription, bound=(proposition.pk, form))

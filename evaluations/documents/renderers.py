@@ -1,0 +1,90 @@
+"""Pure renderers of the issued documents: a frozen snapshot (and, for awards, the
+verification code and URL) in, a ``RenderedFile`` out. No database access here;
+the PDF engine stays behind ``certif.pdf``."""
+
+from datetime import datetime
+
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from certif.pdf import RenderedFile, html_to_pdf
+from evaluations.documents.qr import qr_svg
+from evaluations.documents.snapshots import (
+    DistinctionSnapshot,
+    PVSnapshot,
+    ReleveSnapshot,
+)
+
+PDF = "application/pdf"
+
+
+def _groupes(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _filename(prefix: str, nom: str, code: str) -> str:
+    return f"{prefix}-{slugify(nom)}-{code}.pdf"
+
+
+def parchemin_pdf(
+    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+) -> RenderedFile:
+    html = render_to_string(
+        "evaluations/pdf/parchemin.html",
+        {
+            "s": snapshot,
+            "code": _groupes(code),
+            "url": url,
+            "qr": qr_svg(url),
+            "emis_le": emis_le,
+        },
+    )
+    return RenderedFile(
+        _filename("parchemin", snapshot.titulaire.nom_complet, code),
+        PDF,
+        html_to_pdf(html),
+    )
+
+
+def attestation_pdf(
+    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+) -> RenderedFile:
+    html = render_to_string(
+        "evaluations/pdf/attestation.html",
+        {
+            "s": snapshot,
+            "code": _groupes(code),
+            "url": url,
+            "qr": qr_svg(url),
+            "emis_le": emis_le,
+        },
+    )
+    return RenderedFile(
+        _filename("attestation", snapshot.titulaire.nom_complet, code),
+        PDF,
+        html_to_pdf(html),
+    )
+
+
+def releve_pdf(
+    snapshot: ReleveSnapshot, *, code: str, emis_le: datetime
+) -> RenderedFile:
+    html = render_to_string(
+        "evaluations/pdf/releve.html",
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+    )
+    return RenderedFile(
+        _filename("releve", snapshot.titulaire.nom_complet, code),
+        PDF,
+        html_to_pdf(html),
+    )
+
+
+def pv_pdf(snapshot: PVSnapshot, *, code: str, emis_le: datetime) -> RenderedFile:
+    html = render_to_string(
+        "evaluations/pdf/pv.html",
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+    )
+    return RenderedFile(
+        f"pv-{slugify(snapshot.session)}-{code}.pdf", PDF, html_to_pdf(html)
+    )

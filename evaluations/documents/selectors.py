@@ -1,0 +1,171 @@
+"""Reads of the documents area: the visibility of issued documents, the
+public verification lookup and the pages of the emission."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from certif.roles import Role, has_role, is_admin
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents.models import Document, EmissionSession, normalize_code
+from evaluations.sessions.models import Inscription, Session
+
+
+def documents_visible_to(*, user: User) -> QuerySet[Document]:
+    """Administrators see every document; a candidate their own (never a PV); a
+    jury member the PV of the sessions they sit on."""
+    queryset = Document.objects.select_related(
+        "session", "inscription__candidat", "remplace"
+    )
+    if is_admin(user):
+        return queryset
+    condition = Q(pk__in=[])
+    if has_role(user, Role.CANDIDAT):
+        condition |= Q(inscription__candidat__user=user) & ~Q(nature=Document.Nature.PV)
+    if has_role(user, Role.MEMBRE_JURY, Role.PRESIDENT):
+        condition |= Q(nature=Document.Nature.PV, session__membres__user=user)
+    return queryset.filter(condition).distinct()
+
+
+def get_document_for(user: User, pk: int) -> Document:
+    return get_object_or_404(documents_visible_to(user=user), pk=pk)
+
+
+def get_distinction_for_admin(user: User, pk: int) -> Document:
+    """An award the administrator may revoke (404 for other natures)."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Document.objects.select_related("session", "inscription__candidat"),
+        pk=pk,
+        nature__in=Document.AWARDS,
+    )
+
+
+def documents_of_candidate(*, user: User) -> QuerySet[Document]:
+    """The candidate's own documents, newest first ("Mes documents")."""
+    return (
+        Document.objects.filter(inscription__candidat__user=user)
+        .exclude(nature=Document.Nature.PV)
+        .select_related("session")
+        .defer("snapshot")
+        .order_by("-emis_le", "nature", "-version", "-pk")
+    )
+
+
+def distinction_by_code(*, code: str) -> Document:
+    """The award with this code, for the public verification page (404 for an
+    unknown code or a document that is not an award)."""
+    normalized = normalize_code(code)
+    if not normalized:
+        raise Http404
+    return get_object_or_404(
+        Document.objects.select_related("remplace_par"),
+        code=normalized,
+        nature__in=Document.AWARDS,
+    )
+
+
+def sha256_of_upload(upload: UploadedFile) -> str:
+    """The SHA-256 of an uploaded file, read in chunks (never stored)."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sessions_for_emission() -> QuerySet[Session]:
+    """Sessions with at least one deliberation, with their counts, for the
+    administrator's list. The document count is a subquery: joined with the
+    deliberations, it would multiply the rows (500 by 1,000 for a session of 500
+    candidates)."""
+    documents = (
+        Document.objects.filter(session=OuterRef("pk"), statut=Document.Statut.VALIDE)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Session.objects.filter(inscriptions__deliberation__isnull=False)
+        .select_related("referentiel__certification")
+        .annotate(
+            nb_deliberations=Count("inscriptions__deliberation"),
+            nb_non_verrouillees=Count(
+                "inscriptions__deliberation",
+                filter=Q(inscriptions__deliberation__verrouillee=False),
+            ),
+            nb_documents=Coalesce(Subquery(documents), 0),
+        )
+        .order_by("-date_jury", "nom")
+    )
+
+
+def get_session_for_emission(user: User, pk: int) -> Session:
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(sessions_for_emission(), pk=pk)
+
+
+def emission_blocker(*, session: Session) -> str | None:
+    """Why the session's documents cannot be issued now, or None."""
+    counts = Deliberation.objects.filter(inscription__session=session).aggregate(
+        total=Count("pk"), ouvertes=Count("pk", filter=Q(verrouillee=False))
+    )
+    if not counts["total"]:
+        return _("Aucune délibération n'a encore eu lieu dans cette session.")
+    if counts["ouvertes"]:
+        return _(
+            "Des délibérations sont rouvertes : verrouillez-les avant d'émettre "
+            "les documents."
+        )
+    return None
+
+
+def locked_inscription_ids(*, session: Session) -> list[int]:
+    return list(
+        Inscription.objects.filter(
+            session=session, deliberation__verrouillee=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def emissions_of_session(*, session: Session) -> QuerySet[EmissionSession]:
+    return EmissionSession.objects.filter(session=session).select_related("lancee_par")
+
+
+def get_emission_for(user: User, pk: int) -> EmissionSession:
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        EmissionSession.objects.select_related("session", "lancee_par"), pk=pk
+    )
+
+
+def documents_of_session(*, session: Session) -> QuerySet[Document]:
+    return (
+        Document.objects.filter(session=session)
+        .select_related("inscription__candidat")
+        .order_by(
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "nature",
+            "-version",
+        )
+    )
+
+
+def current_documents_of_session(*, session_id: int) -> QuerySet[Document]:
+    """The valid documents of a session, for the ZIP archive."""
+    return (
+        Document.objects.filter(session_id=session_id, statut=Document.Statut.VALIDE)
+        .select_related("inscription__candidat")
+        .order_by("nature", "inscription__candidat__nom_naissance", "pk")
+    )

@@ -1,0 +1,503 @@
+"""The frozen snapshots documents are rendered from.
+
+A snapshot holds only plain values (str, int, bool, tuples of snapshots), so that
+it is stored as JSON with the document and read back as the same dataclass: the
+stored PDF, the verification page and a later comparison all use the data as it
+was when the document was issued."""
+
+import json
+from dataclasses import asdict, dataclass, fields, is_dataclass
+from datetime import date
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents.models import Document
+from evaluations.jury.models import ConflitInterets, MembreJury
+from evaluations.notation.models import Consolidation
+from evaluations.sessions.models import BlocAcquis, Inscription, Session
+from handicap import selectors as handicap_selectors
+from referentiel.models import Critere, Referentiel
+from referentiel.selectors import referentiel_tree
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Titulaire:
+    prenoms: str
+    nom_naissance: str
+    nom_usage: str
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenoms} {self.nom_naissance}"
+
+
+@dataclass(frozen=True)
+class CertificationInfo:
+    code: str
+    intitule: str
+    niveau: int
+    version: str
+
+
+@dataclass(frozen=True)
+class BlocLigne:
+    """A validated bloc on an award: in this session or capitalised earlier."""
+
+    code: str
+    intitule: str
+    session: str
+    acquis_le: str  # ISO date
+    capitalise: bool
+
+    @property
+    def acquis_le_date(self) -> date:
+        return date.fromisoformat(self.acquis_le)
+
+
+@dataclass(frozen=True)
+class DistinctionSnapshot:
+    """A parchemin (certification obtained) or an attestation de blocs."""
+
+    titulaire: Titulaire
+    certification: CertificationInfo
+    session: str
+    date_decision: str  # ISO date
+    blocs: tuple[BlocLigne, ...]
+
+    @property
+    def date_decision_date(self) -> date:
+        return date.fromisoformat(self.date_decision)
+
+
+@dataclass(frozen=True)
+class CritereLigne:
+    code: str
+    intitule: str
+    resultat: str  # acquis / non_acquis / dispense / non_evalue
+    libelle: str
+
+
+@dataclass(frozen=True)
+class CompetenceLigne:
+    code: str
+    intitule: str
+    acquise: bool
+    criteres: tuple[CritereLigne, ...]
+
+
+@dataclass(frozen=True)
+class BlocReleve:
+    code: str
+    intitule: str
+    statut: str  # valide / non_valide / capitalise / non_presente
+    libelle: str
+    competences: tuple[CompetenceLigne, ...]
+
+
+@dataclass(frozen=True)
+class ReleveSnapshot:
+    titulaire: Titulaire
+    certification: CertificationInfo
+    session: str
+    date_jury: str  # ISO date
+    parcours: str
+    decision: str
+    decision_libelle: str
+    motif: str
+    date_decision: str  # ISO date
+    blocs: tuple[BlocReleve, ...]
+    dispenses: tuple[str, ...]  # criterion codes
+
+    @property
+    def date_decision_date(self) -> date:
+        return date.fromisoformat(self.date_decision)
+
+    @property
+    def date_jury_date(self) -> date:
+        return date.fromisoformat(self.date_jury)
+
+
+@dataclass(frozen=True)
+class MembrePV:
+    nom: str
+    role: str
+    president: bool
+    present: bool
+
+
+@dataclass(frozen=True)
+class ConflitPV:
+    membre: str
+    candidat: str
+    nature: str
+
+
+@dataclass(frozen=True)
+class CandidatPV:
+    nom: str
+    decision: str
+    decision_libelle: str
+    blocs_valides: tuple[str, ...]
+    dispenses: tuple[str, ...]
+    date_decision: str  # ISO date
+
+    @property
+    def date_decision_date(self) -> date:
+        return date.fromisoformat(self.date_decision)
+
+
+@dataclass(frozen=True)
+class PVSnapshot:
+    session: str
+    certification: CertificationInfo
+    date_jury: str  # ISO date
+    date_deliberation: str  # ISO date: the last decision
+    membres: tuple[MembrePV, ...]
+    conflits: tuple[ConflitPV, ...]
+    candidats: tuple[CandidatPV, ...]
+
+    @property
+    def date_jury_date(self) -> date:
+        return date.fromisoformat(self.date_jury)
+
+    @property
+    def date_deliberation_date(self) -> date:
+        return date.fromisoformat(self.date_deliberation)
+
+    @property
+    def presents(self) -> tuple[MembrePV, ...]:
+        return tuple(m for m in self.membres if m.present)
+
+    @property
+    def nb_certifies(self) -> int:
+        return sum(c.decision == Deliberation.Decision.CERTIFIE for c in self.candidats)
+
+    @property
+    def nb_partiels(self) -> int:
+        return sum(
+            c.decision == Deliberation.Decision.VALIDATION_PARTIELLE
+            for c in self.candidats
+        )
+
+    @property
+    def nb_non_valides(self) -> int:
+        return sum(
+            c.decision == Deliberation.Decision.NON_VALIDE for c in self.candidats
+        )
+
+    @property
+    def nb_dispenses(self) -> int:
+        return sum(len(c.dispenses) for c in self.candidats)
+
+
+Snapshot = DistinctionSnapshot | ReleveSnapshot | PVSnapshot
+
+
+SNAPSHOT_CLASSES: dict[str, type[Any]] = {
+    Document.Nature.PARCHEMIN: DistinctionSnapshot,
+    Document.Nature.ATTESTATION: DistinctionSnapshot,
+    Document.Nature.RELEVE: ReleveSnapshot,
+    Document.Nature.PV: PVSnapshot,
+}
+
+
+def snapshot_to_json(snapshot: Any) -> dict[str, Any]:
+    """The snapshot as stored in ``Document.snapshot`` (tuples become lists)."""
+    data: dict[str, Any] = json.loads(json.dumps(asdict(snapshot)))
+    return data
+
+
+def snapshot_from_json(cls: type[S], data: dict[str, Any]) -> S:
+    """Read a stored snapshot back as its dataclass."""
+    hints = get_type_hints(cls)
+    values = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        values[field.name] = _from_json(hints[field.name], data[field.name])
+    return cls(**values)
+
+
+def _from_json(hint: Any, value: Any) -> Any:
+    if is_dataclass(hint):
+        return snapshot_from_json(hint, value)  # type: ignore[arg-type]
+    if get_origin(hint) is tuple:
+        item = get_args(hint)[0]
+        return tuple(_from_json(item, v) for v in value)
+    return value
+
+
+def document_snapshot(document: Document) -> Any:
+    return snapshot_from_json(SNAPSHOT_CLASSES[document.nature], document.snapshot)
+
+
+class DocumentsIndisponiblesError(Exception):
+    """The enrolment or session is not in a state that allows issuing documents."""
+
+
+def _certification_info(referentiel: Referentiel) -> CertificationInfo:
+    return CertificationInfo(
+        code=referentiel.certification.code,
+        intitule=referentiel.certification.intitule,
+        niveau=referentiel.certification.niveau,
+        version=referentiel.version,
+    )
+
+
+def _titulaire(inscription: Inscription) -> Titulaire:
+    candidat = inscription.candidat
+    return Titulaire(
+        prenoms=candidat.prenoms,
+        nom_naissance=candidat.nom_naissance,
+        nom_usage=candidat.nom_usage,
+    )
+
+
+def _local_date(value: Any) -> str:
+    return timezone.localdate(value).isoformat()
+
+
+@dataclass(frozen=True)
+class InscriptionSnapshots:
+    """What an enrolment's deliberation entitles it to: always a relevé; a
+    parchemin when certified; an attestation when blocs were validated."""
+
+    releve: ReleveSnapshot
+    parchemin: DistinctionSnapshot | None
+    attestation: DistinctionSnapshot | None
+
+    def by_nature(self) -> dict[str, Any]:
+        result: dict[str, Any] = {Document.Nature.RELEVE: self.releve}
+        if self.parchemin is not None:
+            result[Document.Nature.PARCHEMIN] = self.parchemin
+        if self.attestation is not None:
+            result[Document.Nature.ATTESTATION] = self.attestation
+        return result
+
+
+def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
+    """The frozen data of an enrolment's documents, read from the locked
+    deliberation, the consolidated results, the granted exemptions and the blocs
+    capitalised for the same certification (about ten queries)."""
+    inscription = (
+        Inscription.objects.select_related(
+            "candidat", "session__referentiel__certification"
+        )
+        .prefetch_related("blocs")
+        .get(pk=inscription_id)
+    )
+    try:
+        deliberation = Deliberation.objects.prefetch_related("blocs_valides").get(
+            inscription=inscription
+        )
+    except Deliberation.DoesNotExist:
+        raise DocumentsIndisponiblesError(
+            _("Aucune délibération pour ce candidat.")
+        ) from None
+    if not deliberation.verrouillee:
+        raise DocumentsIndisponiblesError(_("La délibération n'est pas verrouillée."))
+
+    session = inscription.session
+    referentiel = referentiel_tree(pk=session.referentiel_id)
+    certification = _certification_info(referentiel)
+    titulaire = _titulaire(inscription)
+    date_decision = _local_date(deliberation.decidee_le)
+
+    resultats = dict(
+        Consolidation.objects.filter(inscription=inscription).values_list(
+            "critere_id", "resultat"
+        )
+    )
+    dispenses = handicap_selectors.criteres_dispenses_for(
+        inscription_ids=[inscription.pk]
+    ).get(inscription.pk, set())
+    valides_ici = {b.pk for b in deliberation.blocs_valides.all()}
+    evalues = {b.pk for b in inscription.blocs.all()}
+    capitalises = {
+        acquis.bloc.code: acquis
+        for acquis in BlocAcquis.objects.filter(
+            candidat_id=inscription.candidat_id,
+            bloc__referentiel__certification_id=referentiel.certification_id,
+        )
+        .exclude(session=session)
+        .select_related("bloc", "session")
+        .order_by("acquis_le")
+    }
+
+    libelles = {
+        "acquis": _("Acquis"),
+        "non_acquis": _("Non acquis"),
+        "dispense": _("Dispensé"),
+        "non_evalue": _("Non évalué"),
+    }
+    blocs_releve: list[BlocReleve] = []
+    blocs_valides: list[BlocLigne] = []
+    codes_dispenses: list[str] = []
+    for bloc in referentiel.blocs.all():
+        competences: list[CompetenceLigne] = []
+        if bloc.pk in valides_ici:
+            statut, libelle = "valide", _("Validé")
+            blocs_valides.append(
+                BlocLigne(bloc.code, bloc.intitule, session.nom, date_decision, False)
+            )
+        elif bloc.code in capitalises:
+            acquis = capitalises[bloc.code]
+            statut = "capitalise"
+            libelle = _("Acquis lors de la session « %(session)s »") % {
+                "session": acquis.session.nom
+            }
+            blocs_valides.append(
+                BlocLigne(
+                    bloc.code,
+                    bloc.intitule,
+                    acquis.session.nom,
+                    acquis.acquis_le.isoformat(),
+                    True,
+                )
+            )
+        elif bloc.pk in evalues:
+            statut, libelle = "non_valide", _("Non validé")
+        else:
+            statut, libelle = "non_presente", _("Non présenté")
+        if bloc.pk in evalues:
+            for activite in bloc.activites.all():
+                for competence in activite.competences.all():
+                    criteres: list[CritereLigne] = []
+                    for critere in competence.criteres.all():
+                        if critere.pk in dispenses:
+                            resultat = "dispense"
+                            codes_dispenses.append(critere.code)
+                        else:
+                            resultat = resultats.get(critere.pk, "non_evalue")
+                        criteres.append(
+                            CritereLigne(
+                                critere.code,
+                                critere.intitule,
+                                resultat,
+                                str(libelles[resultat]),
+                            )
+                        )
+                    acquise = all(
+                        c.resultat in {"acquis", "dispense"} for c in criteres
+                    )
+                    competences.append(
+                        CompetenceLigne(
+                            competence.code,
+                            competence.intitule,
+                            acquise,
+                            tuple(criteres),
+                        )
+                    )
+        blocs_releve.append(
+            BlocReleve(bloc.code, bloc.intitule, statut, libelle, tuple(competences))
+        )
+
+    releve = ReleveSnapshot(
+        titulaire=titulaire,
+        certification=certification,
+        session=session.nom,
+        date_jury=session.date_jury.isoformat(),
+        parcours=str(inscription.get_parcours_display()),
+        decision=deliberation.decision,
+        decision_libelle=str(deliberation.get_decision_display()),
+        motif=deliberation.motif,
+        date_decision=date_decision,
+        blocs=tuple(blocs_releve),
+        dispenses=tuple(codes_dispenses),
+    )
+    distinction = DistinctionSnapshot(
+        titulaire=titulaire,
+        certification=certification,
+        session=session.nom,
+        date_decision=date_decision,
+        blocs=tuple(blocs_valides),
+    )
+    decision = deliberation.decision
+    return InscriptionSnapshots(
+        releve=releve,
+        parchemin=distinction if decision == Deliberation.Decision.CERTIFIE else None,
+        attestation=distinction
+        if decision == Deliberation.Decision.VALIDATION_PARTIELLE and blocs_valides
+        else None,
+    )
+
+
+def pv_snapshot(*, session_id: int) -> PVSnapshot:
+    """The frozen data of a session's PV: members and presence, recusals, each
+    candidate's decision and the codes of the criteria exempted (no medical
+    detail: only the codes), in a fixed number of queries."""
+    session = Session.objects.select_related("referentiel__certification").get(
+        pk=session_id
+    )
+    deliberations = list(
+        Deliberation.objects.filter(inscription__session=session)
+        .select_related("inscription__candidat")
+        .prefetch_related(
+            "blocs_valides", Prefetch("presents", queryset=MembreJury.objects.all())
+        )
+        .order_by(
+            "inscription__candidat__nom_naissance", "inscription__candidat__prenom1"
+        )
+    )
+    if not deliberations:
+        raise DocumentsIndisponiblesError(_("Aucune délibération dans cette session."))
+    if any(not d.verrouillee for d in deliberations):
+        raise DocumentsIndisponiblesError(
+            _("Toutes les délibérations de la session ne sont pas verrouillées.")
+        )
+    presents = {m.pk for d in deliberations for m in d.presents.all()}
+    membres = [
+        MembrePV(
+            nom=m.user.get_full_name() or m.user.email,
+            role=str(m.get_role_display()),
+            president=m.role == MembreJury.Role.PRESIDENT,
+            present=m.pk in presents,
+        )
+        for m in MembreJury.objects.filter(session=session)
+        .select_related("user")
+        .order_by("-role", "user__last_name", "user__first_name")
+        # "president" sorts after "membre": reversed, the president comes first.
+    ]
+    conflits = [
+        ConflitPV(
+            membre=c.membre.user.get_full_name() or c.membre.user.email,
+            candidat=c.inscription.candidat.nom_complet,
+            nature=str(c.get_nature_display()),
+        )
+        for c in ConflitInterets.objects.filter(membre__session=session)
+        .select_related("membre__user", "inscription__candidat")
+        .order_by("inscription__candidat__nom_naissance", "membre__user__last_name")
+    ]
+    dispenses = handicap_selectors.criteres_dispenses_for(
+        inscription_ids=[d.inscription_id for d in deliberations]
+    )
+    all_ids = {i for ids in dispenses.values() for i in ids}
+    codes = dict(Critere.objects.filter(pk__in=all_ids).values_list("pk", "code"))
+    candidats = [
+        CandidatPV(
+            nom=f"{d.inscription.candidat.prenoms} {d.inscription.candidat.nom_naissance}",
+            decision=d.decision,
+            decision_libelle=str(d.get_decision_display()),
+            blocs_valides=tuple(
+                sorted(b.code for b in d.blocs_valides.all())  # codes only
+            ),
+            dispenses=tuple(
+                sorted(codes[i] for i in dispenses.get(d.inscription_id, set()))
+            ),
+            date_decision=_local_date(d.decidee_le),
+        )
+        for d in deliberations
+    ]
+    return PVSnapshot(
+        session=session.nom,
+        certification=_certification_info(session.referentiel),
+        date_jury=session.date_jury.isoformat(),
+        date_deliberation=max(c.date_decision for c in candidats),
+        membres=tuple(membres),
+        conflits=tuple(conflits),
+        candidats=tuple(candidats),
+    )

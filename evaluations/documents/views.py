@@ -1,0 +1,323 @@
+"""Pages of the documents area: a candidate's own documents, downloads, the
+administrator's emission of a session's documents (launch, progress, ZIP) and
+revocation of an award, and the public verification page (by code, QR or file)."""
+
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certif.decorators import View, role_required
+from certif.http import AuthenticatedHttpRequest
+from certif.roles import Role
+from evaluations.documents.models import CODE_LENGTH, normalize_code
+from evaluations.documents.selectors import (
+    distinction_by_code,
+    documents_of_candidate,
+    documents_of_session,
+    emission_blocker,
+    emissions_of_session,
+    get_distinction_for_admin,
+    get_document_for,
+    get_emission_for,
+    get_session_for_emission,
+    sessions_for_emission,
+    sha256_of_upload,
+)
+from evaluations.documents.services import document_revoke
+from evaluations.documents.snapshots import document_snapshot
+from evaluations.documents.tasks import emission_launch
+
+PAGE_SIZE = 25
+
+
+class RevocationForm(forms.Form):
+    motif = forms.CharField(
+        label=gettext_lazy("Motif de la révocation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": gettext_lazy("Indiquez le motif de la révocation.")
+        },
+    )
+
+
+def _file_response(document_file: object, filename: str) -> FileResponse:
+    response = FileResponse(
+        document_file,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf" if filename.endswith(".pdf") else None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@login_required
+@role_required(Role.CANDIDAT)
+def documents_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(documents_of_candidate(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluations/documents/mes_documents.html", {"page": page})
+
+
+@require_GET
+@login_required
+@role_required()
+def document_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    document = get_document_for(request.user, pk)
+    return _file_response(document.fichier.open("rb"), document.nom_fichier)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def document_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    document = get_distinction_for_admin(request.user, pk)
+    form = RevocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and document.est_valide:
+        try:
+            document_revoke(
+                document=document, by=request.user, motif=form.cleaned_data["motif"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Le document %(code)s est révoqué.")
+                % {"code": document.code_affiche},
+            )
+            return redirect("evaluations:emission_session", pk=document.session_id)
+    return render(
+        request,
+        "evaluations/documents/revoquer.html",
+        {
+            "document": document,
+            "snapshot": document_snapshot(document),
+            "form": form,
+        },
+    )
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def emission_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(sessions_for_emission(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluations/documents/sessions.html", {"page": page})
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def emission_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_emission(request.user, pk)
+    page = Paginator(documents_of_session(session=session), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluations/documents/session.html",
+        {
+            "session": session,
+            "blocker": emission_blocker(session=session),
+            "emissions": emissions_of_session(session=session)[:5],
+            "page": page,
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def emission_launch_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_emission(request.user, pk)
+    try:
+        emission = emission_launch(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evaluations:emission_session", pk=session.pk)
+    messages.success(
+        request,
+        _("L'émission des documents est lancée : elle se poursuit en arrière-plan."),
+    )
+    return redirect(emission)
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def emission_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    emission = get_emission_for(request.user, pk)
+    template = "evaluations/documents/emission.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#progression"
+    return render(request, template, {"emission": emission})
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def emission_archive_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    emission = get_emission_for(request.user, pk)
+    if not emission.archive:
+        raise Http404
+    response = FileResponse(
+        emission.archive.open("rb"),
+        as_attachment=True,
+        filename=f"documents-session-{emission.session_id}.zip",
+        content_type="application/zip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+RATE_LIMIT = 30  # requests per client address …
+
+
+RATE_WINDOW = 60  # … per this many seconds
+
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The client's address. Behind the platform's reverse proxy (``BEHIND_PROXY``
+    sets ``SECURE_PROXY_SSL_HEADER``), the last ``X-Forwarded-For`` entry, the one
+    the proxy itself appended: the client cannot forge it."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def rate_limited(view: View) -> View:
+    """Answer 429 (with a French page) past ``RATE_LIMIT`` requests per window."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"verification-rl:{_client_address(request)}"
+        cache.add(key, 0, timeout=RATE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=RATE_WINDOW)
+            count = 1
+        if count > RATE_LIMIT:
+            response = render(
+                request,
+                "evaluations/verification/trop_de_requetes.html",
+                {"minutes": RATE_WINDOW // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(RATE_WINDOW)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code de vérification"),
+        max_length=40,
+        help_text=gettext_lazy(
+            "16 caractères, imprimés sous le QR code (tirets et espaces facultatifs)."
+        ),
+        error_messages={
+            "required": gettext_lazy("Saisissez le code imprimé sur le document.")
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = normalize_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH:
+            raise forms.ValidationError(
+                gettext_lazy("Un code de vérification compte 16 lettres et chiffres.")
+            )
+        return code
+
+
+class FichierForm(forms.Form):
+    fichier = forms.FileField(
+        label=gettext_lazy("Fichier PDF à comparer"),
+        help_text=gettext_lazy(
+            "Le fichier n'est pas conservé : seule son empreinte est calculée."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choisissez le fichier PDF à comparer.")
+        },
+    )
+
+    def clean_fichier(self) -> Any:
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > MAX_PDF_BYTES:
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "Ce fichier dépasse 20 Mo : ce n'est pas un document émis ici."
+                )
+            )
+        return fichier
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited
+def verification_form_view(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    form = CodeForm(data if "code" in data else None)
+    if form.is_bound and form.is_valid():
+        return redirect("evaluations:verification_code", code=form.cleaned_data["code"])
+    return render(request, "evaluations/verification/formulaire.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited
+def verification_code_view(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        document = distinction_by_code(code=code)
+    except Http404:
+        return render(
+            request,
+            "evaluations/verification/introuvable.html",
+            {"code": code[:40], "form": CodeForm()},
+            status=404,
+        )
+    if normalize_code(code) != code:
+        return redirect("evaluations:verification_code", code=document.code)
+    form = FichierForm()
+    correspond = None
+    if request.method == "POST":
+        form = FichierForm(request.POST, request.FILES)
+        if form.is_valid():
+            correspond = (
+                sha256_of_upload(form.cleaned_data["fichier"]) == document.sha256
+            )
+    return render(
+        request,
+        "evaluations/verification/document.html",
+        {
+            "document": document,
+            "s": document_snapshot(document),
+            "form": form,
+            "correspond": correspond,
+        },
+    )

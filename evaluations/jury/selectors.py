@@ -1,0 +1,242 @@
+"""Reads of the jury area and its access helpers.
+
+Access rules (outsiders 404, insiders without the right 403):
+
+- the scoring grid and its save endpoints belong to the assigned evaluator only. A
+  jury member who is not assigned, or who declared a conflict, gets 404; so does a
+  candidate. The référent handicap and the administrator get 403: the grid is an
+  evaluator's own workspace; the administrator reads every evaluator's results on
+  the consolidation page (read-only) and the history page.
+- consolidation, deliberation and history belong to the president of the session's
+  jury (not in conflict with the candidate). The administrator may read them (403
+  on writes); a member of the session who is not its president, the candidate of
+  the enrolment and the référent handicap get 403; anyone else (another candidate,
+  a member of another session, a member in conflict) 404."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from certif.models import User
+from certif.roles import Role, has_role, is_admin
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.notation.models import Consolidation
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import search_inscriptions
+
+
+def _sans_conflit(queryset: QuerySet[Affectation]) -> QuerySet[Affectation]:
+    return queryset.exclude(
+        Exists(
+            ConflitInterets.objects.filter(
+                membre=OuterRef("membre"), inscription=OuterRef("inscription")
+            )
+        )
+    )
+
+
+def _count(model: type[Model], fk: str) -> Coalesce:
+    """Number of ``model`` rows whose ``fk`` is the outer row."""
+    return Coalesce(
+        Subquery(
+            model._default_manager.filter(**{fk: OuterRef("pk")})
+            .order_by()
+            .values(fk)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+@dataclass(frozen=True)
+class PresidentAccess:
+    inscription: Inscription
+    membre: MembreJury | None  # the president; None for an administrator reading
+
+    @property
+    def peut_modifier(self) -> bool:
+        return self.membre is not None
+
+
+def get_inscription_for_president(
+    user: User, inscription_pk: int, *, write: bool = False
+) -> PresidentAccess:
+    """An enrolment for its session's president (consolidation, deliberation,
+    history); read-only for an administrator."""
+    membre = (
+        MembreJury.objects.filter(
+            user=user,
+            role=MembreJury.Role.PRESIDENT,
+            session__inscriptions=inscription_pk,
+        )
+        .exclude(conflits__inscription=inscription_pk)
+        .first()
+    )
+    queryset = Inscription.objects.select_related(
+        "candidat", "session__referentiel", "deliberation"
+    )
+    if membre is not None:
+        return PresidentAccess(queryset.get(pk=inscription_pk), membre)
+    if is_admin(user):
+        if write:
+            raise PermissionDenied
+        try:
+            return PresidentAccess(queryset.get(pk=inscription_pk), None)
+        except Inscription.DoesNotExist:
+            raise Http404 from None
+    if has_role(user, Role.REFERENT_HANDICAP):
+        raise PermissionDenied
+    # The candidate of this enrolment is an insider to it (403).
+    if Inscription.objects.filter(pk=inscription_pk, candidat__user=user).exists():
+        raise PermissionDenied
+    # A member of the session is an insider (403), unless in conflict with this
+    # candidate: then the candidate does not exist for them (404).
+    if (
+        MembreJury.objects.filter(user=user, session__inscriptions=inscription_pk)
+        .exclude(conflits__inscription=inscription_pk)
+        .exists()
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
+def sessions_presidees_by(*, user: User) -> QuerySet[Session]:
+    return Session.objects.filter(
+        membres__user=user, membres__role=MembreJury.Role.PRESIDENT
+    ).order_by("-date_jury", "nom")
+
+
+def sessions_for_jury_admin() -> QuerySet[Session]:
+    return Session.objects.select_related("referentiel__certification").annotate(
+        nb_membres=Count("membres", distinct=True),
+        nb_inscriptions=Count("inscriptions", distinct=True),
+    )
+
+
+def get_session_for_jury(user: User, pk: int) -> tuple[Session, bool]:
+    """A session's jury page: (session, may edit). The administrator edits; the
+    session's president reads; another member of the session gets 403; others 404."""
+    session = Session.objects.select_related("referentiel__certification").filter(pk=pk)
+    if is_admin(user):
+        found = session.first()
+        if found is None:
+            raise Http404
+        return found, True
+    found = session.filter(
+        membres__user=user, membres__role=MembreJury.Role.PRESIDENT
+    ).first()
+    if found is not None:
+        return found, False
+    if (
+        has_role(user, Role.REFERENT_HANDICAP)
+        or MembreJury.objects.filter(user=user, session_id=pk).exists()
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
+def membres_of(*, session: Session) -> QuerySet[MembreJury]:
+    return (
+        MembreJury.objects.filter(session=session)
+        .select_related("user")
+        .annotate(nb_affectations=_count(Affectation, "membre"))
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def inscriptions_for_jury(*, session: Session, q: str = "") -> QuerySet[Inscription]:
+    """The session's enrolments whose candidate matches ``q``, with their
+    evaluators and the members in conflict with them, for the jury page (one query
+    for the page plus one for the assignments and one for the conflicts)."""
+    return (
+        search_inscriptions(Inscription.objects.filter(session=session), q)
+        .select_related("candidat", "deliberation")
+        .prefetch_related(
+            Prefetch(
+                "affectations",
+                queryset=Affectation.objects.select_related("membre__user")
+                .annotate(nb_evalues=Count("evaluations"))
+                .order_by("membre__user__last_name", "pk"),
+            ),
+            Prefetch(
+                "conflits",
+                queryset=ConflitInterets.objects.only("inscription_id", "membre_id"),
+            ),
+        )
+        # A correlated count rather than a GROUP BY: the database sorts the
+        # session's enrolments and counts for the page's rows only, and the
+        # paginator's COUNT does not join the consolidations.
+        .annotate(nb_consolides=_count(Consolidation, "inscription"))
+        .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
+    )
+
+
+def membres_affectables(
+    inscription: Inscription, membres: list[MembreJury]
+) -> list[MembreJury]:
+    """The members who could still be assigned to the enrolment by hand: not
+    already its evaluators, not in conflict with it. Reads only what
+    ``inscriptions_for_jury`` prefetched."""
+    exclus = {a.membre_id for a in inscription.affectations.all()} | {
+        c.membre_id for c in inscription.conflits.all()
+    }
+    return [membre for membre in membres if membre.pk not in exclus]
+
+
+def inscriptions_for_conflit(*, user: User) -> QuerySet[Inscription]:
+    """The candidates of the user's open sessions with whom they have not declared
+    a conflict yet."""
+    return (
+        Inscription.objects.filter(session__membres__user=user)
+        .exclude(session__statut=Session.Statut.CLOSE)
+        .exclude(conflits__membre__user=user)
+        .select_related("candidat", "session")
+        .order_by("session__nom", "candidat__nom_naissance", "candidat__prenom1", "pk")
+    )
+
+
+def conflits_of(*, user: User) -> QuerySet[ConflitInterets]:
+    return (
+        ConflitInterets.objects.filter(membre__user=user)
+        .select_related("inscription__candidat", "inscription__session")
+        .order_by("-declare_le", "pk")
+    )
+
+
+def conflits_for_pv(session: Session) -> QuerySet[ConflitInterets]:
+    """Declared conflicts of interest of a session, for the PV (recusals)."""
+    return (
+        ConflitInterets.objects.filter(membre__session=session)
+        .select_related("membre__user", "inscription__candidat")
+        .order_by(
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "membre__user__last_name",
+            "pk",
+        )
+    )
+
+
+def presents_possibles(*, inscription: Inscription) -> QuerySet[MembreJury]:
+    """Members who may sit in the deliberation of an enrolment: the session's jury
+    minus those in conflict with the candidate."""
+    return (
+        MembreJury.objects.filter(session_id=inscription.session_id)
+        .exclude(conflits__inscription=inscription)
+        .select_related("user")
+        .order_by("role", "user__last_name", "pk")
+    )

@@ -1,0 +1,225 @@
+"""Jury composition, conflicts of interest and assignments of evaluators."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from certif.roles import Role, has_role
+from evaluations.deliberation.models import Deliberation
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.notation.models import Evaluation
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.verrou import deliberation_assert_open
+
+_SESSION_FERMEE = {Session.Statut.DELIBEREE, Session.Statut.CLOSE}
+
+
+def _assert_session_modifiable(session: Session) -> None:
+    if session.statut in _SESSION_FERMEE:
+        raise ValidationError(
+            _("La session « %(nom)s » est délibérée ou close : le jury ne change plus.")
+            % {"nom": session.nom}
+        )
+
+
+@transaction.atomic
+def membre_jury_add(
+    *, session: Session, user: User, role: str = MembreJury.Role.MEMBRE
+) -> MembreJury:
+    """Add a person to the session's jury. A président needs the role « Président
+    du jury »; a member the role « Membre du jury » (or président)."""
+    _assert_session_modifiable(session)
+    if role == MembreJury.Role.PRESIDENT:
+        if not has_role(user, Role.PRESIDENT):
+            raise ValidationError(
+                _("%(user)s n'a pas le rôle « Président du jury ».") % {"user": user}
+            )
+    elif not has_role(user, Role.MEMBRE_JURY, Role.PRESIDENT):
+        raise ValidationError(
+            _("%(user)s n'a pas le rôle « Membre du jury ».") % {"user": user}
+        )
+    if MembreJury.objects.filter(session=session, user=user).exists():
+        raise ValidationError(
+            _("%(user)s fait déjà partie du jury de cette session.") % {"user": user}
+        )
+    membre = MembreJury(session=session, user=user, role=role)
+    membre.full_clean()
+    membre.save()
+    return membre
+
+
+@transaction.atomic
+def membre_jury_remove(*, membre: MembreJury) -> None:
+    """Remove a member who has not scored, declared a conflict or sat in a
+    deliberation (those facts stay recorded)."""
+    _assert_session_modifiable(membre.session)
+    if Evaluation.objects.filter(affectation__membre=membre).exists():
+        raise ValidationError(
+            _("%(membre)s a déjà évalué des candidats : il reste membre du jury.")
+            % {"membre": membre.user}
+        )
+    if membre.conflits.exists() or membre.deliberations.exists():
+        raise ValidationError(
+            _(
+                "%(membre)s a déclaré un conflit d'intérêts ou siégé à une "
+                "délibération : il reste au procès-verbal."
+            )
+            % {"membre": membre.user}
+        )
+    membre.affectations.all().delete()
+    membre.delete()
+
+
+@transaction.atomic
+def affectation_add(*, membre: MembreJury, inscription: Inscription) -> Affectation:
+    """Assign a jury member to evaluate an enrolment of the same session."""
+    if membre.session_id != inscription.session_id:
+        raise ValidationError(
+            _("Le membre et le candidat n'appartiennent pas à la même session.")
+        )
+    _assert_session_modifiable(inscription.session)
+    deliberation_assert_open(inscription=inscription)
+    if ConflitInterets.objects.filter(membre=membre, inscription=inscription).exists():
+        raise ValidationError(
+            _(
+                "%(membre)s a déclaré un conflit d'intérêts avec ce candidat : il ne "
+                "peut pas l'évaluer."
+            )
+            % {"membre": membre.user}
+        )
+    if Affectation.objects.filter(membre=membre, inscription=inscription).exists():
+        raise ValidationError(
+            _("%(membre)s évalue déjà ce candidat.") % {"membre": membre.user}
+        )
+    affectation = Affectation(membre=membre, inscription=inscription)
+    affectation.full_clean()
+    affectation.save()
+    return affectation
+
+
+@transaction.atomic
+def affectation_remove(*, affectation: Affectation) -> None:
+    """Withdraw an assignment on which nothing has been scored yet."""
+    _assert_session_modifiable(affectation.inscription.session)
+    if affectation.evaluations.exists():
+        raise ValidationError(
+            _(
+                "Cet évaluateur a déjà noté des critères : l'affectation ne peut plus "
+                "être retirée (un conflit d'intérêts déclaré l'écarte)."
+            )
+        )
+    affectation.delete()
+
+
+@dataclass
+class AffectationAutoResult:
+    creees: int = 0
+    incompletes: list[tuple[Inscription, int]] = field(default_factory=list)
+
+
+@transaction.atomic
+def affectations_auto(
+    *, session: Session, par_candidat: int | None = None
+) -> AffectationAutoResult:
+    """Give every enrolment of the session ``par_candidat`` evaluators (default
+    ``settings.EVALUATEURS_PAR_CANDIDAT``): the least-loaded members first (ties
+    broken by the member's id, so a run is reproducible), never a member with a
+    declared conflict with that candidate. Existing assignments count and are kept,
+    so running it again creates nothing new. Enrolments already deliberated are
+    left alone. Reports the enrolments that could not get enough evaluators."""
+    _assert_session_modifiable(session)
+    n = par_candidat if par_candidat is not None else settings.EVALUATEURS_PAR_CANDIDAT
+    if n < 1:
+        raise ValidationError(_("Il faut au moins un évaluateur par candidat."))
+    membres = list(MembreJury.objects.filter(session=session).order_by("pk"))
+    inscriptions = list(
+        Inscription.objects.filter(session=session)
+        .exclude(deliberation__verrouillee=True)
+        .select_related("candidat")
+        .order_by("pk")
+    )
+    existing: dict[int, set[int]] = {}
+    charge: Counter[int] = Counter({m.pk: 0 for m in membres})
+    for membre_id, inscription_id in Affectation.objects.filter(
+        membre__session=session
+    ).values_list("membre_id", "inscription_id"):
+        existing.setdefault(inscription_id, set()).add(membre_id)
+        charge[membre_id] += 1
+    conflits: dict[int, set[int]] = {}
+    for membre_id, inscription_id in ConflitInterets.objects.filter(
+        membre__session=session
+    ).values_list("membre_id", "inscription_id"):
+        conflits.setdefault(inscription_id, set()).add(membre_id)
+
+    result = AffectationAutoResult()
+    nouvelles: list[Affectation] = []
+    for inscription in inscriptions:
+        deja = existing.get(inscription.pk, set())
+        manque = n - len(deja)
+        if manque <= 0:
+            continue
+        exclus = deja | conflits.get(inscription.pk, set())
+        eligibles = sorted(
+            (m for m in membres if m.pk not in exclus),
+            key=lambda m: (charge[m.pk], m.pk),
+        )
+        for membre in eligibles[:manque]:
+            nouvelles.append(Affectation(membre=membre, inscription=inscription))
+            charge[membre.pk] += 1
+        obtenus = len(deja) + min(manque, len(eligibles))
+        if obtenus < n:
+            result.incompletes.append((inscription, obtenus))
+    # Each row was checked above (same session, no conflict, no duplicate); the
+    # unique constraint still guards a concurrent run.
+    Affectation.objects.bulk_create(nouvelles)
+    result.creees = len(nouvelles)
+    return result
+
+
+@transaction.atomic
+def conflit_declare(
+    *, membre: MembreJury, inscription: Inscription, nature: str, commentaire: str = ""
+) -> ConflitInterets:
+    """A member declares a link with a candidate of their session. The member is
+    removed from that candidate at once: the assignment and its scores are deleted
+    (simple_history keeps them in the audit trail). Refused after the vote when
+    scores would be deleted."""
+    if membre.session_id != inscription.session_id:
+        raise ValidationError(_("Ce candidat n'est pas inscrit dans votre session."))
+    if ConflitInterets.objects.filter(membre=membre, inscription=inscription).exists():
+        raise ValidationError(
+            _("Vous avez déjà déclaré un conflit d'intérêts avec ce candidat.")
+        )
+    conflit = ConflitInterets(
+        membre=membre,
+        inscription=inscription,
+        nature=nature,
+        commentaire=commentaire.strip(),
+    )
+    conflit.full_clean()
+    affectation = Affectation.objects.filter(
+        membre=membre, inscription=inscription
+    ).first()
+    if affectation is not None:
+        evaluations = list(affectation.evaluations.all())
+        if evaluations:
+            if Deliberation.objects.filter(
+                inscription=inscription, verrouillee=True
+            ).exists():
+                raise ValidationError(
+                    _(
+                        "La délibération de ce candidat est verrouillée : demandez au "
+                        "président de la rouvrir avant de déclarer ce conflit."
+                    )
+                )
+            for evaluation in evaluations:
+                evaluation._history_user = membre.user  # type: ignore[attr-defined]
+                evaluation.delete()
+        affectation.delete()
+    conflit.save()
+    return conflit

@@ -1,0 +1,162 @@
+"""Reads of the deliverables area: who may see which file, and the
+candidate's dossier (what each modality expects, every file with its history)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+
+from certif.models import User
+from certif.roles import is_admin
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import (
+    BlocAcquis,
+    Inscription,
+)
+from referentiel.models import Activite, Bloc, Competence, Modalite
+
+
+def livrables_visible_to(*, user: User) -> QuerySet[Livrable]:
+    """Administrators: every file. Candidates: their own. Jury members: the files
+    of the enrolments assigned to them, and the jury's president: the files of the
+    session's enrolments, unless a conflict of interest was declared with that
+    candidate."""
+    queryset = Livrable.objects.select_related(
+        "inscription__session", "inscription__candidat", "modalite"
+    )
+    if is_admin(user):
+        return queryset
+    conflit = ConflitInterets.objects.filter(
+        membre_id=OuterRef("membre_id"), inscription_id=OuterRef("inscription_id")
+    )
+    affectees = (
+        Affectation.objects.filter(membre__user=user)
+        .filter(~Exists(conflit))
+        .values("inscription_id")
+    )
+    presidences = MembreJury.objects.filter(
+        user=user, role=MembreJury.Role.PRESIDENT
+    ).values("session_id")
+    conflits = ConflitInterets.objects.filter(membre__user=user).values(
+        "inscription_id"
+    )
+    return queryset.filter(
+        Q(inscription__candidat__user=user)
+        | Q(inscription_id__in=affectees)
+        | (Q(inscription__session_id__in=presidences) & ~Q(inscription_id__in=conflits))
+    )
+
+
+@dataclass
+class ModaliteDossier:
+    competence: Competence
+    modalite: Modalite
+    consigne: str
+    livrables: list[Livrable] = field(default_factory=list)
+
+    @property
+    def courants(self) -> list[Livrable]:
+        return [
+            livrable
+            for livrable in self.livrables
+            if livrable.est_courant and livrable.retire_le is None
+        ]
+
+
+@dataclass
+class BlocDossier:
+    bloc: Bloc
+    modalites: list[ModaliteDossier]
+
+
+@dataclass
+class Dossier:
+    inscription: Inscription
+    blocs: list[BlocDossier]
+    capitalises: list[Bloc]
+
+    @property
+    def nb_attendus(self) -> int:
+        return sum(len(bloc.modalites) for bloc in self.blocs)
+
+    @property
+    def nb_recus(self) -> int:
+        return sum(
+            1 for bloc in self.blocs for modalite in bloc.modalites if modalite.courants
+        )
+
+
+def dossier_of(*, inscription: Inscription) -> Dossier:
+    """Per bloc and competency of the path: what is expected (the modality, or its
+    dossier-professionnel variant on a blocs-only path) and every file with its
+    history. Five queries whatever the size of the path and the number of files."""
+    blocs = list(
+        inscription.blocs.order_by("ordre", "code").prefetch_related(
+            Prefetch(
+                "activites",
+                queryset=Activite.objects.order_by("ordre", "code").prefetch_related(
+                    Prefetch(
+                        "competences",
+                        queryset=Competence.objects.order_by(
+                            "ordre", "code"
+                        ).select_related("modalite"),
+                    )
+                ),
+            )
+        )
+    )
+    livrables = list(
+        Livrable.objects.filter(inscription=inscription).order_by(
+            "modalite_id", "depose_le", "pk"
+        )
+    )
+    replaced = {livrable.remplace_id for livrable in livrables if livrable.remplace_id}
+    par_modalite: dict[int, list[Livrable]] = defaultdict(list)
+    for livrable in livrables:
+        livrable.est_courant = livrable.pk not in replaced  # type: ignore[attr-defined]
+        par_modalite[livrable.modalite_id].append(livrable)
+    blocs_only = inscription.parcours == Inscription.Parcours.BLOCS
+    result = []
+    for bloc in blocs:
+        modalites = []
+        for activite in bloc.activites.all():
+            for competence in activite.competences.all():
+                modalite = getattr(competence, "modalite", None)
+                if modalite is None:
+                    continue
+                consigne = (
+                    modalite.description_capitalisation
+                    if blocs_only and modalite.description_capitalisation
+                    else modalite.description
+                )
+                modalites.append(
+                    ModaliteDossier(
+                        competence=competence,
+                        modalite=modalite,
+                        consigne=consigne,
+                        livrables=par_modalite.get(modalite.pk, []),
+                    )
+                )
+        result.append(BlocDossier(bloc=bloc, modalites=modalites))
+    session = inscription.session
+    acquis = (
+        BlocAcquis.objects.filter(
+            candidat_id=inscription.candidat_id,
+            bloc__referentiel__certification_id=session.referentiel.certification_id,
+        )
+        .exclude(session_id=session.pk)
+        .values("bloc__code")
+    )
+    capitalises = list(
+        Bloc.objects.filter(referentiel_id=session.referentiel_id, code__in=acquis)
+        .exclude(pk__in=[bloc.pk for bloc in blocs])
+        .order_by("ordre", "code")
+    )
+    return Dossier(inscription=inscription, blocs=result, capitalises=capitalises)

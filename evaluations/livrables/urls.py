@@ -1,0 +1,26 @@
+"""URLs of the livrables area (namespace ``evaluations``: see ``evaluations/urls.py``)."""
+
+from django.urls import URLPattern, path
+
+from evaluations.livrables import views
+
+urlpatterns: list[URLPattern] = [
+    path("candidat/", views.mon_dossier_view, name="mon_dossier"),
+    path("candidat/inscriptions/<int:pk>/", views.dossier_view, name="dossier"),
+    path(
+        "candidat/inscriptions/<int:pk>/modalites/<int:modalite_pk>/deposer/",
+        views.depot_view,
+        name="depot",
+    ),
+    path(
+        "candidat/inscriptions/<int:pk>/recu/",
+        views.recu_view,
+        name="depot_recu",
+    ),
+    path("livrables/<int:pk>/retirer/", views.retrait_view, name="livrable_retirer"),
+    path(
+        "livrables/<int:pk>/telecharger/",
+        views.livrable_download_view,
+        name="livrable_download",
+    ),
+]

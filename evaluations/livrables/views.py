@@ -1,0 +1,175 @@
+"""The candidate's space: their enrolments, what each modality expects, their
+files with history, upload and withdrawal, and the upload receipt. Downloads of a deliverable
+for everyone who may read it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from certif.decorators import role_required
+from certif.http import AuthenticatedHttpRequest
+from certif.roles import Role
+from evaluations.livrables.access import get_livrable_for
+from evaluations.livrables.forms import DepotForm
+from evaluations.livrables.models import Livrable
+from evaluations.livrables.selectors import dossier_of
+from evaluations.livrables.services import (
+    Depot,
+    depot_ferme_message,
+    depot_ouvert,
+    livrable_retirer,
+    livrables_deposer,
+)
+from evaluations.sessions.access import get_inscription_for
+from evaluations.sessions.selectors import annotate_progress, inscriptions_of
+from referentiel.models import Modalite
+
+
+@require_GET
+@login_required
+@role_required(Role.CANDIDAT)
+def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(inscriptions_of(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = annotate_progress(list(page.object_list))
+    return render(request, "evaluations/candidat/list.html", {"page": page})
+
+
+@require_GET
+@login_required
+@role_required(Role.CANDIDAT, Role.ADMINISTRATEUR)
+def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One enrolment's dossier; read-only for an administrator and after the
+    deadline."""
+    inscription = get_inscription_for(request.user, pk)
+    dossier = dossier_of(inscription=inscription)
+    proprietaire = inscription.candidat.user_id == request.user.pk
+    ouvert = depot_ouvert(inscription.session)
+    return render(
+        request,
+        "evaluations/candidat/dossier.html",
+        {
+            "dossier": dossier,
+            "inscription": inscription,
+            "session": inscription.session,
+            "peut_deposer": proprietaire and ouvert,
+            "ferme_message": "" if ouvert else depot_ferme_message(inscription.session),
+            "form": DepotForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.CANDIDAT)
+def depot_view(
+    request: AuthenticatedHttpRequest, pk: int, modalite_pk: int
+) -> HttpResponse:
+    inscription = get_inscription_for(request.user, pk, write=True)
+    modalite = get_object_or_404(
+        Modalite.objects.select_related("competence__activite"),
+        pk=modalite_pk,
+        competence__referentiel_id=inscription.session.referentiel_id,
+    )
+    form = DepotForm(request.POST, request.FILES)
+    dossier_url = reverse("evaluations:dossier", kwargs={"pk": inscription.pk})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(f"{dossier_url}#modalite-{modalite.pk}")
+    try:
+        livrables = livrables_deposer(
+            inscription=inscription,
+            modalite=modalite,
+            depots=[
+                Depot(fichier=f, nom=f.name or "")
+                for f in form.cleaned_data["fichiers"]
+            ],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{dossier_url}#modalite-{modalite.pk}")
+    messages.success(
+        request,
+        ngettext("%(n)d fichier déposé.", "%(n)d fichiers déposés.", len(livrables))
+        % {"n": len(livrables)},
+    )
+    ids = "&".join(f"l={livrable.pk}" for livrable in livrables)
+    return redirect(
+        reverse("evaluations:depot_recu", kwargs={"pk": inscription.pk}) + "?" + ids
+    )
+
+
+@require_GET
+@login_required
+@role_required(Role.CANDIDAT, Role.ADMINISTRATEUR)
+def recu_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The receipt of an upload: name, size, SHA-256, date and time."""
+    inscription = get_inscription_for(request.user, pk)
+    try:
+        ids = [int(value) for value in request.GET.getlist("l")][:50]
+    except ValueError:
+        raise Http404 from None
+    livrables = list(
+        Livrable.objects.filter(inscription=inscription, pk__in=ids)
+        .select_related("modalite__competence")
+        .order_by("pk")
+    )
+    if not livrables:
+        raise Http404
+    return render(
+        request,
+        "evaluations/candidat/recu.html",
+        {"inscription": inscription, "livrables": livrables},
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.CANDIDAT)
+def retrait_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    livrable = get_livrable_for(request.user, pk, write=True)
+    try:
+        livrable_retirer(livrable=livrable, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("« %(nom)s » est retiré ; il reste visible dans l'historique.")
+            % {"nom": livrable.nom_original},
+        )
+    url = reverse("evaluations:dossier", kwargs={"pk": livrable.inscription_id})
+    return redirect(f"{url}#modalite-{livrable.modalite_id}")
+
+
+@require_GET
+@login_required
+@role_required()
+def livrable_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """Sent as an attachment; ``?inline=1`` shows a PDF in the browser."""
+    livrable = get_livrable_for(request.user, pk)
+    inline = (
+        request.GET.get("inline") == "1" and livrable.type_mime == "application/pdf"
+    )
+    response = FileResponse(
+        livrable.fichier.open("rb"),
+        as_attachment=not inline,
+        filename=livrable.nom_original,
+        content_type=livrable.type_mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

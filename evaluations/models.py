@@ -1,0 +1,35 @@
+"""Every model of the app, so that Django registers them under the ``evaluations``
+label. Code imports a model from its area (``evaluations.sessions.models``…); this
+module exists for Django and for the tests."""
+
+from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
+from evaluations.documents.models import Document, EmissionSession
+from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
+from evaluations.livrables.models import Livrable
+from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.sessions.models import (
+    BlocAcquis,
+    Candidat,
+    Inscription,
+    Session,
+    VoieAcces,
+)
+
+__all__ = [
+    "Affectation",
+    "BlocAcquis",
+    "Candidat",
+    "ConflitInterets",
+    "Consolidation",
+    "Deliberation",
+    "Document",
+    "EmissionSession",
+    "Evaluation",
+    "Inscription",
+    "Livrable",
+    "MembreJury",
+    "ReouvertureDeliberation",
+    "Resultat",
+    "Session",
+    "VoieAcces",
+]

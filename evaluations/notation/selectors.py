@@ -1,0 +1,523 @@
+"""Reads of the scoring area: the evaluator's grid, the president's
+consolidation table and the roll-up input of one enrolment, each in a fixed
+number of queries whatever the référentiel's size; the evaluator's access to a
+grid and the progress of their assignments."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.safestring import mark_safe
+
+from certif.models import User
+from certif.roles import Role, has_role, is_admin
+from evaluations.jury.models import Affectation
+from evaluations.jury.selectors import _sans_conflit
+from evaluations.livrables.models import Livrable
+from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.notation.rollup import (
+    BlocResult,
+    BlocSpec,
+    CompetenceResult,
+    CompetenceSpec,
+    Rollup,
+    RollupInput,
+    rollup,
+)
+from evaluations.sessions.models import BlocAcquis, Inscription
+from handicap.selectors import criteres_dispenses_for
+from referentiel.models import Bloc, Competence, Critere
+
+
+def _nb_criteres_parcours() -> Subquery:
+    """Criteria of the blocs of the enrolment (OuterRef "inscription")."""
+    return Coalesce(
+        Subquery(
+            Critere.objects.filter(
+                competence__activite__bloc__inscriptions=OuterRef("inscription")
+            )
+            .order_by()
+            .values("competence__activite__bloc__inscriptions")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
+    """The user's own assignment to an enrolment, for the grid and its saves, in
+    one query (member, enrolment, candidate, session, deliberation)."""
+    affectation = (
+        _sans_conflit(
+            Affectation.objects.filter(inscription_id=inscription_pk, membre__user=user)
+        )
+        .select_related(
+            "membre",
+            "inscription__candidat",
+            "inscription__session",
+            "inscription__deliberation",
+        )
+        .first()
+    )
+    if affectation is None:
+        if is_admin(user) or has_role(user, Role.REFERENT_HANDICAP):
+            raise PermissionDenied
+        raise Http404
+    return affectation
+
+
+def affectations_for_member(*, user: User) -> QuerySet[Affectation]:
+    """The member's assignments (minus conflicts), for a paginated list; the
+    progress of a page comes from ``progressions_for``. No aggregate here: sorting
+    thousands of assignments by an aggregate over all their scores would be read
+    before the page is cut."""
+    return (
+        _sans_conflit(Affectation.objects.filter(membre__user=user))
+        .select_related(
+            "inscription__candidat", "inscription__session", "inscription__deliberation"
+        )
+        .order_by(
+            "-inscription__session__date_jury",
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "pk",
+        )
+    )
+
+
+def progressions_for(*, affectations: list[Affectation]) -> None:
+    """Set ``total`` (non-exempted criteria of the path) and ``faits`` (those
+    scored) on each assignment of a page: three queries whatever the page size
+    (four when something is exempted)."""
+    inscription_ids = {a.inscription_id for a in affectations}
+    criteres = dict(
+        Critere.objects.filter(
+            competence__activite__bloc__inscriptions__in=inscription_ids
+        )
+        .order_by()
+        .values_list("competence__activite__bloc__inscriptions")
+        .annotate(n=Count("pk"))
+    )
+    evalues = dict(
+        Evaluation.objects.filter(affectation__in=affectations)
+        .order_by()
+        .values_list("affectation_id")
+        .annotate(n=Count("pk"))
+    )
+    dispenses = criteres_dispenses_for(inscription_ids=inscription_ids)
+    notes_dispenses = evaluations_dispensees_count(
+        affectations=affectations, dispenses=dispenses
+    )
+    for affectation in affectations:
+        exemptes = dispenses.get(affectation.inscription_id, set())
+        affectation.total = criteres.get(affectation.inscription_id, 0) - len(  # type: ignore[attr-defined]
+            exemptes
+        )
+        affectation.faits = evalues.get(affectation.pk, 0) - notes_dispenses.get(  # type: ignore[attr-defined]
+            affectation.pk, 0
+        )
+
+
+def evaluations_dispensees_count(
+    *, affectations: list[Affectation], dispenses: dict[int, set[int]]
+) -> dict[int, int]:
+    """{affectation id: number of its scores on exempted criteria} in one query,
+    none when nothing is exempted."""
+    ids = set().union(*dispenses.values()) if dispenses else set()
+    if not ids:
+        return {}
+    rows = (
+        Evaluation.objects.filter(affectation__in=affectations, critere_id__in=ids)
+        .values_list("affectation_id", "affectation__inscription_id", "critere_id")
+        .order_by()
+    )
+    counts: dict[int, int] = {}
+    for affectation_id, inscription_id, critere_id in rows:
+        if critere_id in dispenses.get(inscription_id, set()):
+            counts[affectation_id] = counts.get(affectation_id, 0) + 1
+    return counts
+
+
+@dataclass
+class Structure:
+    """The blocs of the version and, for the blocs of the path, their competencies
+    and criteria: three queries."""
+
+    blocs: list[Bloc]
+    competences: dict[int, list[Competence]]  # bloc id -> competencies in the path
+    criteres: dict[int, list[Critere]]  # competence id -> criteria
+
+    @property
+    def critere_ids(self) -> set[int]:
+        return {c.pk for criteres in self.criteres.values() for c in criteres}
+
+    def specs(self) -> tuple[BlocSpec, ...]:
+        return tuple(
+            BlocSpec(
+                code=bloc.code,
+                competences=tuple(
+                    CompetenceSpec(
+                        code=competence.code,
+                        criteres=tuple(c.pk for c in self.criteres[competence.pk]),
+                    )
+                    for competence in self.competences.get(bloc.pk, [])
+                ),
+            )
+            for bloc in self.blocs
+        )
+
+
+def structure_for(*, inscription: Inscription) -> Structure:
+    through = Inscription.blocs.through
+    blocs = list(
+        Bloc.objects.filter(referentiel_id=inscription.session.referentiel_id)
+        .annotate(
+            dans_parcours=Exists(
+                through.objects.filter(
+                    inscription_id=inscription.pk, bloc_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by("ordre", "code")
+    )
+    # Competencies (with modality and activity) and criteria in two queries: a
+    # single joined query would repeat each competency's long texts per criterion.
+    competences_parcours = list(
+        Competence.objects.filter(activite__bloc__inscriptions=inscription.pk)
+        .select_related("modalite", "activite")
+        .order_by(
+            "activite__bloc__ordre",
+            "activite__bloc__code",
+            "activite__ordre",
+            "activite__code",
+            "ordre",
+            "code",
+        )
+    )
+    par_competence: dict[int, list[Critere]] = {c.pk: [] for c in competences_parcours}
+    for critere in (
+        Critere.objects.filter(competence__in=list(par_competence))
+        .only("pk", "competence_id", "code", "intitule", "ordre")
+        .order_by("ordre", "code")
+    ):
+        par_competence[critere.competence_id].append(critere)
+    competences: dict[int, list[Competence]] = defaultdict(list)
+    for competence in competences_parcours:
+        competences[competence.activite.bloc_id].append(competence)
+    return Structure(blocs, dict(competences), dict(par_competence))
+
+
+def capitalises_for(*, inscription: Inscription) -> dict[str, str]:
+    """{bloc code: session name} of the blocs the person acquired in an earlier
+    session (matched by code: a later version of the référentiel keeps them)."""
+    return {
+        acquis.bloc.code: acquis.session.nom
+        for acquis in BlocAcquis.objects.filter(candidat_id=inscription.candidat_id)
+        .exclude(inscription=inscription)
+        .select_related("bloc", "session")
+    }
+
+
+def rollup_for(
+    *,
+    inscription: Inscription,
+    structure: Structure,
+    resultats: dict[int, str | None],
+    dispenses: set[int],
+    capitalises: dict[str, str],
+) -> Rollup:
+    return rollup(
+        RollupInput(
+            blocs=structure.specs(),
+            resultats=resultats,
+            parcours=frozenset(b.code for b in structure.blocs if b.dans_parcours),
+            dispenses=frozenset(dispenses),
+            capitalises=capitalises,
+        )
+    )
+
+
+def _livrables(inscription: Inscription) -> dict[int, list[Livrable]]:
+    """Current versions of the deliverables, by modality."""
+    by_modalite: dict[int, list[Livrable]] = defaultdict(list)
+    for livrable in Livrable.objects.filter(
+        inscription=inscription, retire_le__isnull=True, remplace_par__isnull=True
+    ).order_by("depose_le", "pk"):
+        by_modalite[livrable.modalite_id].append(livrable)
+    return by_modalite
+
+
+@dataclass
+class LigneCritere:
+    critere: Critere
+    numero: int
+    dispense: bool
+    evaluation: Evaluation | None = None  # the evaluator's own (grid)
+    evaluations: list[Evaluation | None] = field(
+        default_factory=list
+    )  # all (consolidation)
+    consolidation: Consolidation | None = None
+    divergent: bool = False
+    propose: str = ""  # pre-filled jury result when all evaluators agree
+
+    @property
+    def id(self) -> str:
+        """The criterion's id as safe text: templates print it a dozen times per
+        row; as text it skips number localisation, as digits marked safe it skips
+        escaping."""
+        return mark_safe(str(int(self.critere.pk)))  # noqa: S308 - digits only
+
+    @property
+    def numero_str(self) -> str:
+        return mark_safe(str(int(self.numero)))  # noqa: S308 - digits only
+
+    @property
+    def resultat(self) -> str:
+        return self.evaluation.resultat if self.evaluation else ""
+
+    @property
+    def commentaire(self) -> str:
+        return self.evaluation.commentaire if self.evaluation else ""
+
+
+@dataclass
+class LigneCompetence:
+    competence: Competence
+    description: str
+    criteres: list[LigneCritere]
+    livrables: list[Livrable]
+    resultat: CompetenceResult | None
+
+
+@dataclass
+class LigneBloc:
+    bloc: Bloc
+    competences: list[LigneCompetence]
+    resultat: BlocResult
+
+
+@dataclass
+class Grille:
+    inscription: Inscription
+    blocs: list[LigneBloc]
+    rollup: Rollup
+    nb_criteres: int  # non-exempted criteria of the path
+    nb_evalues: int
+
+    @property
+    def pourcentage(self) -> int:
+        return (
+            round(100 * self.nb_evalues / self.nb_criteres) if self.nb_criteres else 100
+        )
+
+    @property
+    def complete(self) -> bool:
+        return self.nb_evalues >= self.nb_criteres
+
+
+def _lignes(
+    *,
+    inscription: Inscription,
+    structure: Structure,
+    dispenses: set[int],
+    resultat_rollup: Rollup,
+    livrables: dict[int, list[Livrable]],
+    remplir: Callable[[LigneCritere], None],
+) -> list[LigneBloc]:
+    blocs_par_code = {b.code: b for b in resultat_rollup.blocs}
+    capitalisation = inscription.parcours == Inscription.Parcours.BLOCS
+    lignes: list[LigneBloc] = []
+    for bloc in structure.blocs:
+        if not bloc.dans_parcours:
+            continue
+        bloc_result = blocs_par_code[bloc.code]
+        competences_result = {c.code: c for c in bloc_result.competences}
+        ligne_bloc = LigneBloc(bloc=bloc, competences=[], resultat=bloc_result)
+        for competence in structure.competences.get(bloc.pk, []):
+            modalite = competence.modalite
+            criteres = []
+            for numero, critere in enumerate(structure.criteres[competence.pk], 1):
+                ligne = LigneCritere(
+                    critere=critere, numero=numero, dispense=critere.pk in dispenses
+                )
+                remplir(ligne)
+                criteres.append(ligne)
+            ligne_bloc.competences.append(
+                LigneCompetence(
+                    competence=competence,
+                    description=modalite.description_capitalisation
+                    if capitalisation
+                    else modalite.description,
+                    criteres=criteres,
+                    livrables=livrables.get(modalite.pk, []),
+                    resultat=competences_result.get(competence.code),
+                )
+            )
+        lignes.append(ligne_bloc)
+    return lignes
+
+
+def grille_for(*, affectation: Affectation) -> Grille:
+    """One evaluator's grid: blocs of the path → competencies (modality, current
+    deliverables) → criteria with the evaluator's own results, and the roll-up of
+    those results."""
+    inscription = affectation.inscription
+    structure = structure_for(inscription=inscription)
+    dispenses = criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+        inscription.pk, set()
+    )
+    evaluations = {
+        e.critere_id: e for e in Evaluation.objects.filter(affectation=affectation)
+    }
+    capitalises = capitalises_for(inscription=inscription)
+    resultat_rollup = rollup_for(
+        inscription=inscription,
+        structure=structure,
+        resultats={pk: e.resultat for pk, e in evaluations.items()},
+        dispenses=dispenses,
+        capitalises=capitalises,
+    )
+
+    def remplir(ligne: LigneCritere) -> None:
+        if not ligne.dispense:
+            ligne.evaluation = evaluations.get(ligne.critere.pk)
+
+    lignes = _lignes(
+        inscription=inscription,
+        structure=structure,
+        dispenses=dispenses,
+        resultat_rollup=resultat_rollup,
+        livrables=_livrables(inscription),
+        remplir=remplir,
+    )
+    a_evaluer = structure.critere_ids - dispenses
+    return Grille(
+        inscription=inscription,
+        blocs=lignes,
+        rollup=resultat_rollup,
+        nb_criteres=len(a_evaluer),
+        nb_evalues=len(a_evaluer & evaluations.keys()),
+    )
+
+
+@dataclass
+class Evaluateur:
+    affectation: Affectation
+
+    @property
+    def nom(self) -> str:
+        user = self.affectation.membre.user
+        return user.get_full_name() or user.email
+
+
+@dataclass
+class ConsolidationTable(Grille):
+    evaluateurs: list[Evaluateur] = field(default_factory=list)
+
+
+def consolidation_for(*, inscription: Inscription) -> ConsolidationTable:
+    """The president's table: per criterion each evaluator's result side by side,
+    divergences flagged, the jury's current result (with its version) and the
+    proposal when every evaluator scored the same; the roll-up of the jury's
+    results."""
+    structure = structure_for(inscription=inscription)
+    dispenses = criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+        inscription.pk, set()
+    )
+    affectations = list(
+        _sans_conflit(Affectation.objects.filter(inscription=inscription))
+        .select_related("membre__user")
+        .order_by("membre__user__last_name", "membre__user__first_name", "pk")
+    )
+    par_affectation: dict[int, dict[int, Evaluation]] = defaultdict(dict)
+    for evaluation in Evaluation.objects.filter(affectation__in=affectations):
+        par_affectation[evaluation.affectation_id][evaluation.critere_id] = evaluation
+    consolidations = {
+        c.critere_id: c
+        for c in Consolidation.objects.filter(inscription=inscription).select_related(
+            "modifie_par"
+        )
+    }
+    resultat_rollup = rollup_for(
+        inscription=inscription,
+        structure=structure,
+        resultats={pk: c.resultat for pk, c in consolidations.items()},
+        dispenses=dispenses,
+        capitalises=capitalises_for(inscription=inscription),
+    )
+
+    def remplir(ligne: LigneCritere) -> None:
+        pk = ligne.critere.pk
+        ligne.evaluations = [par_affectation[a.pk].get(pk) for a in affectations]
+        ligne.consolidation = consolidations.get(pk)
+        if ligne.dispense:  # scores made before the exemption do not count
+            return
+        valeurs = {e.resultat for e in ligne.evaluations if e is not None}
+        ligne.divergent = len(valeurs) > 1
+        complet = bool(ligne.evaluations) and all(ligne.evaluations)
+        if complet and len(valeurs) == 1:
+            ligne.propose = valeurs.pop()
+
+    lignes = _lignes(
+        inscription=inscription,
+        structure=structure,
+        dispenses=dispenses,
+        resultat_rollup=resultat_rollup,
+        livrables={},
+        remplir=remplir,
+    )
+    a_evaluer = structure.critere_ids - dispenses
+    return ConsolidationTable(
+        inscription=inscription,
+        blocs=lignes,
+        rollup=resultat_rollup,
+        nb_criteres=len(a_evaluer),
+        nb_evalues=len(a_evaluer & consolidations.keys()),
+        evaluateurs=[Evaluateur(a) for a in affectations],
+    )
+
+
+def affectation_for_save(
+    user_id: int, inscription_pk: int, critere_id: int
+) -> Affectation | None:
+    """The user's assignment for saving one criterion, in one query: the enrolment,
+    session and deliberation joined; annotated with ``critere_dans_parcours``,
+    ``deja_note`` (this criterion already scored), ``nb_evalues`` and
+    ``nb_criteres`` (for the progress returned after the save)."""
+    return (
+        _sans_conflit(
+            Affectation.objects.filter(
+                inscription_id=inscription_pk, membre__user_id=user_id
+            )
+        )
+        .select_related("membre", "inscription__session", "inscription__deliberation")
+        .annotate(
+            critere_dans_parcours=Exists(
+                Critere.objects.filter(
+                    pk=critere_id,
+                    competence__activite__bloc__inscriptions=OuterRef("inscription"),
+                )
+            ),
+            deja_note=Exists(
+                Evaluation.objects.filter(
+                    affectation=OuterRef("pk"), critere_id=critere_id
+                )
+            ),
+            nb_evalues=Count("evaluations"),
+            nb_criteres=_nb_criteres_parcours(),
+        )
+        .first()
+    )

@@ -1,0 +1,414 @@
+"""Scoring: an evaluator's results per criterion, the validation of an evaluation,
+and the president's consolidation.
+
+Two evaluators never overwrite each other: each writes only the rows of their own
+assignment, and a row is written by one ``INSERT … ON CONFLICT (affectation,
+critere) DO UPDATE`` so that two saves of the same criterion (a double click) never
+collide. The consolidation carries a version per criterion: a save based on a
+version that changed meanwhile is refused with who changed it, never applied."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from evaluations.jury.models import Affectation
+from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.verrou import deliberation_assert_open
+from handicap.selectors import criteres_dispenses_for
+from referentiel.models import Critere
+
+
+class EvaluationValideeError(Exception):
+    """The evaluator validated their evaluation: it is read-only."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Vous avez validé votre évaluation de ce candidat : elle ne change plus.")
+        )
+
+
+@dataclass(frozen=True)
+class ConflitVersion:
+    critere: Critere
+    par: str
+    le: object
+
+
+class ConsolidationConflitError(Exception):
+    """Consolidated results changed since the president loaded them."""
+
+    def __init__(self, conflits: list[ConflitVersion]) -> None:
+        self.conflits = conflits
+        noms = sorted({c.par for c in conflits})
+        super().__init__(
+            _(
+                "Résultats modifiés entre-temps par %(noms)s (%(criteres)s) : "
+                "rechargez la page pour voir leur version ; votre saisie est "
+                "conservée ci-dessous."
+            )
+            % {
+                "noms": ", ".join(noms),
+                "criteres": ", ".join(c.critere.code for c in conflits),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Progression:
+    nb_evalues: int
+    nb_criteres: int
+
+    @property
+    def pourcentage(self) -> int:
+        if not self.nb_criteres:
+            return 100
+        return round(100 * self.nb_evalues / self.nb_criteres)
+
+    @property
+    def complete(self) -> bool:
+        return self.nb_evalues >= self.nb_criteres
+
+
+def _assert_session_en_evaluation(session: Session) -> None:
+    if session.statut != Session.Statut.EN_EVALUATION:
+        raise ValidationError(
+            _(
+                "La session « %(nom)s » n'est pas en évaluation : la notation est "
+                "fermée."
+            )
+            % {"nom": session.nom}
+        )
+
+
+def _assert_notable(affectation: Affectation) -> None:
+    deliberation_assert_open(inscription=affectation.inscription)
+    if affectation.validee_le is not None:
+        raise EvaluationValideeError
+    _assert_session_en_evaluation(affectation.inscription.session)
+
+
+def _dispenses(inscription_id: int) -> set[int]:
+    return criteres_dispenses_for(inscription_ids=[inscription_id]).get(
+        inscription_id, set()
+    )
+
+
+def _check_resultat(resultat: str) -> None:
+    if resultat not in Resultat.values:
+        raise ValidationError(_("Choisissez « Acquis » ou « Non acquis »."))
+
+
+def _check_commentaire(commentaire: str) -> None:
+    """Refuse what a text column cannot hold (PostgreSQL refuses NUL characters)."""
+    if "\x00" in commentaire:
+        raise ValidationError(
+            _("Le commentaire contient un caractère invalide (caractère nul).")
+        )
+
+
+def _upsert(
+    *,
+    affectation: Affectation,
+    critere_id: int,
+    resultat: str,
+    commentaire: str,
+    by: User,
+    cree: bool,
+) -> Evaluation:
+    evaluation = Evaluation(
+        affectation=affectation,
+        critere_id=critere_id,
+        resultat=resultat,
+        commentaire=commentaire.strip(),
+    )
+    # The foreign keys and the unique pair are checked by the caller and the
+    # database; skip the per-field lookups to keep a save at one write.
+    evaluation.full_clean(
+        exclude=["affectation", "critere"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    [evaluation] = Evaluation.objects.bulk_create(
+        [evaluation],
+        update_conflicts=True,
+        unique_fields=["affectation", "critere"],
+        update_fields=["resultat", "commentaire", "modifie_le"],
+    )
+    historical = Evaluation.history.model(  # type: ignore[attr-defined]
+        id=evaluation.pk,
+        affectation_id=affectation.pk,
+        critere_id=critere_id,
+        resultat=evaluation.resultat,
+        commentaire=evaluation.commentaire,
+        modifie_le=evaluation.modifie_le,
+        history_date=evaluation.modifie_le,
+        history_type="+" if cree else "~",
+        history_user=by,
+    )
+    historical.save()
+    return evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationSaisie:
+    evaluation: Evaluation
+    progression: Progression
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    affectation: Affectation,
+    critere_id: int,
+    resultat: str,
+    commentaire: str = "",
+    by: User,
+) -> EvaluationSaisie:
+    """Record one evaluator's result on one criterion and return the new progress.
+
+    With an ``affectation`` from ``selectors.grille.affectation_for_save`` (its
+    annotations), this is one write and one history row; with a plain one it looks
+    the missing facts up."""
+    _assert_notable(affectation)
+    _check_resultat(resultat)
+    _check_commentaire(commentaire)
+    dispenses = _dispenses(affectation.inscription_id)
+    if critere_id in dispenses:
+        raise ValidationError(
+            _("Ce critère est dispensé pour ce candidat : il ne se note pas.")
+        )
+    dans_parcours = getattr(affectation, "critere_dans_parcours", None)
+    if dans_parcours is None:
+        dans_parcours = Critere.objects.filter(
+            pk=critere_id,
+            competence__activite__bloc__inscriptions=affectation.inscription_id,
+        ).exists()
+    if not dans_parcours:
+        raise ValidationError(
+            _("Ce critère ne fait pas partie du parcours évalué de ce candidat.")
+        )
+    deja_note = getattr(affectation, "deja_note", None)
+    if deja_note is None:
+        deja_note = affectation.evaluations.filter(critere_id=critere_id).exists()
+    evaluation = _upsert(
+        affectation=affectation,
+        critere_id=critere_id,
+        resultat=resultat,
+        commentaire=commentaire,
+        by=by,
+        cree=not deja_note,
+    )
+    nb_evalues = getattr(affectation, "nb_evalues", None)
+    nb_criteres = getattr(affectation, "nb_criteres", None)
+    if nb_evalues is None or nb_criteres is None:
+        progression = progression_for(affectation=affectation, dispenses=dispenses)
+    else:
+        notes_dispenses = (
+            affectation.evaluations.filter(critere_id__in=dispenses).count()
+            if dispenses
+            else 0
+        )
+        progression = Progression(
+            nb_evalues=nb_evalues + (0 if deja_note else 1) - notes_dispenses,
+            nb_criteres=nb_criteres - len(dispenses),
+        )
+    return EvaluationSaisie(evaluation, progression)
+
+
+def progression_for(
+    *, affectation: Affectation, dispenses: set[int] | None = None
+) -> Progression:
+    if dispenses is None:
+        dispenses = _dispenses(affectation.inscription_id)
+    a_evaluer = set(
+        Critere.objects.filter(
+            competence__activite__bloc__inscriptions=affectation.inscription_id
+        ).values_list("pk", flat=True)
+    ) - set(dispenses)
+    notes = set(affectation.evaluations.values_list("critere_id", flat=True))
+    return Progression(len(a_evaluer & notes), len(a_evaluer))
+
+
+@transaction.atomic
+def evaluations_record(
+    *,
+    affectation: Affectation,
+    valeurs: dict[int, tuple[str, str]],
+    by: User,
+) -> int:
+    """Record several results at once (the grid sent as a plain form, without
+    JavaScript). ``valeurs``: {critere id: (resultat, commentaire)}; a criterion
+    left without a result is skipped. Returns the number of rows written."""
+    _assert_notable(affectation)
+    dispenses = _dispenses(affectation.inscription_id)
+    parcours = set(
+        Critere.objects.filter(
+            competence__activite__bloc__inscriptions=affectation.inscription_id
+        ).values_list("pk", flat=True)
+    )
+    existants = {e.critere_id: e for e in affectation.evaluations.all()}
+    errors = []
+    for critere_id, (resultat, commentaire) in valeurs.items():
+        if "\x00" in commentaire:
+            errors.append(
+                _("Le commentaire contient un caractère invalide (caractère nul).")
+            )
+        elif critere_id not in parcours:
+            errors.append(
+                _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")
+            )
+        elif resultat and critere_id in dispenses:
+            errors.append(_("Un critère dispensé ne se note pas."))
+        elif resultat:
+            try:
+                _check_resultat(resultat)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    ecrits = 0
+    for critere_id, (resultat, commentaire) in valeurs.items():
+        if not resultat:
+            continue
+        existant = existants.get(critere_id)
+        if (
+            existant is not None
+            and existant.resultat == resultat
+            and existant.commentaire == commentaire.strip()
+        ):
+            continue
+        _upsert(
+            affectation=affectation,
+            critere_id=critere_id,
+            resultat=resultat,
+            commentaire=commentaire,
+            by=by,
+            cree=existant is None,
+        )
+        ecrits += 1
+    return ecrits
+
+
+@transaction.atomic
+def affectation_validate(*, affectation: Affectation, by: User) -> Affectation:
+    """« Valider mon évaluation »: every non-exempted criterion of the path is
+    scored; the evaluation becomes read-only for its evaluator."""
+    affectation = (
+        Affectation.objects.select_for_update(of=("self",))
+        .select_related("inscription__session", "inscription__deliberation")
+        .get(pk=affectation.pk)
+    )
+    _assert_notable(affectation)
+    progression = progression_for(affectation=affectation)
+    if not progression.complete:
+        manque = progression.nb_criteres - progression.nb_evalues
+        raise ValidationError(
+            _("Il reste %(n)d critère(s) à noter avant de valider votre évaluation.")
+            % {"n": manque}
+        )
+    affectation.validee_le = timezone.now()
+    affectation.full_clean(exclude=["membre", "inscription"], validate_unique=False)
+    affectation.save(update_fields=["validee_le"])
+    return affectation
+
+
+@transaction.atomic
+def consolidation_record(
+    *,
+    inscription: Inscription,
+    valeurs: dict[int, tuple[str, str, int]],
+    by: User,
+) -> int:
+    """Record the jury's result per criterion. ``valeurs``: {critere id: (resultat,
+    commentaire, version seen)}, version 0 when there was no result yet. If any of
+    those rows changed since the president loaded the page, nothing is written and
+    ConsolidationConflitError says who changed what. Returns the number of rows
+    written."""
+    # Serialise the saves of one enrolment: a criterion consolidated for the first
+    # time has no row to lock yet.
+    Inscription.objects.select_for_update().filter(pk=inscription.pk).first()
+    deliberation_assert_open(inscription=inscription)
+    session = inscription.session
+    if session.statut not in {Session.Statut.EN_EVALUATION, Session.Statut.DELIBEREE}:
+        raise ValidationError(
+            _("La session « %(nom)s » n'est pas en évaluation.") % {"nom": session.nom}
+        )
+    dispenses = _dispenses(inscription.pk)
+    criteres = {
+        c.pk: c
+        for c in Critere.objects.filter(
+            competence__activite__bloc__inscriptions=inscription.pk
+        )
+    }
+    errors = []
+    for critere_id, (resultat, commentaire, _version) in valeurs.items():
+        if "\x00" in commentaire:
+            errors.append(
+                _("Le commentaire contient un caractère invalide (caractère nul).")
+            )
+        elif critere_id not in criteres:
+            errors.append(
+                _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")
+            )
+        elif resultat and critere_id in dispenses:
+            errors.append(_("Un critère dispensé ne se consolide pas."))
+        elif resultat and resultat not in Resultat.values:
+            errors.append(_("Choisissez « Acquis » ou « Non acquis »."))
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    actuelles = {
+        c.critere_id: c
+        for c in Consolidation.objects.select_for_update()
+        .filter(inscription=inscription)
+        .select_related("modifie_par")
+    }
+    conflits = []
+    for critere_id, (_resultat, _commentaire, version) in valeurs.items():
+        actuelle = actuelles.get(critere_id)
+        if (actuelle.version if actuelle else 0) != version:
+            par = (
+                actuelle.modifie_par.get_full_name() or actuelle.modifie_par.email
+                if actuelle
+                else "?"
+            )
+            conflits.append(
+                ConflitVersion(
+                    criteres[critere_id], par, actuelle.modifie_le if actuelle else None
+                )
+            )
+    if conflits:
+        raise ConsolidationConflitError(conflits)
+    ecrits = 0
+    for critere_id, (resultat, commentaire, _version) in valeurs.items():
+        if not resultat:
+            continue
+        consolidation = actuelles.get(critere_id)
+        commentaire = commentaire.strip()
+        if consolidation is None:
+            consolidation = Consolidation(
+                inscription=inscription, critere_id=critere_id, version=1
+            )
+        elif (
+            consolidation.resultat == resultat
+            and consolidation.commentaire == commentaire
+        ):
+            continue
+        else:
+            consolidation.version += 1
+        consolidation.resultat = resultat
+        consolidation.commentaire = commentaire
+        consolidation.modifie_par = by
+        consolidation._history_user = by  # type: ignore[attr-defined]
+        consolidation.full_clean(
+            exclude=["inscription", "critere", "modifie_par"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        consolidation.save()
+        ecrits += 1
+    return ecrits

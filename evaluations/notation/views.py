@@ -1,0 +1,313 @@
+"""The evaluator's pages (their assignments, the scoring grid — also a plain
+form without JavaScript —, the htmx save of one criterion, « Valider mon
+évaluation ») and the president's consolidation."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certif.decorators import role_required
+from certif.http import AuthenticatedHttpRequest
+from certif.roles import Role
+from evaluations.deliberation.models import Deliberation
+from evaluations.jury.models import Affectation
+from evaluations.jury.selectors import (
+    get_inscription_for_president,
+    sessions_presidees_by,
+)
+from evaluations.notation.forms import CritereSaisieForm
+from evaluations.notation.selectors import (
+    ConsolidationTable,
+    affectation_for_save,
+    affectations_for_member,
+    consolidation_for,
+    get_affectation_for,
+    grille_for,
+    progressions_for,
+)
+from evaluations.notation.services import (
+    ConsolidationConflitError,
+    EvaluationValideeError,
+    affectation_validate,
+    consolidation_record,
+    evaluation_record,
+    evaluations_record,
+)
+from evaluations.sessions.models import Session
+from evaluations.sessions.verrou import verrou_409
+from handicap.selectors import amenagements_for_jury
+
+
+def _lecture_seule(affectation: Affectation) -> str:
+    """Why the grid is read-only for its evaluator, or "" when it is editable."""
+    inscription = affectation.inscription
+    try:
+        if inscription.deliberation.verrouillee:
+            return _("La délibération est votée : la grille est verrouillée.")
+    except Deliberation.DoesNotExist:
+        pass
+    if affectation.validee_le is not None:
+        return _("Vous avez validé votre évaluation : la grille est en lecture seule.")
+    if inscription.session.statut != Session.Statut.EN_EVALUATION:
+        return _("La session n'est pas en évaluation : la grille est en lecture seule.")
+    return ""
+
+
+def _saisie_grille(post: QueryDict) -> dict[int, tuple[str, str]]:
+    ids: set[int] = set()
+    for key in post:
+        prefix, _sep, rest = key.partition("-")
+        if prefix in {"resultat", "commentaire"} and rest.isdigit():
+            ids.add(int(rest))
+    return {
+        pk: (post.get(f"resultat-{pk}", ""), post.get(f"commentaire-{pk}", ""))
+        for pk in ids
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@verrou_409
+def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    affectation = get_affectation_for(request.user, pk)
+    erreurs: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            ecrits = evaluations_record(
+                affectation=affectation,
+                valeurs=_saisie_grille(request.POST),
+                by=request.user,
+            )
+        except EvaluationValideeError as exc:
+            erreurs, status = [str(exc)], 409
+        except ValidationError as exc:
+            erreurs, status = exc.messages, 400
+        else:
+            messages.success(
+                request,
+                _("Grille enregistrée (%(n)d critère(s) modifié(s)).") % {"n": ecrits},
+            )
+            return redirect("evaluations:grille", pk=pk)
+    grille = grille_for(affectation=affectation)
+    lecture_seule = _lecture_seule(affectation)
+    return render(
+        request,
+        "evaluations/jury/grille.html",
+        {
+            "affectation": affectation,
+            "inscription": affectation.inscription,
+            "grille": grille,
+            "progression": grille,
+            "lecture_seule": lecture_seule,
+            "desactive": " disabled" if lecture_seule else "",
+            "erreurs": erreurs,
+            "amenagements": amenagements_for_jury(inscription_id=pk),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@verrou_409
+def grille_save_view(
+    request: AuthenticatedHttpRequest, pk: int, critere_pk: int
+) -> HttpResponse:
+    """Save one criterion (htmx): answers the criterion's saved state and, out of
+    band, the progress bar. Without htmx, back to the grid."""
+    affectation = affectation_for_save(request.user.pk, pk, critere_pk)
+    if affectation is None:
+        get_affectation_for(request.user, pk)  # 403 or 404
+        raise Http404
+    form = CritereSaisieForm(
+        {
+            "resultat": request.POST.get(f"resultat-{critere_pk}", ""),
+            "commentaire": request.POST.get(f"commentaire-{critere_pk}", ""),
+        }
+    )
+    context = {"critere_pk": critere_pk, "affectation": affectation}
+    erreur = ""
+    status = 200
+    if not form.is_valid():
+        erreur = " ".join(m for errors in form.errors.values() for m in errors)
+        status = 400
+    else:
+        try:
+            saisie = evaluation_record(
+                affectation=affectation,
+                critere_id=critere_pk,
+                resultat=form.cleaned_data["resultat"],
+                commentaire=form.cleaned_data["commentaire"],
+                by=request.user,
+            )
+        except EvaluationValideeError as exc:
+            erreur, status = str(exc), 409
+        except ValidationError as exc:
+            erreur, status = " ".join(exc.messages), 400
+        else:
+            context |= {
+                "evaluation": saisie.evaluation,
+                "progression": saisie.progression,
+            }
+    if not request.headers.get("HX-Request"):
+        if erreur:
+            messages.error(request, erreur)
+        url = reverse("evaluations:grille", kwargs={"pk": pk})
+        return redirect(f"{url}#critere-{critere_pk}")
+    context["erreur"] = erreur
+    # Rendered without the request's context processors (navigation, roles): the
+    # fragment needs none, and a save stays within its query budget.
+    context["csrf_token"] = get_token(request)
+    html = get_template("evaluations/jury/grille.html#saisie").render(context)
+    return HttpResponse(html, status=status)
+
+
+@require_POST
+@login_required
+@verrou_409
+def grille_valider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    affectation = get_affectation_for(request.user, pk)
+    try:
+        affectation_validate(affectation=affectation, by=request.user)
+    except EvaluationValideeError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Évaluation validée : le président du jury peut la consolider."),
+        )
+    return redirect("evaluations:grille", pk=pk)
+
+
+def _saisie_consolidation(post: QueryDict) -> dict[int, tuple[str, str, int]]:
+    valeurs: dict[int, tuple[str, str, int]] = {}
+    for key in post:
+        if not key.startswith("version-"):
+            continue
+        try:
+            pk = int(key.removeprefix("version-"))
+            version = int(post[key])
+        except ValueError:
+            continue
+        valeurs[pk] = (
+            post.get(f"resultat-{pk}", ""),
+            post.get(f"commentaire-{pk}", ""),
+            version,
+        )
+    return valeurs
+
+
+def _prefill(
+    table: ConsolidationTable, saisie: dict[int, tuple[str, str, int]] | None
+) -> None:
+    """What each row's inputs show: the president's own input when a save was
+    refused, else the jury's result, else the evaluators' common result."""
+    for bloc in table.blocs:
+        for competence in bloc.competences:
+            for ligne in competence.criteres:
+                consolidation = ligne.consolidation
+                pk = ligne.critere.pk
+                if saisie is not None and pk in saisie:
+                    resultat, commentaire, version = saisie[pk]
+                else:
+                    resultat = (
+                        consolidation.resultat if consolidation else ligne.propose
+                    )
+                    commentaire = consolidation.commentaire if consolidation else ""
+                    version = consolidation.version if consolidation else 0
+                ligne.saisie_resultat = resultat  # type: ignore[attr-defined]
+                ligne.saisie_commentaire = commentaire  # type: ignore[attr-defined]
+                ligne.version_vue = version  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@verrou_409
+def consolidation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access = get_inscription_for_president(
+        request.user, pk, write=request.method == "POST"
+    )
+    inscription = access.inscription
+    saisie = None
+    erreurs: list[str] = []
+    conflit = None
+    status = 200
+    if request.method == "POST":
+        saisie = _saisie_consolidation(request.POST)
+        try:
+            ecrits = consolidation_record(
+                inscription=inscription, valeurs=saisie, by=request.user
+            )
+        except ConsolidationConflitError as exc:
+            conflit = exc
+            status = 409
+        except ValidationError as exc:
+            erreurs = exc.messages
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("Consolidation enregistrée (%(n)d résultat(s) modifié(s)).")
+                % {"n": ecrits},
+            )
+            return redirect("evaluations:consolidation", pk=inscription.pk)
+    table = consolidation_for(inscription=inscription)
+    _prefill(table, saisie)
+    return render(
+        request,
+        "evaluations/jury/consolidation.html",
+        {
+            "access": access,
+            "inscription": inscription,
+            "table": table,
+            "erreurs": erreurs,
+            "conflit": conflit,
+            "verrouillee": _verrouillee(inscription),
+        },
+        status=status,
+    )
+
+
+def _verrouillee(inscription: Any) -> bool:
+    try:
+        return bool(inscription.deliberation.verrouillee)
+    except Deliberation.DoesNotExist:
+        return False
+
+
+PAR_PAGE = 25
+
+
+@require_GET
+@login_required
+@role_required(Role.MEMBRE_JURY, Role.PRESIDENT)
+def tableau_de_bord_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The member's assigned candidates with their progress."""
+    page = Paginator(affectations_for_member(user=request.user), PAR_PAGE).get_page(
+        request.GET.get("page")
+    )
+    affectations = list(page.object_list)
+    progressions_for(affectations=affectations)
+    return render(
+        request,
+        "evaluations/jury/tableau_de_bord.html",
+        {
+            "page": page,
+            "affectations": affectations,
+            "sessions_presidees": list(sessions_presidees_by(user=request.user)),
+        },
+    )

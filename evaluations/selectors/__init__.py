@@ -1,1 +1,0 @@
-"""Every non-trivial read of the evaluations app, one module per area."""

@@ -1,1 +1,0 @@
-"""Every write of the evaluations app, one module per area."""

@@ -1,0 +1,31 @@
+"""Access helpers of the sessions area, one per guarded model: an outsider
+gets a 404 (no existence leak), an insider without the right a 403."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from certif.models import User
+from certif.roles import is_admin
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import inscriptions_visible_to
+
+
+def get_session_for(user: User, pk: int) -> Session:
+    """A session for its administration pages: administrators only."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Session.objects.select_related("referentiel__certification"), pk=pk
+    )
+
+
+def get_inscription_for(user: User, pk: int, *, write: bool = False) -> Inscription:
+    """An enrolment: its candidate, or an administrator (read only: 403 on a
+    write). Anyone else: 404."""
+    admin = is_admin(user)
+    inscription = get_object_or_404(
+        inscriptions_visible_to(user=user, admin=admin), pk=pk
+    )
+    if write and inscription.candidat.user_id != user.pk:
+        raise PermissionDenied
+    return inscription

@@ -1,0 +1,280 @@
+"""Reads of the sessions area: the session list, the session desk (enrolments
+with their deposit progress, in a fixed number of queries whatever the number of
+candidates), the candidate's enrolments and the blocs a person already acquired."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from certif.models import User
+from evaluations.livrables.models import Livrable
+from evaluations.sessions.models import (
+    BlocAcquis,
+    Candidat,
+    Inscription,
+    Session,
+    VoieAcces,
+)
+from referentiel.models import Bloc, Modalite, Referentiel
+
+
+class Progression:
+    COMPLET = "complet"
+    INCOMPLET = "incomplet"
+    AUCUN = "aucun"
+    CHOICES = (
+        (COMPLET, "complet"),
+        (INCOMPLET, "incomplet"),
+        (AUCUN, "aucun"),
+    )
+
+
+def sessions_listed() -> QuerySet[Session]:
+    """Every session, newest jury first, with its number of enrolments."""
+    return (
+        Session.objects.select_related("referentiel__certification")
+        .annotate(nb_inscrits=Count("inscriptions"))
+        .order_by("-date_jury", "nom", "-pk")
+    )
+
+
+def referentiels_publies() -> QuerySet[Referentiel]:
+    return (
+        Referentiel.objects.filter(statut=Referentiel.Statut.PUBLIE)
+        .select_related("certification")
+        .order_by("certification__code", "-cree_le")
+    )
+
+
+@dataclass(frozen=True)
+class DeskFilters:
+    q: str = ""
+    parcours: str = ""
+    voie_acces: str = ""
+    progression: str = ""
+
+
+def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(expected, received) per enrolment of a page. Expected: the modalities of
+    the path; received: those of them with at least one current, non-withdrawn
+    file. Three flat queries (the path's blocs, the modalities' blocs, the current
+    files) counted here: for a page of rows this takes 4 ms, where the grouped
+    queries of ``session_progress`` take 20 (PostgreSQL hashes the whole path
+    table for them); PostgreSQL also plans the six-table join of the same count
+    badly (nested loops, ~10x slower)."""
+    through = Inscription.blocs.through.objects.filter(
+        inscription_id__in=inscription_ids
+    )
+    livrables = Livrable.objects.filter(
+        inscription_id__in=inscription_ids,
+        retire_le__isnull=True,
+        remplace_par__isnull=True,
+    )
+    blocs_of: dict[int, set[int]] = defaultdict(set)
+    for inscription_id, bloc_id in through.values_list("inscription_id", "bloc_id"):
+        blocs_of[inscription_id].add(bloc_id)
+    bloc_ids = {bloc_id for blocs in blocs_of.values() for bloc_id in blocs}
+    bloc_of_modalite = dict(
+        Modalite.objects.filter(competence__activite__bloc_id__in=bloc_ids)
+        .order_by()
+        .values_list("pk", "competence__activite__bloc_id")
+    )
+    par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
+    recus: dict[int, set[int]] = defaultdict(set)
+    for inscription_id, modalite_id in livrables.order_by().values_list(
+        "inscription_id", "modalite_id"
+    ):
+        if bloc_of_modalite.get(modalite_id) in blocs_of.get(inscription_id, ()):
+            recus[inscription_id].add(modalite_id)
+    return {
+        pk: (sum(par_bloc[bloc_id] for bloc_id in blocs), len(recus.get(pk, ())))
+        for pk, blocs in blocs_of.items()
+    }
+
+
+def session_progress(*, session: Session) -> dict[int, tuple[int, int]]:
+    """(expected, received) per enrolment of the session that has blocs, as
+    ``progress_of`` counts them, for the desk's progress filter.
+
+    Three queries; the two big ones are grouped by enrolment in the database, so a
+    10,000-candidate session sends 10,000 pairs rather than its 50,000 path rows
+    and 90,000 files. The référentiel's structure (which bloc a modality belongs
+    to: a few dozen rows) is read first and written into the queries as CASE
+    expressions, so no query joins the référentiel's four tables to the files:
+    PostgreSQL misestimates that join and runs it as nested loops, three times
+    slower (556 ms against 168 ms at 10,000 candidates). "Current" is a NOT EXISTS on the next version, which PostgreSQL plans
+    as an anti-join (a LEFT JOIN … IS NULL was estimated at one row)."""
+    through = Inscription.blocs.through.objects.order_by().filter(
+        inscription__session=session
+    )
+    livrables = Livrable.objects.filter(
+        inscription__session=session, retire_le__isnull=True
+    ).exclude(Exists(Livrable.objects.filter(remplace_id=OuterRef("pk"))))
+    bloc_of_modalite = dict(
+        Modalite.objects.filter(competence__referentiel_id=session.referentiel_id)
+        .order_by()
+        .values_list("pk", "competence__activite__bloc_id")
+    )
+    if not bloc_of_modalite:
+        return dict.fromkeys(
+            through.values_list("inscription_id", flat=True).distinct(), (0, 0)
+        )
+    par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
+    attendus = (
+        through.values("inscription_id")
+        .annotate(
+            n=Sum(
+                Case(
+                    *(
+                        When(bloc_id=bloc, then=Value(n))
+                        for bloc, n in par_bloc.items()
+                    ),
+                    default=Value(0),
+                )
+            )
+        )
+        .values_list("inscription_id", "n")
+    )
+    recus = dict(
+        livrables.annotate(
+            bloc_id=Case(
+                *(
+                    When(modalite_id=modalite, then=Value(bloc))
+                    for modalite, bloc in bloc_of_modalite.items()
+                ),
+                default=None,
+            )
+        )
+        .filter(
+            Exists(
+                Inscription.blocs.through.objects.filter(
+                    inscription_id=OuterRef("inscription_id"),
+                    bloc_id=OuterRef("bloc_id"),
+                )
+            )
+        )
+        .order_by()
+        .values("inscription_id")
+        .annotate(n=Count("modalite_id", distinct=True))
+        .values_list("inscription_id", "n")
+    )
+    return {pk: (n, recus.get(pk, 0)) for pk, n in attendus}
+
+
+def _matches(progression: str, attendus: int, recus: int) -> bool:
+    if progression == Progression.COMPLET:
+        return attendus > 0 and recus >= attendus
+    if progression == Progression.AUCUN:
+        return recus == 0
+    return 0 < recus < attendus
+
+
+def search_inscriptions(
+    queryset: QuerySet[Inscription], q: str
+) -> QuerySet[Inscription]:
+    """Enrolments whose candidate's names or e-mail contain ``q`` (all of them
+    when ``q`` is blank)."""
+    q = q.strip()
+    if not q:
+        return queryset
+    return queryset.filter(
+        Q(candidat__nom_naissance__icontains=q)
+        | Q(candidat__nom_usage__icontains=q)
+        | Q(candidat__prenom1__icontains=q)
+        | Q(candidat__user__email__icontains=q)
+    )
+
+
+def session_desk(*, session: Session, filters: DeskFilters) -> QuerySet[Inscription]:
+    """The enrolments of a session, filtered and ordered, without their progress
+    (``annotate_progress`` adds it to the rows of one page: computing it for every
+    row of a 1,000-candidate session before paginating is what makes a desk slow).
+    The progress filter costs two grouped queries over the session."""
+    queryset = (
+        Inscription.objects.filter(session=session)
+        .select_related("candidat__user")
+        .prefetch_related(
+            Prefetch("blocs", queryset=Bloc.objects.order_by("ordre", "code"))
+        )
+    )
+    queryset = search_inscriptions(queryset, filters.q)
+    if filters.parcours in Inscription.Parcours.values:
+        queryset = queryset.filter(parcours=filters.parcours)
+    if filters.voie_acces in VoieAcces.values:
+        queryset = queryset.filter(voie_acces=filters.voie_acces)
+    if filters.progression in dict(Progression.CHOICES):
+        progress = session_progress(session=session)
+        queryset = queryset.filter(
+            pk__in=[
+                pk
+                for pk, (attendus, recus) in progress.items()
+                if _matches(filters.progression, attendus, recus)
+            ]
+        )
+    return queryset.order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
+
+
+def annotate_progress(rows: list[Inscription]) -> list[Inscription]:
+    """Set ``nb_attendus`` and ``nb_recus`` on the rows (two queries)."""
+    progress = progress_of(inscription_ids=[row.pk for row in rows])
+    for row in rows:
+        row.nb_attendus, row.nb_recus = progress.get(row.pk, (0, 0))  # type: ignore[attr-defined]
+    return rows
+
+
+def capitalises_for(
+    *, session: Session, candidat_ids: list[int]
+) -> dict[int, list[str]]:
+    """Codes of the blocs each candidate acquired in an earlier session of the
+    same certification, in one query."""
+    result: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        BlocAcquis.objects.filter(
+            candidat_id__in=candidat_ids,
+            bloc__referentiel__certification_id=session.referentiel.certification_id,
+        )
+        .exclude(session=session)
+        .order_by("bloc__code")
+        .values_list("candidat_id", "bloc__code")
+    )
+    for candidat_id, code in rows:
+        if code not in result[candidat_id]:
+            result[candidat_id].append(code)
+    return result
+
+
+def inscriptions_of(*, user: User) -> QuerySet[Inscription]:
+    """The candidate's own enrolments (``annotate_progress`` adds the progress to
+    a page of them)."""
+    return (
+        Inscription.objects.filter(candidat__user=user)
+        .select_related("session__referentiel__certification")
+        .order_by("-session__date_jury", "-pk")
+    )
+
+
+def inscriptions_visible_to(*, user: User, admin: bool) -> QuerySet[Inscription]:
+    queryset = Inscription.objects.select_related(
+        "candidat__user", "session__referentiel__certification"
+    )
+    return queryset if admin else queryset.filter(candidat__user=user)
+
+
+def candidat_by_email(email: str) -> Candidat | None:
+    return (
+        Candidat.objects.select_related("user")
+        .filter(user__email__iexact=email.strip())
+        .first()
+    )

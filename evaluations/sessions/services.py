@@ -1,0 +1,533 @@
+"""Writes of the sessions area: creating a session and moving it through its
+statuses (each transition checks its preconditions here; the session's history
+records who did what), a candidate's account and identity, the invitation e-mail,
+and enrolments.
+
+Duplicates (same e-mail, or same birth name + first name + birth date) are
+reported and never merged: the administrator decides."""
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from certif.models import User
+from certif.roles import Role
+from certif.services import user_ensure
+from evaluations.deliberation.models import Deliberation
+from evaluations.sessions.models import (
+    BlocAcquis,
+    Candidat,
+    Inscription,
+    Session,
+)
+from referentiel.models import Bloc, Referentiel
+
+
+@dataclass(frozen=True)
+class SessionData:
+    referentiel: Referentiel
+    nom: str
+    date_ouverture: date
+    date_limite_depot: datetime
+    date_jury: date
+
+
+def _check_dates(data: SessionData) -> None:
+    limite = timezone.localtime(data.date_limite_depot).date()
+    errors: dict[str, str] = {}
+    if limite < data.date_ouverture:
+        errors["date_limite_depot"] = _(
+            "La date limite de dépôt doit suivre la date d'ouverture."
+        )
+    if data.date_jury < limite:
+        errors["date_jury"] = _("La date du jury doit suivre la date limite de dépôt.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_referentiel(referentiel: Referentiel) -> None:
+    if referentiel.statut != Referentiel.Statut.PUBLIE:
+        raise ValidationError(
+            {
+                "referentiel": _(
+                    "Une session ne s'ouvre que sur une version publiée du référentiel."
+                )
+            }
+        )
+
+
+def _save(session: Session, by: User) -> Session:
+    session._history_user = by  # type: ignore[attr-defined]
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_create(*, data: SessionData, by: User) -> Session:
+    """A new session, in draft, on a published référentiel version."""
+    _check_referentiel(data.referentiel)
+    _check_dates(data)
+    session = Session(
+        referentiel=data.referentiel,
+        nom=data.nom.strip(),
+        date_ouverture=data.date_ouverture,
+        date_limite_depot=data.date_limite_depot,
+        date_jury=data.date_jury,
+    )
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_update(*, session: Session, data: SessionData, by: User) -> Session:
+    """Change a session's name and dates (and its référentiel while nobody is
+    enrolled). A closed or deliberated session is no longer edited."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.statut in (Session.Statut.DELIBEREE, Session.Statut.CLOSE):
+        raise ValidationError(
+            _("Une session délibérée ou close ne peut plus être modifiée.")
+        )
+    if data.referentiel.pk != session.referentiel_id:
+        if session.inscriptions.exists():
+            raise ValidationError(
+                {
+                    "referentiel": _(
+                        "Des candidats sont inscrits : le référentiel de la session "
+                        "ne peut plus changer."
+                    )
+                }
+            )
+        _check_referentiel(data.referentiel)
+    _check_dates(data)
+    session.referentiel = data.referentiel
+    session.nom = data.nom.strip()
+    session.date_ouverture = data.date_ouverture
+    session.date_limite_depot = data.date_limite_depot
+    session.date_jury = data.date_jury
+    return _save(session, by)
+
+
+def _locked(session: Session, expected: Session.Statut) -> Session:
+    locked = Session.objects.select_related("referentiel").select_for_update(
+        of=("self",)
+    )
+    session = locked.get(pk=session.pk)
+    if session.statut != expected:
+        raise ValidationError(
+            _(
+                "Cette action n'est possible que pour une session au statut "
+                "« %(attendu)s » (statut actuel : « %(actuel)s »)."
+            )
+            % {
+                "attendu": Session.Statut(expected).label,
+                "actuel": session.get_statut_display(),
+            }
+        )
+    return session
+
+
+@transaction.atomic
+def session_open(*, session: Session, by: User) -> Session:
+    """Brouillon → ouverte: candidates may upload until the deadline."""
+    session = _locked(session, Session.Statut.BROUILLON)
+    if session.referentiel.statut != Referentiel.Statut.PUBLIE:
+        raise ValidationError(
+            _("Le référentiel de la session n'est pas (ou plus) publié.")
+        )
+    if session.date_limite_depot <= timezone.now():
+        raise ValidationError(
+            _("La date limite de dépôt est passée : reportez-la avant d'ouvrir.")
+        )
+    session.statut = Session.Statut.OUVERTE
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_start_evaluation(*, session: Session, by: User) -> Session:
+    """Ouverte → en évaluation: uploads close, the jury starts scoring."""
+    session = _locked(session, Session.Statut.OUVERTE)
+    if not session.inscriptions.exists():
+        raise ValidationError(
+            _("Aucun candidat n'est inscrit : il n'y a rien à évaluer.")
+        )
+    session.statut = Session.Statut.EN_EVALUATION
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_mark_deliberated(*, session: Session, by: User) -> Session:
+    """En évaluation → délibérée, once every enrolment has a locked decision."""
+    session = _locked(session, Session.Statut.EN_EVALUATION)
+    manquantes = (
+        session.inscriptions.exclude(
+            pk__in=Deliberation.objects.filter(
+                inscription__session=session, verrouillee=True
+            ).values("inscription_id")
+        )
+        .order_by()
+        .count()
+    )
+    if manquantes:
+        raise ValidationError(
+            ngettext(
+                "%(n)d inscription sans délibération verrouillée : le jury doit "
+                "délibérer sur chaque candidat.",
+                "%(n)d inscriptions sans délibération verrouillée : le jury doit "
+                "délibérer sur chaque candidat.",
+                manquantes,
+            )
+            % {"n": manquantes}
+        )
+    session.statut = Session.Statut.DELIBEREE
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_close(*, session: Session, by: User) -> Session:
+    """Délibérée → close: the session is archived."""
+    session = _locked(session, Session.Statut.DELIBEREE)
+    session.statut = Session.Statut.CLOSE
+    session.close_le = timezone.now()
+    return _save(session, by)
+
+
+TRANSITIONS = {
+    "ouvrir": session_open,
+    "evaluer": session_start_evaluation,
+    "deliberee": session_mark_deliberated,
+    "clore": session_close,
+}
+
+
+ENROLMENT_OPEN = (Session.Statut.BROUILLON, Session.Statut.OUVERTE)
+
+
+@dataclass(frozen=True)
+class IdentiteData:
+    email: str
+    nom_naissance: str
+    prenom1: str
+    date_naissance: date
+    sexe: str
+    nom_usage: str = ""
+    prenom2: str = ""
+    prenom3: str = ""
+    commune_naissance: str = ""
+    code_insee_naissance: str = ""
+    pays_naissance: str = ""
+
+
+def normalise_nom(value: str) -> str:
+    """The comparison key of a name: no accents, case or repeated spaces."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().replace("-", " ").split())
+
+
+def identite_key(*, nom_naissance: str, prenom1: str, date_naissance: date) -> tuple:
+    return (normalise_nom(nom_naissance), normalise_nom(prenom1), date_naissance)
+
+
+def _candidat_from(identite: IdentiteData) -> Candidat:
+    return Candidat(
+        nom_naissance=identite.nom_naissance.strip(),
+        nom_usage=identite.nom_usage.strip(),
+        prenom1=identite.prenom1.strip(),
+        prenom2=identite.prenom2.strip(),
+        prenom3=identite.prenom3.strip(),
+        date_naissance=identite.date_naissance,
+        sexe=identite.sexe,
+        commune_naissance=identite.commune_naissance.strip(),
+        code_insee_naissance=identite.code_insee_naissance.strip().upper(),
+        pays_naissance=identite.pays_naissance.strip(),
+    )
+
+
+def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
+    """Field errors of an identity, without touching the database."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(identite.email)
+    except ValidationError:
+        errors["email"] = [_("Adresse e-mail invalide.")]
+    candidat = _candidat_from(identite)
+    try:
+        candidat.full_clean(
+            exclude=["user"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if "sexe" in errors:
+        errors["sexe"] = [_("Le sexe à l'état civil s'écrit M ou F.")]
+    if identite.date_naissance >= timezone.localdate():
+        errors.setdefault("date_naissance", []).append(
+            _("La date de naissance doit être dans le passé.")
+        )
+    commune, insee, pays = (
+        candidat.commune_naissance,
+        candidat.code_insee_naissance,
+        candidat.pays_naissance,
+    )
+    if pays and (commune or insee):
+        errors.setdefault("pays_naissance", []).append(
+            _(
+                "Indiquez soit la commune de naissance et son code INSEE, soit le "
+                "pays de naissance, pas les deux."
+            )
+        )
+    elif not pays:
+        if not commune:
+            errors.setdefault("commune_naissance", []).append(
+                _(
+                    "Indiquez la commune de naissance (ou le pays pour une naissance "
+                    "à l'étranger)."
+                )
+            )
+        if not insee:
+            errors.setdefault("code_insee_naissance", []).append(
+                _("Indiquez le code INSEE de la commune de naissance.")
+            )
+    return errors
+
+
+def duplicates_of(identite: IdentiteData) -> dict[str, list[str]]:
+    """Existing accounts or candidates this identity would duplicate."""
+    errors: dict[str, list[str]] = {}
+    email = identite.email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("Un compte existe déjà avec cette adresse e-mail.")]
+    key = identite_key(
+        nom_naissance=identite.nom_naissance,
+        prenom1=identite.prenom1,
+        date_naissance=identite.date_naissance,
+    )
+    for existing in Candidat.objects.filter(
+        date_naissance=identite.date_naissance
+    ).select_related("user"):
+        if (
+            identite_key(
+                nom_naissance=existing.nom_naissance,
+                prenom1=existing.prenom1,
+                date_naissance=existing.date_naissance,
+            )
+            == key
+        ):
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                _(
+                    "Un candidat de même nom de naissance, prénom et date de "
+                    "naissance existe déjà (%(email)s) : inscrivez-le comme candidat "
+                    "existant s'il s'agit de la même personne."
+                )
+                % {"email": existing.user.email}
+            )
+            break
+    return errors
+
+
+@transaction.atomic
+def candidat_create(
+    *,
+    identite: IdentiteData,
+    by: User,
+    invite: bool = True,
+    compte_existant: bool = False,
+) -> Candidat:
+    """A candidate with a new account (role Candidat, no usable password) and, when
+    ``invite``, an invitation e-mail sent once the transaction commits.
+    ``compte_existant`` lets the demo data attach the identity to an account that
+    exists already; the platform's pages never do."""
+    errors = identite_errors(identite)
+    duplicates = duplicates_of(identite)
+    if compte_existant:
+        duplicates.pop("email", None)
+    for name, messages in duplicates.items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    email = identite.email.strip().lower()
+    user, _created = user_ensure(
+        email=email,
+        first_name=identite.prenom1.strip(),
+        last_name=(identite.nom_usage or identite.nom_naissance).strip(),
+        roles=[Role.CANDIDAT],
+    )
+    if hasattr(user, "candidat"):
+        raise ValidationError({"email": _("Ce compte a déjà une fiche candidat.")})
+    candidat = _candidat_from(identite)
+    candidat.user = user
+    candidat._history_user = by  # type: ignore[attr-defined]
+    candidat.full_clean()
+    candidat.save()
+    if invite:
+        candidat_invite(candidat=candidat)
+    return candidat
+
+
+def invitation_link(user: User) -> str:
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invitation(candidat_pk: int) -> None:
+    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
+    jours = settings.PASSWORD_RESET_TIMEOUT // 86400
+    body = _(
+        "Bonjour %(prenom)s %(nom)s,\n\n"
+        "Un compte a été créé pour vous sur la plateforme de certification, pour "
+        "déposer votre dossier et suivre vos résultats.\n\n"
+        "Pour choisir votre mot de passe, ouvrez ce lien (valable %(jours)d jours) :\n"
+        "%(lien)s\n\n"
+        "Votre identifiant de connexion est votre adresse e-mail : %(email)s\n\n"
+        "Si vous n'attendiez pas ce message, ignorez-le."
+    ) % {
+        "prenom": candidat.prenom1,
+        "nom": candidat.nom_usage or candidat.nom_naissance,
+        "jours": jours,
+        "lien": invitation_link(candidat.user),
+        "email": candidat.user.email,
+    }
+    send_mail(
+        _("Votre compte sur la plateforme de certification"),
+        body,
+        None,
+        [candidat.user.email],
+    )
+
+
+@transaction.atomic
+def candidat_invite(*, candidat: Candidat) -> Candidat:
+    """Send (after commit) the invitation e-mail with a link to choose a password,
+    and record when."""
+    candidat.invite_le = timezone.now()
+    candidat.full_clean()
+    candidat.save(update_fields=["invite_le"])
+    pk = candidat.pk
+    # robust: a mail server failure is logged, never undoes or breaks the enrolment
+    # (the desk offers to send the invitation again).
+    transaction.on_commit(lambda: _send_invitation(pk), robust=True)
+    return candidat
+
+
+@transaction.atomic
+def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
+    """Send the invitation again (the link lasts a week), while the candidate has
+    not chosen a password yet; the record's history keeps who did it."""
+    candidat = Candidat.objects.select_related("user").get(pk=candidat.pk)
+    if candidat.user.has_usable_password():
+        raise ValidationError(
+            _(
+                "%(nom)s a déjà choisi son mot de passe : en cas d'oubli, il utilise "
+                "« Mot de passe oublié » sur la page de connexion."
+            )
+            % {"nom": candidat.nom_complet}
+        )
+    candidat._history_user = by  # type: ignore[attr-defined]
+    return candidat_invite(candidat=candidat)
+
+
+def blocs_acquis_codes(*, candidat: Candidat, session: Session) -> set[str]:
+    """Codes of the blocs the person already acquired for the session's
+    certification (matching by code across versions)."""
+    return set(
+        BlocAcquis.objects.filter(
+            candidat=candidat,
+            bloc__referentiel__certification_id=session.referentiel.certification_id,
+        ).values_list("bloc__code", flat=True)
+    )
+
+
+@transaction.atomic
+def inscription_create(
+    *,
+    candidat: Candidat,
+    session: Session,
+    voie_acces: str,
+    parcours: str,
+    blocs: Iterable[Bloc] = (),
+    by: User,
+) -> Inscription:
+    """Enrol a candidate: the whole certification, or the chosen blocs. Blocs the
+    person already acquired are left out automatically (capitalisation)."""
+    session = Session.objects.select_related("referentiel").get(pk=session.pk)
+    if session.statut not in ENROLMENT_OPEN:
+        raise ValidationError(
+            _(
+                "Les inscriptions sont fermées : la session est au statut "
+                "« %(statut)s »."
+            )
+            % {"statut": session.get_statut_display()}
+        )
+    if Inscription.objects.filter(candidat=candidat, session=session).exists():
+        raise ValidationError(_("Ce candidat est déjà inscrit à cette session."))
+    referentiel_blocs = list(session.referentiel.blocs.order_by("ordre", "code"))
+    if parcours == Inscription.Parcours.BLOCS:
+        chosen = {bloc.pk for bloc in blocs}
+        if not chosen:
+            raise ValidationError(
+                {"blocs": _("Choisissez au moins un bloc de compétences.")}
+            )
+        if chosen - {bloc.pk for bloc in referentiel_blocs}:
+            raise ValidationError(
+                {"blocs": _("Un bloc choisi n'appartient pas au référentiel.")}
+            )
+        evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
+    else:
+        evalues = referentiel_blocs
+    acquis = blocs_acquis_codes(candidat=candidat, session=session)
+    evalues = [bloc for bloc in evalues if bloc.code not in acquis]
+    if not evalues:
+        raise ValidationError(
+            {"blocs": _("Tous ces blocs sont déjà acquis : il n'y a rien à évaluer.")}
+        )
+    inscription = Inscription(
+        candidat=candidat, session=session, voie_acces=voie_acces, parcours=parcours
+    )
+    inscription._history_user = by  # type: ignore[attr-defined]
+    inscription.full_clean()
+    inscription.save()
+    inscription.blocs.set(evalues)
+    return inscription
+
+
+@transaction.atomic
+def candidat_enrol(
+    *,
+    identite: IdentiteData,
+    session: Session,
+    voie_acces: str,
+    parcours: str,
+    blocs: Iterable[Bloc] = (),
+    by: User,
+) -> Inscription:
+    """A new candidate (account, identity, invitation) enrolled in the session, all
+    or nothing: the invitation leaves only if the enrolment is saved."""
+    candidat = candidat_create(identite=identite, by=by)
+    return inscription_create(
+        candidat=candidat,
+        session=session,
+        voie_acces=voie_acces,
+        parcours=parcours,
+        blocs=blocs,
+        by=by,
+    )

@@ -1,0 +1,411 @@
+"""The administrator's session pages: list, create/edit, status transitions, the
+session desk, enrolment one by one and by CSV import."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certif.decorators import role_required
+from certif.http import AuthenticatedHttpRequest
+from certif.roles import Role
+from evaluations.sessions.access import get_session_for
+from evaluations.sessions.csv_import import (
+    CSV_COLUMNS,
+    csv_decode,
+    csv_example,
+    csv_import,
+    csv_parse,
+)
+from evaluations.sessions.forms import (
+    CandidatExistantForm,
+    DeskFiltersForm,
+    ImportConfirmForm,
+    ImportForm,
+    NouveauCandidatForm,
+    SessionForm,
+)
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import (
+    annotate_progress,
+    capitalises_for,
+    session_desk,
+    sessions_listed,
+)
+from evaluations.sessions.services import (
+    TRANSITIONS,
+    candidat_enrol,
+    candidat_reinvite,
+    inscription_create,
+    session_create,
+    session_update,
+)
+
+DESK_PAGE_SIZE = 50
+
+
+IMPORTS_KEY = "evaluations_imports_csv"
+
+
+def _form_errors(form: object, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form (fields when known)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            field = name if name in form.fields else None  # type: ignore[attr-defined]
+            for error in errors:
+                form.add_error(field, error)  # type: ignore[attr-defined]
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)  # type: ignore[attr-defined]
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(sessions_listed(), 25).get_page(request.GET.get("page"))
+    return render(request, "evaluations/sessions/list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_create(data=form.data_object(), by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Session créée (brouillon)."))
+            return redirect(session)
+    return render(
+        request, "evaluations/sessions/form.html", {"form": form, "session": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for(request.user, pk)
+    form = SessionForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_update(
+                session=session, data=form.data_object(), by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Session enregistrée."))
+            return redirect(session)
+    return render(
+        request, "evaluations/sessions/form.html", {"form": form, "session": session}
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_transition_view(
+    request: AuthenticatedHttpRequest, pk: int, action: str
+) -> HttpResponse:
+    session = get_session_for(request.user, pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    try:
+        session = transition(session=session, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("La session est maintenant « %(statut)s ».")
+            % {"statut": session.get_statut_display()},
+        )
+    return redirect(session)
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The session desk: enrolled candidates and their upload progress."""
+    session = get_session_for(request.user, pk)
+    filters_form = DeskFiltersForm(request.GET)
+    page = Paginator(
+        session_desk(session=session, filters=filters_form.filters()),
+        DESK_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    rows = annotate_progress(list(page.object_list))
+    capitalises = capitalises_for(
+        session=session, candidat_ids=[row.candidat_id for row in rows]
+    )
+    for row in rows:
+        row.capitalises = capitalises.get(row.candidat_id, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evaluations/sessions/detail.html",
+        {
+            "session": session,
+            "page": page,
+            "rows": rows,
+            "filters_form": filters_form,
+            "query_string": query.urlencode(),
+            "transitions": _transitions_for(session),
+        },
+    )
+
+
+def _transitions_for(session: Session) -> list[tuple[str, str]]:
+    """The next status action offered on the desk (the service checks again)."""
+    labels = {
+        Session.Statut.BROUILLON: ("ouvrir", _("Ouvrir les dépôts")),
+        Session.Statut.OUVERTE: ("evaluer", _("Passer en évaluation")),
+        Session.Statut.EN_EVALUATION: ("deliberee", _("Marquer délibérée")),
+        Session.Statut.DELIBEREE: ("clore", _("Clore la session")),
+    }
+    return [labels[session.statut]] if session.statut in labels else []
+
+
+def _enrolment_open(request: AuthenticatedHttpRequest, session: Session) -> bool:
+    if session.statut in (Session.Statut.BROUILLON, Session.Statut.OUVERTE):
+        return True
+    messages.error(
+        request,
+        _("Les inscriptions sont fermées : la session est au statut « %(statut)s ».")
+        % {"statut": session.get_statut_display()},
+    )
+    return False
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Enrol a new candidate: identity, account, invitation and enrolment."""
+    session = get_session_for(request.user, pk)
+    if not _enrolment_open(request, session):
+        return redirect(session)
+    form = NouveauCandidatForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inscription = candidat_enrol(
+                identite=form.identite(),
+                session=session,
+                voie_acces=form.cleaned_data["voie_acces"],
+                parcours=form.cleaned_data["parcours"],
+                blocs=form.cleaned_data["blocs"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(nom)s est inscrit(e) ; une invitation a été envoyée à %(email)s.")
+                % {
+                    "nom": inscription.candidat.nom_complet,
+                    "email": inscription.candidat.user.email,
+                },
+            )
+            return redirect(session)
+    return render(
+        request,
+        "evaluations/sessions/inscription_form.html",
+        {"form": form, "session": session, "existant": False},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_existing_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
+    """Enrol a candidate who already has a record (found by e-mail)."""
+    session = get_session_for(request.user, pk)
+    if not _enrolment_open(request, session):
+        return redirect(session)
+    form = CandidatExistantForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        candidat = form.cleaned_data["email"]
+        try:
+            inscription_create(
+                candidat=candidat,
+                session=session,
+                voie_acces=form.cleaned_data["voie_acces"],
+                parcours=form.cleaned_data["parcours"],
+                blocs=form.cleaned_data["blocs"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(nom)s est inscrit(e).") % {"nom": candidat.nom_complet},
+            )
+            return redirect(session)
+    return render(
+        request,
+        "evaluations/sessions/inscription_form.html",
+        {"form": form, "session": session, "existant": True},
+    )
+
+
+def _imports(request: AuthenticatedHttpRequest) -> dict[str, dict[str, object]]:
+    return request.session.setdefault(IMPORTS_KEY, {})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Step 1: upload the file. It is kept server-side (in the user's session)
+    for the preview; nothing is written until confirmation."""
+    session = get_session_for(request.user, pk)
+    if not _enrolment_open(request, session):
+        return redirect(session)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        texte, encodage = csv_decode(form.cleaned_data["fichier"])
+        token = secrets.token_urlsafe(16)
+        imports = _imports(request)
+        imports.clear()  # one pending import per user
+        imports[token] = {
+            "session": session.pk,
+            "texte": texte,
+            "encodage": encodage,
+            "nom": request.FILES["fichier"].name,
+        }
+        request.session.modified = True
+        return redirect(
+            "evaluations:session_import_preview", pk=session.pk, token=token
+        )
+    return render(
+        request,
+        "evaluations/sessions/import.html",
+        {"form": form, "session": session, "colonnes": CSV_COLUMNS},
+    )
+
+
+def _pending(request: AuthenticatedHttpRequest, session: Session, token: str) -> dict:  # type: ignore[type-arg]
+    pending = _imports(request).get(token)
+    if pending is None or pending["session"] != session.pk:
+        raise Http404
+    return pending
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def import_preview_view(
+    request: AuthenticatedHttpRequest, pk: int, token: str
+) -> HttpResponse:
+    """Step 2: every line validated, errors by line and column, duplicates."""
+    session = get_session_for(request.user, pk)
+    pending = _pending(request, session, token)
+    apercu = csv_parse(texte=pending["texte"], session=session)
+    apercu.encodage = pending["encodage"]
+    return render(
+        request,
+        "evaluations/sessions/import_preview.html",
+        {
+            "session": session,
+            "apercu": apercu,
+            "token": token,
+            "nom_fichier": pending["nom"],
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def import_confirm_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Step 3: import (the file is validated again first)."""
+    session = get_session_for(request.user, pk)
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    token = form.cleaned_data["token"]
+    pending = _pending(request, session, token)
+    try:
+        result = csv_import(
+            session=session,
+            texte=pending["texte"],
+            seulement_valides=form.cleaned_data["seulement_valides"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(
+            "evaluations:session_import_preview", pk=session.pk, token=token
+        )
+    _imports(request).pop(token, None)
+    request.session.modified = True
+    n = len(result.inscriptions)
+    message = ngettext(
+        "%(n)d candidat importé et invité.", "%(n)d candidats importés et invités.", n
+    ) % {"n": n}
+    if result.ignorees:
+        message += " " + ngettext(
+            "%(n)d ligne invalide ignorée.",
+            "%(n)d lignes invalides ignorées.",
+            result.ignorees,
+        ) % {"n": result.ignorees}
+    messages.success(request, message)
+    return redirect(session)
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def import_example_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        ("\ufeff" + csv_example()).encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="exemple-import.csv"'
+    return response
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_reinvite_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Send the invitation e-mail again to a candidate of the session."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat__user"),
+        pk=inscription_pk,
+        session=session,
+    )
+    try:
+        candidat = candidat_reinvite(candidat=inscription.candidat, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Invitation renvoyée à %(email)s.") % {"email": candidat.user.email},
+        )
+    return redirect(session)

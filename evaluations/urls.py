@@ -1,0 +1,19 @@
+"""URLs of the evaluations app: each area owns its patterns; they share the
+``evaluations`` namespace so that a page's name does not depend on its area."""
+
+from evaluations.deliberation import urls as deliberation
+from evaluations.documents import urls as documents
+from evaluations.jury import urls as jury
+from evaluations.livrables import urls as livrables
+from evaluations.notation import urls as notation
+from evaluations.sessions import urls as sessions
+
+app_name = "evaluations"
+urlpatterns = [
+    *sessions.urlpatterns,
+    *livrables.urlpatterns,
+    *jury.urlpatterns,
+    *notation.urlpatterns,
+    *deliberation.urlpatterns,
+    *documents.urlpatterns,
+]
