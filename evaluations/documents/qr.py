@@ -7,7 +7,7 @@ WeasyPrint parses an SVG path in Python, stroke by stroke, and that parsing was
 the largest single cost of a certificate. Here a dark module alone in its row is
 drawn by the vertical run it belongs to, when that run is longer, and a row run
 whose modules are all drawn that way is left out: about a quarter fewer strokes,
-the same modules (tests/evaluations/test_qr.py checks that exactly the dark
+the same modules (tests/evaluations/documents/test_qr.py checks that exactly the dark
 modules are painted)."""
 
 from collections.abc import Sequence

@@ -12,8 +12,8 @@ from django.test import TestCase, override_settings
 from evaluations.documents.models import Document
 from evaluations.documents.services import document_revoke
 from evaluations.documents.views import RATE_LIMIT
+from tests.evaluations.documents.test_documents import current, file_bytes, issue
 from tests.evaluations.factories_documents import make_scenario
-from tests.evaluations.test_documents import current, file_bytes, issue
 
 
 class VerificationBase(TestCase):

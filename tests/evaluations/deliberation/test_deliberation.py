@@ -13,7 +13,7 @@ from evaluations.sessions.verrou import (
     deliberation_assert_open,
 )
 from tests.evaluations.factories_jury import consolidate, score
-from tests.evaluations.test_consolidation import ConsolidationTestCase
+from tests.evaluations.notation.test_consolidation import ConsolidationTestCase
 from tests.factories import make_inscription, make_session
 
 VERROU = "La délibération de ce candidat est votée et verrouillée"

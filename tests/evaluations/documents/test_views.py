@@ -8,8 +8,8 @@ from evaluations.documents.models import Document
 from evaluations.documents.services import document_issue
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
+from tests.evaluations.documents.test_documents import current, file_bytes
 from tests.evaluations.factories_documents import make_scenario
-from tests.evaluations.test_documents import current, file_bytes
 from tests.factories import make_user
 
 
