@@ -1,31 +1,17 @@
-"""Checks of an uploaded supporting document: the same rules as deliverables (type
-by magic bytes, never the client's content type; the size limit; the file name
-rules of ``evaluations.services.livrables.sanitise_name``).
-
-The deliverables' type check is not reused: a supporting document is a PDF or a
-scan (JPEG, PNG), not an office file, so the accepted types differ."""
+"""Checks of an uploaded supporting document: the platform's one upload checker
+(``certif.uploads``, formats ``PIECES``: a PDF or a scan), plus the SHA-256 and
+size recorded with the document."""
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 
-from evaluations.livrables.services import sanitise_name
+from certif.uploads import PIECES, trop_volumineux, upload_check
 
-# Extension → MIME type detected from the content. A supporting document is a
-# certificate or a report: PDF or a photo/scan of it.
-TYPES_ACCEPTES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
+HASH_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,30 +25,14 @@ class FichierVerifie:
 def fichier_verifier(upload: UploadedFile) -> FichierVerifie:
     """Validate one upload; raise ValidationError with a French message naming the
     file. Reads the file once to hash it; leaves it rewound."""
-    nom = sanitise_name(upload.name or "")
-    taille = upload.size or 0
-    if taille == 0:
-        raise ValidationError(_("Le fichier « %(nom)s » est vide.") % {"nom": nom})
-    if taille > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("Le fichier « %(nom)s » dépasse la taille maximale de %(max)s.")
-            % {"nom": nom, "max": filesizeformat(settings.UPLOAD_MAX_BYTES)}
-        )
-    extension = PurePosixPath(nom).suffix.lower()
-    attendu = TYPES_ACCEPTES.get(extension)
+    controle = upload_check(nom=upload.name or "", fichier=upload, formats=PIECES)
     upload.seek(0)
-    head = upload.read(2048)
-    detecte = filetype.guess_mime(head)
-    if attendu is None or detecte != attendu:
-        raise ValidationError(
-            _(
-                "Le fichier « %(nom)s » n'est pas accepté : déposez un PDF, un JPEG "
-                "ou un PNG (le contenu du fichier doit correspondre à son extension)."
-            )
-            % {"nom": nom}
-        )
-    digest = hashlib.sha256(head)
-    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+    digest = hashlib.sha256()
+    taille = 0
+    for chunk in iter(lambda: upload.read(HASH_CHUNK), b""):
         digest.update(chunk)
+        taille += len(chunk)
     upload.seek(0)
-    return FichierVerifie(nom, taille, digest.hexdigest(), detecte)
+    if taille > settings.UPLOAD_MAX_BYTES:  # the declared size may lie
+        raise ValidationError(trop_volumineux())
+    return FichierVerifie(controle.nom, taille, digest.hexdigest(), controle.type_mime)

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from certif.uploads import PIECES
 from evaluations.sessions.models import Inscription
-from handicap.files import TYPES_ACCEPTES
 from handicap.models import CONSENTEMENT_TEXTE, Amenagement
 from handicap.selectors import criteres_du_parcours, modalites_du_parcours
 from referentiel.models import Critere, Modalite
@@ -80,9 +80,7 @@ class DemandeForm(forms.Form):
         self.fields["modalites"].queryset = modalites_du_parcours(  # type: ignore[attr-defined]
             inscription=inscription
         )
-        self.fields["pieces"].widget.attrs["accept"] = ",".join(
-            sorted(set(TYPES_ACCEPTES) | set(TYPES_ACCEPTES.values()))
-        )
+        self.fields["pieces"].widget.attrs["accept"] = PIECES.accepte()
 
 
 class PiecesForm(forms.Form):
@@ -94,9 +92,7 @@ class PiecesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pieces"].widget.attrs["accept"] = ",".join(
-            sorted(set(TYPES_ACCEPTES) | set(TYPES_ACCEPTES.values()))
-        )
+        self.fields["pieces"].widget.attrs["accept"] = PIECES.accepte()
 
 
 class AvisForm(forms.Form):

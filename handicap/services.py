@@ -35,7 +35,6 @@ from referentiel.models import Critere, Modalite
 logger = logging.getLogger(__name__)
 
 COURRIER_NOM = "decision-amenagement.pdf"
-SESSIONS_TERMINEES = (Session.Statut.DELIBEREE, Session.Statut.CLOSE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def _blocs_ids(inscription: Inscription) -> set[int]:
 
 
 def _assert_inscription_ouverte(inscription: Inscription) -> None:
-    if inscription.session.statut in SESSIONS_TERMINEES or (
+    if inscription.session.est_terminee or (
         Inscription.objects.filter(
             pk=inscription.pk, deliberation__verrouillee=True
         ).exists()

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
+from certif.responses import private_file_response
 from certif.roles import Role, has_role
 from handicap.access import get_demande_for, get_inscription_for_candidat, get_piece_for
 from handicap.forms import (
@@ -45,8 +46,6 @@ from handicap.services import (
     pieces_ajouter,
 )
 
-PAGE = 25
-
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
@@ -63,9 +62,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 @login_required
 @role_required(Role.CANDIDAT)
 def mes_demandes_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(inscriptions_du_candidat(user=request.user), PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, inscriptions_du_candidat(user=request.user))
     return render(request, "handicap/mes_demandes.html", {"page": page})
 
 
@@ -177,7 +174,9 @@ def piece_download_view(
     request: AuthenticatedHttpRequest, pk: int, piece_pk: int
 ) -> FileResponse:
     piece = get_piece_for(request.user, pk, piece_pk)
-    handle = piece.fichier.open("rb")
+    response = private_file_response(
+        piece.fichier, filename=piece.nom_original, content_type=piece.type_mime
+    )
     acces_enregistrer(
         user=request.user,
         demande=piece.demande,
@@ -185,14 +184,6 @@ def piece_download_view(
         action=AccesConfidentiel.Action.TELECHARGEMENT,
         piece=piece,
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=piece.nom_original,
-        content_type=piece.type_mime,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -236,15 +227,9 @@ def courrier_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileRe
     demande = get_demande_for(request.user, pk)
     if not demande.courrier:
         raise Http404
-    response = FileResponse(
-        demande.courrier.open("rb"),
-        as_attachment=True,
-        filename=COURRIER_NOM,
-        content_type="application/pdf",
+    return private_file_response(
+        demande.courrier, filename=COURRIER_NOM, content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- référent handicap -------------------------------------------------------------
@@ -257,9 +242,7 @@ def bureau_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     statut = request.GET.get("statut", "")
     if statut not in DemandeAmenagement.Statut.values:
         statut = ""
-    page = Paginator(demandes_desk(statut=statut), PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, demandes_desk(statut=statut))
     comptes = demandes_par_statut()
     onglets = [
         (value, label, comptes[value])
@@ -364,7 +347,7 @@ def demande_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @login_required
 @role_required(Role.REFERENT_HANDICAP, Role.ADMINISTRATEUR)
 def journal_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(journal_acces(), 50).get_page(request.GET.get("page"))
+    page = paginate(request, journal_acces(), per_page=50)
     return render(request, "handicap/journal.html", {"page": page})
 
 

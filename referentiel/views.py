@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
 from certif.responses import rendered_file_response
 from referentiel.documents import referentiel_pdf
 from referentiel.selectors import get_referentiel_for, referentiels_listed_for
@@ -15,9 +15,7 @@ from referentiel.selectors import get_referentiel_for, referentiels_listed_for
 @login_required
 @role_required()
 def referentiel_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(referentiels_listed_for(user=request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, referentiels_listed_for(user=request.user))
     return render(request, "referentiel/list.html", {"page": page})
 
 

@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.jury.models import MembreJury
-from evaluations.notation.rollup import Decision, Rollup
-from evaluations.sessions.models import BlocAcquis, Inscription, Session
+from evaluations.notation.rollup import Decision
+from evaluations.notation.selectors import rollup_consolide_for
+from evaluations.sessions.models import BlocAcquis, Inscription
+from evaluations.sessions.selectors import blocs_acquis_for
 from evaluations.sessions.verrou import (
     DeliberationVerrouilleeError,
     deliberation_assert_open,
+    inscription_lock,
 )
 from handicap.models import (
     Dispense,
@@ -31,18 +34,18 @@ from referentiel.models import Bloc, Critere
 def deliberation_record(
     *,
     inscription: Inscription,
-    rollup: Rollup,
     motif: str,
     presents: Iterable[MembreJury],
     by: User,
 ) -> Deliberation:
     """Vote the decision the roll-up of the consolidated results proposes, with a
     motive and the members present (quorum, president included), lock the
-    enrolment and reconcile the blocs acquired by the person."""
-    inscription = Inscription.objects.select_for_update().get(pk=inscription.pk)
+    enrolment and reconcile the blocs acquired by the person. The roll-up is
+    computed here, after the enrolment's lock: a consolidation saved while the
+    president was reading the page is voted on as it is now."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
     existing = Deliberation.objects.filter(inscription=inscription).first()
-    if existing is not None and existing.verrouillee:
-        raise DeliberationVerrouilleeError(inscription)
+    rollup = rollup_consolide_for(inscription=inscription)
     decision = rollup.decision_proposee
     if decision is None:
         raise ValidationError(
@@ -100,17 +103,17 @@ def _blocs_acquis_reconcile(
     *, inscription: Inscription, blocs: list[Bloc], decision: Decision
 ) -> None:
     """The blocs validated by this vote are acquired by the person, once (a bloc
-    already acquired in an earlier session keeps its first record); the blocs a
-    previous vote of this enrolment recorded and this one does not are removed."""
+    already acquired for the certification, in any version, keeps its first
+    record); the blocs a previous vote of this enrolment recorded and this one does
+    not are removed."""
     today = timezone.localdate()
     BlocAcquis.objects.filter(inscription=inscription).exclude(bloc__in=blocs).delete()
-    already = set(
-        BlocAcquis.objects.filter(
-            candidat_id=inscription.candidat_id, bloc__in=blocs
-        ).values_list("bloc_id", flat=True)
-    )
+    already = blocs_acquis_for(
+        candidat_ids=[inscription.candidat_id],
+        referentiel_id=inscription.session.referentiel_id,
+    ).get(inscription.candidat_id, {})
     for bloc in blocs:
-        if bloc.pk in already:
+        if bloc.code in already:
             continue
         acquis = BlocAcquis(
             candidat_id=inscription.candidat_id,
@@ -128,7 +131,8 @@ def deliberation_reopen(
     *, deliberation: Deliberation, motif: str, by: User
 ) -> ReouvertureDeliberation:
     """Unlock a voted deliberation for a correction; the reason is kept."""
-    deliberation = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+    inscription_lock(inscription_id=deliberation.inscription_id, ouverte=False)
+    deliberation = Deliberation.objects.get(pk=deliberation.pk)
     if not deliberation.verrouillee:
         raise ValidationError(_("Cette délibération est déjà rouverte."))
     if not motif.strip():
@@ -160,11 +164,7 @@ def dispense_decider(
     requires both cumulative conditions and the reasoning; only for a criterion the
     avis names; only while the enrolment's deliberation is open. A later decision
     replaces the previous one (history keeps both)."""
-    inscription = (
-        Inscription.objects.select_for_update()
-        .select_related("session")
-        .get(pk=inscription.pk)
-    )
+    inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
     if not MembreJury.objects.filter(
         session=inscription.session, user=by, role=MembreJury.Role.PRESIDENT
     ).exists():
@@ -180,7 +180,7 @@ def dispense_decider(
             )
             % {"code": critere.code}
         )
-    if inscription.session.statut == Session.Statut.CLOSE:
+    if inscription.session.est_close:
         raise ValidationError(_("La session est close."))
     try:
         deliberation_assert_open(inscription=inscription)

@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
 from certif.roles import Role
 from evaluations.deliberation.forms import (
     DeliberationForm,
@@ -65,7 +65,6 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             try:
                 deliberation_record(
                     inscription=inscription,
-                    rollup=table.rollup,
                     motif=form.cleaned_data["motif"],
                     presents=form.cleaned_data["presents"],
                     by=request.user,
@@ -137,8 +136,8 @@ def deliberation_rouvrir_view(
 @login_required
 def historique_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_inscription_for_president(request.user, pk)
-    page = Paginator(historique_for(inscription=access.inscription), 50).get_page(
-        request.GET.get("page")
+    page = paginate(
+        request, historique_for(inscription=access.inscription), per_page=50
     )
     return render(
         request,
@@ -155,16 +154,11 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-PAGE = 25
-
-
 @require_GET
 @login_required
 @role_required(Role.PRESIDENT)
 def dispenses_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(inscriptions_a_dispenser_for(user=request.user), PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, inscriptions_a_dispenser_for(user=request.user))
     return render(request, "evaluations/jury/dispenses_list.html", {"page": page})
 
 

@@ -18,7 +18,8 @@ from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.notation.models import Consolidation
-from evaluations.sessions.models import BlocAcquis, Inscription, Session
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import capitalises_of
 from handicap import selectors as handicap_selectors
 from referentiel.models import Critere, Referentiel
 from referentiel.selectors import referentiel_tree
@@ -317,16 +318,7 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
     ).get(inscription.pk, set())
     valides_ici = {b.pk for b in deliberation.blocs_valides.all()}
     evalues = {b.pk for b in inscription.blocs.all()}
-    capitalises = {
-        acquis.bloc.code: acquis
-        for acquis in BlocAcquis.objects.filter(
-            candidat_id=inscription.candidat_id,
-            bloc__referentiel__certification_id=referentiel.certification_id,
-        )
-        .exclude(session=session)
-        .select_related("bloc", "session")
-        .order_by("acquis_le")
-    }
+    capitalises = capitalises_of(inscription=inscription)
 
     libelles = {
         "acquis": _("Acquis"),

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import View, role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
+from certif.responses import private_file_response
 from certif.roles import Role
 from evaluations.documents.models import CODE_LENGTH, normalize_code
 from evaluations.documents.selectors import (
@@ -40,8 +41,6 @@ from evaluations.documents.services import document_revoke
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
 
-PAGE_SIZE = 25
-
 
 class RevocationForm(forms.Form):
     motif = forms.CharField(
@@ -54,24 +53,11 @@ class RevocationForm(forms.Form):
     )
 
 
-def _file_response(document_file: object, filename: str) -> FileResponse:
-    response = FileResponse(
-        document_file,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/pdf" if filename.endswith(".pdf") else None,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 @login_required
 @role_required(Role.CANDIDAT)
 def documents_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(documents_of_candidate(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, documents_of_candidate(user=request.user))
     return render(request, "evaluations/documents/mes_documents.html", {"page": page})
 
 
@@ -80,7 +66,9 @@ def documents_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required()
 def document_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = get_document_for(request.user, pk)
-    return _file_response(document.fichier.open("rb"), document.nom_fichier)
+    return private_file_response(
+        document.fichier, filename=document.nom_fichier, content_type="application/pdf"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,9 +106,7 @@ def document_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def emission_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(sessions_for_emission(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, sessions_for_emission())
     return render(request, "evaluations/documents/sessions.html", {"page": page})
 
 
@@ -129,9 +115,7 @@ def emission_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.ADMINISTRATEUR)
 def emission_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_emission(request.user, pk)
-    page = Paginator(documents_of_session(session=session), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, documents_of_session(session=session))
     return render(
         request,
         "evaluations/documents/session.html",
@@ -179,14 +163,11 @@ def emission_archive_view(request: AuthenticatedHttpRequest, pk: int) -> FileRes
     emission = get_emission_for(request.user, pk)
     if not emission.archive:
         raise Http404
-    response = FileResponse(
-        emission.archive.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        emission.archive,
         filename=f"documents-session-{emission.session_id}.zip",
         content_type="application/zip",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 RATE_LIMIT = 30  # requests per client address …

@@ -16,11 +16,9 @@ from evaluations.notation.models import Evaluation
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.verrou import deliberation_assert_open
 
-_SESSION_FERMEE = {Session.Statut.DELIBEREE, Session.Statut.CLOSE}
-
 
 def _assert_session_modifiable(session: Session) -> None:
-    if session.statut in _SESSION_FERMEE:
+    if session.est_terminee:
         raise ValidationError(
             _("La session « %(nom)s » est délibérée ou close : le jury ne change plus.")
             % {"nom": session.nom}

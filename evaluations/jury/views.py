@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
 from certif.roles import Role, is_admin
 from evaluations.jury.forms import (
     AffectationAddForm,
@@ -48,8 +48,6 @@ from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import search_inscriptions
 from evaluations.sessions.verrou import DeliberationVerrouilleeError
 
-PAR_PAGE = 25
-
 
 def _form_errors(request: AuthenticatedHttpRequest, form: object) -> None:
     for errors in form.errors.values():  # type: ignore[attr-defined]
@@ -71,9 +69,7 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         sessions = sessions.filter(
             pk__in=sessions_presidees_by(user=request.user).values("pk")
         )
-    page = Paginator(sessions.order_by("-date_jury", "nom", "pk"), PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, sessions.order_by("-date_jury", "nom", "pk"))
     return render(request, "evaluations/jury/sessions.html", {"page": page})
 
 
@@ -82,9 +78,7 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, editable = get_session_for_jury(request.user, pk)
     q = request.GET.get("q", "")
-    page = Paginator(inscriptions_for_jury(session=session, q=q), PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, inscriptions_for_jury(session=session, q=q))
     membres = list(membres_of(session=session))
     if editable:
         for inscription in page.object_list:
@@ -99,9 +93,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "page": page,
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
-            "conflits": Paginator(conflits_for_pv(session), PAR_PAGE).get_page(
-                request.GET.get("conflits")
-            ),
+            "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
             "membre_form": MembreJuryAddForm(session=session) if editable else None,
             "auto_form": AffectationsAutoForm() if editable else None,
         },
@@ -269,11 +261,9 @@ def conflits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         choisi = form.cleaned_data.get("inscription")
     else:
         choisi = _candidat_choisi(form, request.GET.get("inscription"))
-    page = Paginator(search_inscriptions(candidats, q), PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
-    declarations = Paginator(conflits_of(user=request.user), PAR_PAGE).get_page(
-        request.GET.get("declarations")
+    page = paginate(request, search_inscriptions(candidats, q))
+    declarations = paginate(
+        request, conflits_of(user=request.user), param="declarations"
     )
     return render(
         request,

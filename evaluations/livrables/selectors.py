@@ -17,9 +17,9 @@ from certif.roles import is_admin
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import (
-    BlocAcquis,
     Inscription,
 )
+from evaluations.sessions.selectors import capitalises_of
 from referentiel.models import Activite, Bloc, Competence, Modalite
 
 
@@ -146,14 +146,7 @@ def dossier_of(*, inscription: Inscription) -> Dossier:
                 )
         result.append(BlocDossier(bloc=bloc, modalites=modalites))
     session = inscription.session
-    acquis = (
-        BlocAcquis.objects.filter(
-            candidat_id=inscription.candidat_id,
-            bloc__referentiel__certification_id=session.referentiel.certification_id,
-        )
-        .exclude(session_id=session.pk)
-        .values("bloc__code")
-    )
+    acquis = capitalises_of(inscription=inscription)
     capitalises = list(
         Bloc.objects.filter(referentiel_id=session.referentiel_id, code__in=acquis)
         .exclude(pk__in=[bloc.pk for bloc in blocs])

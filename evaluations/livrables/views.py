@@ -5,7 +5,6 @@ for everyone who may read it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
+from certif.responses import private_file_response
 from certif.roles import Role
+from certif.uploads import BUREAUTIQUE
 from evaluations.livrables.access import get_livrable_for
 from evaluations.livrables.forms import DepotForm
 from evaluations.livrables.models import Livrable
@@ -23,7 +25,6 @@ from evaluations.livrables.selectors import dossier_of
 from evaluations.livrables.services import (
     Depot,
     depot_ferme_message,
-    depot_ouvert,
     livrable_retirer,
     livrables_deposer,
 )
@@ -36,9 +37,7 @@ from referentiel.models import Modalite
 @login_required
 @role_required(Role.CANDIDAT)
 def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(inscriptions_of(user=request.user), 20).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, inscriptions_of(user=request.user), per_page=20)
     page.object_list = annotate_progress(list(page.object_list))
     return render(request, "evaluations/candidat/list.html", {"page": page})
 
@@ -52,7 +51,7 @@ def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inscription = get_inscription_for(request.user, pk)
     dossier = dossier_of(inscription=inscription)
     proprietaire = inscription.candidat.user_id == request.user.pk
-    ouvert = depot_ouvert(inscription.session)
+    ouvert = inscription.session.depots_ouverts()
     return render(
         request,
         "evaluations/candidat/dossier.html",
@@ -63,6 +62,7 @@ def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "peut_deposer": proprietaire and ouvert,
             "ferme_message": "" if ouvert else depot_ferme_message(inscription.session),
             "form": DepotForm(),
+            "accept": BUREAUTIQUE.accepte(),
         },
     )
 
@@ -164,12 +164,9 @@ def livrable_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileRe
     inline = (
         request.GET.get("inline") == "1" and livrable.type_mime == "application/pdf"
     )
-    response = FileResponse(
-        livrable.fichier.open("rb"),
-        as_attachment=not inline,
+    return private_file_response(
+        livrable.fichier,
         filename=livrable.nom_original,
         content_type=livrable.type_mime,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -35,7 +35,8 @@ from evaluations.notation.rollup import (
     RollupInput,
     rollup,
 )
-from evaluations.sessions.models import BlocAcquis, Inscription
+from evaluations.sessions.models import Inscription
+from evaluations.sessions.selectors import capitalises_of
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere
 
@@ -221,13 +222,11 @@ def structure_for(*, inscription: Inscription) -> Structure:
 
 
 def capitalises_for(*, inscription: Inscription) -> dict[str, str]:
-    """{bloc code: session name} of the blocs the person acquired in an earlier
-    session (matched by code: a later version of the référentiel keeps them)."""
+    """{bloc code: session name} of the blocs the person acquired for this
+    certification in another session (the roll-up's input)."""
     return {
-        acquis.bloc.code: acquis.session.nom
-        for acquis in BlocAcquis.objects.filter(candidat_id=inscription.candidat_id)
-        .exclude(inscription=inscription)
-        .select_related("bloc", "session")
+        code: acquis.session.nom
+        for code, acquis in capitalises_of(inscription=inscription).items()
     }
 
 
@@ -426,6 +425,26 @@ class Evaluateur:
 @dataclass
 class ConsolidationTable(Grille):
     evaluateurs: list[Evaluateur] = field(default_factory=list)
+
+
+def rollup_consolide_for(*, inscription: Inscription) -> Rollup:
+    """The roll-up of the jury's consolidated results: the decision a vote
+    proposes. The vote calls it inside its transaction, after the enrolment's
+    lock, so that it proposes what is stored at that moment."""
+    structure = structure_for(inscription=inscription)
+    return rollup_for(
+        inscription=inscription,
+        structure=structure,
+        resultats=dict(
+            Consolidation.objects.filter(inscription=inscription).values_list(
+                "critere_id", "resultat"
+            )
+        ),
+        dispenses=criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+            inscription.pk, set()
+        ),
+        capitalises=capitalises_for(inscription=inscription),
+    )
 
 
 def consolidation_for(*, inscription: Inscription) -> ConsolidationTable:

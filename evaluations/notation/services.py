@@ -75,7 +75,7 @@ class Progression:
 
 
 def _assert_session_en_evaluation(session: Session) -> None:
-    if session.statut != Session.Statut.EN_EVALUATION:
+    if not session.notation_ouverte:
         raise ValidationError(
             _(
                 "La session « %(nom)s » n'est pas en évaluation : la notation est "
@@ -334,7 +334,7 @@ def consolidation_record(
     Inscription.objects.select_for_update().filter(pk=inscription.pk).first()
     deliberation_assert_open(inscription=inscription)
     session = inscription.session
-    if session.statut not in {Session.Statut.EN_EVALUATION, Session.Statut.DELIBEREE}:
+    if not session.consolidation_ouverte:
         raise ValidationError(
             _("La session « %(nom)s » n'est pas en évaluation.") % {"nom": session.nom}
         )

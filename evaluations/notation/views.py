@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
 from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation
@@ -43,7 +43,6 @@ from evaluations.notation.services import (
     evaluation_record,
     evaluations_record,
 )
-from evaluations.sessions.models import Session
 from evaluations.sessions.verrou import verrou_409
 from handicap.selectors import amenagements_for_jury
 
@@ -58,7 +57,7 @@ def _lecture_seule(affectation: Affectation) -> str:
         pass
     if affectation.validee_le is not None:
         return _("Vous avez validé votre évaluation : la grille est en lecture seule.")
-    if inscription.session.statut != Session.Statut.EN_EVALUATION:
+    if not inscription.session.notation_ouverte:
         return _("La session n'est pas en évaluation : la grille est en lecture seule.")
     return ""
 
@@ -289,17 +288,12 @@ def _verrouillee(inscription: Any) -> bool:
         return False
 
 
-PAR_PAGE = 25
-
-
 @require_GET
 @login_required
 @role_required(Role.MEMBRE_JURY, Role.PRESIDENT)
 def tableau_de_bord_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's assigned candidates with their progress."""
-    page = Paginator(affectations_for_member(user=request.user), PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, affectations_for_member(user=request.user))
     affectations = list(page.object_list)
     progressions_for(affectations=affectations)
     return render(

@@ -20,7 +20,6 @@ from evaluations.sessions.models import (
     VoieAcces,
 )
 from evaluations.sessions.services import (
-    ENROLMENT_OPEN,
     IdentiteData,
     candidat_enrol,
     identite_errors,
@@ -371,7 +370,7 @@ def csv_import(
     ``seulement_valides``, the valid lines only. Each new candidate gets an account
     and an invitation e-mail (sent after commit)."""
     session = Session.objects.select_related("referentiel").get(pk=session.pk)
-    if session.statut not in ENROLMENT_OPEN:
+    if not session.inscriptions_ouvertes:
         raise ValidationError(
             _(
                 "Les inscriptions sont fermées : la session est au statut "

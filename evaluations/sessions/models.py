@@ -1,11 +1,14 @@
 """Sessions, candidates (the person and their identity), enrolments, and the
 blocs a person acquired (kept across sessions: capitalisation)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -49,6 +52,45 @@ class Session(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluations:session_detail", kwargs={"pk": self.pk})
+
+    # The session's stages, asked everywhere through these predicates. A query
+    # filters with the tuples below (``session__statut__in=…``).
+    STATUTS_INSCRIPTION = (Statut.BROUILLON, Statut.OUVERTE)
+    STATUTS_TERMINES = (Statut.DELIBEREE, Statut.CLOSE)
+
+    @property
+    def inscriptions_ouvertes(self) -> bool:
+        """Candidates may be enrolled (one by one or by CSV)."""
+        return self.statut in self.STATUTS_INSCRIPTION
+
+    def depots_ouverts(self, *, now: datetime | None = None) -> bool:
+        """Candidates may upload and withdraw files: the session is open and its
+        deadline has not passed."""
+        return (
+            self.statut == self.Statut.OUVERTE
+            and (now or timezone.now()) < self.date_limite_depot
+        )
+
+    @property
+    def notation_ouverte(self) -> bool:
+        """Evaluators may score: the session is in evaluation."""
+        return self.statut == self.Statut.EN_EVALUATION
+
+    @property
+    def consolidation_ouverte(self) -> bool:
+        """The president may consolidate (in evaluation, and after the session is
+        marked deliberated, for an enrolment whose deliberation was re-opened)."""
+        return self.statut in (self.Statut.EN_EVALUATION, self.Statut.DELIBEREE)
+
+    @property
+    def est_terminee(self) -> bool:
+        """Deliberated or closed: the session, its jury and its accommodation
+        requests no longer change."""
+        return self.statut in self.STATUTS_TERMINES
+
+    @property
+    def est_close(self) -> bool:
+        return self.statut == self.Statut.CLOSE
 
 
 class Candidat(models.Model):

@@ -3,6 +3,7 @@ with their deposit progress, in a fixed number of queries whatever the number of
 candidates), the candidate's enrolments and the blocs a person already acquired."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -234,25 +235,40 @@ def annotate_progress(rows: list[Inscription]) -> list[Inscription]:
     return rows
 
 
-def capitalises_for(
-    *, session: Session, candidat_ids: list[int]
-) -> dict[int, list[str]]:
-    """Codes of the blocs each candidate acquired in an earlier session of the
-    same certification, in one query."""
-    result: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        BlocAcquis.objects.filter(
-            candidat_id__in=candidat_ids,
-            bloc__referentiel__certification_id=session.referentiel.certification_id,
-        )
-        .exclude(session=session)
-        .order_by("bloc__code")
-        .values_list("candidat_id", "bloc__code")
+def blocs_acquis_for(
+    *,
+    candidat_ids: Iterable[int],
+    referentiel_id: int,
+    sauf_session_id: int | None = None,
+) -> dict[int, dict[str, BlocAcquis]]:
+    """The blocs each person acquired for the certification of the référentiel
+    version ``referentiel_id`` (any version of it): {candidat id: {bloc code: its
+    first record}}, blocs matched by code so that a later version of the
+    référentiel keeps them; those acquired in ``sauf_session_id`` left out (a
+    session's own results are not "capitalised" in it). One query, the bloc and
+    the session joined. The only reader of acquired blocs: enrolment, desk,
+    dossier, grid, consolidation, vote and documents all ask it."""
+    rows = BlocAcquis.objects.filter(
+        candidat_id__in=list(candidat_ids),
+        bloc__referentiel__certification__referentiels=referentiel_id,
     )
-    for candidat_id, code in rows:
-        if code not in result[candidat_id]:
-            result[candidat_id].append(code)
+    if sauf_session_id is not None:
+        rows = rows.exclude(session_id=sauf_session_id)
+    result: dict[int, dict[str, BlocAcquis]] = defaultdict(dict)
+    for acquis in rows.select_related("bloc", "session").order_by("acquis_le", "pk"):
+        result[acquis.candidat_id].setdefault(acquis.bloc.code, acquis)
     return result
+
+
+def capitalises_of(*, inscription: Inscription) -> dict[str, BlocAcquis]:
+    """{bloc code: first record} of the blocs the enrolment's person acquired for
+    its certification in another session."""
+    session = inscription.session
+    return blocs_acquis_for(
+        candidat_ids=[inscription.candidat_id],
+        referentiel_id=session.referentiel_id,
+        sauf_session_id=session.pk,
+    ).get(inscription.candidat_id, {})
 
 
 def inscriptions_of(*, user: User) -> QuerySet[Inscription]:

@@ -29,11 +29,11 @@ from certif.roles import Role
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.sessions.models import (
-    BlocAcquis,
     Candidat,
     Inscription,
     Session,
 )
+from evaluations.sessions.selectors import blocs_acquis_for
 from referentiel.models import Bloc, Referentiel
 
 
@@ -97,7 +97,7 @@ def session_update(*, session: Session, data: SessionData, by: User) -> Session:
     """Change a session's name and dates (and its référentiel while nobody is
     enrolled). A closed or deliberated session is no longer edited."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.statut in (Session.Statut.DELIBEREE, Session.Statut.CLOSE):
+    if session.est_terminee:
         raise ValidationError(
             _("Une session délibérée ou close ne peut plus être modifiée.")
         )
@@ -211,9 +211,6 @@ TRANSITIONS = {
     "deliberee": session_mark_deliberated,
     "clore": session_close,
 }
-
-
-ENROLMENT_OPEN = (Session.Statut.BROUILLON, Session.Statut.OUVERTE)
 
 
 @dataclass(frozen=True)
@@ -446,17 +443,6 @@ def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
     return candidat_invite(candidat=candidat)
 
 
-def blocs_acquis_codes(*, candidat: Candidat, session: Session) -> set[str]:
-    """Codes of the blocs the person already acquired for the session's
-    certification (matching by code across versions)."""
-    return set(
-        BlocAcquis.objects.filter(
-            candidat=candidat,
-            bloc__referentiel__certification_id=session.referentiel.certification_id,
-        ).values_list("bloc__code", flat=True)
-    )
-
-
 @transaction.atomic
 def inscription_create(
     *,
@@ -470,7 +456,7 @@ def inscription_create(
     """Enrol a candidate: the whole certification, or the chosen blocs. Blocs the
     person already acquired are left out automatically (capitalisation)."""
     session = Session.objects.select_related("referentiel").get(pk=session.pk)
-    if session.statut not in ENROLMENT_OPEN:
+    if not session.inscriptions_ouvertes:
         raise ValidationError(
             _(
                 "Les inscriptions sont fermées : la session est au statut "
@@ -494,7 +480,10 @@ def inscription_create(
         evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
     else:
         evalues = referentiel_blocs
-    acquis = blocs_acquis_codes(candidat=candidat, session=session)
+    acquis = blocs_acquis_for(
+        candidat_ids=[candidat.pk],
+        referentiel_id=session.referentiel_id,
+    ).get(candidat.pk, {})
     evalues = [bloc for bloc in evalues if bloc.code not in acquis]
     if not evalues:
         raise ValidationError(

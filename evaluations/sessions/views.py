@@ -6,7 +6,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
+from certif.pagination import paginate
 from certif.roles import Role
 from evaluations.sessions.access import get_session_for
 from evaluations.sessions.csv_import import (
@@ -35,7 +35,7 @@ from evaluations.sessions.forms import (
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import (
     annotate_progress,
-    capitalises_for,
+    blocs_acquis_for,
     session_desk,
     sessions_listed,
 )
@@ -70,7 +70,7 @@ def _form_errors(form: object, exc: ValidationError) -> None:
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def session_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(sessions_listed(), 25).get_page(request.GET.get("page"))
+    page = paginate(request, sessions_listed())
     return render(request, "evaluations/sessions/list.html", {"page": page})
 
 
@@ -144,16 +144,19 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """The session desk: enrolled candidates and their upload progress."""
     session = get_session_for(request.user, pk)
     filters_form = DeskFiltersForm(request.GET)
-    page = Paginator(
+    page = paginate(
+        request,
         session_desk(session=session, filters=filters_form.filters()),
-        DESK_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        per_page=DESK_PAGE_SIZE,
+    )
     rows = annotate_progress(list(page.object_list))
-    capitalises = capitalises_for(
-        session=session, candidat_ids=[row.candidat_id for row in rows]
+    capitalises = blocs_acquis_for(
+        candidat_ids=[row.candidat_id for row in rows],
+        referentiel_id=session.referentiel_id,
+        sauf_session_id=session.pk,
     )
     for row in rows:
-        row.capitalises = capitalises.get(row.candidat_id, [])
+        row.capitalises = sorted(capitalises.get(row.candidat_id, {}))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -182,7 +185,7 @@ def _transitions_for(session: Session) -> list[tuple[str, str]]:
 
 
 def _enrolment_open(request: AuthenticatedHttpRequest, session: Session) -> bool:
-    if session.statut in (Session.Statut.BROUILLON, Session.Statut.OUVERTE):
+    if session.inscriptions_ouvertes:
         return True
     messages.error(
         request,

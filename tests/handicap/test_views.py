@@ -191,7 +191,7 @@ class CandidatePagesTests(ViewTestCase):
                     "consentement": "on",
                     "pieces": [pdf_upload("note.txt")],
                 },
-                "Le fichier « note.txt » n&#x27;est pas accepté",
+                "Format non accepté (« note.txt ») : déposez un fichier PDF, JPEG, PNG.",
             ),
         ]
         for data, message in cases:

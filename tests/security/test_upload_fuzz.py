@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from certif.uploads import BUREAUTIQUE
 from evaluations.livrables.models import Livrable
-from evaluations.livrables.services import TYPES
 from referentiel.models import Modalite
 from tests.factories import (
     make_candidat,
@@ -31,6 +31,7 @@ from tests.factories import (
     small_data,
 )
 
+TYPES = BUREAUTIQUE.types
 LIMIT = 2048
 
 MAGIC = st.sampled_from(

@@ -60,6 +60,7 @@ class LaunchViewTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
         names = sorted(archive.namelist())
         self.assertEqual(len(names), 8)

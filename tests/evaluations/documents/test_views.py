@@ -113,6 +113,7 @@ class DownloadTests(Personas):
             f'attachment; filename="{self.parchemin.nom_fichier}"',
         )
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
 
     def test_other_candidate_gets_404(self) -> None:
         self.client.force_login(self.hugo)

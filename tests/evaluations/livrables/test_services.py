@@ -13,15 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
+from certif.uploads import BUREAUTIQUE, sanitise_name
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.livrables.models import Livrable
-from evaluations.livrables.services import (
-    TYPES,
-    Depot,
-    livrable_retirer,
-    livrables_deposer,
-    sanitise_name,
-)
+from evaluations.livrables.services import Depot, livrable_retirer, livrables_deposer
 from evaluations.sessions.models import Session
 from tests.evaluations.factories import (
     make_livrable,
@@ -118,14 +113,14 @@ class UploadTests(LivrableTestCase):
             ".docx": ooxml_bytes("word"),
             ".xlsx": ooxml_bytes("xl"),
             ".pptx": ooxml_bytes("ppt"),
-            ".odt": odf_bytes(TYPES[".odt"]),
-            ".ods": odf_bytes(TYPES[".ods"]),
-            ".odp": odf_bytes(TYPES[".odp"]),
+            ".odt": odf_bytes(BUREAUTIQUE.types[".odt"]),
+            ".ods": odf_bytes(BUREAUTIQUE.types[".ods"]),
+            ".odp": odf_bytes(BUREAUTIQUE.types[".odp"]),
         }
         livrables = self.deposer(*((f"fichier{ext}", c) for ext, c in contents.items()))
         self.assertEqual(
             {livrable.nom_original: livrable.type_mime for livrable in livrables},
-            {f"fichier{ext}": TYPES[ext] for ext in contents},
+            {f"fichier{ext}": BUREAUTIQUE.types[ext] for ext in contents},
         )
 
     def test_upper_case_extension(self) -> None:
