@@ -1,8 +1,8 @@
 """End-to-end journeys in Chromium, clicking through the real UI.
 
 Each journey starts from the state the previous one leaves, built by
-tests/browser/worlds.py, and keeps screenshots for docs/guide.md under fixed names
-(docs/screenshots/<role>-<step>.png)."""
+tests/browser/worlds.py. The guide's screenshots are taken on the demo data by
+tests/browser/test_guide.py."""
 
 import io
 import re
@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from evaluations.documents.models import Document
 from tests.browser import worlds
-from tests.browser.conftest import login, logout, screenshot
+from tests.browser.conftest import login, logout
 from tests.scan import scanned_urls
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,6 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     # A new session on the published référentiel.
     login(page, worlds.ADMIN)
     axe_check(page)
-    screenshot(page, "administrateur-accueil")
     page.get_by_role("link", name="Sessions").first.click()
     page.get_by_role("link", name="Nouvelle session").click()
     page.get_by_label("Nom de la session").fill("Session de juin 2026")
@@ -84,7 +83,6 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     page.get_by_label("Date et heure limites de dépôt").fill("2030-06-01T18:00")
     page.get_by_label("Date du jury").fill("2030-06-20")
     axe_check(page)
-    screenshot(page, "administrateur-session-nouvelle")
     page.get_by_role("button", name=re.compile("Enregistrer|Créer")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
     session = Session.objects.get(nom="Session de juin 2026")
@@ -107,11 +105,9 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     page.get_by_role("button", name="Vérifier le fichier").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
     axe_check(page)
-    screenshot(page, "administrateur-import-apercu")
     page.get_by_role("button", name="Importer les 2 candidats").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
     axe_check(page)
-    screenshot(page, "administrateur-session-bureau")
     assert sorted(
         Inscription.objects.filter(session=session).values_list(
             "candidat__user__email", flat=True
@@ -137,7 +133,6 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     page.get_by_label("Évaluateurs par candidat").fill("2")
     page.get_by_role("button", name="Affecter automatiquement").click()
     axe_check(page)
-    screenshot(page, "administrateur-jury")
     assert sorted(
         MembreJury.objects.filter(session=session).values_list("user__email", "role")
     ) == [
@@ -176,11 +171,9 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
     page.locator("#id_new_password1").fill("Un-mot-de-passe-solide-42")
     page.locator("#id_new_password2").fill("Un-mot-de-passe-solide-42")
     axe_check(page)
-    screenshot(page, "candidat-invitation")
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
     login(page, worlds.CANDIDAT, "Un-mot-de-passe-solide-42")
     axe_check(page)
-    screenshot(page, "candidat-accueil")
 
     # The deliverables, one per modality of the path; each gets a receipt.
     page.get_by_role("link", name="Mon dossier").first.click()
@@ -203,9 +196,7 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
         expect(page.locator("main")).to_contain_text(f"dossier-{code}.pdf")
         if code == "C1.1":
             axe_check(page)
-            screenshot(page, "candidat-accuse-depot")
         page.get_by_role("link", name="Retour au dossier").click()
-    screenshot(page, "candidat-dossier")
     assert sorted(
         Livrable.objects.filter(inscription=world.inscription).values_list(
             "nom_original", flat=True
@@ -229,7 +220,6 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
     )
     page.get_by_label("J'accepte que les informations").check()
     axe_check(page)
-    screenshot(page, "candidat-demande-amenagement")
     page.get_by_role("button", name="Déposer la demande").click()
     demande = DemandeAmenagement.objects.get(inscription=world.inscription)
     assert [p.nom_original for p in demande.pieces.all()] == ["certificat-medical.pdf"]
@@ -247,7 +237,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     expect(page.get_by_role("heading", level=1)).to_have_text("Émission des documents")
     page.get_by_role("link", name="Session de juin 2026").click()
     axe_check(page)
-    screenshot(page, "administrateur-documents-session")
     page.get_by_role("button", name="Émettre les documents de la session").click()
     expect(page.locator("#progression")).to_contain_text(
         "Terminée — 2 / 2 traités (2 réussis)"
@@ -255,7 +244,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     expect(
         page.get_by_role("link", name="Télécharger l'archive ZIP de tous les documents")
     ).to_be_visible()
-    screenshot(page, "administrateur-documents-emission")
     parchemin = Document.objects.get(
         inscription=world.inscription, nature=Document.Nature.PARCHEMIN
     )
@@ -266,7 +254,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     page.get_by_role("link", name="Mes documents").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes documents")
     axe_check(page)
-    screenshot(page, "candidat-documents")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile(r"Télécharger \(Parchemin")).click()
     download = download_info.value
@@ -289,7 +276,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     expect(visitor.get_by_role("status").first).to_contain_text("Document valide.")
     expect(visitor.locator("dl")).to_contain_text("Camille")
     axe_check(visitor)
-    screenshot(visitor, "public-verification-valide")
     # The downloaded file is exactly the issued one (SHA-256 compared).
     visitor.get_by_label("Fichier PDF à comparer").set_input_files(download.path())
     visitor.get_by_role("button", name="Comparer", exact=True).click()
@@ -304,7 +290,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     page.get_by_label("Motif de la révocation").fill(
         "Erreur sur l'identité du titulaire."
     )
-    screenshot(page, "administrateur-documents-revocation")
     page.get_by_role("button", name="Révoquer ce document").click()
     expect(page.get_by_role("status").first).to_contain_text("est révoqué")
 
@@ -313,7 +298,6 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     expect(visitor.get_by_role("alert").first).to_contain_text(
         "Motif : Erreur sur l'identité du titulaire."
     )
-    screenshot(visitor, "public-verification-revoque")
     public.close()
 
 
@@ -345,7 +329,6 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     login(page, worlds.MEMBRE)
     page.get_by_role("link", name="Mes évaluations").first.click()
     axe_check(page)
-    screenshot(page, "membre-jury-tableau-de-bord")
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Grille de Camille MARTIN"
@@ -373,7 +356,6 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         "Analyse claire et argumentée."
     )
     axe_check(page)
-    screenshot(page, "membre-jury-grille", top=True)
     page.get_by_role("button", name="Valider mon évaluation").click()
     expect(page.get_by_role("status").first).to_have_text(
         "Évaluation validée : le président du jury peut la consolider."
@@ -427,7 +409,6 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         "Le métier visé s'exerce sur poste adapté, sans prise de notes manuscrite."
     )
     axe_check(page)
-    screenshot(page, "president-dispense")
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_text("Dispense accordée")).to_be_visible()
     dispense = Dispense.objects.get(inscription=inscription)
@@ -443,7 +424,6 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page.get_by_role("link", name="Consolidation").first.click()
     expect(page.locator(f"#j-{criteres['C1.1.1']}-a")).to_be_checked()
     axe_check(page)
-    screenshot(page, "president-consolidation")
     page.get_by_role("button", name="Enregistrer la consolidation").click()
     assert sorted(
         Consolidation.objects.filter(inscription=inscription).values_list(
@@ -460,11 +440,9 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         "Tous les critères sont acquis, C1.1.2 dispensé sur avis motivé."
     )
     axe_check(page)
-    screenshot(page, "president-deliberation")
     page.get_by_role("button", name="Voter et verrouiller").click()
     expect(page.locator("#titre-decision")).to_contain_text("Certifié")
     expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
-    screenshot(page, "president-deliberation-votee")
     deliberation = Deliberation.objects.get(inscription=inscription)
     assert (deliberation.decision, deliberation.verrouillee) == ("certifie", True)
     logout(page)
@@ -510,7 +488,6 @@ def test_journey_3_referent_decides_accommodations_and_avis_motive(
     page.get_by_role("link", name="Demandes d'aménagement").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demandes d'aménagement")
     axe_check(page)
-    screenshot(page, "referent-handicap-bureau")
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_text("Je me fatigue vite à l'écrit")).to_be_visible()
     with page.expect_download() as download_info:
@@ -539,14 +516,12 @@ def test_journey_3_referent_decides_accommodations_and_avis_motive(
         "Critère de prise de notes manuscrite, sans objet dans la pratique future."
     )
     axe_check(page)
-    screenshot(page, "referent-handicap-decision")
     page.get_by_role(
         "button", name="Enregistrer la décision et envoyer le courrier"
     ).click()
     expect(page.get_by_role("status").first).to_have_text(
         "La décision est enregistrée ; le courrier de décision a été envoyé au candidat."
     )
-    screenshot(page, "referent-handicap-decidee")
 
     demande.refresh_from_db()
     assert demande.statut == DemandeAmenagement.Statut.DECIDEE
@@ -566,7 +541,6 @@ def test_journey_3_referent_decides_accommodations_and_avis_motive(
     page.get_by_role("link", name="Journal des accès confidentiels").click()
     expect(page.locator("main")).to_contain_text("Camille MARTIN")
     axe_check(page)
-    screenshot(page, "referent-handicap-journal")
 
 
 def test_grid_works_without_javascript(browser: Browser, live_server) -> None:  # type: ignore[no-untyped-def]
