@@ -20,7 +20,8 @@
    includes the loopback round trip and gunicorn's dispatch: an upper bound of the
    server time), and the query counts.
 
-Targets (DESIGN §8): p95 ≤ 100 ms for the grid, ≤ 50 ms for the save.
+Targets: p95 ≤ 100 ms for the grid, ≤ 50 ms for the save (server time, 10,000
+candidates in PostgreSQL, concurrent load on 2 cores).
 """
 
 import argparse

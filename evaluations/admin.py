@@ -1,4 +1,4 @@
-"""Django admin of the sessions area, read-only: sessions, candidates, enrolments
+"""Django admin of the evaluations app, read-only: sessions, candidates, enrolments
 and deliverables are written only by their services (through the platform's own
 pages), which check the rules the admin would bypass — a published référentiel,
 the status transitions, duplicates, capitalised blocs, file checks. The admin

@@ -1,7 +1,7 @@
 """The demo of ``make run`` (``manage.py load_demo``): the seed référentiel, one
 account per role, and sessions at every stage — open for deposits, in evaluation
-with a composed jury, deliberated with issued documents — plus a candidate with a
-disability accommodation. One step per area, run in order in one transaction.
+with a composed jury, deliberated with its documents ready to issue — plus a
+candidate with a disability accommodation. One step per area, run in order in one transaction.
 Idempotent: a step that finds its data leaves it as it is."""
 
 import json

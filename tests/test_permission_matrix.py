@@ -1,6 +1,6 @@
 """The permission matrix: every URL of the site, requested by every persona, with
-the status each one must get (DESIGN §2: an outsider to an object gets 404, an
-insider without the right 403, anonymous the login page).
+the status each one must get (an outsider to an object gets 404, an insider
+without the right 403, anonymous the login page).
 
 The URLs are enumerated from the resolver (the Django admin and static files
 aside), so that a new URL without a line in ``EXPECTED`` fails the test with its

@@ -164,8 +164,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certif <noreply@certif.localhost>")
 
-# A cache every web process shares (DESIGN §7: no process keeps state that another
-# needs): the verification pages' rate limit counts a client's requests across
+# A cache every web process shares (no process keeps state that another needs: any
+# number of web processes serve the same site): the verification pages' rate limit counts a client's requests across
 # gunicorn workers and machines. The table is created by certif's migrations.
 CACHES = {
     "default": {

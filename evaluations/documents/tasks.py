@@ -1,4 +1,4 @@
-"""Background work of the evaluations app (django-tasks; ``manage.py db_worker``).
+"""Background work of the documents area (django-tasks; ``manage.py db_worker``).
 
 Issuing a session's documents is split into one task per deliberated enrolment
 plus one for the PV, so that any number of workers share the work. Each task

@@ -1,12 +1,10 @@
-"""Reads of the jury area and its access helpers.
+"""Reads of the jury area and its access helpers (the scoring grid's own helper,
+``get_affectation_for``, is in ``evaluations.notation.selectors``).
 
 Access rules (outsiders 404, insiders without the right 403):
 
-- the scoring grid and its save endpoints belong to the assigned evaluator only. A
-  jury member who is not assigned, or who declared a conflict, gets 404; so does a
-  candidate. The référent handicap and the administrator get 403: the grid is an
-  evaluator's own workspace; the administrator reads every evaluator's results on
-  the consolidation page (read-only) and the history page.
+- a session's jury page: the administrator edits it, the session's president
+  reads it; another member of the session gets 403, anyone else 404.
 - consolidation, deliberation and history belong to the president of the session's
   jury (not in conflict with the candidate). The administrator may read them (403
   on writes); a member of the session who is not its president, the candidate of

@@ -1,4 +1,5 @@
-"""The roll-up: criterion → competency → bloc → certification (DESIGN §3).
+"""The roll-up: criterion → competency → bloc → certification (the rule's one
+home, see docs/architecture.md).
 
 A pure function over plain data, with no database access, so that the rules can be
 tested case by case and by properties, and so that the grid, the consolidation and

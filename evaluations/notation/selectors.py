@@ -60,7 +60,11 @@ def _nb_criteres_parcours() -> Subquery:
 
 def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
     """The user's own assignment to an enrolment, for the grid and its saves, in
-    one query (member, enrolment, candidate, session, deliberation)."""
+    one query (member, enrolment, candidate, session, deliberation). The grid is
+    its evaluator's own workspace: a member not assigned or in conflict, and a
+    candidate, get 404; the référent handicap and the administrator 403 (the
+    administrator reads every evaluator's results on the consolidation and history
+    pages)."""
     affectation = (
         _sans_conflit(
             Affectation.objects.filter(inscription_id=inscription_pk, membre__user=user)

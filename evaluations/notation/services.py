@@ -171,7 +171,7 @@ def evaluation_record(
 ) -> EvaluationSaisie:
     """Record one evaluator's result on one criterion and return the new progress.
 
-    With an ``affectation`` from ``selectors.grille.affectation_for_save`` (its
+    With an ``affectation`` from ``notation.selectors.affectation_for_save`` (its
     annotations), this is one write and one history row; with a plain one it looks
     the missing facts up."""
     _assert_notable(affectation)

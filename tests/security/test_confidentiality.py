@@ -1,4 +1,4 @@
-"""Medical details stay with the référent handicap and the candidate (DESIGN §3):
+"""Medical details stay with the référent handicap and the candidate:
 the needs described and the supporting documents never appear on a page of the
 jury, the president or the administrator — only the accommodations granted and the
 avis motivé do."""

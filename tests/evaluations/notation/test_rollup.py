@@ -130,7 +130,7 @@ class RollupCasesTests(SimpleTestCase):
         )
 
     def test_competency_with_all_criteria_exempted_is_acquired(self) -> None:
-        """Decision (documented in evaluations/rollup.py): the rule « all its
+        """Decision (documented in evaluations/notation/rollup.py): the rule « all its
         non-exempted criteria are acquis » holds vacuously; the reason says so."""
         r = rollup(
             RollupInput(
