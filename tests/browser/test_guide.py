@@ -44,10 +44,10 @@ REFERENT = "referent@certif.localhost"
 CSV = (
     "email;nom_naissance;nom_usage;prenoms;date_naissance;sexe;commune_naissance;"
     "code_insee_naissance;pays_naissance;voie_acces;parcours;blocs\n"
-    "ines.marchand@example.fr;Marchand;;Inès, Claire;14/03/1995;F;Rennes;35238;;"
+    "ines.marchand@example.fr;MARCHAND;;Inès, Claire;14/03/1995;F;Rennes;35238;;"
     "formation_continue;complet;\n"
-    "lucas.perrin@example.fr;Perrin;;Lucas;02/11/1990;M;;;Belgique;vae;blocs;A1 A3\n"
-    "lea.fontaine@certif.localhost;Fontaine;;Léa;03/09/1991;F;Ajaccio;2A004;;"
+    "lucas.perrin@example.fr;PERRIN;;Lucas;02/11/1990;M;;;Belgique;vae;blocs;A1 A3\n"
+    "lea.fontaine@certif.localhost;FONTAINE;;Léa;03/09/1991;F;Ajaccio;2A004;;"
     "vae;complet;\n"
 )
 PDF = (
