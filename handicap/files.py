@@ -36,7 +36,7 @@ class FichierVerifie:
     type_mime: str
 
 
-def fichier_verifier(upload: UploadedFile) -> FichierVerifie:
+def fichier_verifier(upload: UploadedFile[bytes]) -> FichierVerifie:
     """Validate one upload; raise ValidationError with a French message naming the
     file. Reads the file once to hash it; leaves it rewound."""
     nom = sanitise_name(upload.name or "")

@@ -133,22 +133,23 @@ def detect_type(stream: IO[bytes]) -> str | None:
     return None
 
 
-class _HashingFile(File):  # type: ignore[type-arg]
+class _HashingFile(File[bytes]):
     """Streams the upload into storage while computing its SHA-256 and size,
     refusing it as soon as it grows past the limit."""
 
     def __init__(self, file: Any, limit: int) -> None:
         super().__init__(file, getattr(file, "name", None))
+        self.source = file  # an upload (chunks) or a binary stream (read)
         self.digest = hashlib.sha256()
         self.read_size = 0
         self.limit = limit
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        self.file.seek(0)
+        self.source.seek(0)
         for chunk in (
-            self.file.chunks(chunk_size)
-            if hasattr(self.file, "chunks")
-            else iter(lambda: self.file.read(chunk_size or 64 * 1024), b"")
+            self.source.chunks(chunk_size)
+            if hasattr(self.source, "chunks")
+            else iter(lambda: self.source.read(chunk_size or 64 * 1024), b"")
         ):
             self.read_size += len(chunk)
             if self.read_size > self.limit:
@@ -288,7 +289,7 @@ def _deposer_un(
         depose_par=by,
     )
     field = Livrable._meta.get_field("fichier")
-    name = field.generate_filename(livrable, nom)  # type: ignore[attr-defined]
+    name = field.generate_filename(livrable, nom)
     saved.append(name)
     stream = _HashingFile(depot.fichier, settings.UPLOAD_MAX_BYTES)
     stored = default_storage.save(name, stream)
