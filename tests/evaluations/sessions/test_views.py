@@ -210,7 +210,7 @@ class EnrolViewTests(SessionViewTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.admin)
 
-    def identity(self, **overrides: str) -> dict[str, object]:
+    def identity(self, **overrides: object) -> dict[str, object]:
         return {
             "email": "nouveau@example.org",
             "nom_naissance": "NOUVEAU",
