@@ -1,5 +1,13 @@
 # Two commands: `make run` (platform on http://127.0.0.1:8000 with demo data) and
 # `make test` (the whole suite; set DATABASE_URL to run it on PostgreSQL).
+#
+# Installs come from the lock files, with hashes: requirements.txt (runtime) and
+# requirements-dev.txt (runtime + dev), compiled from pyproject.toml by pip-tools.
+# After changing the dependencies in pyproject.toml, refresh them with
+#     make lock
+# (pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url
+#  --no-emit-find-links [--extra dev] pyproject.toml); `make lock UPGRADE=1` moves
+# every pin to the latest release the bounds of pyproject.toml allow.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,18 +15,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_ENV := DEBUG=true
 
-.PHONY: run test browser lint format install install-dev bench clean
+.PHONY: run test browser lint format install install-dev lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet .
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -43,10 +51,20 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r certif referentiel evaluations handicap -lll
+	$(BIN)/mypy .
 
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+# Refresh the lock files from pyproject.toml (pip-tools is needed only here).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements-dev.txt pyproject.toml
+
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info .mypy_cache

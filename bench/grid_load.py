@@ -37,8 +37,10 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -242,9 +244,16 @@ def targets() -> tuple[list[int], list[int]]:
     return inscription_ids, critere_ids
 
 
+class Mesures(TypedDict):
+    grille_queries: int
+    save_queries: int
+    grille_cpu: list[float]  # ms per request
+    save_cpu: list[float]
+
+
 def measure_in_process(
     inscription_ids: list[int], critere_ids: list[int], n: int
-) -> dict[str, object]:
+) -> Mesures:
     """Query counts of one grid page and one save, and the CPU time of the Python
     process per request (time.thread_time: what the request costs a core,
     whatever else the machine runs), through Django's test client."""
@@ -275,19 +284,24 @@ def measure_in_process(
         )
         assert response.status_code == 200, response.status_code
 
-    result: dict[str, object] = {}
+    queries: dict[str, int] = {}
+    cpu: dict[str, list[float]] = {}
     for name, fn in (("grille", grid), ("save", save)):
         fn(0)  # warm-up
         with CaptureQueriesContext(connection) as ctx:
             fn(1)
-        result[f"{name}_queries"] = len(ctx.captured_queries)
-        cpu = []
+        queries[name] = len(ctx.captured_queries)
+        cpu[name] = []
         for k in range(n):
             start = time.thread_time()
             fn(k)
-            cpu.append((time.thread_time() - start) * 1000)
-        result[f"{name}_cpu"] = cpu
-    return result
+            cpu[name].append((time.thread_time() - start) * 1000)
+    return Mesures(
+        grille_queries=queries["grille"],
+        save_queries=queries["save"],
+        grille_cpu=cpu["grille"],
+        save_cpu=cpu["save"],
+    )
 
 
 def free_port() -> int:
@@ -307,7 +321,9 @@ class Session:
         )
 
     def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
+        return next(
+            c.value for c in self.jar if c.name == "csrftoken" and c.value is not None
+        )
 
     def login(self, email: str, password: str) -> None:
         page = self.opener.open(f"{self.base}/connexion/").read().decode()
@@ -343,7 +359,9 @@ class Session:
 
 
 def run(
-    session: Session, paths: list[tuple[str, dict[str, str] | None]], concurrency: int
+    session: Session,
+    paths: Sequence[tuple[str, dict[str, str] | None]],
+    concurrency: int,
 ) -> list[float]:
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(lambda p: session.timed(*p), paths))
@@ -458,8 +476,8 @@ def main() -> None:
         + f"  requêtes SQL={save_q}"
     )
     print("Temps CPU du processus Python par requête (en processus, client de test)")
-    print(summary("grille (GET)", mesures["grille_cpu"]))  # type: ignore[arg-type]
-    print(summary("enregistrer un critère", mesures["save_cpu"]))  # type: ignore[arg-type]
+    print(summary("grille (GET)", mesures["grille_cpu"]))
+    print(summary("enregistrer un critère", mesures["save_cpu"]))
     print("Temps mur côté client (attente dans la file de gunicorn comprise)")
     print(summary("/sante/ (vue Django nue)", sante))
     print(summary("grille (GET)", grid))

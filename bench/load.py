@@ -31,7 +31,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +67,21 @@ def fill_extra() -> None:
     User.objects.filter(email__in=emails).update(password=hashed)
 
 
-def scenario() -> dict[str, object]:
+@dataclass(frozen=True)
+class Scenario:
+    """Ids used to build the URLs."""
+
+    session: int
+    candidats: list[tuple[str, int]]  # (e-mail, enrolment id)
+    grille: list[int]
+    criteres: list[int]
+
+
+# persona, function k → (path, POST data or None)
+Endpoint = tuple[str, Callable[[int], tuple[str, dict[str, str] | None]]]
+
+
+def scenario() -> Scenario:
     """Ids used to build the URLs."""
     from evaluations.sessions.models import Inscription, Session
 
@@ -79,23 +95,23 @@ def scenario() -> dict[str, object]:
         ).values_list("candidat__user__email", "pk")
     )
     inscription_ids, critere_ids = grid_load.targets()
-    return {
-        "session": session.pk,
-        "candidats": candidats,
-        "grille": inscription_ids,
-        "criteres": critere_ids,
-    }
+    return Scenario(
+        session=session.pk,
+        candidats=candidats,
+        grille=inscription_ids,
+        criteres=critere_ids,
+    )
 
 
-def endpoints(ids: dict[str, object]) -> dict[str, tuple[str, object]]:
+def endpoints(ids: Scenario) -> dict[str, Endpoint]:
     """label → (persona, function k → (path, POST data or None))."""
-    session = ids["session"]
-    candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
-    grille: list[int] = ids["grille"]  # type: ignore[assignment]
-    criteres: list[int] = ids["criteres"]  # type: ignore[assignment]
+    session = ids.session
+    candidats = ids.candidats
+    grille = ids.grille
+    criteres = ids.criteres
     rng = random.Random(11)
 
-    def save(k: int) -> tuple[str, dict[str, str]]:
+    def save(k: int) -> tuple[str, dict[str, str] | None]:
         critere = rng.choice(criteres)
         return (
             f"/jury/inscriptions/{grille[k % len(grille)]}/grille/criteres/{critere}/",
@@ -143,16 +159,14 @@ def endpoints(ids: dict[str, object]) -> dict[str, tuple[str, object]]:
     }
 
 
-def query_counts(
-    ids: dict[str, object], table: dict[str, tuple[str, object]]
-) -> dict[str, int]:
+def query_counts(ids: Scenario, table: dict[str, Endpoint]) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from certif.models import User
 
-    candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
+    candidats = ids.candidats
     users = {
         "candidat": User.objects.get(email=candidats[0][0]),
         "jury": User.objects.get(email=grid_load.BENCH_EMAIL),
@@ -162,12 +176,12 @@ def query_counts(
     for label, (persona, build) in table.items():
         client = Client()
         client.force_login(users[persona])
-        path, data = build(0)  # type: ignore[operator]
-        headers = {"HTTP_HX_REQUEST": "true"} if data is not None else {}
+        path, data = build(0)
+        headers = {"HX-Request": "true"} if data is not None else {}
         send = client.post if data is not None else client.get
-        send(path, data, **headers)  # warm-up
+        send(path, data, headers=headers)  # warm-up
         with CaptureQueriesContext(connection) as ctx:
-            response = send(path, data, **headers)
+            response = send(path, data, headers=headers)
         assert response.status_code == 200, (label, response.status_code)
         counts[label] = len(ctx.captured_queries)
     return counts
@@ -230,7 +244,7 @@ def main() -> None:
             "jury": [],
             "admin": [],
         }
-        candidats: list[tuple[str, int]] = ids["candidats"]  # type: ignore[assignment]
+        candidats = ids.candidats
         for email, _pk in candidats:
             s = grid_load.Session(base)
             s.login(email, grid_load.PASSWORD)
@@ -245,7 +259,7 @@ def main() -> None:
             for label, (persona, build) in table.items():
                 pool_sessions = sessions[persona]
                 requests = [
-                    (pool_sessions[k % len(pool_sessions)], *build(k))  # type: ignore[operator]
+                    (pool_sessions[k % len(pool_sessions)], *build(k))
                     for k in range(args.requests)
                 ]
                 # Warm-up, then the measured batch.

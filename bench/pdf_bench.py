@@ -17,6 +17,7 @@
         worker renders 1,001 documents: that is the memory figure.
 """
 
+import io
 import os
 import shutil
 import statistics
@@ -357,7 +358,8 @@ def session(candidats: int, workers: int) -> None:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # progress lines appear as they come
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # progress lines as they come
     mode = sys.argv[1] if len(sys.argv) > 1 else "ratio"
     if mode == "ratio":
         ratio(int(sys.argv[2]) if len(sys.argv) > 2 else 30)

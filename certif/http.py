@@ -6,4 +6,4 @@ from certif.models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """A request whose user is logged in (use under @login_required)."""
 
-    user: User  # type: ignore[assignment]
+    user: User

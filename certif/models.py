@@ -34,10 +34,16 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who logs in. The e-mail address is the login."""
 
+    # No username: the documented way to drop an inherited field, which the stubs
+    # (username is a CharField there) cannot express.
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("adresse e-mail"), unique=True)
 
+    # The stubs want auth's UserManager, whose create_user takes a username.
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    # The role names, cached by certif.roles.roles_of for the request.
+    _certif_roles: frozenset[str]
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

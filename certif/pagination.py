@@ -15,7 +15,7 @@ def paginate(
     *,
     per_page: int = PAR_PAGE,
     param: str = "page",
-) -> Page:  # type: ignore[type-arg]
+) -> Page[Any]:
     """One page of ``object_list``, numbered by the request's ``param``; a missing
     or invalid number gives the first page, one past the end the last page."""
     return Paginator(object_list, per_page).get_page(request.GET.get(param))

@@ -22,7 +22,7 @@ def roles_of(user: User) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_certif_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._certif_roles = cached  # type: ignore[attr-defined]
+        user._certif_roles = cached
     return cached
 
 

@@ -184,22 +184,23 @@ def upload_check(*, nom: str, fichier: Any, formats: Formats) -> FichierControle
     return FichierControle(nom, mime)
 
 
-class HashingFile(File):  # type: ignore[type-arg]
+class HashingFile(File[bytes]):
     """Streams an upload into storage while computing its SHA-256 and size,
     refusing it as soon as it grows past the limit."""
 
     def __init__(self, file: Any, limit: int | None = None) -> None:
         super().__init__(file, getattr(file, "name", None))
+        self.source = file  # an upload (chunks) or a binary stream (read)
         self.digest = hashlib.sha256()
         self.read_size = 0
         self.limit = limit or settings.UPLOAD_MAX_BYTES
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        self.file.seek(0)
+        self.source.seek(0)
         for chunk in (
-            self.file.chunks(chunk_size)
-            if hasattr(self.file, "chunks")
-            else iter(lambda: self.file.read(chunk_size or 64 * 1024), b"")
+            self.source.chunks(chunk_size)
+            if hasattr(self.source, "chunks")
+            else iter(lambda: self.source.read(chunk_size or 64 * 1024), b"")
         ):
             self.read_size += len(chunk)
             if self.read_size > self.limit:

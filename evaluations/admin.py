@@ -50,14 +50,14 @@ class InscriptionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Livrable)
-class LivrableAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class LivrableAdmin(ReadOnlyMixin, admin.ModelAdmin[Livrable]):
     list_display = ("nom_original", "version", "inscription", "depose_le", "retire_le")
     list_select_related = ("inscription__candidat", "inscription__session")
     search_fields = ("nom_original", "sha256", "inscription__candidat__nom_naissance")
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin[Document]):
     """Issued documents, read-only: they are issued, re-issued and revoked (with a
     reason) from the platform's documents pages. The file itself is downloaded
     there, after the permission check, so the admin does not link to it."""
@@ -70,7 +70,7 @@ class DocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(EmissionSession)
-class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin[EmissionSession]):
     list_display = ("session", "statut", "faits", "total", "lancee_le", "terminee_le")
     list_filter = ("statut",)
     list_select_related = ("session",)

@@ -7,6 +7,7 @@ Idempotent: a step that finds its data leaves it as it is."""
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -108,7 +109,7 @@ def demo_sessions(log: Log) -> None:
     now = timezone.now()
 
     def candidat_for(
-        email: str, identite: dict[str, object], *, password: bool = False
+        email: str, identite: dict[str, Any], *, password: bool = False
     ) -> Candidat:
         existing = Candidat.objects.filter(user__email=email).first()
         if existing is not None:
@@ -122,7 +123,7 @@ def demo_sessions(log: Log) -> None:
                 password=DEMO_PASSWORD,
             )
         candidat = candidat_create(
-            identite=IdentiteData(email=email, **identite),  # type: ignore[arg-type]
+            identite=IdentiteData(email=email, **identite),
             by=admin,
             invite=False,
             compte_existant=True,

@@ -22,7 +22,7 @@ class FichierVerifie:
     type_mime: str
 
 
-def fichier_verifier(upload: UploadedFile) -> FichierVerifie:
+def fichier_verifier(upload: UploadedFile[bytes]) -> FichierVerifie:
     """Validate one upload; raise ValidationError with a French message naming the
     file. Reads the file once to hash it; leaves it rewound."""
     controle = upload_check(nom=upload.name or "", fichier=upload, formats=PIECES)

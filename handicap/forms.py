@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from certif.forms import model_choice_field
 from certif.uploads import PIECES
 from evaluations.sessions.models import Inscription
 from handicap.models import CONSENTEMENT_TEXTE, Amenagement
@@ -46,7 +47,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
@@ -77,7 +78,7 @@ class DemandeForm(forms.Form):
 
     def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["modalites"].queryset = modalites_du_parcours(  # type: ignore[attr-defined]
+        model_choice_field(self, "modalites").queryset = modalites_du_parcours(
             inscription=inscription
         )
         self.fields["pieces"].widget.attrs["accept"] = PIECES.accepte()
@@ -128,7 +129,7 @@ class AmenagementForm(forms.Form):
 
     def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["modalite"].queryset = modalites_du_parcours(  # type: ignore[attr-defined]
+        model_choice_field(self, "modalite").queryset = modalites_du_parcours(
             inscription=inscription
         )
 
@@ -154,7 +155,7 @@ class PropositionForm(forms.Form):
 
     def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["critere"].queryset = criteres_du_parcours(  # type: ignore[attr-defined]
+        model_choice_field(self, "critere").queryset = criteres_du_parcours(
             inscription=inscription
         )
 

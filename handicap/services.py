@@ -79,7 +79,7 @@ def _assert_inscription_ouverte(inscription: Inscription) -> None:
 
 
 def _piece_create(
-    *, demande: DemandeAmenagement, upload: UploadedFile
+    *, demande: DemandeAmenagement, upload: UploadedFile[bytes]
 ) -> PieceJustificative:
     verifie = fichier_verifier(upload)
     piece = PieceJustificative(
@@ -103,7 +103,7 @@ def demande_deposer(
     besoins: str,
     modalites: Sequence[Modalite],
     consentement: bool,
-    pieces: Sequence[UploadedFile],
+    pieces: Sequence[UploadedFile[bytes]],
     by: User,
 ) -> DemandeAmenagement:
     """File the candidate's request. Refused (ValidationError keyed by field, nothing
@@ -171,7 +171,7 @@ def demande_deposer(
 
 @transaction.atomic
 def pieces_ajouter(
-    *, demande: DemandeAmenagement, pieces: Sequence[UploadedFile], by: User
+    *, demande: DemandeAmenagement, pieces: Sequence[UploadedFile[bytes]], by: User
 ) -> list[PieceJustificative]:
     """The candidate adds supporting documents to their request until it is
     decided. Every file is checked before any is stored."""
@@ -282,7 +282,7 @@ def demande_decider(
         raise ValidationError(list(dict.fromkeys(errors)))
     now = timezone.now()
     for ordre, saisi in enumerate(amenagements):
-        amenagement = Amenagement(
+        nouvel_amenagement = Amenagement(
             demande=demande,
             type=saisi.type,
             modalite=saisi.modalite,
@@ -290,19 +290,19 @@ def demande_decider(
             description=saisi.description.strip(),
             ordre=ordre,
         )
-        amenagement.full_clean()
-        amenagement.save()
+        nouvel_amenagement.full_clean()
+        nouvel_amenagement.save()
     avis_motive = AvisMotive(
         demande=demande, texte=avis.strip(), redige_par=by, redige_le=now
     )
     avis_motive.full_clean()
     avis_motive.save()
     for saisie in propositions:
-        proposition = PropositionDispense(
+        nouvelle_proposition = PropositionDispense(
             avis=avis_motive, critere=saisie.critere, motif=saisie.motif.strip()
         )
-        proposition.full_clean()
-        proposition.save()
+        nouvelle_proposition.full_clean()
+        nouvelle_proposition.save()
     demande.statut = DemandeAmenagement.Statut.DECIDEE
     if demande.instruction_le is None:
         demande.instruction_le = now

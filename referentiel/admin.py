@@ -9,8 +9,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from referentiel.models import (
@@ -90,7 +92,9 @@ class ReferentielChildFormSet(BaseInlineFormSet):
         super().clean()
         seen: set[str] = set()
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get(
+                DELETION_FIELD_NAME, False
+            ):
                 continue
             code = form.cleaned_data.get("code")
             if code and code in seen:
@@ -116,7 +120,7 @@ _DRAFT_CHOICES = {
 }
 
 
-class DraftOnlyInline:
+class DraftOnlyInline(admin.options.InlineModelAdmin[Any, Any]):
     """Inline rows of a version: read-only when the parent's version is not a
     draft (``obj`` is the parent object)."""
 
@@ -126,13 +130,13 @@ class DraftOnlyInline:
     formset = ReferentielChildFormSet
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+        return not _locked(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return not _locked(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return not _locked(obj) and super().has_delete_permission(request, obj)
 
 
 def _attach(obj: Model) -> None:
@@ -278,7 +282,7 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
         request: HttpRequest,
         queryset: QuerySet[Referentiel],
         service: Callable[..., Referentiel],
-        done: str,
+        done: str | Promise,
     ) -> None:
         """Run ``service`` on each version, report each outcome, and record each
         change in the admin log (who, when, what)."""

@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from certif.env import env_bool, env_int, env_list, env_str
+
+# Django's generic classes can be subscripted at run time as in the type stubs
+# (``admin.ModelAdmin[Livrable]``, ``UploadedFile[bytes]``).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CERTIF_VAR_DIR", str(BASE_DIR / "var")))
@@ -90,7 +95,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "certif.sqlite3",
+            "NAME": str(VAR_DIR / "certif.sqlite3"),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from certif.forms import model_choice_field
 from evaluations.jury.models import MembreJury
 
 
-class _PresentsChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: MembreJury) -> str:  # type: ignore[override]
+class _PresentsChoice(forms.ModelMultipleChoiceField[MembreJury]):
+    def label_from_instance(self, obj: MembreJury) -> str:
         nom = obj.user.get_full_name() or obj.user.email
         return f"{nom} ({obj.get_role_display()})"
 
@@ -34,7 +35,7 @@ class DeliberationForm(forms.Form):
         self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["presents"].queryset = presents  # type: ignore[attr-defined]
+        model_choice_field(self, "presents").queryset = presents
         self.fields["presents"].help_text = _(
             "Quorum : au moins %(n)d membres présents, le président compris. Les "
             "membres en conflit d'intérêts avec le candidat ne siègent pas."

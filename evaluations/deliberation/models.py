@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from certif.models import User
 from evaluations.jury.models import MembreJury
 from evaluations.sessions.models import Inscription
 from referentiel.models import Bloc
@@ -40,6 +41,9 @@ class Deliberation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     history = HistoricalRecords(m2m_fields=[blocs_valides, presents])
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("délibération")

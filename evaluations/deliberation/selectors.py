@@ -55,7 +55,7 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
     }
     precedent: dict[int, str] = {}
     for record in (
-        Evaluation.history.filter(affectation_id__in=list(evaluateurs))  # type: ignore[attr-defined]
+        Evaluation.history.filter(affectation_id__in=list(evaluateurs))
         .select_related("critere", "history_user")
         .order_by("history_date", "history_id")
     ):
@@ -80,7 +80,7 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
         precedent[record.id] = valeur
     precedent = {}
     for record in (
-        Consolidation.history.filter(inscription_id=inscription.pk)  # type: ignore[attr-defined]
+        Consolidation.history.filter(inscription_id=inscription.pk)
         .select_related("critere", "history_user")
         .order_by("history_date", "history_id")
     ):
@@ -98,7 +98,7 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
         precedent[record.id] = valeur
     avant = "—"
     for record in (
-        Deliberation.history.filter(inscription_id=inscription.pk)  # type: ignore[attr-defined]
+        Deliberation.history.filter(inscription_id=inscription.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     ):

@@ -84,7 +84,7 @@ def deliberation_record(
     deliberation.verrouillee = True
     deliberation.decidee_le = timezone.now()
     deliberation.decidee_par = by
-    deliberation._history_user = by  # type: ignore[attr-defined]
+    deliberation._history_user = by
     deliberation.full_clean()
     deliberation.save()
     blocs = list(
@@ -143,7 +143,7 @@ def deliberation_reopen(
     reouverture.full_clean()
     reouverture.save()
     deliberation.verrouillee = False
-    deliberation._history_user = by  # type: ignore[attr-defined]
+    deliberation._history_user = by
     deliberation.full_clean()
     deliberation.save(update_fields=["verrouillee"])
     return reouverture

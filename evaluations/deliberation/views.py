@@ -1,8 +1,7 @@
 """The president's deliberation pages: the vote, its re-opening, the audit
 history, and the decisions on proposed exemptions."""
 
-from typing import Any
-
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,9 +39,9 @@ from evaluations.sessions.verrou import verrou_409
 from handicap.selectors import amenagements_for_jury
 
 
-def _deliberation_or_none(inscription: Any) -> Deliberation | None:
+def _deliberation_or_none(inscription: Inscription) -> Deliberation | None:
     try:
-        return inscription.deliberation  # type: ignore[no-any-return]
+        return inscription.deliberation
     except Deliberation.DoesNotExist:
         return None
 
@@ -126,9 +125,11 @@ def deliberation_rouvrir_view(
                 _("Délibération rouverte : les résultats peuvent être corrigés."),
             )
     else:
+        # An ErrorList yields str (its __getitem__ renders each ValidationError);
+        # the stubs type its items as ValidationError | str.
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for erreur in errors:
+                messages.error(request, erreur)  # type: ignore[arg-type]
     return redirect("evaluations:deliberation", pk=access.inscription.pk)
 
 
@@ -146,7 +147,7 @@ def historique_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)

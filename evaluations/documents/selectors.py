@@ -73,7 +73,7 @@ def distinction_by_code(*, code: str) -> Document:
     )
 
 
-def sha256_of_upload(upload: UploadedFile) -> str:
+def sha256_of_upload(upload: UploadedFile[bytes]) -> str:
     """The SHA-256 of an uploaded file, read in chunks (never stored)."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -361,10 +361,11 @@ def emission_archive_build(*, emission_id: int) -> EmissionSession:
             for document in current_documents_of_session(
                 session_id=emission.session_id
             ).iterator(chunk_size=200):
-                if document.inscription_id is None:
+                inscription = document.inscription
+                if inscription is None:
                     dossier = racine
                 else:
-                    candidat = document.inscription.candidat
+                    candidat = inscription.candidat
                     nom = slugify(f"{candidat.nom_naissance} {candidat.prenom1}")
                     dossier = f"{racine}/{nom}-{document.inscription_id}"
                 with document.fichier.open("rb") as source:
@@ -374,7 +375,9 @@ def emission_archive_build(*, emission_id: int) -> EmissionSession:
 
 
 @transaction.atomic
-def _emission_close(*, emission: EmissionSession, archive: File) -> EmissionSession:
+def _emission_close(
+    *, emission: EmissionSession, archive: File[bytes]
+) -> EmissionSession:
     emission = EmissionSession.objects.select_for_update().get(pk=emission.pk)
     emission.archive.save(f"{slugify(emission.session.nom)}.zip", archive, save=False)
     emission.statut = (

@@ -8,7 +8,7 @@ was when the document was issued."""
 import json
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import date
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -24,7 +24,10 @@ from handicap import selectors as handicap_selectors
 from referentiel.models import Critere, Referentiel
 from referentiel.selectors import referentiel_tree
 
-S = TypeVar("S")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -218,14 +221,14 @@ def snapshot_from_json(cls: type[S], data: dict[str, Any]) -> S:
     """Read a stored snapshot back as its dataclass."""
     hints = get_type_hints(cls)
     values = {}
-    for field in fields(cls):  # type: ignore[arg-type]
+    for field in fields(cls):
         values[field.name] = _from_json(hints[field.name], data[field.name])
     return cls(**values)
 
 
 def _from_json(hint: Any, value: Any) -> Any:
-    if is_dataclass(hint):
-        return snapshot_from_json(hint, value)  # type: ignore[arg-type]
+    if isinstance(hint, type) and is_dataclass(hint):
+        return snapshot_from_json(hint, value)
     if get_origin(hint) is tuple:
         item = get_args(hint)[0]
         return tuple(_from_json(item, v) for v in value)

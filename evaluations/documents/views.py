@@ -2,8 +2,9 @@
 administrator's emission of a session's documents (launch, progress, ZIP) and
 revocation of an award, and the public verification page (by code, QR or file)."""
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec
 
 from django import forms
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certif.decorators import View, role_required
+from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.responses import private_file_response
@@ -170,6 +172,8 @@ def emission_archive_view(request: AuthenticatedHttpRequest, pk: int) -> FileRes
     )
 
 
+P = ParamSpec("P")
+
 RATE_LIMIT = 30  # requests per client address …
 
 
@@ -189,11 +193,15 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def rate_limited(view: View) -> View:
+def rate_limited(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Answer 429 (with a French page) past ``RATE_LIMIT`` requests per window."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(
+        request: HttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
         key = f"verification-rl:{_client_address(request)}"
         cache.add(key, 0, timeout=RATE_WINDOW)
         try:
@@ -247,7 +255,7 @@ class FichierForm(forms.Form):
         },
     )
 
-    def clean_fichier(self) -> Any:
+    def clean_fichier(self) -> UploadedFile[bytes]:
         fichier = self.cleaned_data["fichier"]
         if fichier.size > MAX_PDF_BYTES:
             raise forms.ValidationError(

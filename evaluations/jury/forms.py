@@ -7,14 +7,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from certif.forms import model_choice_field
 from certif.models import User
 from certif.roles import Role
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.sessions.models import Inscription, Session
 
 
-class _MembreChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: MembreJury) -> str:  # type: ignore[override]
+class _MembreChoice(forms.ModelChoiceField[MembreJury]):
+    def label_from_instance(self, obj: MembreJury) -> str:
         return obj.user.get_full_name() or obj.user.email
 
 
@@ -26,7 +27,8 @@ class MembreJuryAddForm(forms.Form):
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+        field = model_choice_field(self, "user")
+        field.queryset = (
             User.objects.filter(
                 Q(groups__name=Role.MEMBRE_JURY) | Q(groups__name=Role.PRESIDENT),
                 is_active=True,
@@ -36,8 +38,9 @@ class MembreJuryAddForm(forms.Form):
             .order_by("last_name", "first_name", "email")
         )
         # Read the people once (the template pack walks the choices twice), and
-        # without the COUNT that list() would ask the iterator for.
-        self.fields["user"].choices = [*iter(self.fields["user"].choices)]
+        # without the COUNT that list() would ask the iterator for. (The stubs
+        # type the getter as any choices input; here it is a ModelChoiceIterator.)
+        field.choices = [*iter(field.choices)]  # type: ignore[arg-type]
 
 
 class AffectationAddForm(forms.Form):
@@ -61,12 +64,12 @@ class AffectationAddForm(forms.Form):
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["inscription"].queryset = Inscription.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "inscription").queryset = Inscription.objects.filter(
             session=session
         ).select_related("candidat")
-        self.fields["membre"].queryset = (  # type: ignore[attr-defined]
-            MembreJury.objects.filter(session=session).select_related("user")
-        )
+        model_choice_field(self, "membre").queryset = MembreJury.objects.filter(
+            session=session
+        ).select_related("user")
 
 
 class AffectationsAutoForm(forms.Form):
@@ -109,7 +112,7 @@ class ConflitForm(forms.Form):
         self, *args: Any, inscriptions: QuerySet[Inscription], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["inscription"].queryset = inscriptions  # type: ignore[attr-defined]
+        model_choice_field(self, "inscription").queryset = inscriptions
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -216,7 +216,7 @@ def conflit_declare(
                     )
                 )
             for evaluation in evaluations:
-                evaluation._history_user = membre.user  # type: ignore[attr-defined]
+                evaluation._history_user = membre.user
                 evaluation.delete()
         affectation.delete()
     conflit.save()

@@ -1,8 +1,10 @@
 """The jury's composition pages (members, assignments, automatic assignment)
 and the members' declarations of conflicts of interest."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,10 +51,12 @@ from evaluations.sessions.selectors import search_inscriptions
 from evaluations.sessions.verrou import DeliberationVerrouilleeError
 
 
-def _form_errors(request: AuthenticatedHttpRequest, form: object) -> None:
-    for errors in form.errors.values():  # type: ignore[attr-defined]
+def _form_errors(request: AuthenticatedHttpRequest, form: forms.BaseForm) -> None:
+    # An ErrorList yields str (its __getitem__ renders each ValidationError);
+    # the stubs type its items as ValidationError | str.
+    for errors in form.errors.values():
         for message in errors:
-            messages.error(request, message)
+            messages.error(request, message)  # type: ignore[arg-type]
 
 
 def _validation_errors(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
@@ -73,6 +77,15 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "evaluations/jury/sessions.html", {"page": page})
 
 
+@dataclass(frozen=True)
+class LigneJury:
+    """A candidate of the jury page and, when the page is editable, the members
+    who could still be assigned to them by hand."""
+
+    inscription: Inscription
+    membres_affectables: list[MembreJury]
+
+
 @require_GET
 @login_required
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -80,9 +93,13 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     q = request.GET.get("q", "")
     page = paginate(request, inscriptions_for_jury(session=session, q=q))
     membres = list(membres_of(session=session))
-    if editable:
-        for inscription in page.object_list:
-            inscription.membres_affectables = membres_affectables(inscription, membres)
+    lignes = [
+        LigneJury(
+            inscription,
+            membres_affectables(inscription, membres) if editable else [],
+        )
+        for inscription in page.object_list
+    ]
     return render(
         request,
         "evaluations/jury/session.html",
@@ -91,6 +108,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "editable": editable,
             "membres": membres,
             "page": page,
+            "lignes": lignes,
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),

@@ -54,19 +54,27 @@ def livrables_visible_to(*, user: User) -> QuerySet[Livrable]:
     )
 
 
+@dataclass(frozen=True)
+class VersionLivrable:
+    """A file of the dossier: current unless a later version replaced it."""
+
+    livrable: Livrable
+    est_courant: bool
+
+
 @dataclass
 class ModaliteDossier:
     competence: Competence
     modalite: Modalite
     consigne: str
-    livrables: list[Livrable] = field(default_factory=list)
+    livrables: list[VersionLivrable] = field(default_factory=list)
 
     @property
     def courants(self) -> list[Livrable]:
         return [
-            livrable
-            for livrable in self.livrables
-            if livrable.est_courant and livrable.retire_le is None
+            version.livrable
+            for version in self.livrables
+            if version.est_courant and version.livrable.retire_le is None
         ]
 
 
@@ -118,10 +126,11 @@ def dossier_of(*, inscription: Inscription) -> Dossier:
         )
     )
     replaced = {livrable.remplace_id for livrable in livrables if livrable.remplace_id}
-    par_modalite: dict[int, list[Livrable]] = defaultdict(list)
+    par_modalite: dict[int, list[VersionLivrable]] = defaultdict(list)
     for livrable in livrables:
-        livrable.est_courant = livrable.pk not in replaced  # type: ignore[attr-defined]
-        par_modalite[livrable.modalite_id].append(livrable)
+        par_modalite[livrable.modalite_id].append(
+            VersionLivrable(livrable, est_courant=livrable.pk not in replaced)
+        )
     blocs_only = inscription.parcours == Inscription.Parcours.BLOCS
     result = []
     for bloc in blocs:

@@ -117,7 +117,7 @@ def _deposer_un(
         depose_par=by,
     )
     field = Livrable._meta.get_field("fichier")
-    name = field.generate_filename(livrable, nom)  # type: ignore[attr-defined]
+    name = field.generate_filename(livrable, nom)
     saved.append(name)
     stream = HashingFile(depot.fichier)
     stored = default_storage.save(name, stream)

@@ -38,8 +38,10 @@ from referentiel.models import Modalite
 @role_required(Role.CANDIDAT)
 def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginate(request, inscriptions_of(user=request.user), per_page=20)
-    page.object_list = annotate_progress(list(page.object_list))
-    return render(request, "evaluations/candidat/list.html", {"page": page})
+    lignes = annotate_progress(list(page.object_list))
+    return render(
+        request, "evaluations/candidat/list.html", {"page": page, "lignes": lignes}
+    )
 
 
 @require_GET
@@ -82,9 +84,11 @@ def depot_view(
     form = DepotForm(request.POST, request.FILES)
     dossier_url = reverse("evaluations:dossier", kwargs={"pk": inscription.pk})
     if not form.is_valid():
+        # An ErrorList yields str (its __getitem__ renders each ValidationError);
+        # the stubs type its items as ValidationError | str.
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, message)  # type: ignore[arg-type]
         return redirect(f"{dossier_url}#modalite-{modalite.pk}")
     try:
         livrables = livrables_deposer(

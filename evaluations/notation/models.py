@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from certif.models import User
 from evaluations.jury.models import Affectation
 from evaluations.sessions.models import Inscription
 from referentiel.models import Critere
@@ -35,6 +36,9 @@ class Evaluation(models.Model):
     commentaire = models.TextField(_("commentaire"), blank=True)
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords()
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("évaluation")
@@ -70,6 +74,9 @@ class Consolidation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     history = HistoricalRecords()
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("résultat consolidé")

@@ -6,6 +6,7 @@ grid and the progress of their assignments."""
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -40,8 +41,11 @@ from evaluations.sessions.selectors import capitalises_of
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _nb_criteres_parcours() -> Subquery:
+
+def _nb_criteres_parcours() -> Coalesce:
     """Criteria of the blocs of the enrolment (OuterRef "inscription")."""
     return Coalesce(
         Subquery(
@@ -103,10 +107,21 @@ def affectations_for_member(*, user: User) -> QuerySet[Affectation]:
     )
 
 
-def progressions_for(*, affectations: list[Affectation]) -> None:
-    """Set ``total`` (non-exempted criteria of the path) and ``faits`` (those
-    scored) on each assignment of a page: three queries whatever the page size
-    (four when something is exempted)."""
+@dataclass(frozen=True)
+class ProgressionAffectation:
+    """An assignment of the member's page with ``total`` (non-exempted criteria of
+    the path) and ``faits`` (those scored)."""
+
+    affectation: Affectation
+    total: int
+    faits: int
+
+
+def progressions_for(
+    *, affectations: list[Affectation]
+) -> list[ProgressionAffectation]:
+    """The assignments of a page with their progress: three queries whatever the
+    page size (four when something is exempted)."""
     inscription_ids = {a.inscription_id for a in affectations}
     criteres = dict(
         Critere.objects.filter(
@@ -126,14 +141,16 @@ def progressions_for(*, affectations: list[Affectation]) -> None:
     notes_dispenses = evaluations_dispensees_count(
         affectations=affectations, dispenses=dispenses
     )
-    for affectation in affectations:
-        exemptes = dispenses.get(affectation.inscription_id, set())
-        affectation.total = criteres.get(affectation.inscription_id, 0) - len(  # type: ignore[attr-defined]
-            exemptes
+    return [
+        ProgressionAffectation(
+            affectation,
+            total=criteres.get(affectation.inscription_id, 0)
+            - len(dispenses.get(affectation.inscription_id, set())),
+            faits=evalues.get(affectation.pk, 0)
+            - notes_dispenses.get(affectation.pk, 0),
         )
-        affectation.faits = evalues.get(affectation.pk, 0) - notes_dispenses.get(  # type: ignore[attr-defined]
-            affectation.pk, 0
-        )
+        for affectation in affectations
+    ]
 
 
 def evaluations_dispensees_count(
@@ -156,12 +173,16 @@ def evaluations_dispensees_count(
     return counts
 
 
+class _DansParcours(TypedDict):
+    dans_parcours: bool
+
+
 @dataclass
 class Structure:
     """The blocs of the version and, for the blocs of the path, their competencies
     and criteria: three queries."""
 
-    blocs: list[Bloc]
+    blocs: "list[WithAnnotations[Bloc, _DansParcours]]"
     competences: dict[int, list[Competence]]  # bloc id -> competencies in the path
     criteres: dict[int, list[Critere]]  # competence id -> criteria
 
@@ -275,6 +296,10 @@ class LigneCritere:
     consolidation: Consolidation | None = None
     divergent: bool = False
     propose: str = ""  # pre-filled jury result when all evaluators agree
+    # What the consolidation's inputs show (the page fills them in).
+    saisie_resultat: str = ""
+    saisie_commentaire: str = ""
+    version_vue: int = 0
 
     @property
     def id(self) -> str:

@@ -139,7 +139,7 @@ def _upsert(
         unique_fields=["affectation", "critere"],
         update_fields=["resultat", "commentaire", "modifie_le"],
     )
-    historical = Evaluation.history.model(  # type: ignore[attr-defined]
+    historical = Evaluation.history.model(
         id=evaluation.pk,
         affectation_id=affectation.pk,
         critere_id=critere_id,
@@ -403,7 +403,7 @@ def consolidation_record(
         consolidation.resultat = resultat
         consolidation.commentaire = commentaire
         consolidation.modifie_par = by
-        consolidation._history_user = by  # type: ignore[attr-defined]
+        consolidation._history_user = by
         consolidation.full_clean(
             exclude=["inscription", "critere", "modifie_par"],
             validate_unique=False,

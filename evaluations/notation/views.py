@@ -139,7 +139,9 @@ def grille_save_view(
     erreur = ""
     status = 200
     if not form.is_valid():
-        erreur = " ".join(m for errors in form.errors.values() for m in errors)
+        # An ErrorList yields str (its __getitem__ renders each ValidationError);
+        # the stubs type its items as ValidationError | str.
+        erreur = " ".join(m for errors in form.errors.values() for m in errors)  # type: ignore[misc]
         status = 400
     else:
         try:
@@ -199,7 +201,7 @@ def _saisie_consolidation(post: QueryDict) -> dict[int, tuple[str, str, int]]:
             continue
         try:
             pk = int(key.removeprefix("version-"))
-            version = int(post[key])
+            version = int(post.get(key, ""))
         except ValueError:
             continue
         valeurs[pk] = (
@@ -228,9 +230,9 @@ def _prefill(
                     )
                     commentaire = consolidation.commentaire if consolidation else ""
                     version = consolidation.version if consolidation else 0
-                ligne.saisie_resultat = resultat  # type: ignore[attr-defined]
-                ligne.saisie_commentaire = commentaire  # type: ignore[attr-defined]
-                ligne.version_vue = version  # type: ignore[attr-defined]
+                ligne.saisie_resultat = resultat
+                ligne.saisie_commentaire = commentaire
+                ligne.version_vue = version
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,14 +296,13 @@ def _verrouillee(inscription: Any) -> bool:
 def tableau_de_bord_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's assigned candidates with their progress."""
     page = paginate(request, affectations_for_member(user=request.user))
-    affectations = list(page.object_list)
-    progressions_for(affectations=affectations)
+    progressions = progressions_for(affectations=list(page.object_list))
     return render(
         request,
         "evaluations/jury/tableau_de_bord.html",
         {
             "page": page,
-            "affectations": affectations,
+            "progressions": progressions,
             "sessions_presidees": list(sessions_presidees_by(user=request.user)),
         },
     )

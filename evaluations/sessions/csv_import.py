@@ -286,7 +286,7 @@ def _mark_duplicates(lignes: list[LigneImport]) -> None:
     """Duplicates within the file (every line of a group is marked) and against
     existing accounts and candidates. Two queries whatever the file's size."""
     par_email: dict[str, list[LigneImport]] = {}
-    par_identite: dict[tuple, list[LigneImport]] = {}
+    par_identite: dict[tuple[str, str, date], list[LigneImport]] = {}
     for ligne in lignes:
         email = ligne.valeurs.get("email", "").lower()
         if email:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from certif.forms import model_choice_field
 from evaluations.sessions.csv_import import CSV_MAX_BYTES
 from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
 from evaluations.sessions.selectors import (
@@ -61,7 +62,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if session is not None:
             # Keep the session's own version selectable even if since archived.
-            self.fields["referentiel"].queryset = (  # type: ignore[attr-defined]
+            model_choice_field(self, "referentiel").queryset = (
                 Referentiel.objects.filter(
                     Q(statut=Referentiel.Statut.PUBLIE) | Q(pk=session.referentiel_id)
                 )
@@ -157,7 +158,7 @@ class InscriptionFieldsForm(forms.Form):
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session = session
-        self.fields["blocs"].queryset = Bloc.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "blocs").queryset = Bloc.objects.filter(
             referentiel_id=session.referentiel_id
         ).order_by("ordre", "code")
 
@@ -215,7 +216,7 @@ class ImportForm(forms.Form):
     )
 
     def clean_fichier(self) -> bytes:
-        fichier: UploadedFile = self.cleaned_data["fichier"]
+        fichier: UploadedFile[bytes] = self.cleaned_data["fichier"]
         if (fichier.size or 0) > CSV_MAX_BYTES:
             raise ValidationError(
                 _("Le fichier dépasse 2 Mo : découpez-le en plusieurs imports.")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from certif.models import User
 from referentiel.models import Bloc, Referentiel
 
 
@@ -41,6 +42,9 @@ class Session(models.Model):
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
     close_le = models.DateTimeField(_("close le"), null=True, blank=True)
     history = HistoricalRecords()
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("session")
@@ -134,6 +138,9 @@ class Candidat(models.Model):
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
     invite_le = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
     history = HistoricalRecords()
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("candidat")
@@ -226,6 +233,9 @@ class Inscription(models.Model):
     )
     cree_le = models.DateTimeField(_("inscrit le"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[blocs])
+    # Who makes the change: set by the services before save(), recorded by
+    # simple_history as the history row's user.
+    _history_user: User
 
     class Meta:
         verbose_name = _("inscription")

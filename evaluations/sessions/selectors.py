@@ -133,8 +133,9 @@ def session_progress(*, session: Session) -> dict[int, tuple[int, int]]:
             through.values_list("inscription_id", flat=True).distinct(), (0, 0)
         )
     par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
+    # The plugin loses an annotation made after values(): it rejects "n".
     attendus = (
-        through.values("inscription_id")
+        through.values("inscription_id")  # type: ignore[misc]
         .annotate(
             n=Sum(
                 Case(
@@ -227,12 +228,21 @@ def session_desk(*, session: Session, filters: DeskFilters) -> QuerySet[Inscript
     return queryset.order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
 
 
-def annotate_progress(rows: list[Inscription]) -> list[Inscription]:
-    """Set ``nb_attendus`` and ``nb_recus`` on the rows (two queries)."""
+@dataclass(frozen=True)
+class InscriptionAvancement:
+    """An enrolment of a page with its deposit progress; the desk adds the blocs
+    the candidate already acquired."""
+
+    inscription: Inscription
+    nb_attendus: int
+    nb_recus: int
+    capitalises: tuple[str, ...] = ()
+
+
+def annotate_progress(rows: list[Inscription]) -> list[InscriptionAvancement]:
+    """The rows with their ``nb_attendus`` and ``nb_recus`` (two queries)."""
     progress = progress_of(inscription_ids=[row.pk for row in rows])
-    for row in rows:
-        row.nb_attendus, row.nb_recus = progress.get(row.pk, (0, 0))  # type: ignore[attr-defined]
-    return rows
+    return [InscriptionAvancement(row, *progress.get(row.pk, (0, 0))) for row in rows]
 
 
 def blocs_acquis_for(

@@ -71,7 +71,7 @@ def _check_referentiel(referentiel: Referentiel) -> None:
 
 
 def _save(session: Session, by: User) -> Session:
-    session._history_user = by  # type: ignore[attr-defined]
+    session._history_user = by
     session.full_clean()
     session.save()
     return session
@@ -235,7 +235,9 @@ def normalise_nom(value: str) -> str:
     return " ".join(stripped.casefold().replace("-", " ").split())
 
 
-def identite_key(*, nom_naissance: str, prenom1: str, date_naissance: date) -> tuple:
+def identite_key(
+    *, nom_naissance: str, prenom1: str, date_naissance: date
+) -> tuple[str, str, date]:
     return (normalise_nom(nom_naissance), normalise_nom(prenom1), date_naissance)
 
 
@@ -367,7 +369,7 @@ def candidat_create(
         raise ValidationError({"email": _("Ce compte a déjà une fiche candidat.")})
     candidat = _candidat_from(identite)
     candidat.user = user
-    candidat._history_user = by  # type: ignore[attr-defined]
+    candidat._history_user = by
     candidat.full_clean()
     candidat.save()
     if invite:
@@ -439,7 +441,7 @@ def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
             )
             % {"nom": candidat.nom_complet}
         )
-    candidat._history_user = by  # type: ignore[attr-defined]
+    candidat._history_user = by
     return candidat_invite(candidat=candidat)
 
 
@@ -492,7 +494,7 @@ def inscription_create(
     inscription = Inscription(
         candidat=candidat, session=session, voie_acces=voie_acces, parcours=parcours
     )
-    inscription._history_user = by  # type: ignore[attr-defined]
+    inscription._history_user = by
     inscription.full_clean()
     inscription.save()
     inscription.blocs.set(evalues)

@@ -2,7 +2,10 @@
 session desk, enrolment one by one and by CSV import."""
 
 import secrets
+from dataclasses import replace
+from typing import TypedDict
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -54,16 +57,16 @@ DESK_PAGE_SIZE = 50
 IMPORTS_KEY = "evaluations_imports_csv"
 
 
-def _form_errors(form: object, exc: ValidationError) -> None:
+def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form (fields when known)."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
-            field = name if name in form.fields else None  # type: ignore[attr-defined]
+            field = name if name in form.fields else None
             for error in errors:
-                form.add_error(field, error)  # type: ignore[attr-defined]
+                form.add_error(field, error)
     else:
         for message in exc.messages:
-            form.add_error(None, message)  # type: ignore[attr-defined]
+            form.add_error(None, message)
 
 
 @require_GET
@@ -151,12 +154,17 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     )
     rows = annotate_progress(list(page.object_list))
     capitalises = blocs_acquis_for(
-        candidat_ids=[row.candidat_id for row in rows],
+        candidat_ids=[row.inscription.candidat_id for row in rows],
         referentiel_id=session.referentiel_id,
         sauf_session_id=session.pk,
     )
-    for row in rows:
-        row.capitalises = sorted(capitalises.get(row.candidat_id, {}))
+    rows = [
+        replace(
+            row,
+            capitalises=tuple(sorted(capitalises.get(row.inscription.candidat_id, {}))),
+        )
+        for row in rows
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -175,7 +183,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 def _transitions_for(session: Session) -> list[tuple[str, str]]:
     """The next status action offered on the desk (the service checks again)."""
-    labels = {
+    labels: dict[str, tuple[str, str]] = {
         Session.Statut.BROUILLON: ("ouvrir", _("Ouvrir les dépôts")),
         Session.Statut.OUVERTE: ("evaluer", _("Passer en évaluation")),
         Session.Statut.EN_EVALUATION: ("deliberee", _("Marquer délibérée")),
@@ -270,8 +278,18 @@ def inscription_existing_view(
     )
 
 
-def _imports(request: AuthenticatedHttpRequest) -> dict[str, dict[str, object]]:
-    return request.session.setdefault(IMPORTS_KEY, {})
+class _PendingImport(TypedDict):
+    """An uploaded CSV file kept in the user's session until confirmation."""
+
+    session: int
+    texte: str
+    encodage: str
+    nom: str | None
+
+
+def _imports(request: AuthenticatedHttpRequest) -> dict[str, _PendingImport]:
+    imports: dict[str, _PendingImport] = request.session.setdefault(IMPORTS_KEY, {})
+    return imports
 
 
 @require_http_methods(["GET", "POST"])
@@ -289,11 +307,12 @@ def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         token = secrets.token_urlsafe(16)
         imports = _imports(request)
         imports.clear()  # one pending import per user
+        upload = request.FILES.get("fichier")
         imports[token] = {
             "session": session.pk,
             "texte": texte,
             "encodage": encodage,
-            "nom": request.FILES["fichier"].name,
+            "nom": upload.name if upload is not None else None,
         }
         request.session.modified = True
         return redirect(
@@ -306,7 +325,9 @@ def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pending(request: AuthenticatedHttpRequest, session: Session, token: str) -> dict:  # type: ignore[type-arg]
+def _pending(
+    request: AuthenticatedHttpRequest, session: Session, token: str
+) -> _PendingImport:
     pending = _imports(request).get(token)
     if pending is None or pending["session"] != session.pk:
         raise Http404

@@ -44,9 +44,9 @@ def test_demo_accounts_follow_every_link(browser: Browser, live_server) -> None:
                 continue
             seen.add(path)
             if FILES.search(path):
-                response = page.request.get(path)
-                if response.status != 200:
-                    problems.append(f"{account.email} {path}: {response.status}")
+                fichier = page.request.get(path)
+                if fichier.status != 200:
+                    problems.append(f"{account.email} {path}: {fichier.status}")
                 continue
             response = page.goto(path)
             status = response.status if response is not None else 0

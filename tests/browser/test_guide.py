@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 from pypdf import PdfReader
 
 from certif.demo import DEMO_PASSWORD
@@ -116,11 +116,11 @@ def _administrateur(page: Page) -> None:
     page.get_by_role("link", name="Importer un fichier CSV").click()
     page.get_by_label("Fichier CSV").set_input_files(
         files=[
-            {
-                "name": "candidats-printemps.csv",
-                "mimeType": "text/csv",
-                "buffer": CSV.encode("utf-8"),
-            }
+            FilePayload(
+                name="candidats-printemps.csv",
+                mimeType="text/csv",
+                buffer=CSV.encode("utf-8"),
+            )
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
@@ -153,7 +153,7 @@ def _candidat(page: Page) -> str:
     verification page."""
     # An imported candidate opens the invitation link and chooses a password.
     invitation = next(m for m in mail.outbox if m.to == ["ines.marchand@example.fr"])
-    link = re.search(r"https?://\S+/mot-de-passe/nouveau/\S+/", invitation.body)
+    link = re.search(r"https?://\S+/mot-de-passe/nouveau/\S+/", str(invitation.body))
     assert link is not None, invitation.body
     page.goto(urlsplit(link.group(0)).path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choisir un mot de passe")
@@ -170,11 +170,11 @@ def _candidat(page: Page) -> str:
     field = page.get_by_label("Déposer des fichiers pour C1.4")
     field.set_input_files(
         files=[
-            {
-                "name": "C1.4 plan d'action commerciale.pdf",
-                "mimeType": "application/pdf",
-                "buffer": PDF,
-            }
+            FilePayload(
+                name="C1.4 plan d'action commerciale.pdf",
+                mimeType="application/pdf",
+                buffer=PDF,
+            )
         ]
     )
     field.locator("xpath=ancestor::form").get_by_role(
@@ -197,11 +197,9 @@ def _candidat(page: Page) -> str:
         page.get_by_label(f"{code} — ").check()
     page.get_by_label("Pièces justificatives (facultatif)").set_input_files(
         files=[
-            {
-                "name": "bilan-ergotherapeute.pdf",
-                "mimeType": "application/pdf",
-                "buffer": PDF,
-            }
+            FilePayload(
+                name="bilan-ergotherapeute.pdf", mimeType="application/pdf", buffer=PDF
+            )
         ]
     )
     page.get_by_label("J'accepte que les informations").check()

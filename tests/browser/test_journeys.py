@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from pypdf import PdfReader
 
 from evaluations.documents.models import Document
@@ -95,11 +95,11 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     page.get_by_role("link", name="Importer un fichier CSV").click()
     page.get_by_label("Fichier CSV").set_input_files(
         files=[
-            {
-                "name": "candidats.csv",
-                "mimeType": "text/csv",
-                "buffer": CSV.encode("utf-8"),
-            }
+            FilePayload(
+                name="candidats.csv",
+                mimeType="text/csv",
+                buffer=CSV.encode("utf-8"),
+            )
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
@@ -162,7 +162,9 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
     mail.outbox.clear()
     candidat_invite(candidat=world.inscription.candidat)
     assert [m.to for m in mail.outbox] == [[worlds.CANDIDAT]]
-    link = re.search(r"https?://\S+/mot-de-passe/nouveau/\S+/", mail.outbox[0].body)
+    link = re.search(
+        r"https?://\S+/mot-de-passe/nouveau/\S+/", str(mail.outbox[0].body)
+    )
     assert link is not None, mail.outbox[0].body
 
     # The invitation link: choose a password, then log in with it.
@@ -182,11 +184,11 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
     for code in ("C1.1", "C2.1"):
         page.get_by_label(f"Déposer des fichiers pour {code}").set_input_files(
             files=[
-                {
-                    "name": f"dossier-{code}.pdf",
-                    "mimeType": "application/pdf",
-                    "buffer": worlds.PDF_BYTES,
-                }
+                FilePayload(
+                    name=f"dossier-{code}.pdf",
+                    mimeType="application/pdf",
+                    buffer=worlds.PDF_BYTES,
+                )
             ]
         )
         page.get_by_label(f"Déposer des fichiers pour {code}").locator(
@@ -211,11 +213,11 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
     )
     page.get_by_label("Pièces justificatives (facultatif)").set_input_files(
         files=[
-            {
-                "name": "certificat-medical.pdf",
-                "mimeType": "application/pdf",
-                "buffer": worlds.PDF_BYTES,
-            }
+            FilePayload(
+                name="certificat-medical.pdf",
+                mimeType="application/pdf",
+                buffer=worlds.PDF_BYTES,
+            )
         ]
     )
     page.get_by_label("J'accepte que les informations").check()

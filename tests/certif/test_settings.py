@@ -13,7 +13,7 @@ from certif.env import env_bool, env_int, env_list, env_str
 
 
 class EnvHelperTests(SimpleTestCase):
-    def env(self, **values: str) -> mock._patch:  # type: ignore[type-arg]
+    def env(self, **values: str) -> mock._patch_dict:
         return mock.patch.dict(os.environ, values)
 
     def test_bool(self) -> None:

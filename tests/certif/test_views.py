@@ -3,18 +3,22 @@ lockout)."""
 
 import json
 import re
+from typing import TYPE_CHECKING
 from unittest import mock
 
 from axes.utils import reset as axes_reset
 from django.core import mail
 from django.db import OperationalError, connection
-from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from certif.models import User
 from certif.roles import Role
 from tests.factories import PASSWORD, make_user
+
+if TYPE_CHECKING:
+    # The test client's response (with .context), a name of the stubs only.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class HomeTests(TestCase):
@@ -96,7 +100,7 @@ class LoginTests(TestCase):
     def setUp(self) -> None:
         axes_reset()
 
-    def login(self, password: str, email: str = "marie@example.org") -> HttpResponse:
+    def login(self, password: str, email: str = "marie@example.org") -> "TestResponse":
         return self.client.post(
             reverse("login"), {"username": email, "password": password}
         )
@@ -154,7 +158,8 @@ class PasswordResetTests(TestCase):
         message = mail.outbox[0]
         self.assertEqual(message.to, ["marie@example.org"])
         match = re.search(
-            r"http://testserver(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)", message.body
+            r"http://testserver(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)",
+            str(message.body),
         )
         assert match is not None, message.body
         response = self.client.get(match.group(1))

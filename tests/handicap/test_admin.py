@@ -2,6 +2,7 @@
 content (requests and documents are not registered)."""
 
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from handicap.models import (
@@ -31,7 +32,8 @@ class AdminTests(HandicapTestCase):
             with self.subTest(model=model.__name__):
                 self.assertTrue(admin.site.is_registered(model))
                 model_admin = admin.site._registry[model]
-                self.assertNotIn("besoins", model_admin.get_fields(None))
+                request = RequestFactory().get("/")
+                self.assertNotIn("besoins", model_admin.get_fields(request))
 
     def test_pages_read_only(self) -> None:
         self.client.force_login(self.admin)

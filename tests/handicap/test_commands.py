@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from evaluations.sessions.models import Session
+from evaluations.sessions.models import Inscription, Session
 from handicap.models import AccesConfidentiel, DemandeAmenagement, PieceJustificative
 from handicap.services import mois_avant
 from handicap.tasks import purger_pieces_handicap_task
@@ -42,7 +42,7 @@ class RetentionTests(HandicapTestCase):
         )
 
     @classmethod
-    def _inscription(cls, suffix: str, session: Session) -> object:
+    def _inscription(cls, suffix: str, session: Session) -> Inscription:
         cand = make_candidat(f"retention-{suffix}@example.org", nom=f"Ret{suffix}")
         return make_inscription(cand, session)
 
@@ -70,7 +70,7 @@ class RetentionTests(HandicapTestCase):
             set(PieceJustificative.objects.values_list("demande_id", flat=True)),
             {self.recente_demande.pk, self.ouverte_demande.pk},
         )
-        self.assertFalse(any(storage.exists(p.fichier.name) for p in vieilles))
+        self.assertFalse(any(storage.exists(str(p.fichier.name)) for p in vieilles))
         self.assertEqual(len(logs.records), 2)
         self.assertIn(f"Pièce justificative {vieilles[0].pk}", logs.output[0])
         self.assertIn(f"Pièce {vieilles[0].pk} (demande", output)
@@ -79,7 +79,7 @@ class RetentionTests(HandicapTestCase):
         demande = DemandeAmenagement.objects.get(pk=self.vieille_demande.pk)
         self.assertEqual(demande.statut, "decidee")
         self.assertEqual(demande.amenagements.count(), 2)
-        self.assertTrue(storage.exists(demande.courrier.name))
+        self.assertTrue(storage.exists(str(demande.courrier.name)))
         self.assertEqual(
             list(
                 AccesConfidentiel.objects.order_by("pk").values_list(

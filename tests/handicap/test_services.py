@@ -89,7 +89,9 @@ class DeposerTests(HandicapTestCase):
             [(p.nom_original, p.type_mime) for p in pieces],
             [("certificat.pdf", "application/pdf"), ("scan.png", "image/png")],
         )
-        self.assertRegex(pieces[0].fichier.name, r"^handicap/pieces/[0-9a-f]{32}\.pdf$")
+        self.assertRegex(
+            str(pieces[0].fichier.name), r"^handicap/pieces/[0-9a-f]{32}\.pdf$"
+        )
         self.assertEqual(len(pieces[0].sha256), 64)
 
     def test_no_consent_refused(self) -> None:
@@ -342,7 +344,7 @@ class DispenseTests(HandicapTestCase):
         )
 
     def test_one_condition_missing_refused(self) -> None:
-        cases = [
+        cases: list[tuple[dict[str, object], str]] = [
             ({"condition_capacite_globale": False}, "capacité professionnelle globale"),
             ({"condition_pratique_future": False}, "pratique professionnelle future"),
             ({"raisonnement": "  "}, "rédigez le raisonnement du jury"),

@@ -1,6 +1,9 @@
 """Views of the handicap app: the permission matrix of every page and file, the
 access log of confidential reads, the forms' bad inputs and the query counts."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.core import mail
 from django.template.loader import render_to_string
 from django.test import Client
@@ -18,6 +21,10 @@ from handicap.models import (
 )
 from handicap.selectors import amenagements_for_jury
 from tests.factories import make_candidat, make_inscription, make_user
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 from tests.handicap.factories import (
     AVIS,
     BESOINS,
@@ -563,7 +570,7 @@ class PresidentTests(ViewTestCase):
     def dispense_url(self) -> str:
         return reverse("evaluations:dispense_decider", args=[self.proposition.pk])
 
-    def dispense_data(self, **overrides: str) -> dict[str, str]:
+    def dispense_data(self, **overrides: str | None) -> dict[str, str]:
         prefix = f"p{self.proposition.pk}"
         data = {
             f"{prefix}-decision": "accorder",
@@ -707,7 +714,7 @@ class PresidentTests(ViewTestCase):
 
     def test_grant_refused_without_both_conditions(self) -> None:
         self.client.force_login(self.president)
-        cases = [
+        cases: list[tuple[dict[str, str | None], str]] = [
             ({"condition_capacite_globale": None}, "capacité professionnelle globale"),
             ({"condition_pratique_future": None}, "pratique professionnelle future"),
             ({"raisonnement": ""}, "rédigez le raisonnement du jury"),
@@ -779,8 +786,10 @@ class HomeAndNavTests(ViewTestCase):
 class StoredFilesTests(ViewTestCase):
     def test_documents_stored_under_random_names(self) -> None:
         piece = PieceJustificative.objects.get(pk=self.piece.pk)
-        self.assertNotIn("piece-0", piece.fichier.name)
-        self.assertNotIn(BESOINS[:10], piece.fichier.name)
+        name = piece.fichier.name
+        assert name is not None
+        self.assertNotIn("piece-0", name)
+        self.assertNotIn(BESOINS[:10], name)
 
 
 class MoreTests(ViewTestCase):
@@ -846,7 +855,9 @@ class MoreTests(ViewTestCase):
 
 
 class PiecesAjouterTests(ViewTestCase):
-    def post(self, user: User, demande: DemandeAmenagement, files: list) -> object:
+    def post(
+        self, user: User, demande: DemandeAmenagement, files: Sequence[object]
+    ) -> "TestResponse":
         client = Client()
         client.force_login(user)
         return client.post(

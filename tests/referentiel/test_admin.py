@@ -1,9 +1,8 @@
 """Editing in the Django admin: drafts only; published versions read-only."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.models import LogEntry
-from django.http import HttpResponse
 from django.test import TestCase
 from django.urls import reverse
 
@@ -12,8 +11,12 @@ from referentiel.models import Bloc, Competence, Critere, Referentiel
 from referentiel.services import referentiel_export
 from tests.factories import make_referentiel, make_user, small_data
 
+if TYPE_CHECKING:
+    # The test client's response (with .context), a name of the stubs only.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def form_data(response: HttpResponse) -> dict[str, Any]:
+
+def form_data(response: "TestResponse") -> dict[str, Any]:
     """The POST data the admin change page would send back unchanged."""
     data: dict[str, Any] = {}
     forms = [response.context["adminform"].form]
@@ -40,14 +43,14 @@ class AdminTestCase(TestCase):
     def setUp(self) -> None:
         self.client.force_login(self.admin)
 
-    def action(self, name: str, *referentiels: Referentiel) -> HttpResponse:
+    def action(self, name: str, *referentiels: Referentiel) -> "TestResponse":
         return self.client.post(
             reverse("admin:referentiel_referentiel_changelist"),
             {"action": name, "_selected_action": [r.pk for r in referentiels]},
             follow=True,
         )
 
-    def messages(self, response: HttpResponse) -> list[str]:
+    def messages(self, response: "TestResponse") -> list[str]:
         return [str(m) for m in response.context["messages"]]
 
     def change_url(self, obj: Any) -> str:

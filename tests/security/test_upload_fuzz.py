@@ -50,7 +50,7 @@ CONTENT = st.builds(
     lambda magic, body: magic + body, MAGIC, st.binary(max_size=LIMIT + 512)
 )
 STEM = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60
 )
 EXTENSION = st.sampled_from(
     [*TYPES, ".PDF", ".exe", ".pdf.exe", ".html", "", ".", ".docx ", ".pdf\x00"]
@@ -113,10 +113,10 @@ PLAUSIBLE_CASE = st.tuples(
 )
 
 
-FUZZ_SETTINGS = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
+FUZZ_SETTINGS = hypothesis_settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def stored_files() -> set[Path]:
@@ -143,13 +143,13 @@ class UploadFuzzTests(TestCase):
         cls.receipt = reverse("evaluations:depot_recu", args=[cls.inscription.pk])
         cls.dossier = reverse("evaluations:dossier", args=[cls.inscription.pk])
 
-    @hypothesis_settings(max_examples=40, **FUZZ_SETTINGS)
+    @hypothesis_settings(FUZZ_SETTINGS, max_examples=40)
     @given(case=RANDOM_CASE)
     @example(case=(b"MZ\x90\x00", "rapport", ".pdf", "application/pdf"))
     def test_random_uploads(self, case: tuple[bytes, str, str, str]) -> None:
         self.check_upload(*case)
 
-    @hypothesis_settings(max_examples=20, **FUZZ_SETTINGS)
+    @hypothesis_settings(FUZZ_SETTINGS, max_examples=20)
     @given(case=PLAUSIBLE_CASE)
     @example(case=(b"%PDF-1.7\n%%EOF\n", "rapport", ".pdf", "text/plain"))
     def test_plausible_uploads(self, case: tuple[bytes, str, str, str]) -> None:
@@ -233,13 +233,13 @@ class AccommodationDocumentFuzzTests(TestCase):
         cls.inscription = make_inscription(candidat, make_session(referentiel))
         cls.url = reverse("handicap:demande_create", args=[cls.inscription.pk])
 
-    @hypothesis_settings(max_examples=30, **FUZZ_SETTINGS)
+    @hypothesis_settings(FUZZ_SETTINGS, max_examples=30)
     @given(case=RANDOM_CASE)
     @example(case=(b"\x89PNG\r\n\x1a\n0000", "scan", ".pdf", "application/pdf"))
     def test_random_documents(self, case: tuple[bytes, str, str, str]) -> None:
         self.check_document(*case)
 
-    @hypothesis_settings(max_examples=20, **FUZZ_SETTINGS)
+    @hypothesis_settings(FUZZ_SETTINGS, max_examples=20)
     @given(case=PIECE_CASE)
     @example(case=(b"\x89PNG\r\n\x1a\n0000", "scan", ".png", "image/png"))
     def test_plausible_documents(self, case: tuple[bytes, str, str, str]) -> None:

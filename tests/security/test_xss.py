@@ -122,6 +122,7 @@ class EvaluationPagesEscapeTests(EscapingAssertions):
             commentaire=SCRIPT
         )
         modalite = Modalite.objects.filter(competence__referentiel=referentiel).first()
+        assert modalite is not None
         Livrable.objects.create(
             inscription=cls.inscription,
             modalite=modalite,

@@ -1,7 +1,7 @@
 import json
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 
 def read_json(path: str) -> Any:
@@ -16,11 +16,11 @@ def read_json(path: str) -> Any:
         ) from None
 
 
-class VersionOptionMixin:
+class VersionOptionMixin(BaseCommand):
     """Free ``--version`` for the référentiel version (Django uses it to print its
     own version)."""
 
     def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
         if "--version" in args:
             return
-        super().add_base_argument(parser, *args, **kwargs)  # type: ignore[misc]
+        super().add_base_argument(parser, *args, **kwargs)

@@ -23,7 +23,9 @@ def dark_modules(matrix: list[list[int]] | tuple) -> set[tuple[int, int]]:
 
 def painted_by_svg(svg: str, *, border: int) -> set[tuple[int, int]]:
     """Modules under the strokes of the SVG's path (stroke width one module)."""
-    path = re.search(r' d="([^"]*)"', svg).group(1)
+    match = re.search(r' d="([^"]*)"', svg)
+    assert match is not None
+    path = match.group(1)
     strokes = STROKE.findall(path)
     assert "".join(f"M{x} {y}{d}{n}" for x, y, d, n in strokes) == path
     painted = set()

@@ -100,7 +100,7 @@ class UploadTests(LivrableTestCase):
         self.assertEqual(livrable.version, 1)
         self.assertEqual(livrable.depose_par, self.user)
         self.assertRegex(
-            livrable.fichier.name,
+            str(livrable.fichier.name),
             rf"^livrables/{self.inscription.pk}/[0-9a-f]{{32}}\.pdf$",
         )
         (new_file,) = stored_files() - before
@@ -269,7 +269,7 @@ class VersionTests(LivrableTestCase):
         self.assertEqual((other.version, other.remplace), (1, None))
         first.refresh_from_db()
         self.assertEqual(first.remplace_par, second)
-        self.assertIs(first.fichier.storage.exists(first.fichier.name), True)
+        self.assertIs(first.fichier.storage.exists(str(first.fichier.name)), True)
         self.assertNotEqual(first.sha256, second.sha256)
         third = make_livrable(self.inscription, self.modalite, name="Rapport.pdf")
         self.assertEqual((third.version, third.remplace), (3, second))
@@ -280,7 +280,7 @@ class VersionTests(LivrableTestCase):
         self.assertIsNotNone(livrable.retire_le)
         self.assertEqual(livrable.retire_par, self.user)
         self.assertEqual(Livrable.objects.filter(pk=livrable.pk).count(), 1)
-        self.assertIs(livrable.fichier.storage.exists(livrable.fichier.name), True)
+        self.assertIs(livrable.fichier.storage.exists(str(livrable.fichier.name)), True)
         with self.assertRaisesMessage(ValidationError, "Ce fichier est déjà retiré."):
             livrable_retirer(livrable=livrable, by=self.user)
 

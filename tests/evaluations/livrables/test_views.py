@@ -249,7 +249,7 @@ class SpaceTests(CandidatViewTestCase):
         )
         modalite = response.context["dossier"].blocs[0].modalites[0]
         self.assertEqual(
-            [(x.pk, x.est_courant) for x in modalite.livrables],
+            [(x.livrable.pk, x.est_courant) for x in modalite.livrables],
             [(v1.pk, False), (v2.pk, True)],
         )
         self.assertEqual(modalite.courants, [])

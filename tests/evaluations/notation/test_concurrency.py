@@ -44,6 +44,7 @@ class ConcurrentSaveTests(TransactionTestCase):
         def save(user, resultat) -> None:  # type: ignore[no-untyped-def]
             try:
                 affectation = affectation_for_save(user.pk, inscription.pk, critere.pk)
+                assert affectation is not None
                 barrier.wait(timeout=10)
                 evaluation_record(
                     affectation=affectation,

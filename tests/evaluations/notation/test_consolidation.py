@@ -1,5 +1,8 @@
 """The president's consolidation: side by side, pre-filled, versioned."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.test import TestCase
 from django.urls import reverse
 
@@ -28,7 +31,10 @@ from tests.handicap.factories import grant_exemption
 
 
 class ConsolidationTestCase(TestCase):
-    data = staticmethod(lambda: small_data(blocs=2, criteres=2))
+    # None: the seed référentiel.
+    data: Callable[[], dict[str, Any] | None] = staticmethod(
+        lambda: small_data(blocs=2, criteres=2)
+    )
 
     @classmethod
     def setUpTestData(cls) -> None:

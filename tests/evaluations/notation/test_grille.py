@@ -271,7 +271,7 @@ class GrilleSaveTests(GrilleTestCase):
         response = self.client.post(
             reverse("evaluations:grille_critere", args=[autre.pk, hors.pk]),
             {f"resultat-{hors.pk}": "acquis"},
-            **HTMX,
+            headers={"HX-Request": "true"},
         )
         self.assertContains(
             response,

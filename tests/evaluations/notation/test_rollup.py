@@ -8,9 +8,11 @@ from evaluations.notation.rollup import (
     BlocSpec,
     BlocStatut,
     CertificationStatut,
+    CompetenceResult,
     CompetenceSpec,
     CompetenceStatut,
     Decision,
+    Rollup,
     RollupInput,
     rollup,
 )
@@ -32,6 +34,12 @@ def acquis(
     return resultats
 
 
+def competence(r: Rollup, code: str) -> CompetenceResult:
+    result = r.competence(code)
+    assert result is not None, code
+    return result
+
+
 class RollupCasesTests(SimpleTestCase):
     def test_all_acquired(self) -> None:
         r = rollup(RollupInput(BLOCS, acquis(), PARCOURS_COMPLET))
@@ -43,7 +51,7 @@ class RollupCasesTests(SimpleTestCase):
             "Certification obtenue : tous les blocs sont validés ou capitalisés.",
         )
         self.assertEqual(
-            r.competence("C1.1").raison,
+            competence(r, "C1.1").raison,
             "C1.1 acquise : tous ses critères sont acquis.",
         )
 
@@ -51,9 +59,9 @@ class RollupCasesTests(SimpleTestCase):
         r = rollup(RollupInput(BLOCS, acquis(sauf={7: None}), PARCOURS_COMPLET))
         self.assertEqual(r.statut, CertificationStatut.INCOMPLETE)
         self.assertIsNone(r.decision_proposee)
-        self.assertEqual(r.competence("C2.1").statut, CompetenceStatut.INCOMPLETE)
+        self.assertEqual(competence(r, "C2.1").statut, CompetenceStatut.INCOMPLETE)
         self.assertEqual(
-            r.competence("C2.1").raison, "C2.1 incomplète : critère 2 non évalué(s)."
+            competence(r, "C2.1").raison, "C2.1 incomplète : critère 2 non évalué(s)."
         )
         self.assertEqual(r.blocs[1].statut, BlocStatut.INCOMPLET)
 
@@ -61,7 +69,7 @@ class RollupCasesTests(SimpleTestCase):
         r = rollup(RollupInput(BLOCS, acquis(sauf={9: "non_acquis"}), PARCOURS_COMPLET))
         self.assertEqual(r.statut, CertificationStatut.NON_OBTENUE)
         self.assertEqual(
-            r.competence("C2.1").raison, "C2.1 non acquise : critère 4 non acquis."
+            competence(r, "C2.1").raison, "C2.1 non acquise : critère 4 non acquis."
         )
         self.assertEqual(r.blocs[1].raison, "Bloc A2 non validé : C2.1 non acquise(s).")
         self.assertEqual(r.decision_proposee, Decision.VALIDATION_PARTIELLE)
@@ -78,7 +86,7 @@ class RollupCasesTests(SimpleTestCase):
         )
         self.assertEqual(r.statut, CertificationStatut.OBTENUE)
         self.assertEqual(
-            r.competence("C1.1").raison,
+            competence(r, "C1.1").raison,
             "C1.1 acquise : tous ses critères non dispensés sont acquis "
             "(critère 2 dispensé(s)).",
         )
@@ -115,7 +123,7 @@ class RollupCasesTests(SimpleTestCase):
             r.raison, "Certification en attente : blocs incomplets A1, A2."
         )
         self.assertEqual(
-            r.competence("C1.2").raison,
+            competence(r, "C1.2").raison,
             "C1.2 incomplète : critères 1, 2 non évalué(s).",
         )
         self.assertIsNone(r.decision_proposee)
@@ -138,9 +146,9 @@ class RollupCasesTests(SimpleTestCase):
                 dispenses=frozenset({4, 5}),
             )
         )  # fmt: skip
-        self.assertEqual(r.competence("C1.2").statut, CompetenceStatut.ACQUISE)
+        self.assertEqual(competence(r, "C1.2").statut, CompetenceStatut.ACQUISE)
         self.assertEqual(
-            r.competence("C1.2").raison,
+            competence(r, "C1.2").raison,
             "C1.2 acquise : tous ses critères sont dispensés.",
         )
         self.assertEqual(r.statut, CertificationStatut.OBTENUE)
@@ -244,5 +252,5 @@ class RollupPropertyTests(SimpleTestCase):
                 resultats[i] == "acquis" for i in spec.criteres if i not in dispenses
             )
             self.assertEqual(
-                r.competence(spec.code).statut == CompetenceStatut.ACQUISE, attendu
+                competence(r, spec.code).statut == CompetenceStatut.ACQUISE, attendu
             )

@@ -70,7 +70,7 @@ class CreateTests(CandidatTestCase):
         self.assertIn("valable 7 jours", message.body)
         match = re.search(
             r"https://certif\.example\.org/mot-de-passe/nouveau/([^/]+)/([^/]+)/",
-            message.body,
+            str(message.body),
         )
         assert match is not None
         self.assertEqual(force_str(urlsafe_base64_decode(match[1])), str(user.pk))
@@ -79,7 +79,11 @@ class CreateTests(CandidatTestCase):
     def test_invitation_link_lets_the_candidate_choose_a_password(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
             candidat_create(identite=identite(), by=self.admin)
-        path = re.search(r"https?://[^/]+(/mot-de-passe/\S+)", mail.outbox[0].body)[1]  # type: ignore[index]
+        match = re.search(
+            r"https?://[^/]+(/mot-de-passe/\S+)", str(mail.outbox[0].body)
+        )
+        assert match is not None
+        path = match[1]
         response = self.client.get(path, follow=True)
         self.assertEqual(response.status_code, 200)
         response = self.client.post(

@@ -198,9 +198,10 @@ class EncodingTests(CsvTestCase):
         apercu = csv_parse(texte=texte, session=self.session)
         self.assertEqual(apercu.invalides, [])
         ligne = apercu.lignes[1]
+        assert ligne.identite is not None
         self.assertEqual(
             (ligne.identite.prenom1, ligne.identite.prenom2), ("Jean-Pierre", "Marie")
-        )  # type: ignore[union-attr]
+        )
         self.assertEqual(ligne.blocs, ["A1", "A3"])
 
     def test_example_file_is_valid(self) -> None:

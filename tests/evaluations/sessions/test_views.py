@@ -210,7 +210,7 @@ class EnrolViewTests(SessionViewTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.admin)
 
-    def identity(self, **overrides: str) -> dict[str, object]:
+    def identity(self, **overrides: object) -> dict[str, object]:
         return {
             "email": "nouveau@example.org",
             "nom_naissance": "NOUVEAU",
@@ -316,7 +316,7 @@ class DeskTests(SessionViewTestCase):
         response = self.client.get(self.url + query)
         self.assertEqual(response.status_code, 200)
         return [
-            (row.candidat.user.email, row.nb_recus, row.nb_attendus)
+            (row.inscription.candidat.user.email, row.nb_recus, row.nb_attendus)
             for row in response.context["rows"]
         ]
 
