@@ -1,5 +1,6 @@
 # Two commands: `make run` (platform on http://127.0.0.1:8000 with demo data) and
-# `make test` (the whole suite; set DATABASE_URL to run it on PostgreSQL).
+# `make test` (the whole suite with its coverage gate; set DATABASE_URL to run it on
+# PostgreSQL).
 #
 # Installs come from the lock files, with hashes: requirements.txt (runtime) and
 # requirements-dev.txt (runtime + dev), compiled from pyproject.toml by pip-tools.
@@ -40,8 +41,13 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Coverage of certif, referentiel, evaluations and handicap (lines and branches,
+# migrations left out; settings in pyproject.toml): the run fails below COV_MIN %,
+# set just under the combined figure measured when the gate was added (95.76 %).
+COV_MIN ?= 95.5
+
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_MIN) $(PYTEST_ARGS)
 
 # Only the end-to-end tests in Chromium (make test runs them too).
 browser: install-dev

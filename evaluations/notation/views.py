@@ -2,8 +2,6 @@
 form without JavaScript —, the htmx save of one criterion, « Valider mon
 évaluation ») and the president's consolidation."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +17,6 @@ from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
-from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation
 from evaluations.jury.selectors import (
     get_inscription_for_president,
@@ -43,18 +40,15 @@ from evaluations.notation.services import (
     evaluation_record,
     evaluations_record,
 )
-from evaluations.sessions.verrou import verrou_409
+from evaluations.sessions.verrou import est_verrouillee, verrou_409
 from handicap.selectors import amenagements_for_jury
 
 
 def _lecture_seule(affectation: Affectation) -> str:
     """Why the grid is read-only for its evaluator, or "" when it is editable."""
     inscription = affectation.inscription
-    try:
-        if inscription.deliberation.verrouillee:
-            return _("La délibération est votée : la grille est verrouillée.")
-    except Deliberation.DoesNotExist:
-        pass
+    if est_verrouillee(inscription):
+        return _("La délibération est votée : la grille est verrouillée.")
     if affectation.validee_le is not None:
         return _("Vous avez validé votre évaluation : la grille est en lecture seule.")
     if not inscription.session.notation_ouverte:
@@ -277,17 +271,10 @@ def consolidation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "table": table,
             "erreurs": erreurs,
             "conflit": conflit,
-            "verrouillee": _verrouillee(inscription),
+            "verrouillee": est_verrouillee(inscription),
         },
         status=status,
     )
-
-
-def _verrouillee(inscription: Any) -> bool:
-    try:
-        return bool(inscription.deliberation.verrouillee)
-    except Deliberation.DoesNotExist:
-        return False
 
 
 @require_GET

@@ -51,7 +51,7 @@ def test_main_pages_on_a_phone(browser, live_server) -> None:  # type: ignore[no
     """The candidate's file, the scoring grid and the référent's desk on a phone:
     no horizontal scrolling of the page, no serious accessibility violation."""
     from tests.browser import worlds
-    from tests.browser.conftest import run_axe
+    from tests.browser.conftest import new_context, run_axe
 
     jury = worlds.jury_en_evaluation()
     inscription = jury.world.inscription
@@ -63,9 +63,7 @@ def test_main_pages_on_a_phone(browser, live_server) -> None:  # type: ignore[no
     ]
     problems = []
     for email, url in cases:
-        context = browser.new_context(
-            base_url=live_server.url, viewport=PHONE, locale="fr-FR", is_mobile=True
-        )
+        context = new_context(browser, live_server.url, viewport=PHONE, is_mobile=True)
         page = context.new_page()
         login(page, email)
         page.goto(url)

@@ -6,17 +6,19 @@ tests/browser/test_guide.py."""
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Browser, FilePayload, Page, expect
 from pypdf import PdfReader
 
 from evaluations.documents.models import Document
 from tests.browser import worlds
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import login, logout, new_context
 from tests.scan import scanned_urls
 
 pytestmark = pytest.mark.browser
@@ -79,9 +81,14 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
     page.get_by_label("Référentiel (version publiée)").select_option(
         str(referentiel.pk)
     )
-    page.get_by_label("Date d'ouverture").fill("2026-05-04")
-    page.get_by_label("Date et heure limites de dépôt").fill("2030-06-01T18:00")
-    page.get_by_label("Date du jury").fill("2030-06-20")
+    # Dates from today: the session is opened below, which needs a deadline to come
+    # (the browser's clock cannot be frozen with the server's).
+    today = timezone.localdate()
+    page.get_by_label("Date d'ouverture").fill(today.isoformat())
+    page.get_by_label("Date et heure limites de dépôt").fill(
+        f"{(today + timedelta(days=400)).isoformat()}T18:00"
+    )
+    page.get_by_label("Date du jury").fill((today + timedelta(days=420)).isoformat())
     axe_check(page)
     page.get_by_role("button", name=re.compile("Enregistrer|Créer")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
@@ -272,7 +279,7 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     logout(page)
 
     # Anyone scanning the QR code opens the verification page: valid.
-    public = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    public = new_context(browser, live_server.url)
     visitor = public.new_page()
     visitor.goto(verification_path)
     expect(visitor.get_by_role("status").first).to_contain_text("Document valide.")

@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -51,3 +52,76 @@ class LoadDemoTests(TestCase):
             self.assertEqual(roles_of(user), frozenset(roles))
             self.assertIs(user.check_password(DEMO_PASSWORD), True)
             self.assertIs(user.is_staff, Role.ADMINISTRATEUR in roles)
+
+
+class SetupRolesTests(TestCase):
+    """setup_roles: exactly one group per role, the administrators' permissions,
+    and nothing new on a second run."""
+
+    ROLE_GROUPS = [
+        "administrateur",
+        "candidat",
+        "membre_jury",
+        "president_jury",
+        "referent_handicap",
+    ]
+    ADMIN_PERMISSIONS = sorted(
+        [
+            ("referentiel", f"{action}_{model}")
+            for model in (
+                "activite",
+                "bloc",
+                "certification",
+                "competence",
+                "critere",
+                "modalite",
+                "referentiel",
+            )
+            for action in ("add", "change", "delete", "view")
+        ]
+        + [
+            (app, f"{action}_{model}")
+            for app, model in (("certif", "user"), ("auth", "group"))
+            for action in ("add", "change", "delete", "view")
+        ]
+    )
+
+    def state(self) -> dict[str, list[tuple[str, str]]]:
+        return {
+            group.name: sorted(
+                group.permissions.values_list("content_type__app_label", "codename")
+            )
+            for group in Group.objects.order_by("name")
+        }
+
+    def test_creates_the_role_groups_and_is_idempotent(self) -> None:
+        self.assertEqual(Group.objects.count(), 0)
+        out = StringIO()
+        call_command("setup_roles", stdout=out)
+        self.assertEqual(out.getvalue(), "5 rôles prêts.\n")
+        expected: dict[str, list[tuple[str, str]]] = {
+            name: [] for name in self.ROLE_GROUPS
+        }
+        expected["administrateur"] = self.ADMIN_PERMISSIONS
+        self.assertEqual(self.state(), expected)
+        self.assertEqual(sorted(r.value for r in Role), self.ROLE_GROUPS)
+        ids = dict(Group.objects.values_list("name", "pk"))
+
+        out = StringIO()
+        call_command("setup_roles", stdout=out)
+
+        self.assertEqual(out.getvalue(), "5 rôles prêts.\n")
+        self.assertEqual(self.state(), expected)
+        self.assertEqual(dict(Group.objects.values_list("name", "pk")), ids)
+
+    def test_restores_a_permission_taken_away(self) -> None:
+        call_command("setup_roles", stdout=StringIO())
+        admin = Group.objects.get(name="administrateur")
+        admin.permissions.remove(admin.permissions.get(codename="view_critere"))
+        call_command("setup_roles", stdout=StringIO())
+        self.assertEqual(
+            sorted(
+                admin.permissions.values_list("content_type__app_label", "codename")
+            ),
+            self.ADMIN_PERMISSIONS,
+        )

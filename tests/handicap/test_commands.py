@@ -1,7 +1,8 @@
 """Retention of the supporting documents: the command, its dry run and the task."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.test import override_settings
@@ -11,10 +12,15 @@ from evaluations.sessions.models import Inscription, Session
 from handicap.models import AccesConfidentiel, DemandeAmenagement, PieceJustificative
 from handicap.services import mois_avant
 from handicap.tasks import purger_pieces_handicap_task
+from tests.clock import frozen
 from tests.factories import make_candidat, make_inscription, make_session
 from tests.handicap.factories import HandicapTestCase, make_decision, make_demande
 
 
+# The last day of a 31-day month: the 24-month limit (31 March 2024) and the dates
+# 23 and 25 months back (30 April 2024, 29 February 2024) all clamp the day, on any
+# day the suite runs.
+@frozen(datetime(2026, 3, 31, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
 class RetentionTests(HandicapTestCase):
     """``ancienne``: closed 25 months ago (purged). ``recente``: closed 23 months ago
     (kept). ``ouverte``: the open session (kept)."""

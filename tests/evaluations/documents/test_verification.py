@@ -12,6 +12,7 @@ from django.test import TestCase, override_settings
 from evaluations.documents.models import Document
 from evaluations.documents.services import document_revoke
 from evaluations.documents.views import RATE_LIMIT
+from tests.clock import frozen
 from tests.evaluations.documents.test_documents import current, file_bytes, issue
 from tests.evaluations.factories_documents import make_scenario
 
@@ -75,14 +76,15 @@ class VerificationPageTests(VerificationBase):
         self.assertNotContains(response, "B2 — Bloc 2")
 
     def test_revoked(self) -> None:
-        document_revoke(
-            document=self.parchemin, by=self.sc.admin, motif="Fraude à l'examen."
-        )
+        with frozen():
+            document_revoke(
+                document=self.parchemin, by=self.sc.admin, motif="Fraude à l'examen."
+            )
         document = Document.objects.get(pk=self.parchemin.pk)
         response = self.client.get(self.url(document))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Document révoqué.")
-        self.assertContains(response, f"Révoqué le {document.revoque_le:%-d} ")
+        self.assertContains(response, "Révoqué le 18 mars 2026.")
         self.assertContains(response, "Motif : Fraude à l&#x27;examen.")
         self.assertNotContains(response, "Document valide.")
 

@@ -5,13 +5,14 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from certif.roles import Role
 from evaluations.jury.models import ConflitInterets
 from evaluations.livrables.models import Livrable
 from evaluations.notation.models import Evaluation
 from evaluations.sessions.models import Session
+from tests import clock
+from tests.clock import frozen
 from tests.evaluations.factories_jury import (
     criteres_of,
     make_affectation,
@@ -437,6 +438,7 @@ class GrilleExemptionTests(GrilleTestCase):
             referent=cls.referent,
         )
 
+    @frozen()
     def test_exempted_criterion_shows_and_cannot_be_scored(self) -> None:
         self.client.force_login(self.m1.user)
         page = self.client.get(self.url)
@@ -456,6 +458,6 @@ class GrilleExemptionTests(GrilleTestCase):
             follow=True,
         )
         self.assertContains(response, "Évaluation validée")
-        self.assertLess(
-            self.a1.__class__.objects.get(pk=self.a1.pk).validee_le, timezone.now()
+        self.assertEqual(
+            self.a1.__class__.objects.get(pk=self.a1.pk).validee_le, clock.NOW
         )

@@ -21,6 +21,7 @@ from evaluations.sessions.services import (
     candidat_enrol,
     inscription_create,
 )
+from tests.clock import frozen
 from tests.evaluations.factories import make_candidat_complet
 from tests.factories import make_inscription, make_referentiel, make_session, make_user
 
@@ -159,10 +160,11 @@ class CreateTests(CandidatTestCase):
         )
         self.assertEqual(abroad.pays_naissance, "Belgique")
 
+    @frozen()
     def test_birth_date_in_the_past(self) -> None:
         with self.assertRaises(ValidationError) as raised:
             candidat_create(
-                identite=identite(date_naissance=timezone.localdate()), by=self.admin
+                identite=identite(date_naissance=date(2026, 3, 18)), by=self.admin
             )
         self.assertEqual(
             raised.exception.message_dict,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from certif.roles import Role
 from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Session
 from evaluations.sessions.selectors import progress_of, session_progress
+from tests.clock import frozen
 from tests.evaluations.factories import make_livrable, modalites_of
 from tests.factories import (
     make_candidat,
@@ -225,6 +226,7 @@ class EnrolViewTests(SessionViewTestCase):
             **overrides,
         }
 
+    @frozen()
     def test_new_candidate(self) -> None:
         url = reverse("evaluations:session_inscrire", args=[self.session.pk])
         with self.captureOnCommitCallbacks(execute=True):
@@ -234,8 +236,7 @@ class EnrolViewTests(SessionViewTestCase):
             response,
             "Noé NOUVEAU est inscrit(e) ; une invitation a été envoyée à nouveau@example.org.",
         )
-        today = timezone.localdate().strftime("%d/%m/%Y")
-        self.assertContains(response, f"invité le {today}, compte non activé")
+        self.assertContains(response, "invité le 18/03/2026, compte non activé")
         inscription = Inscription.objects.get(
             candidat__user__email="nouveau@example.org"
         )
