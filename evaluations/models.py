@@ -10,6 +10,7 @@ from evaluations.notation.models import Consolidation, Evaluation, Resultat
 from evaluations.sessions.models import (
     BlocAcquis,
     Candidat,
+    EcritureRefusee,
     Inscription,
     Session,
     VoieAcces,
@@ -23,6 +24,7 @@ __all__ = [
     "Consolidation",
     "Deliberation",
     "Document",
+    "EcritureRefusee",
     "EmissionSession",
     "Evaluation",
     "Inscription",

@@ -12,7 +12,7 @@ from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.notation.models import Consolidation, Evaluation, Resultat
-from evaluations.sessions.models import Inscription
+from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
     PropositionDispense,
 )
@@ -43,9 +43,9 @@ def _avec_commentaire(resultat: str | None, commentaire: str) -> str:
 
 
 def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
-    """Who changed what and when on an enrolment — scores, consolidation, decisions
-    and re-openings — newest first, each with the value before and after; five
-    queries whatever the length of the history."""
+    """Who changed what and when on an enrolment — scores, consolidation, decisions,
+    re-openings and the writes the lock refused — newest first, each with the value
+    before and after; six queries whatever the length of the history."""
     entrees: list[EntreeHistorique] = []
     evaluateurs = {
         a.pk: _nom(a.membre.user)
@@ -128,6 +128,18 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
                 objet=gettext("Réouverture de la délibération"),
                 avant="",
                 apres=gettext("Motif : %(motif)s") % {"motif": reouverture.motif},
+            )
+        )
+    for refus in EcritureRefusee.objects.filter(inscription=inscription).select_related(
+        "par"
+    ):
+        entrees.append(
+            EntreeHistorique(
+                le=refus.le,
+                par=_nom(refus.par),
+                objet=gettext("Écriture refusée (délibération verrouillée)"),
+                avant="",
+                apres=refus.get_action_display(),
             )
         )
     entrees.sort(key=lambda e: e.le, reverse=True)

@@ -19,7 +19,6 @@ from evaluations.notation.selectors import rollup_consolide_for
 from evaluations.sessions.models import BlocAcquis, Inscription
 from evaluations.sessions.selectors import blocs_acquis_for
 from evaluations.sessions.verrou import (
-    DeliberationVerrouilleeError,
     deliberation_assert_open,
     inscription_lock,
 )
@@ -162,8 +161,9 @@ def dispense_decider(
 ) -> Dispense:
     """The jury's decision on one exemption proposed by the avis motivé. Granting
     requires both cumulative conditions and the reasoning; only for a criterion the
-    avis names; only while the enrolment's deliberation is open. A later decision
-    replaces the previous one (history keeps both)."""
+    avis names; only while the enrolment's deliberation is open (else
+    DeliberationVerrouilleeError, checked after the enrolment's lock). A later
+    decision replaces the previous one (history keeps both)."""
     inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
     if not MembreJury.objects.filter(
         session=inscription.session, user=by, role=MembreJury.Role.PRESIDENT
@@ -182,10 +182,7 @@ def dispense_decider(
         )
     if inscription.session.est_close:
         raise ValidationError(_("La session est close."))
-    try:
-        deliberation_assert_open(inscription=inscription)
-    except DeliberationVerrouilleeError as exc:
-        raise ValidationError(str(exc)) from None
+    deliberation_assert_open(inscription=inscription)
     if accorder:
         errors: dict[str, list[str]] = {}
         if not condition_capacite_globale:

@@ -214,6 +214,7 @@ def dispenses_inscription_view(
 @require_POST
 @login_required
 @role_required(Role.PRESIDENT)
+@verrou_409
 def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposition = get_proposition_for_president(request.user, pk)
     inscription = get_inscription_for_dispenses(

@@ -18,7 +18,7 @@ from certif.models import User
 from evaluations.jury.models import Affectation
 from evaluations.notation.models import Consolidation, Evaluation, Resultat
 from evaluations.sessions.models import Inscription, Session
-from evaluations.sessions.verrou import deliberation_assert_open
+from evaluations.sessions.verrou import inscription_lock
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Critere
 
@@ -85,11 +85,24 @@ def _assert_session_en_evaluation(session: Session) -> None:
         )
 
 
-def _assert_notable(affectation: Affectation) -> None:
-    deliberation_assert_open(inscription=affectation.inscription)
+def _lock_notable(affectation: Affectation) -> Affectation:
+    """Take the enrolment's lock, then check on what is read after it that the
+    evaluator may still score: enrolment not locked, evaluation not validated,
+    session in evaluation. Returns ``affectation`` refreshed in place (its
+    annotations kept)."""
+    inscription = inscription_lock(inscription_id=affectation.inscription_id)
+    etat = Affectation.objects.filter(pk=affectation.pk).values("validee_le").first()
+    if etat is None:
+        # Withdrawn meanwhile (a conflict of interest declared, say).
+        raise ValidationError(
+            _("Vous n'êtes plus chargé d'évaluer ce candidat : rechargez la page.")
+        )
+    affectation.inscription = inscription
+    affectation.validee_le = etat["validee_le"]
     if affectation.validee_le is not None:
         raise EvaluationValideeError
-    _assert_session_en_evaluation(affectation.inscription.session)
+    _assert_session_en_evaluation(inscription.session)
+    return affectation
 
 
 def _dispenses(inscription_id: int) -> set[int]:
@@ -174,7 +187,7 @@ def evaluation_record(
     With an ``affectation`` from ``notation.selectors.affectation_for_save`` (its
     annotations), this is one write and one history row; with a plain one it looks
     the missing facts up."""
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     _check_resultat(resultat)
     _check_commentaire(commentaire)
     dispenses = _dispenses(affectation.inscription_id)
@@ -244,7 +257,7 @@ def evaluations_record(
     """Record several results at once (the grid sent as a plain form, without
     JavaScript). ``valeurs``: {critere id: (resultat, commentaire)}; a criterion
     left without a result is skipped. Returns the number of rows written."""
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     dispenses = _dispenses(affectation.inscription_id)
     parcours = set(
         Critere.objects.filter(
@@ -298,12 +311,7 @@ def evaluations_record(
 def affectation_validate(*, affectation: Affectation, by: User) -> Affectation:
     """« Valider mon évaluation »: every non-exempted criterion of the path is
     scored; the evaluation becomes read-only for its evaluator."""
-    affectation = (
-        Affectation.objects.select_for_update(of=("self",))
-        .select_related("inscription__session", "inscription__deliberation")
-        .get(pk=affectation.pk)
-    )
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     progression = progression_for(affectation=affectation)
     if not progression.complete:
         manque = progression.nb_criteres - progression.nb_evalues
@@ -329,10 +337,9 @@ def consolidation_record(
     those rows changed since the president loaded the page, nothing is written and
     ConsolidationConflitError says who changed what. Returns the number of rows
     written."""
-    # Serialise the saves of one enrolment: a criterion consolidated for the first
-    # time has no row to lock yet.
-    Inscription.objects.select_for_update().filter(pk=inscription.pk).first()
-    deliberation_assert_open(inscription=inscription)
+    # The enrolment's lock also serialises the saves of one enrolment: a
+    # criterion consolidated for the first time has no row to lock yet.
+    inscription = inscription_lock(inscription_id=inscription.pk)
     session = inscription.session
     if not session.consolidation_ouverte:
         raise ValidationError(

@@ -275,3 +275,43 @@ class BlocAcquis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidat} : {self.bloc.code}"
+
+
+class EcritureRefusee(models.Model):
+    """A write refused because the enrolment's deliberation was voted and locked
+    (answered HTTP 409): who tried what, and when. Kept for the audit history."""
+
+    class Action(models.TextChoices):
+        GRILLE = "grille", _("Enregistrement de la grille")
+        GRILLE_CRITERE = "grille_critere", _("Enregistrement d'un critère de la grille")
+        GRILLE_VALIDER = "grille_valider", _("Validation d'une évaluation")
+        CONSOLIDATION = "consolidation", _("Consolidation")
+        DELIBERATION = "deliberation", _("Vote de la délibération")
+        DISPENSE = "dispense_decider", _("Décision sur une dispense")
+        JURY = "jury", _("Changement des évaluateurs")
+        AUTRE = "autre", _("Autre écriture")
+
+    inscription = models.ForeignKey(
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="ecritures_refusees",
+        verbose_name=_("inscription"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    par = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    le = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("écriture refusée")
+        verbose_name_plural = _("écritures refusées")
+        ordering = ("le", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.inscription_id}"

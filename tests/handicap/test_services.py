@@ -21,6 +21,7 @@ from evaluations.notation.rollup import (
     rollup,
 )
 from evaluations.sessions.models import Session
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 from handicap.models import (
     CONSENTEMENT_TEXTE,
     AccesConfidentiel,
@@ -389,7 +390,12 @@ class DispenseTests(HandicapTestCase):
             decidee_le=timezone.now(),
             decidee_par=self.president,
         )
-        with self.assertRaisesMessage(ValidationError, "verrouillée"):
+        with self.assertRaisesMessage(
+            DeliberationVerrouilleeError,
+            "La délibération de ce candidat est votée et verrouillée : plus aucune "
+            "modification n'est possible. Le président du jury peut la rouvrir en "
+            "indiquant le motif.",
+        ):
             self.decider()
         self.assertEqual(Dispense.objects.count(), 0)
 

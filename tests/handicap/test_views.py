@@ -12,7 +12,7 @@ from django.urls import reverse
 from certif.models import User
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
-from evaluations.sessions.models import Inscription
+from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
     AccesConfidentiel,
     DemandeAmenagement,
@@ -752,9 +752,16 @@ class PresidentTests(ViewTestCase):
         )
         self.client.force_login(self.president)
         response = self.client.post(self.dispense_url(), self.dispense_data())
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "verrouillée")
+        self.assertContains(
+            response,
+            "La délibération de ce candidat est votée et verrouillée",
+            status_code=409,
+        )
         self.assertEqual(Dispense.objects.count(), 0)
+        self.assertEqual(
+            list(EcritureRefusee.objects.values_list("inscription", "action", "par")),
+            [(self.inscription_hugo.pk, "dispense_decider", self.president.pk)],
+        )
 
 
 class HomeAndNavTests(ViewTestCase):

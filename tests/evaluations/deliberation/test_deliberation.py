@@ -7,7 +7,7 @@ from django.urls import reverse
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.notation.services import consolidation_record
-from evaluations.sessions.models import BlocAcquis
+from evaluations.sessions.models import BlocAcquis, EcritureRefusee
 from evaluations.sessions.verrou import (
     DeliberationVerrouilleeError,
     deliberation_assert_open,
@@ -369,7 +369,7 @@ class HistoriqueTests(DeliberationTestCase):
             valeurs={self.criteres[0].pk: ("acquis", "", 0)},
             by=self.president.user,
         )
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(11):
             self.client.get(self.history_url)
         consolidation_record(
             inscription=self.inscription,
@@ -377,7 +377,8 @@ class HistoriqueTests(DeliberationTestCase):
             by=self.president.user,
         )
         score(self.a1)
-        with self.assertNumQueries(10):
+        EcritureRefusee.objects.create(inscription=self.inscription, action="grille")
+        with self.assertNumQueries(11):
             self.client.get(self.history_url)
         self.client.logout()
         self.assertEqual(self.client.get(self.history_url).status_code, 302)

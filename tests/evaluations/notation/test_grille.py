@@ -179,16 +179,17 @@ class GrilleQueryCountTests(GrilleTestCase):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
 
-    def test_save_is_four_queries_beyond_authentication(self) -> None:
+    def test_save_is_seven_queries_beyond_authentication(self) -> None:
         self.client.force_login(self.m1.user)
         critere = self.criteres[5]
         with CaptureQueriesContext(connection) as ctx:
             response = self.post_one(critere.pk, "acquis")
         self.assertEqual(response.status_code, 200)
-        # affectation (+ checks and progress), exemptions, upsert, history row
-        self.assertEqual(len(framework_free(ctx.captured_queries)), 4)
+        # affectation (+ checks and progress); the enrolment's row lock, the
+        # enrolment and the affectation read after it; exemptions, upsert, history
+        self.assertEqual(len(framework_free(ctx.captured_queries)), 7)
         # plus session and user, plus the test transaction's SAVEPOINT/RELEASE
-        self.assertEqual(len(ctx.captured_queries), 8)
+        self.assertEqual(len(ctx.captured_queries), 11)
 
 
 class GrilleSaveTests(GrilleTestCase):
