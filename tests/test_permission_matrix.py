@@ -42,6 +42,7 @@ from evaluations.documents.tasks import emission_launch
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.sessions.csv_import import csv_example, import_deposer
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
     AmenagementSaisi,
@@ -164,10 +165,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "evaluations:session_import_confirm": {
         "GET": "405 405 405 405 405 405 405 405",
-        "POST": "302 403 403 403 403 403 403 404",
+        "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_import_example": {"GET": "302 403 403 403 403 403 403 200"},
-    "evaluations:session_import_preview": {"GET": "302 403 403 403 403 403 403 404"},
+    "evaluations:session_import_preview": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:session_inscrire": {
         "GET": "302 403 403 403 403 403 403 302",
         "POST": "302 403 403 403 403 403 403 302",
@@ -429,6 +430,13 @@ class World:
                 blocs=("B1", "B2"),
             )
         emission = emission_launch(session=earlier, by=admin)
+        import_csv = import_deposer(
+            session=session,
+            texte=csv_example(),
+            encodage="utf-8",
+            nom_fichier="exemple.csv",
+            by=admin,
+        )
         parchemin = Document.objects.get(
             inscription__candidat=camille, nature=Document.Nature.PARCHEMIN
         )
@@ -494,10 +502,11 @@ class World:
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]
             ),
             "evaluations:session_import_preview": lambda: reverse(
-                "evaluations:session_import_preview", args=[session.pk, "inconnu"]
+                "evaluations:session_import_preview", args=[session.pk, import_csv.pk]
             ),
             "evaluations:session_import_confirm": lambda: reverse(
-                "evaluations:session_import_confirm", args=[session.pk]
+                "evaluations:session_import_confirm",
+                args=[session.pk, import_csv.pk],
             ),
             "evaluations:mon_dossier": lambda: reverse("evaluations:mon_dossier"),
             "evaluations:dossier": lambda: reverse("evaluations:dossier", args=[ia.pk]),

@@ -219,7 +219,7 @@ class ImportForm(forms.Form):
         fichier: UploadedFile[bytes] = self.cleaned_data["fichier"]
         if (fichier.size or 0) > CSV_MAX_BYTES:
             raise ValidationError(
-                _("Le fichier dépasse 2 Mo : découpez-le en plusieurs imports.")
+                _("Le fichier dépasse 10 Mo : découpez-le en plusieurs imports.")
             )
         if not (fichier.name or "").lower().endswith((".csv", ".txt")):
             raise ValidationError(
@@ -229,7 +229,6 @@ class ImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    token = forms.CharField(max_length=64)
     seulement_valides = forms.BooleanField(required=False)
 
 

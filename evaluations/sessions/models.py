@@ -315,3 +315,96 @@ class EcritureRefusee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.inscription_id}"
+
+
+class ImportCandidats(models.Model):
+    """A CSV file of candidates uploaded for a session, checked then imported by
+    background tasks (``evaluations/sessions/tasks.py``). The row carries the
+    progress the page shows, the first errors found, and the state that makes a
+    second confirmation harmless: only a checked file (``VERIFIE``) can be
+    confirmed, once, and the import that commits its candidates records
+    ``IMPORTE`` in the same transaction."""
+
+    class Statut(models.TextChoices):
+        VERIFICATION = "verification", _("Vérification en cours")
+        VERIFIE = "verifie", _("Vérifié")
+        IMPORT_DEMANDE = "import_demande", _("Import demandé")
+        IMPORT = "import", _("Import en cours")
+        IMPORTE = "importe", _("Importé")
+        ECHOUE = "echoue", _("Import refusé")
+
+    # The page lists this many lines in error; the counts cover them all.
+    ERREURS_AFFICHEES = 200
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="imports_candidats",
+        verbose_name=_("session"),
+    )
+    lance_par = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("déposé par")
+    )
+    nom_fichier = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    encodage = models.CharField(_("encodage"), max_length=20, default="utf-8")
+    separateur = models.CharField(_("séparateur"), max_length=1, default=";")
+    texte = models.TextField(_("contenu du fichier"))
+    statut = models.CharField(
+        _("statut"), max_length=20, choices=Statut, default=Statut.VERIFICATION
+    )
+    seulement_valides = models.BooleanField(
+        _("seulement les lignes valides"), default=False
+    )
+    total = models.PositiveIntegerField(_("lignes"), default=0)
+    verifiees = models.PositiveIntegerField(_("lignes vérifiées"), default=0)
+    invalides = models.PositiveIntegerField(_("lignes invalides"), default=0)
+    importees = models.PositiveIntegerField(_("candidats importés"), default=0)
+    erreurs_fichier = models.JSONField(
+        _("erreurs du fichier"), default=list, blank=True
+    )
+    # [[line number, candidate, column, message], …] for the first lines in error.
+    erreurs = models.JSONField(_("premières erreurs"), default=list, blank=True)
+    message = models.TextField(_("motif du refus"), blank=True)
+    cree_le = models.DateTimeField(_("déposé le"), default=timezone.now)
+    modifie_le = models.DateTimeField(_("dernière progression"), auto_now=True)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de candidats")
+        verbose_name_plural = _("imports de candidats")
+        ordering = ("-cree_le", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.nom_fichier}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "evaluations:session_import_preview",
+            kwargs={"pk": self.session_id, "import_pk": self.pk},
+        )
+
+    @property
+    def en_cours(self) -> bool:
+        """Background work is pending or running: the page keeps polling."""
+        return self.statut in {
+            self.Statut.VERIFICATION,
+            self.Statut.IMPORT_DEMANDE,
+            self.Statut.IMPORT,
+        }
+
+    @property
+    def valides(self) -> int:
+        return self.verifiees - self.invalides
+
+    @property
+    def pourcentage(self) -> int:
+        return 100 if not self.total else round(100 * self.verifiees / self.total)
+
+    @property
+    def importable(self) -> bool:
+        """Checked, with no error in the file itself and at least one valid line."""
+        return (
+            self.statut == self.Statut.VERIFIE
+            and not self.erreurs_fichier
+            and self.valides > 0
+        )

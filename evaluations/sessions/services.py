@@ -6,15 +6,16 @@ and enrolments.
 Duplicates (same e-mail, or same birth name + first name + birth date) are
 reported and never merged: the administrator decides."""
 
+import logging
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -35,6 +36,8 @@ from evaluations.sessions.models import (
 )
 from evaluations.sessions.selectors import blocs_acquis_for
 from referentiel.models import Bloc, Referentiel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,8 @@ def identite_key(
     return (normalise_nom(nom_naissance), normalise_nom(prenom1), date_naissance)
 
 
-def _candidat_from(identite: IdentiteData) -> Candidat:
+def candidat_from_identite(identite: IdentiteData) -> Candidat:
+    """The (unsaved) candidate an identity describes, its text fields trimmed."""
     return Candidat(
         nom_naissance=identite.nom_naissance.strip(),
         nom_usage=identite.nom_usage.strip(),
@@ -263,7 +267,7 @@ def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
         validate_email(identite.email)
     except ValidationError:
         errors["email"] = [_("Adresse e-mail invalide.")]
-    candidat = _candidat_from(identite)
+    candidat = candidat_from_identite(identite)
     try:
         candidat.full_clean(
             exclude=["user"], validate_unique=False, validate_constraints=False
@@ -367,7 +371,7 @@ def candidat_create(
     )
     if hasattr(user, "candidat"):
         raise ValidationError({"email": _("Ce compte a déjà une fiche candidat.")})
-    candidat = _candidat_from(identite)
+    candidat = candidat_from_identite(identite)
     candidat.user = user
     candidat._history_user = by
     candidat.full_clean()
@@ -388,8 +392,7 @@ def invitation_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_invitation(candidat_pk: int) -> None:
-    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
+def _invitation_message(candidat: Candidat) -> EmailMessage:
     jours = settings.PASSWORD_RESET_TIMEOUT // 86400
     body = _(
         "Bonjour %(prenom)s %(nom)s,\n\n"
@@ -406,12 +409,17 @@ def _send_invitation(candidat_pk: int) -> None:
         "lien": invitation_link(candidat.user),
         "email": candidat.user.email,
     }
-    send_mail(
+    return EmailMessage(
         _("Votre compte sur la plateforme de certification"),
         body,
         None,
         [candidat.user.email],
     )
+
+
+def _send_invitation(candidat_pk: int) -> None:
+    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
+    _invitation_message(candidat).send()
 
 
 @transaction.atomic
@@ -426,6 +434,37 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     # (the desk offers to send the invitation again).
     transaction.on_commit(lambda: _send_invitation(pk), robust=True)
     return candidat
+
+
+def invitations_send(*, candidat_ids: Iterable[int]) -> int:
+    """Send the invitation e-mail of each candidate not invited yet (``invite_le``
+    empty), once: the candidates are claimed (row locks, then ``invite_le`` set and
+    committed) before any e-mail leaves, so that running this again, or two
+    workers at once, never sends twice. A mail failure is logged and skips that
+    candidate (the desk offers to send the invitation again). One connection to
+    the mail server for all. Returns the number of e-mails sent."""
+    with transaction.atomic():
+        candidats = list(
+            Candidat.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk__in=list(candidat_ids), invite_le__isnull=True)
+            .order_by("pk")
+        )
+        Candidat.objects.filter(pk__in=[c.pk for c in candidats]).update(
+            invite_le=timezone.now()
+        )
+    envoyes = 0
+    with get_connection() as connexion:
+        for candidat in candidats:
+            message = _invitation_message(candidat)
+            message.connection = connexion
+            try:
+                message.send()
+            except Exception:
+                logger.exception("Invitation du candidat %s", candidat.pk)
+                continue
+            envoyes += 1
+    return envoyes
 
 
 @transaction.atomic
@@ -443,6 +482,38 @@ def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
         )
     candidat._history_user = by
     return candidat_invite(candidat=candidat)
+
+
+def blocs_evalues(
+    *,
+    parcours: str,
+    choisis: Iterable[Bloc],
+    referentiel_blocs: list[Bloc],
+    acquis: Mapping[str, object],
+) -> list[Bloc]:
+    """The blocs an enrolment evaluates (capitalisation): the whole référentiel or
+    the chosen blocs, less the blocs the person already acquired (``acquis``, by
+    code). Refuses an empty choice, a bloc of another référentiel, and nothing
+    left to evaluate."""
+    if parcours == Inscription.Parcours.BLOCS:
+        chosen = {bloc.pk for bloc in choisis}
+        if not chosen:
+            raise ValidationError(
+                {"blocs": _("Choisissez au moins un bloc de compétences.")}
+            )
+        if chosen - {bloc.pk for bloc in referentiel_blocs}:
+            raise ValidationError(
+                {"blocs": _("Un bloc choisi n'appartient pas au référentiel.")}
+            )
+        evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
+    else:
+        evalues = list(referentiel_blocs)
+    evalues = [bloc for bloc in evalues if bloc.code not in acquis]
+    if not evalues:
+        raise ValidationError(
+            {"blocs": _("Tous ces blocs sont déjà acquis : il n'y a rien à évaluer.")}
+        )
+    return evalues
 
 
 @transaction.atomic
@@ -468,29 +539,15 @@ def inscription_create(
         )
     if Inscription.objects.filter(candidat=candidat, session=session).exists():
         raise ValidationError(_("Ce candidat est déjà inscrit à cette session."))
-    referentiel_blocs = list(session.referentiel.blocs.order_by("ordre", "code"))
-    if parcours == Inscription.Parcours.BLOCS:
-        chosen = {bloc.pk for bloc in blocs}
-        if not chosen:
-            raise ValidationError(
-                {"blocs": _("Choisissez au moins un bloc de compétences.")}
-            )
-        if chosen - {bloc.pk for bloc in referentiel_blocs}:
-            raise ValidationError(
-                {"blocs": _("Un bloc choisi n'appartient pas au référentiel.")}
-            )
-        evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
-    else:
-        evalues = referentiel_blocs
-    acquis = blocs_acquis_for(
-        candidat_ids=[candidat.pk],
-        referentiel_id=session.referentiel_id,
-    ).get(candidat.pk, {})
-    evalues = [bloc for bloc in evalues if bloc.code not in acquis]
-    if not evalues:
-        raise ValidationError(
-            {"blocs": _("Tous ces blocs sont déjà acquis : il n'y a rien à évaluer.")}
-        )
+    evalues = blocs_evalues(
+        parcours=parcours,
+        choisis=blocs,
+        referentiel_blocs=list(session.referentiel.blocs.order_by("ordre", "code")),
+        acquis=blocs_acquis_for(
+            candidat_ids=[candidat.pk],
+            referentiel_id=session.referentiel_id,
+        ).get(candidat.pk, {}),
+    )
     inscription = Inscription(
         candidat=candidat, session=session, voie_acces=voie_acces, parcours=parcours
     )

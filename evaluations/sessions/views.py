@@ -1,9 +1,7 @@
 """The administrator's session pages: list, create/edit, status transitions, the
 session desk, enrolment one by one and by CSV import."""
 
-import secrets
 from dataclasses import replace
-from typing import TypedDict
 
 from django import forms
 from django.contrib import messages
@@ -12,20 +10,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
-from evaluations.sessions.access import get_session_for
+from evaluations.sessions.access import get_import_for, get_session_for
 from evaluations.sessions.csv_import import (
     CSV_COLUMNS,
     csv_decode,
     csv_example,
-    csv_import,
-    csv_parse,
 )
 from evaluations.sessions.forms import (
     CandidatExistantForm,
@@ -50,11 +45,9 @@ from evaluations.sessions.services import (
     session_create,
     session_update,
 )
+from evaluations.sessions.tasks import import_confirm_launch, import_launch
 
 DESK_PAGE_SIZE = 50
-
-
-IMPORTS_KEY = "evaluations_imports_csv"
 
 
 def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -278,46 +271,31 @@ def inscription_existing_view(
     )
 
 
-class _PendingImport(TypedDict):
-    """An uploaded CSV file kept in the user's session until confirmation."""
-
-    session: int
-    texte: str
-    encodage: str
-    nom: str | None
-
-
-def _imports(request: AuthenticatedHttpRequest) -> dict[str, _PendingImport]:
-    imports: dict[str, _PendingImport] = request.session.setdefault(IMPORTS_KEY, {})
-    return imports
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Step 1: upload the file. It is kept server-side (in the user's session)
-    for the preview; nothing is written until confirmation."""
+    """Step 1: upload the file. It is kept on the server and checked in the
+    background; nothing else is written until confirmation."""
     session = get_session_for(request.user, pk)
     if not _enrolment_open(request, session):
         return redirect(session)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         texte, encodage = csv_decode(form.cleaned_data["fichier"])
-        token = secrets.token_urlsafe(16)
-        imports = _imports(request)
-        imports.clear()  # one pending import per user
         upload = request.FILES.get("fichier")
-        imports[token] = {
-            "session": session.pk,
-            "texte": texte,
-            "encodage": encodage,
-            "nom": upload.name if upload is not None else None,
-        }
-        request.session.modified = True
-        return redirect(
-            "evaluations:session_import_preview", pk=session.pk, token=token
-        )
+        try:
+            fichier = import_launch(
+                session=session,
+                texte=texte,
+                encodage=encodage,
+                nom_fichier=(upload.name or "") if upload is not None else "",
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(fichier)
     return render(
         request,
         "evaluations/sessions/import.html",
@@ -325,76 +303,57 @@ def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pending(
-    request: AuthenticatedHttpRequest, session: Session, token: str
-) -> _PendingImport:
-    pending = _imports(request).get(token)
-    if pending is None or pending["session"] != session.pk:
-        raise Http404
-    return pending
-
-
 @require_GET
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def import_preview_view(
-    request: AuthenticatedHttpRequest, pk: int, token: str
+    request: AuthenticatedHttpRequest, pk: int, import_pk: int
 ) -> HttpResponse:
-    """Step 2: every line validated, errors by line and column, duplicates."""
-    session = get_session_for(request.user, pk)
-    pending = _pending(request, session, token)
-    apercu = csv_parse(texte=pending["texte"], session=session)
-    apercu.encodage = pending["encodage"]
+    """Step 2, then 3: the check's progress and first errors while it runs (the
+    page polls with htmx, or is refreshed by hand), then the counts, the errors by
+    line and column, and the confirmation; then the import's progress and
+    outcome."""
+    fichier = get_import_for(request.user, pk, import_pk)
+    template = "evaluations/sessions/import_preview.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#etat"
     return render(
         request,
-        "evaluations/sessions/import_preview.html",
-        {
-            "session": session,
-            "apercu": apercu,
-            "token": token,
-            "nom_fichier": pending["nom"],
-        },
+        template,
+        {"session": fichier.session, "fichier": fichier},
     )
 
 
 @require_POST
 @login_required
 @role_required(Role.ADMINISTRATEUR)
-def import_confirm_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Step 3: import (the file is validated again first)."""
-    session = get_session_for(request.user, pk)
+def import_confirm_view(
+    request: AuthenticatedHttpRequest, pk: int, import_pk: int
+) -> HttpResponse:
+    """Confirm the import: enqueued once, whatever the number of clicks."""
+    fichier = get_import_for(request.user, pk, import_pk)
     form = ImportConfirmForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    token = form.cleaned_data["token"]
-    pending = _pending(request, session, token)
+    form.is_valid()
     try:
-        result = csv_import(
-            session=session,
-            texte=pending["texte"],
-            seulement_valides=form.cleaned_data["seulement_valides"],
+        lance = import_confirm_launch(
+            fichier=fichier,
+            seulement_valides=form.cleaned_data.get("seulement_valides", False),
             by=request.user,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(
-            "evaluations:session_import_preview", pk=session.pk, token=token
-        )
-    _imports(request).pop(token, None)
-    request.session.modified = True
-    n = len(result.inscriptions)
-    message = ngettext(
-        "%(n)d candidat importé et invité.", "%(n)d candidats importés et invités.", n
-    ) % {"n": n}
-    if result.ignorees:
-        message += " " + ngettext(
-            "%(n)d ligne invalide ignorée.",
-            "%(n)d lignes invalides ignorées.",
-            result.ignorees,
-        ) % {"n": result.ignorees}
-    messages.success(request, message)
-    return redirect(session)
+    else:
+        if lance:
+            messages.success(
+                request, _("Import lancé : suivez sa progression ci-dessous.")
+            )
+        else:
+            messages.info(
+                request,
+                _("Cet import est déjà lancé ou terminé : il ne se relance pas."),
+            )
+    return redirect(fichier)
 
 
 @require_GET

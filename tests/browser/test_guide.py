@@ -124,10 +124,14 @@ def _administrateur(page: Page) -> None:
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import de candidats")
     expect(page.locator("main")).to_contain_text("2 valides, 1 invalide")
     screenshot(page, "administrateur-import-apercu")
     page.get_by_role("button", name="Importer seulement les 2 lignes valides").click()
+    expect(page.locator("main")).to_contain_text(
+        "2 candidats importés ; leurs invitations partent par e-mail."
+    )
+    page.get_by_role("link", name="Retour à la session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_SESSION_OUVERTE)
     screenshot(page, "administrateur-session-bureau", top=True)
 

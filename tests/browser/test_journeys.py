@@ -110,11 +110,15 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import de candidats")
     axe_check(page)
     page.get_by_role("button", name="Importer les 2 candidats").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
+    expect(
+        page.get_by_text("2 candidats importés ; leurs invitations partent par e-mail.")
+    ).to_be_visible()
     axe_check(page)
+    page.get_by_role("link", name="Retour à la session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
     assert sorted(
         Inscription.objects.filter(session=session).values_list(
             "candidat__user__email", flat=True
