@@ -2,6 +2,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,3 +57,23 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} <{self.email}>" if full else self.email
+
+
+class Worker(models.Model):
+    """A background worker process (``manage.py db_worker``). It beats every
+    ``WORKER_HEARTBEAT_SECONDS`` while it lives; one not seen for
+    ``WORKER_LEASE_SECONDS`` is dead, and the tasks it was running are queued
+    again (``certif.workers``)."""
+
+    worker_id = models.CharField(_("identifiant"), max_length=64, unique=True)
+    hote = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("processus"))
+    demarre_le = models.DateTimeField(_("démarré le"), default=timezone.now)
+    vu_le = models.DateTimeField(_("vu le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.hote}:{self.pid}"

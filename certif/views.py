@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from certif.http import AuthenticatedHttpRequest
 from certif.navigation import home_actions_for
+from certif.workers import tasks_stalled
 
 
 @require_GET
@@ -19,11 +20,18 @@ def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def sante_view(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers and monitoring."""
+    """Liveness, database and background-work check for load balancers and
+    monitoring: 503 when the database does not answer, or when tasks wait and no
+    worker is alive (``certif.workers``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if tasks_stalled():
+        return JsonResponse(
+            {"status": "error", "database": "ok", "workers": "none alive"},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "workers": "ok"})

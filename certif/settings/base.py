@@ -42,9 +42,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Before django_tasks_db: its ``db_worker`` command is certif's (heartbeat).
+    "certif",
     "django_tasks",
     "django_tasks_db",
-    "certif",
     "referentiel",
     "evaluations",
     "handicap",
@@ -188,6 +189,10 @@ TASKS = {
 
 # Jury: evaluators per candidate for the automatic assignment, and the quorum of a
 # deliberation (members present, the president included).
+# A worker beats every WORKER_HEARTBEAT_SECONDS; one not seen for
+# WORKER_LEASE_SECONDS is dead and its running tasks are queued again.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 30)
 EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
 QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 

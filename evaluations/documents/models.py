@@ -70,6 +70,8 @@ class EmissionSession(models.Model):
     total = models.PositiveIntegerField(_("documents à traiter"), default=0)
     faits = models.PositiveIntegerField(_("traités"), default=0)
     echecs = models.JSONField(_("échecs"), default=list, blank=True)
+    # The units counted ("inscription:<id>", "pv"): a unit is counted once.
+    unites = models.JSONField(_("unités traitées"), default=list, blank=True)
     archive = models.FileField(
         _("archive ZIP"), upload_to=archive_upload_to, blank=True, max_length=255
     )

@@ -319,10 +319,17 @@ def emission_start(*, session: Session, by: User) -> tuple[EmissionSession, list
 
 
 @transaction.atomic
-def emission_progress(*, emission_id: int, echec: dict[str, Any] | None) -> bool:
-    """Count one processed unit (done, or failed with its reason). Returns True
-    for the unit that completes the run: its caller starts the archive."""
+def emission_progress(
+    *, emission_id: int, unite: str, echec: dict[str, Any] | None
+) -> bool:
+    """Count one processed unit (done, or failed with its reason), once: a unit
+    counted already (its task ran again after its worker died) changes nothing.
+    Returns True for the unit that completes the run: its caller starts the
+    archive."""
     emission = EmissionSession.objects.select_for_update().get(pk=emission_id)
+    if unite in emission.unites:
+        return False
+    emission.unites = [*emission.unites, unite]
     if echec is None:
         emission.faits += 1
     else:
@@ -333,7 +340,7 @@ def emission_progress(*, emission_id: int, echec: dict[str, Any] | None) -> bool
     )
     if last:
         emission.statut = EmissionSession.Statut.ARCHIVAGE
-    emission.save(update_fields=["faits", "echecs", "statut", "modifiee_le"])
+    emission.save(update_fields=["unites", "faits", "echecs", "statut", "modifiee_le"])
     return last
 
 
@@ -353,8 +360,11 @@ def emission_unit_failure(*, inscription_id: int | None, motif: str) -> dict[str
 
 def emission_archive_build(*, emission_id: int) -> EmissionSession:
     """Write the ZIP of the session's current documents and close the run. The
-    archive is written to a temporary file (never all in memory)."""
+    archive is written to a temporary file (never all in memory). Does nothing
+    for a run already closed (the task ran again)."""
     emission = EmissionSession.objects.select_related("session").get(pk=emission_id)
+    if emission.statut != EmissionSession.Statut.ARCHIVAGE:
+        return emission
     racine = slugify(emission.session.nom) or f"session-{emission.session_id}"
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -379,6 +389,8 @@ def _emission_close(
     *, emission: EmissionSession, archive: File[bytes]
 ) -> EmissionSession:
     emission = EmissionSession.objects.select_for_update().get(pk=emission.pk)
+    if emission.statut != EmissionSession.Statut.ARCHIVAGE:
+        return emission
     emission.archive.save(f"{slugify(emission.session.nom)}.zip", archive, save=False)
     emission.statut = (
         EmissionSession.Statut.TERMINEE_AVEC_ECHECS

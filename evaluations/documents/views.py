@@ -25,6 +25,7 @@ from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.responses import private_file_response
 from certif.roles import Role
+from certif.workers import workers_alive
 from evaluations.documents.models import CODE_LENGTH, normalize_code
 from evaluations.documents.selectors import (
     distinction_by_code,
@@ -155,7 +156,15 @@ def emission_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     template = "evaluations/documents/emission.html"
     if request.headers.get("HX-Request") == "true":
         template += "#progression"
-    return render(request, template, {"emission": emission})
+    return render(
+        request,
+        template,
+        {
+            "emission": emission,
+            # Said honestly: while no worker lives, nothing progresses.
+            "sans_worker": emission.en_cours and not workers_alive().exists(),
+        },
+    )
 
 
 @require_GET

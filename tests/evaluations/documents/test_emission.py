@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from certif.roles import Role
+from certif.workers import worker_beat
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession
+from evaluations.documents.services import emission_progress
 from evaluations.documents.tasks import emission_launch
 from tests.evaluations.factories_documents import make_scenario
 from tests.factories import make_referentiel, make_session, make_user, small_data
@@ -261,6 +263,33 @@ class ProgressPageTests(TestCase):
         self.assertContains(response, 'hx-trigger="every 2s"')
         self.assertContains(response, "Actualiser la progression")
         self.assertContains(response, '<progress class="w-100 mb-3" max="5" value="3">')
+
+    def test_says_when_no_worker_is_alive(self) -> None:
+        self.client.force_login(self.sc.admin)
+        alerte = (
+            "Aucun processus de travail en arrière-plan n'est actif : "
+            "l'émission est en attente et reprendra d'elle-même, là où "
+            "elle s'est arrêtée, dès qu'un processus redémarrera "
+            "(manage.py db_worker). Prévenez l'exploitation."
+        )
+        response = self.client.get(self.url)
+        self.assertContains(response, alerte)
+        self.assertContains(response, "Dernière progression il y a 0\xa0minute.")
+        worker_beat(worker_id="w1")
+        self.assertNotContains(self.client.get(self.url), alerte)
+
+    def test_a_unit_is_counted_once(self) -> None:
+        """A task run again after its worker died counts its unit once."""
+        self.assertIs(
+            emission_progress(emission_id=self.running.pk, unite="pv", echec=None),
+            False,
+        )
+        self.assertIs(
+            emission_progress(emission_id=self.running.pk, unite="pv", echec=None),
+            False,
+        )
+        self.running.refresh_from_db()
+        self.assertEqual((self.running.faits, self.running.unites), (3, ["pv"]))
 
     def test_htmx_gets_the_fragment_only(self) -> None:
         self.client.force_login(self.sc.admin)
