@@ -101,14 +101,20 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping.wait(settings.WORKER_HEARTBEAT_SECONDS):
-                try:
-                    worker_beat(worker_id=self.worker_id)
-                    tasks_requeue_orphans()
-                except Exception:
-                    logger.exception("Heartbeat of worker %s", self.worker_id)
-                close_old_connections()
+                self.beat()
         finally:
             connection.close()
+
+    def beat(self) -> None:
+        """One beat: alive now, and the dead workers' tasks queued again. A
+        failure (the database away for a moment) is logged; the next beat tries
+        again."""
+        try:
+            worker_beat(worker_id=self.worker_id)
+            tasks_requeue_orphans()
+        except Exception:
+            logger.exception("Heartbeat of worker %s", self.worker_id)
+        close_old_connections()
 
     def stop(self) -> None:
         self.stopping.set()

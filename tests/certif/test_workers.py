@@ -2,13 +2,21 @@
 again; a live worker's are left alone."""
 
 from datetime import timedelta
+from unittest import mock
 
-from django.test import TestCase, override_settings
+from django.core.management import call_command
+from django.db import DatabaseError
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from certif.models import Worker
-from certif.workers import tasks_requeue_orphans, tasks_stalled, worker_beat
+from certif.workers import (
+    Heartbeat,
+    tasks_requeue_orphans,
+    tasks_stalled,
+    worker_beat,
+)
 
 
 def running(worker_id: str | None) -> DBTaskResult:
@@ -78,3 +86,55 @@ class RequeueTests(TestCase):
         self.assertIs(tasks_stalled(), True)
         worker_beat(worker_id="vivant")
         self.assertIs(tasks_stalled(), False)
+
+
+class HeartbeatTests(TestCase):
+    def test_a_beat_records_the_worker_and_requeues_the_dead(self) -> None:
+        orphan = running("mort")
+        Heartbeat(worker_id="vivant").beat()
+        self.assertEqual(
+            list(Worker.objects.values_list("worker_id", flat=True)), ["vivant"]
+        )
+        orphan.refresh_from_db()
+        self.assertEqual(orphan.status, "READY")
+
+    def test_a_failed_beat_is_logged_not_raised(self) -> None:
+        with (
+            mock.patch(
+                "certif.workers.worker_beat", side_effect=DatabaseError("absente")
+            ),
+            self.assertLogs("certif.workers", "ERROR") as logs,
+        ):
+            Heartbeat(worker_id="w").beat()
+        self.assertEqual(len(logs.records), 1)
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    WORKER_HEARTBEAT_SECONDS=1,
+)
+class CommandTests(TransactionTestCase):
+    def test_db_worker_beats_runs_and_leaves(self) -> None:
+        """The project's ``db_worker`` (batch mode: it stops when the queue is
+        empty): recorded while it runs, the dead worker's task re-queued and run,
+        its record removed at the end."""
+        orphan = running("mort")
+        orphan.task_path = "evaluations.sessions.tasks.invitations_envoyer"
+        orphan.args_kwargs = {"args": [[]], "kwargs": {}}
+        orphan.save()
+        seen: list[list[str]] = []
+        original = worker_beat
+
+        def spy(*, worker_id: str) -> Worker:
+            seen.append([worker_id])
+            return original(worker_id=worker_id)
+
+        with mock.patch("certif.management.commands.db_worker.worker_beat", spy):
+            call_command(
+                "db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0
+            )
+        self.assertEqual(len(seen), 1)
+        orphan.refresh_from_db()
+        self.assertEqual(orphan.status, "SUCCESSFUL")
+        self.assertEqual(orphan.worker_ids, ["mort", seen[0][0]])
+        self.assertEqual(Worker.objects.count(), 0)
