@@ -102,6 +102,7 @@ class Heartbeat(threading.Thread):
         try:
             while not self.stopping.wait(settings.WORKER_HEARTBEAT_SECONDS):
                 self.beat()
+                close_old_connections()
         finally:
             connection.close()
 
@@ -114,7 +115,6 @@ class Heartbeat(threading.Thread):
             tasks_requeue_orphans()
         except Exception:
             logger.exception("Heartbeat of worker %s", self.worker_id)
-        close_old_connections()
 
     def stop(self) -> None:
         self.stopping.set()
