@@ -116,6 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# An account may be both administrateur and référent handicap only when this says
+# so (separation of duties: the administrator sees everything but health data).
+ROLES_CUMUL_ADMIN_REFERENT = env_bool("ROLES_CUMUL_ADMIN_REFERENT", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
