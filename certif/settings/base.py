@@ -165,6 +165,13 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# An office document (a ZIP) whose members declare more than this once inflated is
+# refused (a zip bomb): real documents stay far below.
+UPLOAD_ZIP_MAX_DECOMPRESSE = env_int("UPLOAD_ZIP_MAX_DECOMPRESSE", 200 * 1024 * 1024)
+# A candidate's deliverables in one enrolment, every version and withdrawn file
+# included (nothing is deleted): total size and number of files.
+LIVRABLES_QUOTA_OCTETS = env_int("LIVRABLES_QUOTA_OCTETS", 200 * 1024 * 1024)
+LIVRABLES_QUOTA_FICHIERS = env_int("LIVRABLES_QUOTA_FICHIERS", 100)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
