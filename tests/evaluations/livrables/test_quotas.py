@@ -2,16 +2,27 @@
 office documents whose ZIP declares too much once inflated (issue 12, item 9)."""
 
 import io
+import threading
 import zipfile
+from unittest import skipUnless
 
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrable_retirer, livrables_deposer
+from referentiel.models import Modalite
 from tests.evaluations.factories import ooxml_bytes, pdf_bytes, upload
 from tests.evaluations.livrables.test_services import LivrableTestCase, stored_files
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+    small_data,
+)
 
 
 def big_docx(inflated: int) -> bytes:
@@ -123,3 +134,49 @@ class QuotaTests(LivrableTestCase):
             ],
         )
         self.assertEqual(Livrable.objects.count(), 1)
+
+
+@skipUnless(connection.vendor == "postgresql", "needs concurrent transactions")
+class ConcurrentQuotaTests(TransactionTestCase):
+    """Four uploads at the same instant with room for one: the quota is read under
+    the enrolment's lock, so exactly one file is stored."""
+
+    @override_settings(LIVRABLES_QUOTA_FICHIERS=1)
+    def test_simultaneous_uploads_never_pass_the_quota_together(self) -> None:
+        referentiel = make_referentiel(small_data(blocs=1, criteres=1))
+        candidat = make_candidat("course@example.org")
+        inscription = make_inscription(candidat, make_session(referentiel))
+        modalite = Modalite.objects.get(competence__referentiel=referentiel)
+        before = stored_files()
+        barrier = threading.Barrier(4)
+        outcomes: list[str] = []
+
+        def deposit(index: int) -> None:
+            try:
+                barrier.wait(timeout=10)
+                livrables_deposer(
+                    inscription=inscription,
+                    modalite=modalite,
+                    depots=[
+                        Depot(fichier=upload(f"f{index}.pdf"), nom=f"f{index}.pdf")
+                    ],
+                    by=candidat.user,
+                )
+                outcomes.append("stored")
+            except ValidationError as exc:
+                outcomes.append(exc.messages[0])
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=deposit, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        refused = (
+            "Votre dossier a atteint la limite de 1 fichier déposé (versions et "
+            "fichiers retirés compris) : demandez à l'administrateur de la session."
+        )
+        self.assertEqual(sorted(outcomes), [refused] * 3 + ["stored"])
+        self.assertEqual(Livrable.objects.filter(inscription=inscription).count(), 1)
+        self.assertEqual(len(stored_files() - before), 1)
