@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from certif.audit import new_accounts_role_grant
 from certif.models import User
 from certif.roles import Role
 from evaluations.sessions.models import (
@@ -297,12 +298,16 @@ def _lines(
 
 
 def csv_count_lines(texte: str) -> int:
-    """The number of data lines, for the progress bar (no check)."""
+    """The number of data lines, for the progress bar (no check; 0 for a file
+    the check will refuse whole)."""
     apercu = ApercuImport()
-    columns, reader = _rows(texte, apercu)
-    if apercu.erreurs_fichier:
+    try:
+        columns, reader = _rows(texte, apercu)
+        if apercu.erreurs_fichier:
+            return 0
+        return sum(1 for _ligne in _lines(reader, columns, apercu))
+    except csv.Error:
         return 0
-    return sum(1 for _ligne in _lines(reader, columns, apercu))
 
 
 ProgressCallback = Callable[[ApercuImport, list[LigneImport]], None]
@@ -320,6 +325,40 @@ def csv_parse(
     ``on_batch(apercu, batch)`` reports the progress (the background check saves
     it for the page). Duplicates within the file are marked at the end."""
     apercu = ApercuImport()
+    if "\x00" in texte:
+        # PostgreSQL refuses a NUL character in a text column: refused here, the
+        # check and the import both parse the file through this function.
+        apercu.erreurs_fichier.append(_nul_message())
+        return apercu
+    try:
+        return _parse_all(apercu, texte, session=session, on_batch=on_batch)
+    except csv.Error:
+        # A cell longer than the csv module's field limit (131,072 characters).
+        apercu.lignes.clear()
+        apercu.erreurs_fichier.append(
+            _(
+                "Une cellule du fichier dépasse %(n)d caractères : ce n'est pas une "
+                "liste de candidats."
+            )
+            % {"n": csv.field_size_limit()}
+        )
+        return apercu
+
+
+def _nul_message() -> str:
+    return _(
+        "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
+        "exporté d'un tableur."
+    )
+
+
+def _parse_all(
+    apercu: ApercuImport,
+    texte: str,
+    *,
+    session: Session,
+    on_batch: ProgressCallback | None,
+) -> ApercuImport:
     columns, reader = _rows(texte, apercu)
     if apercu.erreurs_fichier:
         return apercu
@@ -560,10 +599,8 @@ def csv_import(
         [_new_candidate_account(identite) for identite in identites],
         batch_size=1000,
     )
-    groupe = Group.objects.get(name=Role.CANDIDAT.value)
-    User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=u.pk, group_id=groupe.pk) for u in users],
-        batch_size=1000,
+    new_accounts_role_grant(
+        users=users, group=Group.objects.get(name=Role.CANDIDAT.value), by=by
     )
     candidats = []
     for identite, user in zip(identites, users, strict=True):
@@ -611,9 +648,7 @@ def import_deposer(
 ) -> ImportCandidats:
     """Keep an uploaded file for its background check; nothing else is written."""
     if "\x00" in texte:
-        raise ValidationError(
-            _("Le fichier contient un caractère invalide (caractère nul).")
-        )
+        raise ValidationError(_nul_message())
     fichier = ImportCandidats(
         session=session,
         lance_par=by,

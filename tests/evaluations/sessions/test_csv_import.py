@@ -13,6 +13,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from certif.models import ChangementRole
 from certif.roles import Role
 from evaluations.sessions.csv_import import (
     CSV_BATCH,
@@ -246,6 +247,18 @@ class ImportTests(CsvTestCase):
             list(eliott.candidat.user.groups.values_list("name", flat=True)),
             [Role.CANDIDAT.value],
         )
+        # The role given is logged, as any change of role.
+        self.assertEqual(
+            sorted(
+                ChangementRole.objects.filter(role="candidat").values_list(
+                    "utilisateur_email", "role", "action", "par_email"
+                )
+            ),
+            [
+                ("eliott.noel@example.org", "candidat", "ajout", "admin@example.org"),
+                ("zoe.leclerc@example.org", "candidat", "ajout", "admin@example.org"),
+            ],
+        )
         zoe = Inscription.objects.get(candidat__user__email="zoe.leclerc@example.org")
         self.assertEqual(
             sorted(b.code for b in zoe.blocs.all()), ["A1", "A2", "A3", "A4", "A5"]
@@ -456,7 +469,8 @@ class BackgroundImportTests(CsvTestCase):
     def test_nul_refused_at_upload(self) -> None:
         with self.assertRaisesMessage(
             ValidationError,
-            "Le fichier contient un caractère invalide (caractère nul).",
+            "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
+            "exporté d'un tableur.",
         ):
             self.deposer(ZOE.replace("LECLERC", "LEC\x00LERC"))
         self.assertEqual(ImportCandidats.objects.count(), 0)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certif', '0002_cache_table'),
+        ('certif', '0003_issue12b_changement_role'),
     ]
 
     operations = [
