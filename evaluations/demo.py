@@ -21,6 +21,7 @@ from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
 from evaluations.jury.models import Affectation, MembreJury
+from evaluations.jury.selectors import presents_possibles
 from evaluations.jury.services import (
     affectation_add,
     affectations_auto,
@@ -522,6 +523,7 @@ def demo_dispense(log: Log) -> None:
             "C1.5 ; l'aisance orale n'a pas vocation à s'appliquer dans la pratique "
             "future du candidat, orientée vers l'écrit."
         ),
+        presents=presents_possibles(inscription=inscription),
         by=president.user,
     )
     log(f"Jury : dispense du critère {critere.code} accordée par le jury")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from evaluations.jury.models import MembreJury
 from evaluations.sessions.models import Inscription
 from referentiel.models import Critere, Modalite
 
@@ -288,8 +289,11 @@ class PropositionDispense(models.Model):
 
 
 class Dispense(models.Model):
-    """The jury's decision on one proposed exemption. Granting it requires both
-    cumulative conditions and the jury's reasoning (database constraint)."""
+    """The jury's decision on one proposed exemption, taken by the jury sitting
+    (``presents``: the members present, quorum and president included). Granting it
+    requires both cumulative conditions and the jury's reasoning (database
+    constraint); condition 1 is affirmed over the candidate's whole set of
+    exemptions, whose codes ``ensemble`` keeps as they were at that decision."""
 
     proposition = models.OneToOneField(
         PropositionDispense,
@@ -322,6 +326,22 @@ class Dispense(models.Model):
         default=False,
     )
     raisonnement = models.TextField(_("raisonnement du jury"), blank=True)
+    ensemble = models.CharField(
+        _("dispenses couvertes par la condition 1"),
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text=_(
+            "Codes des critères dispensés, celui-ci compris, sur lesquels le jury a "
+            "affirmé la capacité professionnelle globale."
+        ),
+    )
+    presents = models.ManyToManyField(
+        MembreJury,
+        related_name="dispenses_siegees",
+        blank=True,
+        verbose_name=_("membres présents"),
+    )
     decide_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -329,7 +349,7 @@ class Dispense(models.Model):
         verbose_name=_("décidée par"),
     )
     decide_le = models.DateTimeField(_("décidée le"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[presents])
 
     class Meta:
         verbose_name = _("dispense")

@@ -67,8 +67,8 @@ class DispenseForm(forms.Form):
     )
     condition_capacite_globale = forms.BooleanField(
         label=_(
-            "La dispense ne remet pas en question la capacité professionnelle "
-            "globale du candidat."
+            "L'ensemble des dispenses du candidat, celle-ci comprise, ne remet pas "
+            "en question sa capacité professionnelle globale."
         ),
         required=False,
     )
@@ -82,5 +82,22 @@ class DispenseForm(forms.Form):
     raisonnement = forms.CharField(
         label=_("Raisonnement du jury"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    presents = _PresentsChoice(
+        label=_("Membres du jury présents pour cette décision"),
+        queryset=MembreJury.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez les membres présents.")},
+    )
+
+    def __init__(
+        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "presents").queryset = presents
+        self.fields["presents"].help_text = _(
+            "Le jury siège pour décider : quorum d'au moins %(n)d membres présents, "
+            "le président compris."
+        ) % {"n": settings.QUORUM_DELIBERATION}

@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
-from evaluations.jury.models import MembreJury
+from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.notation.rollup import Decision
 from evaluations.notation.selectors import rollup_consolide_for
 from evaluations.sessions.models import BlocAcquis, Inscription
@@ -47,6 +48,7 @@ def deliberation_record(
     existing = Deliberation.objects.filter(inscription=inscription).first()
     rollup = rollup_consolide_for(inscription=inscription)
     decision = rollup.decision_proposee
+    errors: list[str] = []
     if decision is None:
         raise ValidationError(
             _(
@@ -54,27 +56,21 @@ def deliberation_record(
                 "avant de délibérer."
             )
         )
-    presents = list(presents)
-    errors = []
     if not motif.strip():
         errors.append(_("Indiquez le motif de la décision."))
-    if any(m.session_id != inscription.session_id for m in presents):
-        errors.append(
-            _("Seuls les membres du jury de la session peuvent être présents.")
-        )
-    if not any(
-        m.role == MembreJury.Role.PRESIDENT and m.user_id == by.pk for m in presents
-    ):
-        errors.append(_("Le président du jury doit être présent."))
-    quorum = settings.QUORUM_DELIBERATION
-    if len({m.pk for m in presents}) < quorum:
+    session = inscription.session
+    if not session.jury_reuni():
         errors.append(
             _(
-                "Quorum non atteint : il faut au moins %(n)d membres présents, le "
-                "président compris."
+                "Le jury se réunit le %(date)s : il ne peut pas voter avant. Si le "
+                "jury s'est réellement réuni plus tôt, l'administrateur modifie "
+                "d'abord la date du jury de la session."
             )
-            % {"n": quorum}
+            % {"date": date_format(session.date_jury, "j F Y")}
         )
+    presents = _seance_check(
+        inscription=inscription, presents=presents, by=by, errors=errors
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -97,6 +93,47 @@ def deliberation_record(
     deliberation.presents.set(presents)
     _blocs_acquis_reconcile(inscription=inscription, blocs=blocs, decision=decision)
     return deliberation
+
+
+def _seance_check(
+    *,
+    inscription: Inscription,
+    presents: Iterable[MembreJury],
+    by: User,
+    errors: list[str],
+) -> list[MembreJury]:
+    """The jury sitting on an enrolment, for a vote or an exemption: the members
+    present belong to the session's jury and are not in conflict
+    with the candidate, the president (``by``) is present, the quorum is reached.
+    Append the French refusals to ``errors``; return the members present."""
+    presents = list(presents)
+    if any(m.session_id != inscription.session_id for m in presents):
+        errors.append(
+            _("Seuls les membres du jury de la session peuvent être présents.")
+        )
+    en_conflit = set(
+        ConflitInterets.objects.filter(
+            inscription=inscription, membre__in=[m.pk for m in presents]
+        ).values_list("membre_id", flat=True)
+    )
+    if en_conflit:
+        errors.append(
+            _("Un membre en conflit d'intérêts avec le candidat ne siège pas pour lui.")
+        )
+    if not any(
+        m.role == MembreJury.Role.PRESIDENT and m.user_id == by.pk for m in presents
+    ):
+        errors.append(_("Le président du jury doit être présent."))
+    quorum = settings.QUORUM_DELIBERATION
+    if len({m.pk for m in presents}) < quorum:
+        errors.append(
+            _(
+                "Quorum non atteint : il faut au moins %(n)d membres présents, le "
+                "président compris."
+            )
+            % {"n": quorum}
+        )
+    return presents
 
 
 def _blocs_acquis_reconcile(
@@ -158,12 +195,17 @@ def dispense_decider(
     condition_capacite_globale: bool,
     condition_pratique_future: bool,
     raisonnement: str,
+    presents: Iterable[MembreJury],
     by: User,
 ) -> Dispense:
-    """The jury's decision on one exemption proposed by the avis motivé. Granting
-    requires both cumulative conditions and the reasoning; only for a criterion the
-    avis names; only while the enrolment's deliberation is open. A later decision
-    replaces the previous one (history keeps both)."""
+    """The jury's decision on one exemption proposed by the avis motivé, taken by
+    the jury sitting (same date, quorum and president as a vote; the members
+    present are recorded) and recorded by the president, before or during the
+    candidate's deliberation, never after the lock. Granting requires both
+    cumulative conditions and the reasoning; condition 1 is affirmed over the
+    candidate's whole set of exemptions (their codes are kept with the decision);
+    a competency keeps at least one criterion evaluated. Only for a criterion the
+    avis names. A later decision replaces the previous one (history keeps both)."""
     inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
     if not MembreJury.objects.filter(
         session=inscription.session, user=by, role=MembreJury.Role.PRESIDENT
@@ -186,13 +228,25 @@ def dispense_decider(
         deliberation_assert_open(inscription=inscription)
     except DeliberationVerrouilleeError as exc:
         raise ValidationError(str(exc)) from None
+    seance: list[str] = []
+    presents = _seance_check(
+        inscription=inscription, presents=presents, by=by, errors=seance
+    )
+    errors: dict[str, list[str]] = {}
+    if seance:
+        errors["presents"] = seance
+    autres = set(
+        Dispense.objects.filter(inscription=inscription, accordee=True)
+        .exclude(critere=critere)
+        .values_list("critere__code", flat=True)
+    )
     if accorder:
-        errors: dict[str, list[str]] = {}
         if not condition_capacite_globale:
             errors["condition_capacite_globale"] = [
                 _(
-                    "Dispense refusée : le jury doit affirmer qu'elle ne remet pas en "
-                    "question la capacité professionnelle globale du candidat."
+                    "Dispense refusée : le jury doit affirmer que l'ensemble des "
+                    "dispenses du candidat, celle-ci comprise, ne remet pas en "
+                    "question sa capacité professionnelle globale."
                 )
             ]
         if not condition_pratique_future:
@@ -207,8 +261,23 @@ def dispense_decider(
             errors["raisonnement"] = [
                 _("Dispense refusée : rédigez le raisonnement du jury.")
             ]
-        if errors:
-            raise ValidationError(errors)
+        codes_competence = set(
+            Critere.objects.filter(competence_id=critere.competence_id).values_list(
+                "code", flat=True
+            )
+        )
+        if codes_competence <= autres | {critere.code}:
+            errors.setdefault("decision", []).append(
+                _(
+                    "Dispense refusée : ce serait dispenser le candidat de tous les "
+                    "critères de la compétence %(competence)s. Le jury dispense de "
+                    "certains critères seulement : une compétence dont rien n'est "
+                    "évalué ne peut pas être acquise par dispense."
+                )
+                % {"competence": critere.competence.code}
+            )
+    if errors:
+        raise ValidationError(errors)
     dispense = Dispense.objects.filter(proposition=proposition).first() or Dispense(
         proposition=proposition, inscription=inscription, critere=critere
     )
@@ -216,8 +285,10 @@ def dispense_decider(
     dispense.condition_capacite_globale = condition_capacite_globale
     dispense.condition_pratique_future = condition_pratique_future
     dispense.raisonnement = raisonnement.strip()
+    dispense.ensemble = ", ".join(sorted(autres | {critere.code})) if accorder else ""
     dispense.decide_par = by
     dispense.decide_le = timezone.now()
     dispense.full_clean()
     dispense.save()
+    dispense.presents.set(presents)
     return dispense

@@ -25,6 +25,7 @@ from evaluations.deliberation.selectors import (
     get_proposition_for_president,
     historique_for,
     inscriptions_a_dispenser_for,
+    presents_precedents,
     propositions_de,
 )
 from evaluations.deliberation.services import (
@@ -56,7 +57,9 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     inscription = access.inscription
     table = consolidation_for(inscription=inscription)
     form = DeliberationForm(
-        request.POST or None, presents=presents_possibles(inscription=inscription)
+        request.POST or None,
+        presents=presents_possibles(inscription=inscription),
+        initial={"presents": presents_precedents(inscription=inscription)},
     )
     status = 200
     if request.method == "POST":
@@ -163,6 +166,12 @@ def dispenses_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "evaluations/jury/dispenses_list.html", {"page": page})
 
 
+def _coches(form: DispenseForm) -> set[int]:
+    """The members ticked in a form: as posted, or its initial value."""
+    valeur = form["presents"].value() or []
+    return {int(v) for v in valeur if str(v).isdigit()}
+
+
 def _render_dispenses(
     request: AuthenticatedHttpRequest,
     inscription: Inscription,
@@ -170,13 +179,15 @@ def _render_dispenses(
     bound: tuple[int, DispenseForm] | None = None,
 ) -> HttpResponse:
     propositions = propositions_de(inscription=inscription)
+    possibles = presents_possibles(inscription=inscription)
+    precedents = presents_precedents(inscription=inscription)
     lignes = []
     for proposition in propositions:
         if bound is not None and bound[0] == proposition.pk:
             form = bound[1]
         else:
             dispense = getattr(proposition, "dispense", None)
-            initial = {}
+            initial: dict[str, object] = {"presents": precedents}
             if dispense is not None:
                 initial = {
                     "decision": DispenseForm.Decision.ACCORDER
@@ -185,9 +196,12 @@ def _render_dispenses(
                     "condition_capacite_globale": dispense.condition_capacite_globale,
                     "condition_pratique_future": dispense.condition_pratique_future,
                     "raisonnement": dispense.raisonnement,
+                    "presents": precedents,
                 }
-            form = DispenseForm(prefix=f"p{proposition.pk}", initial=initial)
-        lignes.append((proposition, form))
+            form = DispenseForm(
+                prefix=f"p{proposition.pk}", initial=initial, presents=possibles
+            )
+        lignes.append((proposition, form, _coches(form)))
     deliberation = getattr(inscription, "deliberation", None)
     return render(
         request,
@@ -196,6 +210,14 @@ def _render_dispenses(
             "inscription": inscription,
             "amenagements": amenagements_for_jury(inscription_id=inscription.pk),
             "lignes": lignes,
+            # Evaluated once for every form of the page: the template draws each
+            # form's boxes from this list (no query per proposition).
+            "membres": list(possibles),
+            "accordees": [
+                p.critere.code
+                for p in propositions
+                if getattr(p, "dispense", None) is not None and p.dispense.accordee
+            ],
             "verrouillee": bool(deliberation and deliberation.verrouillee),
         },
     )
@@ -219,7 +241,11 @@ def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     inscription = get_inscription_for_dispenses(
         request.user, proposition.avis.demande.inscription_id
     )
-    form = DispenseForm(request.POST, prefix=f"p{proposition.pk}")
+    form = DispenseForm(
+        request.POST,
+        prefix=f"p{proposition.pk}",
+        presents=presents_possibles(inscription=inscription),
+    )
     if form.is_valid():
         accorder = form.cleaned_data["decision"] == DispenseForm.Decision.ACCORDER
         try:
@@ -234,6 +260,7 @@ def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                     "condition_pratique_future"
                 ],
                 raisonnement=form.cleaned_data["raisonnement"],
+                presents=form.cleaned_data["presents"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_h
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from evaluations.deliberation.models import Deliberation
@@ -21,6 +22,7 @@ from evaluations.notation.models import Consolidation
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import capitalises_of
 from handicap import selectors as handicap_selectors
+from handicap.models import Dispense
 from referentiel.models import Critere, Referentiel
 from referentiel.selectors import referentiel_tree
 
@@ -157,6 +159,34 @@ class CandidatPV:
 
 
 @dataclass(frozen=True)
+class DispensePV:
+    """An exemption granted by the jury, as the PV prints it."""
+
+    candidat: str
+    critere: str  # code
+    intitule: str
+    avis: str  # reference of the référent's avis motivé
+    condition_capacite_globale: bool
+    condition_pratique_future: bool
+    ensemble: str  # codes covered by condition 1 at that decision
+    raisonnement: str
+    presents: tuple[str, ...]
+    decidee_le: str  # ISO date
+
+    @property
+    def decidee_le_date(self) -> date:
+        return date.fromisoformat(self.decidee_le)
+
+
+@dataclass(frozen=True)
+class ReglesPV:
+    """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
+    has a default: a PV issued before a field existed still reads."""
+
+    dispenses: tuple[DispensePV, ...] = ()
+
+
+@dataclass(frozen=True)
 class PVSnapshot:
     session: str
     certification: CertificationInfo
@@ -165,6 +195,7 @@ class PVSnapshot:
     membres: tuple[MembrePV, ...]
     conflits: tuple[ConflitPV, ...]
     candidats: tuple[CandidatPV, ...]
+    regles: ReglesPV = ReglesPV()
 
     @property
     def date_jury_date(self) -> date:
@@ -222,6 +253,9 @@ def snapshot_from_json(cls: type[S], data: dict[str, Any]) -> S:
     hints = get_type_hints(cls)
     values = {}
     for field in fields(cls):
+        if field.name not in data:
+            # A field added after the document was issued: its default.
+            continue
         values[field.name] = _from_json(hints[field.name], data[field.name])
     return cls(**values)
 
@@ -495,4 +529,52 @@ def pv_snapshot(*, session_id: int) -> PVSnapshot:
         membres=tuple(membres),
         conflits=tuple(conflits),
         candidats=tuple(candidats),
+        regles=_regles_pv(deliberations),
+    )
+
+
+def _nom_membre(membre: MembreJury) -> str:
+    return membre.user.get_full_name() or membre.user.email
+
+
+def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
+    """The jury's rules the PV prints: each exemption granted with the avis it
+    answers, both conditions, the reasoning and the members present. A fixed
+    number of queries."""
+    inscription_ids = [d.inscription_id for d in deliberations]
+    dispenses = (
+        Dispense.objects.filter(inscription_id__in=inscription_ids, accordee=True)
+        .select_related("critere", "proposition__avis", "inscription__candidat")
+        .prefetch_related(
+            Prefetch("presents", queryset=MembreJury.objects.select_related("user"))
+        )
+        .order_by(
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "critere_id",
+        )
+    )
+    return ReglesPV(
+        dispenses=tuple(
+            DispensePV(
+                candidat=f"{d.inscription.candidat.prenoms} "
+                f"{d.inscription.candidat.nom_naissance}",
+                critere=d.critere.code,
+                intitule=d.critere.intitule,
+                avis=_("Avis motivé n° %(n)d du %(date)s")
+                % {
+                    "n": d.proposition.avis.pk,
+                    "date": date_format(
+                        timezone.localtime(d.proposition.avis.redige_le), "d/m/Y"
+                    ),
+                },
+                condition_capacite_globale=d.condition_capacite_globale,
+                condition_pratique_future=d.condition_pratique_future,
+                ensemble=d.ensemble or d.critere.code,
+                raisonnement=d.raisonnement,
+                presents=tuple(sorted(_nom_membre(m) for m in d.presents.all())),
+                decidee_le=_local_date(d.decide_le),
+            )
+            for d in dispenses
+        )
     )

@@ -1,7 +1,7 @@
 """Sessions, candidates (the person and their identity), enrolments, and the
 blocs a person acquired (kept across sessions: capitalisation)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -95,6 +95,11 @@ class Session(models.Model):
     @property
     def est_close(self) -> bool:
         return self.statut == self.Statut.CLOSE
+
+    def jury_reuni(self, *, today: date | None = None) -> bool:
+        """The jury may sit (vote, decide exemptions): its date has come, Paris
+        time. A jury that really met earlier has its date changed first."""
+        return (today or timezone.localdate()) >= self.date_jury
 
 
 class Candidat(models.Model):

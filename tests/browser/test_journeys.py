@@ -392,15 +392,27 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     logout(page)
     assert Evaluation.objects.filter(affectation__inscription=inscription).count() == 8
 
-    # The president grants the exemption proposed by the avis motivé, with both
-    # conditions and the jury's reasoning.
+    # The jury sitting (quorum, members present recorded) grants the exemption
+    # proposed by the avis motivé, with both conditions and the jury's reasoning;
+    # the president records it.
     login(page, worlds.PRESIDENT)
     page.get_by_role("link", name="Dispenses").first.click()
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_text("Motif du référent : La prise de notes")).to_be_visible()
-    # With one condition only, the exemption is refused and nothing is stored.
+    # The president alone is not the jury: refused, nothing stored.
     page.get_by_label("Accorder la dispense").check()
-    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("ne remet pas en question sa capacité professionnelle").check()
+    page.get_by_label("n'a pas vocation à s'appliquer").check()
+    page.get_by_label("Raisonnement du jury").fill("Le président seul.")
+    page.get_by_label("Paul Président (Président)").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(
+        page.get_by_text("Quorum non atteint : il faut au moins 2 membres présents")
+    ).to_be_visible()
+    assert not Dispense.objects.filter(inscription=inscription).exists()
+    # With one condition only, the exemption is refused and nothing is stored.
+    page.get_by_label("Julie Bernard (Membre)").check()
+    page.get_by_label("n'a pas vocation à s'appliquer").uncheck()
     page.get_by_label("Raisonnement du jury").fill("Une seule condition.")
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(
@@ -412,8 +424,9 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     assert not Dispense.objects.filter(inscription=inscription).exists()
     # Both conditions and the reasoning: granted.
     page.get_by_label("Accorder la dispense").check()
-    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("ne remet pas en question sa capacité professionnelle").check()
     page.get_by_label("n'a pas vocation à s'appliquer").check()
+    expect(page.get_by_label("Julie Bernard (Membre)")).to_be_checked()
     page.get_by_label("Raisonnement du jury").fill(
         "Le métier visé s'exerce sur poste adapté, sans prise de notes manuscrite."
     )
@@ -426,6 +439,10 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         dispense.condition_capacite_globale,
         dispense.condition_pratique_future,
     ) == (True, True, True)
+    assert sorted(dispense.presents.values_list("user__last_name", flat=True)) == [
+        "Bernard",
+        "Président",
+    ]
 
     # Consolidation: the divergent criterion is now exempted; the others agree.
     page.get_by_role("link", name="Jurys").first.click()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from certif.models import User
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
+from evaluations.jury.selectors import presents_possibles
 from evaluations.sessions.models import Inscription
 from handicap.models import (
     AccesConfidentiel,
@@ -570,13 +571,19 @@ class PresidentTests(ViewTestCase):
     def dispense_url(self) -> str:
         return reverse("evaluations:dispense_decider", args=[self.proposition.pk])
 
-    def dispense_data(self, **overrides: str | None) -> dict[str, str]:
+    def dispense_data(self, **overrides: str | None) -> dict[str, str | list[str]]:
         prefix = f"p{self.proposition.pk}"
-        data = {
+        data: dict[str, str | list[str]] = {
             f"{prefix}-decision": "accorder",
             f"{prefix}-condition_capacite_globale": "on",
             f"{prefix}-condition_pratique_future": "on",
             f"{prefix}-raisonnement": "Raisonnement du jury.",
+            f"{prefix}-presents": [
+                str(m.pk)
+                for m in presents_possibles(
+                    inscription=self.proposition.avis.demande.inscription
+                )
+            ],
         }
         for key, value in overrides.items():
             if value is None:
@@ -657,7 +664,7 @@ class PresidentTests(ViewTestCase):
         response = self.client.get(url)
         self.assertContains(response, "Tiers-temps pour chaque épreuve orale.")
         self.assertContains(response, AVIS)
-        self.assertContains(response, "ne remet pas en question la capacité")
+        self.assertContains(response, "ne remet pas en question sa capacité")
         self.assertContains(response, "pratique professionnelle future du candidat")
         self.assertNotContains(response, "Bégaiement")
         self.assertNotContains(response, "piece-0.pdf")
@@ -777,6 +784,9 @@ class HomeAndNavTests(ViewTestCase):
             reverse("evaluations:dispense_decider", args=[self.proposition.pk]),
             {
                 f"p{self.proposition.pk}-decision": "refuser",
+                f"p{self.proposition.pk}-presents": [
+                    m.pk for m in presents_possibles(inscription=self.inscription_hugo)
+                ],
             },
         )
         self.assertEqual(Dispense.objects.count(), 1)
@@ -832,7 +842,7 @@ class MoreTests(ViewTestCase):
         url = reverse(
             "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
         )
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(13):
             self.client.get(url)
         cand = make_candidat("q@example.org", nom="Quatre")
         inscription = make_inscription(cand, self.session)
@@ -846,10 +856,11 @@ class MoreTests(ViewTestCase):
             condition_capacite_globale=True,
             condition_pratique_future=True,
             raisonnement="R.",
+            presents=presents_possibles(inscription=inscription),
             by=self.president,
         )
         url = reverse("evaluations:dispenses_inscription", args=[inscription.pk])
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(13):
             response = self.client.get(url)
         self.assertEqual(len(response.context["lignes"]), len(self.criteres))
 
