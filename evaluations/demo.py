@@ -464,6 +464,9 @@ def demo_documents(log: Log) -> None:
         deliberation = Deliberation.objects.create(
             inscription=inscription,
             decision=decision,
+            # The jury followed the roll-up's proposal.
+            decision_proposee=decision,
+            blocs_proposes=", ".join(sorted(b.code for b in valides)),
             motif=motif,
             verrouillee=True,
             decidee_le=now - timedelta(days=7),
@@ -476,7 +479,8 @@ def demo_documents(log: Log) -> None:
 
 def demo_dispense(log: Log) -> None:
     """The jury's decision on the exemption the référent's demo avis proposes:
-    granted by the president with both conditions and the jury's reasoning."""
+    granted by the jury sitting (every member who may sit, recorded by the
+    president) with both conditions and the jury's reasoning."""
     inscription = (
         Inscription.objects.filter(
             session__nom=handicap_demo.SESSION,

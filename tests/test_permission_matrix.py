@@ -42,6 +42,7 @@ from evaluations.documents.tasks import emission_launch
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.notation.models import DerogationValidation
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
     AmenagementSaisi,
@@ -73,6 +74,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     # name: {method: 'anon cand autre jury juryna pres ref admin'}
     "evaluations:consolidation": {
         "GET": "302 403 404 403 403 200 403 200",
+        "POST": "302 403 404 403 403 302 403 403",
+    },
+    "evaluations:derogation_validation": {
+        "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 404 403 403 302 403 403",
     },
     "evaluations:deliberation": {
@@ -411,6 +416,13 @@ class World:
         membre_na = make_membre(session, "juryna@m.fr")
         affectation = Affectation.objects.create(membre=membre, inscription=ia)
         Affectation.objects.create(membre=membre_na, inscription=ib)
+        # The jury consolidates without the member's validation, for a reason.
+        DerogationValidation.objects.create(
+            affectation=affectation,
+            motif="Évaluateur remplacé.",
+            par=president.user,
+            le=timezone.now(),
+        )
 
         # An earlier, deliberated session of Camille and Hugo, with issued documents.
         earlier = make_session(referentiel, nom="Session 2025", statut="deliberee")
@@ -549,6 +561,9 @@ class World:
             ),
             "evaluations:deliberation": lambda: reverse(
                 "evaluations:deliberation", args=[ia.pk]
+            ),
+            "evaluations:derogation_validation": lambda: reverse(
+                "evaluations:derogation_validation", args=[ia.pk, affectation.pk]
             ),
             "evaluations:deliberation_rouvrir": lambda: reverse(
                 "evaluations:deliberation_rouvrir", args=[ia.pk]

@@ -15,8 +15,12 @@ from django.utils.translation import gettext as _
 from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.jury.models import ConflitInterets, MembreJury
-from evaluations.notation.rollup import Decision
-from evaluations.notation.selectors import rollup_consolide_for
+from evaluations.notation.rollup import BlocStatut, Decision
+from evaluations.notation.selectors import (
+    rollup_consolide_for,
+    validations_manquantes,
+    validations_manquantes_message,
+)
 from evaluations.sessions.models import BlocAcquis, Inscription
 from evaluations.sessions.selectors import blocs_acquis_for
 from evaluations.sessions.verrou import (
@@ -38,18 +42,27 @@ def deliberation_record(
     motif: str,
     presents: Iterable[MembreJury],
     by: User,
+    blocs_decides: Iterable[str] | None = None,
+    motif_ecart: str = "",
 ) -> Deliberation:
-    """Vote the decision the roll-up of the consolidated results proposes, with a
-    motive and the members present (quorum, president included), lock the
-    enrolment and reconcile the blocs acquired by the person. The roll-up is
-    computed here, after the enrolment's lock: a consolidation saved while the
-    president was reading the page is voted on as it is now."""
+    """Vote on the enrolment, with a motive and the members present (quorum,
+    president included), on or after the session's jury date, once every assigned
+    evaluator validated their grid (or the president recorded why the jury does
+    without it); lock the enrolment and reconcile the blocs acquired by the person.
+
+    The roll-up of the consolidated results proposes; it is computed here, after
+    the enrolment's lock, so that a consolidation saved while the president was
+    reading the page is voted on as it is now. The jury is sovereign:
+    ``blocs_decides`` (codes of the evaluated blocs it validates; None follows the
+    proposal) may depart from the proposal, only with ``motif_ecart``; the decision
+    follows from the blocs (certified when every bloc is validated now or
+    capitalised). The proposal is stored beside the decision."""
     inscription = inscription_lock(inscription_id=inscription.pk)
     existing = Deliberation.objects.filter(inscription=inscription).first()
     rollup = rollup_consolide_for(inscription=inscription)
-    decision = rollup.decision_proposee
+    proposee = rollup.decision_proposee
     errors: list[str] = []
-    if decision is None:
+    if proposee is None:
         raise ValidationError(
             _(
                 "Les résultats consolidés sont incomplets : terminez la consolidation "
@@ -68,14 +81,45 @@ def deliberation_record(
             )
             % {"date": date_format(session.date_jury, "j F Y")}
         )
+    manquants = validations_manquantes(inscription_id=inscription.pk)
+    if manquants:
+        errors.append(validations_manquantes_message(manquants))
     presents = _seance_check(
         inscription=inscription, presents=presents, by=by, errors=errors
     )
+    proposes = set(rollup.blocs_valides)
+    evalues = {
+        b.code
+        for b in rollup.blocs
+        if b.statut not in (BlocStatut.CAPITALISE, BlocStatut.NON_PRESENTE)
+    }
+    decides = proposes if blocs_decides is None else set(blocs_decides)
+    if not decides <= evalues:
+        errors.append(_("Le jury ne valide que des blocs évalués dans cette session."))
+    capitalises = {b.code for b in rollup.blocs if b.statut == BlocStatut.CAPITALISE}
+    if decides | capitalises >= {b.code for b in rollup.blocs}:
+        decision = Decision.CERTIFIE
+    elif decides:
+        decision = Decision.VALIDATION_PARTIELLE
+    else:
+        decision = Decision.NON_VALIDE
+    ecart = decides != proposes or decision != proposee
+    if ecart and not motif_ecart.strip():
+        errors.append(
+            _(
+                "La décision diffère de la proposition (%(proposition)s) : le jury "
+                "ne s'en écarte qu'avec un motif écrit, que le procès-verbal imprime."
+            )
+            % {"proposition": _libelle(proposee, proposes)}
+        )
     if errors:
         raise ValidationError(errors)
 
     deliberation = existing or Deliberation(inscription=inscription)
     deliberation.decision = Deliberation.Decision(str(decision))
+    deliberation.decision_proposee = Deliberation.Decision(str(proposee))
+    deliberation.blocs_proposes = ", ".join(sorted(proposes))
+    deliberation.motif_ecart = motif_ecart.strip() if ecart else ""
     deliberation.motif = motif.strip()
     deliberation.verrouillee = True
     deliberation.decidee_le = timezone.now()
@@ -86,13 +130,20 @@ def deliberation_record(
     blocs = list(
         Bloc.objects.filter(
             referentiel_id=inscription.session.referentiel_id,
-            code__in=rollup.blocs_valides,
+            code__in=decides,
         )
     )
     deliberation.blocs_valides.set(blocs)
     deliberation.presents.set(presents)
     _blocs_acquis_reconcile(inscription=inscription, blocs=blocs, decision=decision)
     return deliberation
+
+
+def _libelle(decision: Decision, blocs: set[str]) -> str:
+    libelle = str(Deliberation.Decision(str(decision)).label)
+    if decision == Decision.VALIDATION_PARTIELLE:
+        return f"{libelle} : {', '.join(sorted(blocs))}"
+    return libelle
 
 
 def _seance_check(

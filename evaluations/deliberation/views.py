@@ -34,7 +34,8 @@ from evaluations.deliberation.services import (
     dispense_decider,
 )
 from evaluations.jury.selectors import get_inscription_for_president, presents_possibles
-from evaluations.notation.selectors import consolidation_for
+from evaluations.notation.rollup import BlocStatut
+from evaluations.notation.selectors import consolidation_for, validations_manquantes
 from evaluations.sessions.models import Inscription
 from evaluations.sessions.verrou import verrou_409
 from handicap.selectors import amenagements_for_jury
@@ -56,10 +57,19 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
     inscription = access.inscription
     table = consolidation_for(inscription=inscription)
+    evalues = [
+        b.code
+        for b in table.rollup.blocs
+        if b.statut not in (BlocStatut.CAPITALISE, BlocStatut.NON_PRESENTE)
+    ]
     form = DeliberationForm(
         request.POST or None,
         presents=presents_possibles(inscription=inscription),
-        initial={"presents": presents_precedents(inscription=inscription)},
+        blocs=evalues,
+        initial={
+            "presents": presents_precedents(inscription=inscription),
+            "blocs": list(table.rollup.blocs_valides),
+        },
     )
     status = 200
     if request.method == "POST":
@@ -69,6 +79,8 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     inscription=inscription,
                     motif=form.cleaned_data["motif"],
                     presents=form.cleaned_data["presents"],
+                    blocs_decides=form.cleaned_data["blocs"],
+                    motif_ecart=form.cleaned_data["motif_ecart"],
                     by=request.user,
                 )
             except ValidationError as exc:
@@ -97,6 +109,7 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "presents": list(deliberation.presents.select_related("user"))
             if deliberation
             else [],
+            "manquants": validations_manquantes(inscription_id=inscription.pk),
         },
         status=status,
     )

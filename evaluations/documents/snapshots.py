@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import ConflitInterets, MembreJury
-from evaluations.notation.models import Consolidation
+from evaluations.notation.models import Consolidation, DerogationValidation
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import capitalises_of
 from handicap import selectors as handicap_selectors
@@ -179,11 +179,32 @@ class DispensePV:
 
 
 @dataclass(frozen=True)
+class EcartPV:
+    """A decision that departs from the roll-up's proposal, with its motive."""
+
+    candidat: str
+    proposition: str
+    decision: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class DerogationPV:
+    """A consolidation and vote without an evaluator's validated grid."""
+
+    candidat: str
+    evaluateur: str
+    motif: str
+
+
+@dataclass(frozen=True)
 class ReglesPV:
     """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
     has a default: a PV issued before a field existed still reads."""
 
     dispenses: tuple[DispensePV, ...] = ()
+    ecarts: tuple[EcartPV, ...] = ()
+    derogations: tuple[DerogationPV, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -537,11 +558,53 @@ def _nom_membre(membre: MembreJury) -> str:
     return membre.user.get_full_name() or membre.user.email
 
 
+def _nom_candidat(inscription: Inscription) -> str:
+    return f"{inscription.candidat.prenoms} {inscription.candidat.nom_naissance}"
+
+
+def _libelle_decision(decision: str, blocs: str) -> str:
+    libelle = str(Deliberation.Decision(decision).label)
+    return f"{libelle} ({blocs})" if blocs else libelle
+
+
 def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
     """The jury's rules the PV prints: each exemption granted with the avis it
-    answers, both conditions, the reasoning and the members present. A fixed
-    number of queries."""
+    answers, both conditions, the reasoning and the members present; each decision
+    departing from the proposal, with the proposal and the motive; each evaluator
+    whose validation the jury did without, with the reason. A fixed number of
+    queries (``deliberations`` come with their candidate and blocs)."""
     inscription_ids = [d.inscription_id for d in deliberations]
+    ecarts = tuple(
+        EcartPV(
+            candidat=_nom_candidat(d.inscription),
+            proposition=_libelle_decision(d.decision_proposee, d.blocs_proposes),
+            decision=_libelle_decision(
+                d.decision,
+                ", ".join(sorted(b.code for b in d.blocs_valides.all())),
+            ),
+            motif=d.motif_ecart,
+        )
+        for d in deliberations
+        if d.differe_de_la_proposition
+    )
+    derogations = tuple(
+        DerogationPV(
+            candidat=_nom_candidat(g.affectation.inscription),
+            evaluateur=_nom_membre(g.affectation.membre),
+            motif=g.motif,
+        )
+        for g in DerogationValidation.objects.filter(
+            affectation__inscription_id__in=inscription_ids
+        )
+        .select_related(
+            "affectation__membre__user", "affectation__inscription__candidat"
+        )
+        .order_by(
+            "affectation__inscription__candidat__nom_naissance",
+            "affectation__inscription__candidat__prenom1",
+            "affectation__membre__user__last_name",
+        )
+    )
     dispenses = (
         Dispense.objects.filter(inscription_id__in=inscription_ids, accordee=True)
         .select_related("critere", "proposition__avis", "inscription__candidat")
@@ -557,8 +620,7 @@ def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
     return ReglesPV(
         dispenses=tuple(
             DispensePV(
-                candidat=f"{d.inscription.candidat.prenoms} "
-                f"{d.inscription.candidat.nom_naissance}",
+                candidat=_nom_candidat(d.inscription),
                 critere=d.critere.code,
                 intitule=d.critere.intitule,
                 avis=_("Avis motivé n° %(n)d du %(date)s")
@@ -576,5 +638,7 @@ def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
                 decidee_le=_local_date(d.decide_le),
             )
             for d in dispenses
-        )
+        ),
+        ecarts=ecarts,
+        derogations=derogations,
     )

@@ -450,6 +450,27 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page.get_by_role("link", name="Consolidation").first.click()
     expect(page.locator(f"#j-{criteres['C1.1.1']}-a")).to_be_checked()
     axe_check(page)
+    # Karim Benali scored but did not validate: the jury waits for him…
+    page.console_watch.expect_refusal(
+        f"/jury/inscriptions/{inscription.pk}/consolidation/"
+    )  # type: ignore[attr-defined]
+    page.console_watch.expect_refusal(
+        f"/jury/inscriptions/{inscription.pk}/deliberation/"
+    )  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Enregistrer la consolidation").click()
+    expect(
+        page.get_by_text("Karim Benali n'a pas validé son évaluation").first
+    ).to_be_visible()
+    assert not Consolidation.objects.filter(inscription=inscription).exists()
+    # …unless the president records why the jury does without it.
+    page.get_by_label(
+        "Pourquoi le jury se passe de la validation de Karim Benali"
+    ).fill("Évaluateur absent le jour du jury, grille complète.")
+    page.get_by_role("button", name="Enregistrer le motif").click()
+    expect(page.get_by_text("Motif enregistré")).to_be_visible()
+    expect(
+        page.get_by_text("Motif : Évaluateur absent le jour du jury, grille complète.")
+    ).to_be_visible()
     page.get_by_role("button", name="Enregistrer la consolidation").click()
     assert sorted(
         Consolidation.objects.filter(inscription=inscription).values_list(
@@ -457,20 +478,38 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         )
     ) == [("C1.1.1", "acquis"), ("C2.1.1", "acquis"), ("C2.1.2", "acquis")]
 
-    # Deliberation: certified, locked.
+    # Deliberation: the roll-up proposes « certifié »; after hearing the
+    # candidate the jury validates B1 only, which it may do with a written motive.
     page.get_by_role("link", name="Délibération").first.click()
     expect(page.locator("#titre-vote")).to_be_visible()
-    page.get_by_label("Paul Président").check()
-    page.get_by_label("Julie Bernard").check()
-    page.get_by_label("Motif de la décision").fill(
-        "Tous les critères sont acquis, C1.1.2 dispensé sur avis motivé."
-    )
+    # Pre-ticked from the jury's exemption decision of the same sitting.
+    expect(page.get_by_label("Paul Président")).to_be_checked()
+    expect(page.get_by_label("Julie Bernard")).to_be_checked()
+    expect(page.get_by_label("B1", exact=True)).to_be_checked()
+    expect(page.get_by_label("B2", exact=True)).to_be_checked()
+    page.locator("#id_motif").fill("Après audition, le bloc B2 n'est pas maîtrisé.")
+    page.get_by_label("B2", exact=True).uncheck()
     axe_check(page)
     page.get_by_role("button", name="Voter et verrouiller").click()
-    expect(page.locator("#titre-decision")).to_contain_text("Certifié")
+    expect(
+        page.get_by_text("La décision diffère de la proposition (Certifié)")
+    ).to_be_visible()
+    assert not Deliberation.objects.filter(inscription=inscription).exists()
+    page.get_by_label("Motif de la décision différente de la proposition").fill(
+        "L'audition a montré que l'analyse de C2.1 était recopiée."
+    )
+    page.get_by_role("button", name="Voter et verrouiller").click()
+    expect(page.locator("#titre-decision")).to_contain_text("Validation partielle")
     expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
+    expect(page.locator("#ecart")).to_contain_text(
+        "Proposition du consolidé : Certifié"
+    )
     deliberation = Deliberation.objects.get(inscription=inscription)
-    assert (deliberation.decision, deliberation.verrouillee) == ("certifie", True)
+    assert (
+        deliberation.decision,
+        deliberation.decision_proposee,
+        deliberation.verrouillee,
+    ) == ("validation_partielle", "certifie", True)
     logout(page)
 
     # After the lock: the grid is read-only, and a forged write gets 409.
