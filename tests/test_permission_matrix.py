@@ -76,6 +76,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 404 403 403 200 403 200",
         "POST": "302 403 404 403 403 302 403 403",
     },
+    "evaluations:absence": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 404 403 403 400 403 403",
+    },
     "evaluations:derogation_validation": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 404 403 403 302 403 403",
@@ -562,6 +566,7 @@ class World:
             "evaluations:deliberation": lambda: reverse(
                 "evaluations:deliberation", args=[ia.pk]
             ),
+            "evaluations:absence": lambda: reverse("evaluations:absence", args=[ia.pk]),
             "evaluations:derogation_validation": lambda: reverse(
                 "evaluations:derogation_validation", args=[ia.pk, affectation.pk]
             ),

@@ -71,6 +71,33 @@ class DeliberationForm(forms.Form):
         ) % {"n": settings.QUORUM_DELIBERATION}
 
 
+class AbsenceForm(forms.Form):
+    presents = _PresentsChoice(
+        label=_("Membres présents"),
+        queryset=MembreJury.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez les membres présents.")},
+    )
+    motif = forms.CharField(
+        label=_("Motif de l'absence"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Épreuve ou session manquée, date, justificatif éventuel."),
+        error_messages={
+            "required": _(
+                "Indiquez le motif de l'absence (épreuve, date, justificatif)."
+            )
+        },
+    )
+
+    def __init__(
+        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "absence")
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "presents").queryset = presents
+
+
 class ReouvertureForm(forms.Form):
     motif = forms.CharField(
         label=_("Motif de la réouverture"),

@@ -21,6 +21,8 @@ class Deliberation(models.Model):
         CERTIFIE = "certifie", _("Certifié")
         VALIDATION_PARTIELLE = "validation_partielle", _("Validation partielle")
         NON_VALIDE = "non_valide", _("Non validé")
+        # Recorded by the jury without any score: the candidate did not sit.
+        ABSENT = "absent", _("Absent")
 
     inscription = models.OneToOneField(
         Inscription,

@@ -23,6 +23,7 @@ from evaluations.notation.selectors import (
 )
 from evaluations.sessions.models import BlocAcquis, Inscription
 from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.services import inscriptions_capitalisation_sync
 from evaluations.sessions.verrou import (
     DeliberationVerrouilleeError,
     deliberation_assert_open,
@@ -136,6 +137,69 @@ def deliberation_record(
     deliberation.blocs_valides.set(blocs)
     deliberation.presents.set(presents)
     _blocs_acquis_reconcile(inscription=inscription, blocs=blocs, decision=decision)
+    inscriptions_capitalisation_sync(
+        candidat_id=inscription.candidat_id,
+        referentiel_id=inscription.session.referentiel_id,
+        sauf_inscription_id=inscription.pk,
+        by=by,
+    )
+    return deliberation
+
+
+@transaction.atomic
+def absence_record(
+    *,
+    inscription: Inscription,
+    motif: str,
+    presents: Iterable[MembreJury],
+    by: User,
+) -> Deliberation:
+    """The jury records that the candidate was absent (from a live épreuve or the
+    whole session): the decision is « absent », with its motive and the members
+    present, on or after the jury date; no criterion has to be scored. The
+    enrolment is locked like after a vote (a re-opening corrects it) and no bloc is
+    acquired by it."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
+    existing = Deliberation.objects.filter(inscription=inscription).first()
+    errors: list[str] = []
+    if not motif.strip():
+        errors.append(
+            _("Indiquez le motif de l'absence (épreuve, date, justificatif).")
+        )
+    if not inscription.session.jury_reuni():
+        errors.append(
+            _(
+                "Le jury se réunit le %(date)s : il ne peut pas constater l'absence "
+                "avant."
+            )
+            % {"date": date_format(inscription.session.date_jury, "j F Y")}
+        )
+    presents = _seance_check(
+        inscription=inscription, presents=presents, by=by, errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    deliberation = existing or Deliberation(inscription=inscription)
+    deliberation.decision = Deliberation.Decision.ABSENT
+    deliberation.decision_proposee = ""
+    deliberation.blocs_proposes = ""
+    deliberation.motif_ecart = ""
+    deliberation.motif = motif.strip()
+    deliberation.verrouillee = True
+    deliberation.decidee_le = timezone.now()
+    deliberation.decidee_par = by
+    deliberation._history_user = by
+    deliberation.full_clean()
+    deliberation.save()
+    deliberation.blocs_valides.set([])
+    deliberation.presents.set(presents)
+    BlocAcquis.objects.filter(inscription=inscription).delete()
+    inscriptions_capitalisation_sync(
+        candidat_id=inscription.candidat_id,
+        referentiel_id=inscription.session.referentiel_id,
+        sauf_inscription_id=inscription.pk,
+        by=by,
+    )
     return deliberation
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +15,7 @@ from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
 from evaluations.deliberation.forms import (
+    AbsenceForm,
     DeliberationForm,
     DispenseForm,
     ReouvertureForm,
@@ -29,13 +30,22 @@ from evaluations.deliberation.selectors import (
     propositions_de,
 )
 from evaluations.deliberation.services import (
+    absence_record,
     deliberation_record,
     deliberation_reopen,
     dispense_decider,
 )
-from evaluations.jury.selectors import get_inscription_for_president, presents_possibles
+from evaluations.jury.selectors import (
+    PresidentAccess,
+    get_inscription_for_president,
+    presents_possibles,
+)
 from evaluations.notation.rollup import BlocStatut
-from evaluations.notation.selectors import consolidation_for, validations_manquantes
+from evaluations.notation.selectors import (
+    ConsolidationTable,
+    consolidation_for,
+    validations_manquantes,
+)
 from evaluations.sessions.models import Inscription
 from evaluations.sessions.verrou import verrou_409
 from handicap.selectors import amenagements_for_jury
@@ -48,6 +58,66 @@ def _deliberation_or_none(inscription: Inscription) -> Deliberation | None:
         return None
 
 
+def _render_deliberation(
+    request: AuthenticatedHttpRequest,
+    access: PresidentAccess,
+    table: ConsolidationTable,
+    *,
+    form: DeliberationForm,
+    absence_form: AbsenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    inscription = access.inscription
+    deliberation = _deliberation_or_none(inscription)
+    if absence_form is None:
+        absence_form = AbsenceForm(
+            presents=presents_possibles(inscription=inscription),
+            initial={"presents": presents_precedents(inscription=inscription)},
+        )
+    return render(
+        request,
+        "evaluations/jury/deliberation.html",
+        {
+            "access": access,
+            "inscription": inscription,
+            "table": table,
+            "form": form,
+            "absence_form": absence_form,
+            "deliberation": deliberation,
+            "reouverture_form": ReouvertureForm(),
+            "reouvertures": list(
+                deliberation.reouvertures.select_related("par") if deliberation else []
+            ),
+            "presents": list(deliberation.presents.select_related("user"))
+            if deliberation
+            else [],
+            "manquants": validations_manquantes(inscription_id=inscription.pk),
+        },
+        status=status,
+    )
+
+
+def _deliberation_form(
+    data: QueryDict | None,
+    inscription: Inscription,
+    table: ConsolidationTable,
+) -> DeliberationForm:
+    evalues = [
+        b.code
+        for b in table.rollup.blocs
+        if b.statut not in (BlocStatut.CAPITALISE, BlocStatut.NON_PRESENTE)
+    ]
+    return DeliberationForm(
+        data,
+        presents=presents_possibles(inscription=inscription),
+        blocs=evalues,
+        initial={
+            "presents": presents_precedents(inscription=inscription),
+            "blocs": list(table.rollup.blocs_valides),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @verrou_409
@@ -57,19 +127,8 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
     inscription = access.inscription
     table = consolidation_for(inscription=inscription)
-    evalues = [
-        b.code
-        for b in table.rollup.blocs
-        if b.statut not in (BlocStatut.CAPITALISE, BlocStatut.NON_PRESENTE)
-    ]
-    form = DeliberationForm(
-        request.POST or None,
-        presents=presents_possibles(inscription=inscription),
-        blocs=evalues,
-        initial={
-            "presents": presents_precedents(inscription=inscription),
-            "blocs": list(table.rollup.blocs_valides),
-        },
+    form = _deliberation_form(
+        request.POST if request.method == "POST" else None, inscription, table
     )
     status = 200
     if request.method == "POST":
@@ -92,26 +151,43 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 )
                 return redirect("evaluations:deliberation", pk=inscription.pk)
         status = 400
-    deliberation = _deliberation_or_none(inscription)
-    return render(
+    return _render_deliberation(request, access, table, form=form, status=status)
+
+
+@require_POST
+@login_required
+@verrou_409
+def absence_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The jury records the candidate's absence: decision « absent », no score."""
+    access = get_inscription_for_president(request.user, pk, write=True)
+    inscription = access.inscription
+    absence_form = AbsenceForm(
+        request.POST, presents=presents_possibles(inscription=inscription)
+    )
+    if absence_form.is_valid():
+        try:
+            absence_record(
+                inscription=inscription,
+                motif=absence_form.cleaned_data["motif"],
+                presents=absence_form.cleaned_data["presents"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                absence_form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Absence enregistrée ; l'inscription est verrouillée.")
+            )
+            return redirect("evaluations:deliberation", pk=inscription.pk)
+    table = consolidation_for(inscription=inscription)
+    return _render_deliberation(
         request,
-        "evaluations/jury/deliberation.html",
-        {
-            "access": access,
-            "inscription": inscription,
-            "table": table,
-            "form": form,
-            "deliberation": deliberation,
-            "reouverture_form": ReouvertureForm(),
-            "reouvertures": list(
-                deliberation.reouvertures.select_related("par") if deliberation else []
-            ),
-            "presents": list(deliberation.presents.select_related("user"))
-            if deliberation
-            else [],
-            "manquants": validations_manquantes(inscription_id=inscription.pk),
-        },
-        status=status,
+        access,
+        table,
+        form=_deliberation_form(None, inscription, table),
+        absence_form=absence_form,
+        status=400,
     )
 
 

@@ -101,7 +101,7 @@ class CompetenceLigne:
 class BlocReleve:
     code: str
     intitule: str
-    statut: str  # valide / non_valide / capitalise / non_presente
+    statut: str  # valide / non_valide / capitalise / non_presente / absent
     libelle: str
     competences: tuple[CompetenceLigne, ...]
 
@@ -198,6 +198,14 @@ class DerogationPV:
 
 
 @dataclass(frozen=True)
+class AbsentPV:
+    """A candidate the jury recorded as absent, with the motive."""
+
+    candidat: str
+    motif: str
+
+
+@dataclass(frozen=True)
 class ReglesPV:
     """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
     has a default: a PV issued before a field existed still reads."""
@@ -205,6 +213,7 @@ class ReglesPV:
     dispenses: tuple[DispensePV, ...] = ()
     ecarts: tuple[EcartPV, ...] = ()
     derogations: tuple[DerogationPV, ...] = ()
+    absents: tuple[AbsentPV, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -377,6 +386,8 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
     valides_ici = {b.pk for b in deliberation.blocs_valides.all()}
     evalues = {b.pk for b in inscription.blocs.all()}
     capitalises = capitalises_of(inscription=inscription)
+    # An absent candidate's relevé says so for each bloc, without criteria.
+    absent = deliberation.decision == Deliberation.Decision.ABSENT
 
     libelles = {
         "acquis": _("Acquis"),
@@ -409,11 +420,13 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
                     True,
                 )
             )
+        elif bloc.pk in evalues and absent:
+            statut, libelle = "absent", _("Absent")
         elif bloc.pk in evalues:
             statut, libelle = "non_valide", _("Non validé")
         else:
             statut, libelle = "non_presente", _("Non présenté")
-        if bloc.pk in evalues:
+        if bloc.pk in evalues and not absent:
             for activite in bloc.activites.all():
                 for competence in activite.competences.all():
                     criteres: list[CritereLigne] = []
@@ -641,4 +654,9 @@ def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
         ),
         ecarts=ecarts,
         derogations=derogations,
+        absents=tuple(
+            AbsentPV(candidat=_nom_candidat(d.inscription), motif=d.motif)
+            for d in deliberations
+            if d.decision == Deliberation.Decision.ABSENT
+        ),
     )

@@ -501,6 +501,54 @@ def inscription_create(
     return inscription
 
 
+def inscriptions_capitalisation_sync(
+    *, candidat_id: int, referentiel_id: int, sauf_inscription_id: int, by: User
+) -> list[Inscription]:
+    """The person's other open enrolments on the same certification (any version)
+    follow the blocs they acquired: a bloc acquired since is left out of the blocs
+    evaluated there (shown « capitalisé », no deposit asked, out of the grids); a
+    bloc no longer acquired (a re-opened vote) comes back to an enrolment on the
+    whole certification. An enrolment whose session is over, whose deliberation is
+    locked, or that would be left with nothing to evaluate is not changed. Called
+    inside the vote's transaction; each enrolment changed is locked first and its
+    change kept in its history. Returns the enrolments changed."""
+    autres = list(
+        Inscription.objects.select_for_update()
+        .filter(
+            candidat_id=candidat_id,
+            session__referentiel__certification__referentiels=referentiel_id,
+        )
+        .exclude(pk=sauf_inscription_id)
+        .exclude(session__statut__in=Session.STATUTS_TERMINES)
+        .exclude(deliberation__verrouillee=True)
+        .order_by("pk")
+    )
+    changees = []
+    for inscription in autres:
+        inscription = (
+            Inscription.objects.select_related("session")
+            .prefetch_related("blocs")
+            .get(pk=inscription.pk)
+        )
+        acquis = blocs_acquis_for(
+            candidat_ids=[candidat_id],
+            referentiel_id=inscription.session.referentiel_id,
+            sauf_session_id=inscription.session_id,
+        ).get(candidat_id, {})
+        actuels = list(inscription.blocs.all())
+        if inscription.parcours == Inscription.Parcours.COMPLET:
+            base = list(inscription.session.referentiel.blocs.all())
+        else:
+            base = actuels
+        voulus = [bloc for bloc in base if bloc.code not in acquis]
+        if not voulus or {b.pk for b in voulus} == {b.pk for b in actuels}:
+            continue
+        inscription._history_user = by
+        inscription.blocs.set(voulus)
+        changees.append(inscription)
+    return changees
+
+
 @transaction.atomic
 def candidat_enrol(
     *,

@@ -679,3 +679,36 @@ def test_member_declares_a_conflict_from_the_search(
     page.goto("/jury/mes-evaluations/")
     expect(page.locator("main")).to_contain_text("Aucun candidat ne vous est affecté")
     context.close()
+
+
+def test_jury_records_an_absent_candidate(page: Page, axe_check) -> None:  # type: ignore[no-untyped-def]
+    """An absent candidate is closed without a single score: the jury records
+    « absent » with its motive and the members present."""
+    from evaluations.deliberation.models import Deliberation
+    from evaluations.notation.models import Consolidation
+
+    jury = worlds.jury_en_evaluation()
+    inscription = jury.world.inscription
+    login(page, worlds.PRESIDENT)
+    page.goto(f"/jury/inscriptions/{inscription.pk}/deliberation/")
+    expect(page.get_by_role("heading", name="Candidat absent")).to_be_visible()
+    axe_check(page)
+    absence = page.locator("form[action$='/absence/']")
+    absence.get_by_label("Paul Président (Président)").check()
+    # Without the quorum: refused with the message, nothing stored.
+    page.console_watch.expect_refusal(f"/jury/inscriptions/{inscription.pk}/absence/")  # type: ignore[attr-defined]
+    absence.get_by_label("Motif de l'absence").fill("Absente à l'oral du 12 juin.")
+    absence.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.get_by_text("Quorum non atteint")).to_be_visible()
+    assert not Deliberation.objects.filter(inscription=inscription).exists()
+    absence = page.locator("form[action$='/absence/']")
+    absence.get_by_label("Julie Bernard (Membre)").check()
+    absence.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.locator("#titre-decision")).to_contain_text("Absent")
+    expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
+    deliberation = Deliberation.objects.get(inscription=inscription)
+    assert (deliberation.decision, deliberation.motif) == (
+        "absent",
+        "Absente à l'oral du 12 juin.",
+    )
+    assert not Consolidation.objects.filter(inscription=inscription).exists()
