@@ -299,7 +299,8 @@ def demo_sessions(log: Log) -> None:
             nom=session.nom,
             date_ouverture=session.date_ouverture,
             date_limite_depot=now - timedelta(days=2),
-            date_jury=session.date_jury,
+            # The jury sits today: the tour can vote (no vote before the jury date).
+            date_jury=today,
         ),
         by=admin,
     )

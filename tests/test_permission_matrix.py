@@ -186,6 +186,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_list": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:session_desistement": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
     "evaluations:session_reinviter": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -505,6 +509,9 @@ class World:
             ),
             "evaluations:session_import": lambda: reverse(
                 "evaluations:session_import", args=[session.pk]
+            ),
+            "evaluations:session_desistement": lambda: reverse(
+                "evaluations:session_desistement", args=[session.pk, ia.pk]
             ),
             "evaluations:session_reinviter": lambda: reverse(
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]

@@ -206,6 +206,19 @@ class AbsentPV:
 
 
 @dataclass(frozen=True)
+class DesistementPV:
+    """A candidate who withdrew before the jury."""
+
+    candidat: str
+    le: str  # ISO date
+    motif: str
+
+    @property
+    def le_date(self) -> date:
+        return date.fromisoformat(self.le)
+
+
+@dataclass(frozen=True)
 class ReglesPV:
     """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
     has a default: a PV issued before a field existed still reads."""
@@ -214,6 +227,7 @@ class ReglesPV:
     ecarts: tuple[EcartPV, ...] = ()
     derogations: tuple[DerogationPV, ...] = ()
     absents: tuple[AbsentPV, ...] = ()
+    desistements: tuple[DesistementPV, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -563,7 +577,7 @@ def pv_snapshot(*, session_id: int) -> PVSnapshot:
         membres=tuple(membres),
         conflits=tuple(conflits),
         candidats=tuple(candidats),
-        regles=_regles_pv(deliberations),
+        regles=_regles_pv(deliberations, session=session),
     )
 
 
@@ -580,7 +594,7 @@ def _libelle_decision(decision: str, blocs: str) -> str:
     return f"{libelle} ({blocs})" if blocs else libelle
 
 
-def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
+def _regles_pv(deliberations: list[Deliberation], *, session: Session) -> ReglesPV:
     """The jury's rules the PV prints: each exemption granted with the avis it
     answers, both conditions, the reasoning and the members present; each decision
     departing from the proposal, with the proposal and the motive; each evaluator
@@ -658,5 +672,18 @@ def _regles_pv(deliberations: list[Deliberation]) -> ReglesPV:
             AbsentPV(candidat=_nom_candidat(d.inscription), motif=d.motif)
             for d in deliberations
             if d.decision == Deliberation.Decision.ABSENT
+        ),
+        desistements=tuple(
+            DesistementPV(
+                candidat=_nom_candidat(i),
+                le=i.desiste_le.isoformat(),
+                motif=i.desistement_motif,
+            )
+            for i in Inscription.objects.filter(
+                session=session, desiste_le__isnull=False
+            )
+            .select_related("candidat")
+            .order_by("candidat__nom_naissance", "candidat__prenom1")
+            if i.desiste_le is not None
         ),
     )

@@ -40,7 +40,12 @@ class Depot:
 
 
 def check_depot(*, inscription: Inscription, modalite: Modalite) -> None:
-    """Refuse an upload outside the open period or outside the candidate's path."""
+    """Refuse an upload outside the open period, outside the candidate's path, or
+    after the candidate withdrew."""
+    if inscription.est_desistee:
+        raise ValidationError(
+            _("Vous vous êtes désisté de cette session : plus aucun dépôt.")
+        )
     if not inscription.session.depots_ouverts():
         raise ValidationError(depot_ferme_message(inscription.session))
     if not inscription.blocs.filter(pk=modalite.competence.activite.bloc_id).exists():

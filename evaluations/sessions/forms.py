@@ -260,3 +260,20 @@ class DeskFiltersForm(forms.Form):
         if not self.is_valid():
             return DeskFilters()
         return DeskFilters(**self.cleaned_data)
+
+
+class DesistementForm(forms.Form):
+    le = forms.DateField(
+        label=_("Date du désistement"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Indiquez la date du désistement."),
+            "invalid": _("Indiquez une date valide (jj/mm/aaaa)."),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du désistement"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du désistement.")},
+    )

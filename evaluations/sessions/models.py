@@ -237,6 +237,10 @@ class Inscription(models.Model):
         Bloc, related_name="inscriptions", verbose_name=_("blocs évalués")
     )
     cree_le = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    desiste_le = models.DateField(_("désistement le"), null=True, blank=True)
+    desistement_motif = models.TextField(
+        _("motif du désistement"), blank=True, default=""
+    )
     history = HistoricalRecords(m2m_fields=[blocs])
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
@@ -254,6 +258,11 @@ class Inscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidat} — {self.session}"
+
+    @property
+    def est_desistee(self) -> bool:
+        """The candidate withdrew before the jury: nothing more is evaluated."""
+        return self.desiste_le is not None
 
 
 class BlocAcquis(models.Model):

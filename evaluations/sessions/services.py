@@ -34,6 +34,7 @@ from evaluations.sessions.models import (
     Session,
 )
 from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.verrou import inscription_lock
 from referentiel.models import Bloc, Referentiel
 
 
@@ -178,6 +179,7 @@ def session_mark_deliberated(*, session: Session, by: User) -> Session:
                 inscription__session=session, verrouillee=True
             ).values("inscription_id")
         )
+        .filter(desiste_le__isnull=True)  # a withdrawal needs no decision
         .order_by()
         .count()
     )
@@ -498,6 +500,42 @@ def inscription_create(
     inscription.full_clean()
     inscription.save()
     inscription.blocs.set(evalues)
+    return inscription
+
+
+@transaction.atomic
+def inscription_desister(
+    *, inscription: Inscription, le: date, motif: str, by: User
+) -> Inscription:
+    """The candidate withdraws before the jury, on ``le``, for ``motif``: nothing
+    more is deposited, scored, exempted or decided for the enrolment, and the
+    session is deliberated without a decision for it. Refused once the jury voted,
+    after the jury date, in the future, or in a session that is over."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
+    session = inscription.session
+    errors: dict[str, list[str]] = {}
+    if session.est_terminee:
+        errors.setdefault("__all__", []).append(
+            _("La session est délibérée ou close : il n'y a plus de désistement.")
+        )
+    if le > timezone.localdate():
+        errors.setdefault("le", []).append(
+            _("La date du désistement ne peut pas être dans le futur.")
+        )
+    if le > session.date_jury:
+        errors.setdefault("le", []).append(
+            _("Le désistement a lieu avant le jury (%(date)s).")
+            % {"date": f"{session.date_jury:%d/%m/%Y}"}
+        )
+    if not motif.strip():
+        errors.setdefault("motif", []).append(_("Indiquez le motif du désistement."))
+    if errors:
+        raise ValidationError(errors)
+    inscription.desiste_le = le
+    inscription.desistement_motif = motif.strip()
+    inscription._history_user = by
+    inscription.full_clean(exclude=["candidat", "session"], validate_unique=False)
+    inscription.save(update_fields=["desiste_le", "desistement_motif"])
     return inscription
 
 

@@ -49,4 +49,9 @@ urlpatterns: list[URLPattern] = [
         views.import_confirm_view,
         name="session_import_confirm",
     ),
+    path(
+        "sessions/<int:pk>/inscriptions/<int:inscription_pk>/desistement/",
+        views.inscription_desister_view,
+        name="session_desistement",
+    ),
 ]

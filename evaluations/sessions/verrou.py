@@ -32,6 +32,21 @@ class DeliberationVerrouilleeError(Exception):
         )
 
 
+class InscriptionDesisteeError(DeliberationVerrouilleeError):
+    """A write to an enrolment whose candidate withdrew."""
+
+    def __init__(self, inscription: Inscription) -> None:
+        self.inscription = inscription
+        Exception.__init__(
+            self,
+            _(
+                "Le candidat s'est désisté le %(date)s : plus aucune évaluation, "
+                "dispense ni décision n'est enregistrée pour cette inscription."
+            )
+            % {"date": f"{inscription.desiste_le:%d/%m/%Y}"},
+        )
+
+
 def est_verrouillee(inscription: Inscription) -> bool:
     """Whether the enrolment's deliberation is voted and locked. Uses the cached
     ``inscription.deliberation`` when the caller loaded it with
@@ -42,9 +57,12 @@ def est_verrouillee(inscription: Inscription) -> bool:
 
 
 def deliberation_assert_open(*, inscription: Inscription) -> None:
-    """Raise DeliberationVerrouilleeError when the enrolment is locked."""
+    """Raise DeliberationVerrouilleeError when the enrolment is locked (voted,
+    or its candidate withdrew: InscriptionDesisteeError)."""
     if est_verrouillee(inscription):
         raise DeliberationVerrouilleeError(inscription)
+    if inscription.est_desistee:
+        raise InscriptionDesisteeError(inscription)
 
 
 def inscription_lock(*, inscription_id: int, ouverte: bool = True) -> Inscription:

@@ -29,6 +29,7 @@ from evaluations.sessions.csv_import import (
 )
 from evaluations.sessions.forms import (
     CandidatExistantForm,
+    DesistementForm,
     DeskFiltersForm,
     ImportConfirmForm,
     ImportForm,
@@ -47,9 +48,11 @@ from evaluations.sessions.services import (
     candidat_enrol,
     candidat_reinvite,
     inscription_create,
+    inscription_desister,
     session_create,
     session_update,
 )
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 
 DESK_PAGE_SIZE = 50
 
@@ -433,3 +436,55 @@ def inscription_reinvite_view(
             _("Invitation renvoyée à %(email)s.") % {"email": candidat.user.email},
         )
     return redirect(session)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_desister_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Record the candidate's withdrawal before the jury (date and reason)."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat"),
+        pk=inscription_pk,
+        session=session,
+    )
+    form = DesistementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                inscription_desister(
+                    inscription=inscription,
+                    le=form.cleaned_data["le"],
+                    motif=form.cleaned_data["motif"],
+                    by=request.user,
+                )
+            except DeliberationVerrouilleeError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Désistement de %(nom)s enregistré.")
+                    % {"nom": inscription.candidat.nom_complet},
+                )
+                return redirect(session)
+        status = 400
+    return render(
+        request,
+        "evaluations/sessions/desistement.html",
+        {"session": session, "inscription": inscription, "form": form},
+        status=status,
+    )
+
+
+def _add_form_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -483,8 +483,9 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page.get_by_role("link", name="Délibération").first.click()
     expect(page.locator("#titre-vote")).to_be_visible()
     # Pre-ticked from the jury's exemption decision of the same sitting.
-    expect(page.get_by_label("Paul Président")).to_be_checked()
-    expect(page.get_by_label("Julie Bernard")).to_be_checked()
+    vote = page.get_by_role("region", name="Décision proposée")
+    expect(vote.get_by_label("Paul Président")).to_be_checked()
+    expect(vote.get_by_label("Julie Bernard")).to_be_checked()
     expect(page.get_by_label("B1", exact=True)).to_be_checked()
     expect(page.get_by_label("B2", exact=True)).to_be_checked()
     page.locator("#id_motif").fill("Après audition, le bloc B2 n'est pas maîtrisé.")
