@@ -155,7 +155,9 @@ class DesistementViewTests(ConsolidationTestCase):
         self.assertContains(
             response, "Indiquez la date du désistement.", status_code=400
         )
-        self.assertContains(response, "Le caractère nul n’est pas autorisé.", status_code=400)
+        self.assertContains(
+            response, "Le caractère nul n’est pas autorisé.", status_code=400
+        )
         self.assertIs(
             Inscription.objects.get(pk=self.inscription.pk).est_desistee, False
         )
