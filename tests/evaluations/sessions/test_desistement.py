@@ -156,7 +156,7 @@ class DesistementViewTests(ConsolidationTestCase):
             response, "Indiquez la date du désistement.", status_code=400
         )
         self.assertContains(
-            response, "Le caractère nul n’est pas autorisé.", status_code=400
+            response, "Le caractère nul n\u2019est pas autorisé.", status_code=400
         )
         self.assertIs(
             Inscription.objects.get(pk=self.inscription.pk).est_desistee, False
