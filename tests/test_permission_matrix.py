@@ -190,6 +190,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 400",
     },
+    "evaluations:session_report": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
     "evaluations:session_reinviter": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -512,6 +516,9 @@ class World:
             ),
             "evaluations:session_desistement": lambda: reverse(
                 "evaluations:session_desistement", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_report": lambda: reverse(
+                "evaluations:session_report", args=[session.pk, ia.pk]
             ),
             "evaluations:session_reinviter": lambda: reverse(
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]

@@ -219,6 +219,15 @@ class DesistementPV:
 
 
 @dataclass(frozen=True)
+class ReportPV:
+    """A candidate whose enrolment was deferred to a later session."""
+
+    candidat: str
+    session: str
+    motif: str
+
+
+@dataclass(frozen=True)
 class ReglesPV:
     """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
     has a default: a PV issued before a field existed still reads."""
@@ -228,6 +237,7 @@ class ReglesPV:
     derogations: tuple[DerogationPV, ...] = ()
     absents: tuple[AbsentPV, ...] = ()
     desistements: tuple[DesistementPV, ...] = ()
+    reports: tuple[ReportPV, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -685,5 +695,18 @@ def _regles_pv(deliberations: list[Deliberation], *, session: Session) -> Regles
             .select_related("candidat")
             .order_by("candidat__nom_naissance", "candidat__prenom1")
             if i.desiste_le is not None
+        ),
+        reports=tuple(
+            ReportPV(
+                candidat=_nom_candidat(i),
+                session=i.reportee_vers.session.nom,
+                motif=i.report_motif,
+            )
+            for i in Inscription.objects.filter(
+                session=session, reportee_vers__isnull=False
+            )
+            .select_related("candidat", "reportee_vers__session")
+            .order_by("candidat__nom_naissance", "candidat__prenom1")
+            if i.reportee_vers is not None
         ),
     )

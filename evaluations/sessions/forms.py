@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certif.forms import model_choice_field
@@ -277,3 +277,28 @@ class DesistementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Indiquez le motif du désistement.")},
     )
+
+
+class ReportForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=_("Session où le candidat est reporté"),
+        queryset=Session.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choisissez la session."),
+            "invalid_choice": _(
+                "Choisissez une session ultérieure ouverte aux inscriptions, de la "
+                "même certification."
+            ),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du report"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du report.")},
+    )
+
+    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "session").queryset = sessions

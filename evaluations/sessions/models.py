@@ -241,6 +241,15 @@ class Inscription(models.Model):
     desistement_motif = models.TextField(
         _("motif du désistement"), blank=True, default=""
     )
+    reportee_vers = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reportee_depuis",
+        verbose_name=_("reportée vers"),
+    )
+    report_motif = models.TextField(_("motif du report"), blank=True, default="")
     history = HistoricalRecords(m2m_fields=[blocs])
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
@@ -263,6 +272,11 @@ class Inscription(models.Model):
     def est_desistee(self) -> bool:
         """The candidate withdrew before the jury: nothing more is evaluated."""
         return self.desiste_le is not None
+
+    @property
+    def est_reportee(self) -> bool:
+        """Deferred to a later session: evaluated there, no longer here."""
+        return self.reportee_vers_id is not None
 
 
 class BlocAcquis(models.Model):

@@ -179,7 +179,8 @@ def session_mark_deliberated(*, session: Session, by: User) -> Session:
                 inscription__session=session, verrouillee=True
             ).values("inscription_id")
         )
-        .filter(desiste_le__isnull=True)  # a withdrawal needs no decision
+        # A withdrawal or a deferral needs no decision here.
+        .filter(desiste_le__isnull=True, reportee_vers__isnull=True)
         .order_by()
         .count()
     )

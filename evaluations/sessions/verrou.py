@@ -47,6 +47,20 @@ class InscriptionDesisteeError(DeliberationVerrouilleeError):
         )
 
 
+class InscriptionReporteeError(DeliberationVerrouilleeError):
+    """A write to an enrolment deferred to a later session."""
+
+    def __init__(self, inscription: Inscription) -> None:
+        self.inscription = inscription
+        Exception.__init__(
+            self,
+            _(
+                "Cette inscription est reportée à une session ultérieure : le "
+                "candidat y est évalué, plus ici."
+            ),
+        )
+
+
 def est_verrouillee(inscription: Inscription) -> bool:
     """Whether the enrolment's deliberation is voted and locked. Uses the cached
     ``inscription.deliberation`` when the caller loaded it with
@@ -58,11 +72,14 @@ def est_verrouillee(inscription: Inscription) -> bool:
 
 def deliberation_assert_open(*, inscription: Inscription) -> None:
     """Raise DeliberationVerrouilleeError when the enrolment is locked (voted,
-    or its candidate withdrew: InscriptionDesisteeError)."""
+    its candidate withdrew: InscriptionDesisteeError, or it was deferred:
+    InscriptionReporteeError)."""
     if est_verrouillee(inscription):
         raise DeliberationVerrouilleeError(inscription)
     if inscription.est_desistee:
         raise InscriptionDesisteeError(inscription)
+    if inscription.est_reportee:
+        raise InscriptionReporteeError(inscription)
 
 
 def inscription_lock(*, inscription_id: int, ouverte: bool = True) -> Inscription:
