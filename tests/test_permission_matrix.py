@@ -194,6 +194,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 400",
     },
+    "evaluations:session_retour": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:session_reinviter": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -519,6 +523,9 @@ class World:
             ),
             "evaluations:session_report": lambda: reverse(
                 "evaluations:session_report", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_retour": lambda: reverse(
+                "evaluations:session_retour", args=[session.pk]
             ),
             "evaluations:session_reinviter": lambda: reverse(
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]

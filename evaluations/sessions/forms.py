@@ -302,3 +302,12 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "session").queryset = sessions
+
+
+class RetourForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif du retour à « Ouverte »"),
+        max_length=100,
+        widget=forms.TextInput(),
+        error_messages={"required": _("Indiquez le motif du retour à « Ouverte ».")},
+    )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from certif.models import User
@@ -24,7 +25,9 @@ class Session(models.Model):
         OUVERTE = "ouverte", _("Ouverte")
         EN_EVALUATION = "en_evaluation", _("En évaluation")
         DELIBEREE = "deliberee", _("Délibérée")
-        CLOSE = "close", _("Close")
+        # The adjective, with a context: Django's own catalogue translates the
+        # bare msgid "Close" as the verb « Fermer ».
+        CLOSE = "close", pgettext_lazy("statut de session", "Close")
 
     referentiel = models.ForeignKey(
         Referentiel,
@@ -43,8 +46,9 @@ class Session(models.Model):
     close_le = models.DateTimeField(_("close le"), null=True, blank=True)
     history = HistoricalRecords()
     # Who makes the change: set by the services before save(), recorded by
-    # simple_history as the history row's user.
+    # simple_history as the history row's user; why, for a step back.
     _history_user: User
+    _change_reason: str
 
     class Meta:
         verbose_name = _("session")

@@ -28,6 +28,7 @@ from certif.models import User
 from certif.roles import Role
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
+from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import (
     Candidat,
     Inscription,
@@ -158,14 +159,49 @@ def session_open(*, session: Session, by: User) -> Session:
 
 
 @transaction.atomic
-def session_start_evaluation(*, session: Session, by: User) -> Session:
-    """Ouverte → en évaluation: uploads close, the jury starts scoring."""
+def session_start_evaluation(
+    *, session: Session, by: User, avant_limite: bool = False
+) -> Session:
+    """Ouverte → en évaluation: uploads close, the jury starts scoring. Before the
+    deposit deadline only when confirmed (``avant_limite``): candidates lose the
+    time left."""
     session = _locked(session, Session.Statut.OUVERTE)
     if not session.inscriptions.exists():
         raise ValidationError(
             _("Aucun candidat n'est inscrit : il n'y a rien à évaluer.")
         )
+    if session.depots_ouverts() and not avant_limite:
+        raise ValidationError(
+            _(
+                "La date limite de dépôt n'est pas passée : confirmez le passage en "
+                "évaluation, qui ferme les dépôts avant la limite."
+            )
+        )
     session.statut = Session.Statut.EN_EVALUATION
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_back_to_open(*, session: Session, motif: str, by: User) -> Session:
+    """One step back, « en évaluation » → « ouverte », while no score has been
+    saved (by an evaluator or the jury); the reason is kept in the session's
+    history."""
+    session = _locked(session, Session.Statut.EN_EVALUATION)
+    motif = motif.strip()
+    if not motif:
+        raise ValidationError(_("Indiquez le motif du retour à « Ouverte »."))
+    if (
+        Evaluation.objects.filter(affectation__inscription__session=session).exists()
+        or Consolidation.objects.filter(inscription__session=session).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Des notes sont déjà enregistrées : la session ne revient plus à "
+                "« Ouverte »."
+            )
+        )
+    session.statut = Session.Statut.OUVERTE
+    session._change_reason = motif[:100]
     return _save(session, by)
 
 

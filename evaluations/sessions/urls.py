@@ -54,4 +54,9 @@ urlpatterns: list[URLPattern] = [
         views.inscription_desister_view,
         name="session_desistement",
     ),
+    path(
+        "sessions/<int:pk>/retour-ouverte/",
+        views.session_retour_view,
+        name="session_retour",
+    ),
 ]

@@ -3,6 +3,7 @@ session desk, enrolment one by one and by CSV import."""
 
 import secrets
 from dataclasses import replace
+from functools import partial
 from typing import TypedDict
 
 from django import forms
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +36,7 @@ from evaluations.sessions.forms import (
     ImportConfirmForm,
     ImportForm,
     NouveauCandidatForm,
+    RetourForm,
     SessionForm,
 )
 from evaluations.sessions.models import Inscription, Session
@@ -41,6 +44,7 @@ from evaluations.sessions.selectors import (
     annotate_progress,
     blocs_acquis_for,
     session_desk,
+    session_progress,
     sessions_listed,
 )
 from evaluations.sessions.services import (
@@ -49,7 +53,9 @@ from evaluations.sessions.services import (
     candidat_reinvite,
     inscription_create,
     inscription_desister,
+    session_back_to_open,
     session_create,
+    session_start_evaluation,
     session_update,
 )
 from evaluations.sessions.verrou import DeliberationVerrouilleeError
@@ -129,6 +135,16 @@ def session_transition_view(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
+    if (
+        action == "evaluer"
+        and session.depots_ouverts()
+        and session.inscriptions.exists()
+    ):
+        # Before the deadline: a page says what the candidates lose, then the
+        # confirmed form comes back here.
+        if request.POST.get("confirme") != "oui":
+            return _confirmation_evaluation(request, session)
+        transition = partial(session_start_evaluation, avant_limite=True)
     try:
         session = transition(session=session, by=request.user)
     except ValidationError as exc:
@@ -180,8 +196,66 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "filters_form": filters_form,
             "query_string": query.urlencode(),
             "transitions": _transitions_for(session),
+            "retour_form": RetourForm()
+            if session.statut == Session.Statut.EN_EVALUATION
+            else None,
         },
     )
+
+
+def _confirmation_evaluation(
+    request: AuthenticatedHttpRequest, session: Session
+) -> HttpResponse:
+    progression = session_progress(session=session)
+    incomplets = sum(1 for attendus, recus in progression.values() if recus < attendus)
+    reste = session.date_limite_depot - timezone.now()
+    jours, heures = reste.days, reste.seconds // 3600
+    texte_heures = ngettext("%(n)d heure", "%(n)d heures", heures) % {"n": heures}
+    if jours:
+        perte = _("%(jours)s et %(heures)s") % {
+            "jours": ngettext("%(n)d jour", "%(n)d jours", jours) % {"n": jours},
+            "heures": texte_heures,
+        }
+    else:
+        perte = texte_heures
+    return render(
+        request,
+        "evaluations/sessions/confirmer_evaluation.html",
+        {
+            "session": session,
+            "incomplets": incomplets,
+            "jours": jours,
+            "perte": perte,
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_retour_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One step back: « en évaluation » → « ouverte », with a reason."""
+    session = get_session_for(request.user, pk)
+    form = RetourForm(request.POST)
+    if form.is_valid():
+        try:
+            session = session_back_to_open(
+                session=session, motif=form.cleaned_data["motif"], by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("La session est revenue au statut « %(statut)s ».")
+                % {"statut": session.get_statut_display()},
+            )
+    else:
+        for errors in form.errors.values():
+            for erreur in errors:
+                messages.error(request, erreur)  # type: ignore[arg-type]
+    return redirect(session)
 
 
 def _transitions_for(session: Session) -> list[tuple[str, str]]:
