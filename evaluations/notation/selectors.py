@@ -329,10 +329,13 @@ class LigneCritere:
 @dataclass
 class LigneCompetence:
     competence: Competence
-    description: str
+    description: str  # the modality's description: the elements evaluated
     criteres: list[LigneCritere]
     livrables: list[Livrable]
     resultat: CompetenceResult | None
+    # On a blocs-only path: the dossier professionnel instruction, shown beside
+    # the description it refers to.
+    dossier_professionnel: str = ""
 
 
 @dataclass
@@ -391,9 +394,10 @@ def _lignes(
             ligne_bloc.competences.append(
                 LigneCompetence(
                     competence=competence,
-                    description=modalite.description_capitalisation
+                    description=modalite.description,
+                    dossier_professionnel=modalite.description_capitalisation
                     if capitalisation
-                    else modalite.description,
+                    else "",
                     criteres=criteres,
                     livrables=livrables.get(modalite.pk, []),
                     resultat=competences_result.get(competence.code),
