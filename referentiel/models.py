@@ -52,6 +52,15 @@ class Referentiel(models.Model):
         verbose_name=_("certification"),
     )
     version = models.CharField(_("version"), max_length=20)
+    dispositions = models.JSONField(
+        _("dispositions générales"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Les dispositions générales du référentiel, mot pour mot : une liste de "
+            "paragraphes titrés {titre, texte}."
+        ),
+    )
     statut = models.CharField(
         _("statut"), max_length=10, choices=Statut, default=Statut.BROUILLON
     )

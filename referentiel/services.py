@@ -64,6 +64,9 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
             "niveau": certification.niveau,
         },
         "version": tree.version,
+        "dispositions": [
+            {"titre": d["titre"], "texte": d["texte"]} for d in tree.dispositions
+        ],
         "blocs": [
             {
                 "code": bloc.code,
@@ -122,7 +125,11 @@ def referentiel_import(*, data: Any, version: str | None = None) -> Referentiel:
             )
             % {"version": label, "code": certification.code}
         )
-    referentiel = Referentiel(certification=certification, version=label)
+    referentiel = Referentiel(
+        certification=certification,
+        version=label,
+        dispositions=_dispositions(data),
+    )
     referentiel.full_clean()
     referentiel.save()
     _create_tree(referentiel, data["blocs"])
@@ -165,10 +172,25 @@ def referentiel_load(*, data: Any, publish: bool = False) -> LoadResult:
         referentiel.blocs.all().delete()
         _create_tree(referentiel, data["blocs"])
         changed = True
+    dispositions = _dispositions(data)
+    if referentiel.dispositions != dispositions:
+        # A version loaded before the format carried its general provisions gets
+        # them once; any other change is a change of the version's content.
+        if referentiel.dispositions:
+            referentiel_check_modifiable(referentiel)
+        referentiel.dispositions = dispositions
+        referentiel.save(update_fields=["dispositions"])
+        changed = True
     if publish and referentiel.statut == Referentiel.Statut.BROUILLON:
         referentiel = referentiel_publish(referentiel=referentiel)
         changed = True
     return LoadResult(referentiel=referentiel, created=created, changed=changed)
+
+
+def _dispositions(data: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"titre": d["titre"], "texte": d["texte"]} for d in data.get("dispositions", [])
+    ]
 
 
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:

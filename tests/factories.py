@@ -54,6 +54,7 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
             "niveau": 5,
         },
         "version": "1",
+        "dispositions": [],
         "blocs": [
             {
                 "code": f"B{b}",
