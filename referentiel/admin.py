@@ -213,7 +213,13 @@ class CompetenceInline(DraftOnlyInline, admin.StackedInline):
 
 class ModaliteInline(DraftOnlyInline, admin.StackedInline):
     model = Modalite
-    fields = ("type", "intitule", "description", "description_capitalisation")
+    fields = (
+        "type",
+        "intitule",
+        "description",
+        "description_capitalisation",
+        "cadre_amenagements",
+    )
     formfield_overrides = {
         models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},

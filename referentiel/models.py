@@ -204,6 +204,16 @@ class Modalite(models.Model):
         _("variante « dossier professionnel »"),
         help_text=_("Ce qui est demandé au candidat inscrit sur des blocs seulement."),
     )
+    cadre_amenagements = models.TextField(
+        _("cadre des aménagements possibles"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Pour une modalité liée à une situation de travail : les aménagements "
+            "que le format admet. Montré au référent handicap quand il conseille "
+            "une adaptation du format."
+        ),
+    )
 
     class Meta:
         verbose_name = _("modalité d'évaluation")

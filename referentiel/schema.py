@@ -194,3 +194,10 @@ def _check_modalite(competence: dict[str, Any], prefix: str, errors: list[str]) 
         _check_string(
             modalite, key, path, errors, max_length=_max_length(Modalite, key)
         )
+    cadre = modalite.get("cadre_amenagements", "")
+    if not isinstance(cadre, str):
+        errors.append(
+            f"{path}.cadre_amenagements : une chaîne de caractères est attendue"
+        )
+    elif "\x00" in cadre:
+        errors.append(f"{path}.cadre_amenagements : caractère nul interdit")

@@ -90,16 +90,19 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
 
 def _export_competence(competence: Competence) -> dict[str, Any]:
     modalite = competence.modalite
+    export_modalite = {
+        "type": modalite.type,
+        "intitule": modalite.intitule,
+        "description": modalite.description,
+        "description_capitalisation": modalite.description_capitalisation,
+    }
+    if modalite.cadre_amenagements:  # optional: written only when set
+        export_modalite["cadre_amenagements"] = modalite.cadre_amenagements
     return {
         "code": competence.code,
         "intitule": competence.intitule,
         "details": competence.details,
-        "modalite": {
-            "type": modalite.type,
-            "intitule": modalite.intitule,
-            "description": modalite.description,
-            "description_capitalisation": modalite.description_capitalisation,
-        },
+        "modalite": export_modalite,
         "criteres": [
             {"code": critere.code, "intitule": critere.intitule}
             for critere in competence.criteres.all()
@@ -193,6 +196,15 @@ def _dispositions(data: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _normalised_modalite(modalite: dict[str, Any]) -> dict[str, Any]:
+    """A modality as export writes it: the optional ``cadre_amenagements`` only
+    when set."""
+    keys = ["type", "intitule", "description", "description_capitalisation"]
+    if modalite.get("cadre_amenagements"):
+        keys.append("cadre_amenagements")
+    return {key: modalite[key] for key in keys}
+
+
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:
     """The document as export would write it (only the known keys)."""
     certification = data["certification"]
@@ -216,15 +228,9 @@ def _normalised(data: dict[str, Any]) -> dict[str, Any]:
                                 "code": competence["code"],
                                 "intitule": competence["intitule"],
                                 "details": competence["details"],
-                                "modalite": {
-                                    key: competence["modalite"][key]
-                                    for key in (
-                                        "type",
-                                        "intitule",
-                                        "description",
-                                        "description_capitalisation",
-                                    )
-                                },
+                                "modalite": _normalised_modalite(
+                                    competence["modalite"]
+                                ),
                                 "criteres": [
                                     {"code": c["code"], "intitule": c["intitule"]}
                                     for c in competence["criteres"]
@@ -298,6 +304,7 @@ def _create_tree(referentiel: Referentiel, blocs: list[dict[str, Any]]) -> None:
             intitule=c["modalite"]["intitule"],
             description=c["modalite"]["description"],
             description_capitalisation=c["modalite"]["description_capitalisation"],
+            cadre_amenagements=c["modalite"].get("cadre_amenagements", ""),
         )
         for competence, c in zip(competence_rows, competence_data, strict=True)
     )

@@ -21,6 +21,7 @@ from handicap.models import (
     PieceJustificative,
 )
 from handicap.selectors import amenagements_for_jury
+from referentiel.models import Modalite
 from tests.factories import make_candidat, make_inscription, make_user
 
 if TYPE_CHECKING:
@@ -289,6 +290,22 @@ class ConfidentialReadTests(ViewTestCase):
         self.assertContains(response, "fatigue importante après trente minutes")
         self.assertNotContains(response, "Mettre en instruction")
         self.assertNotContains(response, "Enregistrer la décision")
+
+    def test_referent_sees_the_frame_of_possible_accommodations(self) -> None:
+        modalite = Modalite.objects.filter(
+            competence__activite__bloc__inscriptions=self.demande.inscription_id
+        ).earliest("pk")
+        self.demande.modalites.add(modalite)
+        Modalite.objects.filter(pk=modalite.pk).update(
+            cadre_amenagements="Durée allongée ; mise en situation simulée admise."
+        )
+        self.client.force_login(self.referent)
+        response = self.client.get(self.demande.get_absolute_url())
+        self.assertContains(
+            response,
+            "Cadre des aménagements possibles : Durée allongée ; mise en situation "
+            "simulée admise.",
+        )
 
     def test_piece_matrix_and_access_log(self) -> None:
         url = reverse("handicap:piece_download", args=[self.demande.pk, self.piece.pk])

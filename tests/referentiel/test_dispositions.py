@@ -136,3 +136,32 @@ class PageTests(TestCase):
         text = " ".join(reader.pages[0].extract_text().split())
         self.assertIn("Dispositions générales Article L6113-1", text)
         self.assertIn("Candidat en situation de handicap", text)
+
+
+class CadreAmenagementsTests(TestCase):
+    def test_optional_round_trip_and_shown(self) -> None:
+        data = small_data()
+        modalite = data["blocs"][0]["activites"][0]["competences"][0]["modalite"]
+        modalite["cadre_amenagements"] = "Mise en situation simulée admise."
+        referentiel = make_referentiel(data)
+        self.assertEqual(referentiel_export(referentiel=referentiel), data)
+        # Absent when empty: the shipped fixture round-trips unchanged.
+        self.assertNotIn(
+            "cadre_amenagements",
+            referentiel_export(referentiel=make_referentiel())["blocs"][0]["activites"][
+                0
+            ]["competences"][0]["modalite"],
+        )
+        self.client.force_login(make_user("c@example.org", Role.CANDIDAT))
+        response = self.client.get(reverse("referentiel:detail", args=[referentiel.pk]))
+        self.assertContains(response, "Cadre des aménagements possibles :")
+        modalite["cadre_amenagements"] = 3
+        with self.assertRaises(ReferentielFormatError) as ctx:
+            validate_document(data)
+        self.assertEqual(
+            ctx.exception.errors,
+            [
+                "blocs[0].activites[0].competences[0].modalite.cadre_amenagements : "
+                "une chaîne de caractères est attendue"
+            ],
+        )
