@@ -153,7 +153,9 @@ class PieceJustificative(models.Model):
 
 class Amenagement(models.Model):
     """One accommodation decided by the référent. It changes how the candidate is
-    evaluated, never the criteria."""
+    evaluated, never the criteria. A format adaptation is « sur conseil du
+    référent handicap »: it applies once an administrator confirms it for the
+    certifier."""
 
     class Type(models.TextChoices):
         FORMAT_ADAPTE = "format_adapte", _("Format adapté d'une modalité")
@@ -187,6 +189,17 @@ class Amenagement(models.Model):
     )
     description = models.TextField(_("description"))
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    # A format adaptation is advised by the référent (the decision) and confirmed
+    # for the certifier by an administrator.
+    confirme_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmé par"),
+    )
+    confirme_le = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -216,6 +229,11 @@ class Amenagement(models.Model):
 
     def __str__(self) -> str:
         return self.get_type_display()
+
+    @property
+    def a_confirmer(self) -> bool:
+        """A format adaptation advised by the référent, not yet confirmed."""
+        return self.type == self.Type.FORMAT_ADAPTE and self.confirme_le is None
 
 
 class AvisMotive(models.Model):

@@ -236,6 +236,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:dispenses": {"GET": "302 403 403 403 403 200 403 403"},
     "evaluations:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
     "handicap:journal": {"GET": "302 403 403 403 403 403 200 200"},
+    "handicap:formats": {"GET": "302 403 403 403 403 403 403 200"},
+    "handicap:format_confirmer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        # The fixture's accommodation is no format adaptation: nothing to confirm.
+        "POST": "302 403 403 403 403 403 403 404",
+    },
     "handicap:mes_demandes": {"GET": "302 200 200 403 403 403 403 403"},
     "handicap:pieces_ajouter": {
         "GET": "405 405 405 405 405 405 405 405",
@@ -649,6 +655,11 @@ class World:
                 "handicap:demande_decider", args=[demande.pk]
             ),
             "handicap:journal": lambda: reverse("handicap:journal"),
+            "handicap:formats": lambda: reverse("handicap:formats"),
+            "handicap:format_confirmer": lambda: reverse(
+                "handicap:format_confirmer",
+                args=[demande.amenagements.values_list("pk", flat=True)[0]],
+            ),
             "evaluations:dispenses": lambda: reverse("evaluations:dispenses"),
             "evaluations:dispenses_inscription": lambda: reverse(
                 "evaluations:dispenses_inscription", args=[ia.pk]
