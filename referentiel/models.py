@@ -43,6 +43,10 @@ class Referentiel(models.Model):
     class Statut(models.TextChoices):
         BROUILLON = "brouillon", _("Brouillon")
         PUBLIE = "publie", _("Publié")
+        # Published, then superseded by a later published version: still valid
+        # for its existing sessions and enrolments, no longer offered for new
+        # sessions.
+        REMPLACE = "remplace", _("Remplacé")
         ARCHIVE = "archive", _("Archivé")
 
     certification = models.ForeignKey(

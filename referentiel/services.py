@@ -46,9 +46,10 @@ def referentiel_check_modifiable(referentiel: Referentiel) -> None:
             )
             % {
                 "version": referentiel.version,
-                "statut": _("archivée")
-                if referentiel.statut == Referentiel.Statut.ARCHIVE
-                else _("publiée"),
+                "statut": {
+                    Referentiel.Statut.ARCHIVE: _("archivée"),
+                    Referentiel.Statut.REMPLACE: _("remplacée"),
+                }.get(Referentiel.Statut(referentiel.statut), _("publiée")),
             }
         )
 
@@ -332,13 +333,22 @@ def referentiel_publish(*, referentiel: Referentiel) -> Referentiel:
     referentiel.statut = Referentiel.Statut.PUBLIE
     referentiel.publie_le = timezone.now()
     referentiel.save(update_fields=["statut", "publie_le"])
+    # The versions published before it are superseded: still valid for their
+    # sessions and enrolments, no longer offered for new sessions.
+    Referentiel.objects.filter(
+        certification_id=referentiel.certification_id,
+        statut=Referentiel.Statut.PUBLIE,
+    ).exclude(pk=referentiel.pk).update(statut=Referentiel.Statut.REMPLACE)
     return referentiel
 
 
 @transaction.atomic
 def referentiel_archive(*, referentiel: Referentiel) -> Referentiel:
     referentiel = Referentiel.objects.select_for_update().get(pk=referentiel.pk)
-    if referentiel.statut != Referentiel.Statut.PUBLIE:
+    if referentiel.statut not in (
+        Referentiel.Statut.PUBLIE,
+        Referentiel.Statut.REMPLACE,
+    ):
         raise ValidationError(_("Seule une version publiée peut être archivée."))
     referentiel.statut = Referentiel.Statut.ARCHIVE
     referentiel.save(update_fields=["statut"])

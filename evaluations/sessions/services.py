@@ -146,7 +146,10 @@ def _locked(session: Session, expected: Session.Statut) -> Session:
 def session_open(*, session: Session, by: User) -> Session:
     """Brouillon → ouverte: candidates may upload until the deadline."""
     session = _locked(session, Session.Statut.BROUILLON)
-    if session.referentiel.statut != Referentiel.Statut.PUBLIE:
+    if session.referentiel.statut not in (
+        Referentiel.Statut.PUBLIE,
+        Referentiel.Statut.REMPLACE,  # still valid for the sessions made on it
+    ):
         raise ValidationError(
             _("Le référentiel de la session n'est pas (ou plus) publié.")
         )
