@@ -151,12 +151,19 @@ class DesistementViewTests(ConsolidationTestCase):
 
     def test_bad_input_refused_with_a_message(self) -> None:
         self.client.force_login(self.admin)
-        response = self.client.post(self.url, {"le": "", "motif": "x\x00"})
+        response = self.client.post(self.url, {"le": "", "motif": ""})
         self.assertContains(
             response, "Indiquez la date du désistement.", status_code=400
         )
         self.assertContains(
-            response, "Le caractère nul n\u2019est pas autorisé.", status_code=400
+            response, "Indiquez le motif du désistement.", status_code=400
+        )
+        # A NUL character is refused before the view, with its message.
+        response = self.client.post(
+            self.url, {"le": timezone.localdate().isoformat(), "motif": "x\x00"}
+        )
+        self.assertContains(
+            response, "La requête contient un caractère nul", status_code=400
         )
         self.assertIs(
             Inscription.objects.get(pk=self.inscription.pk).est_desistee, False
