@@ -35,7 +35,7 @@ from evaluations.sessions.models import (
     Session,
 )
 from evaluations.sessions.selectors import blocs_acquis_for
-from evaluations.sessions.verrou import inscription_lock
+from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel
 
 
@@ -591,23 +591,36 @@ def inscriptions_capitalisation_sync(
     inside the vote's transaction; each enrolment changed is locked first and its
     change kept in its history. Returns the enrolments changed."""
     autres = list(
-        Inscription.objects.select_for_update()
-        .filter(
+        Inscription.objects.filter(
             candidat_id=candidat_id,
             session__referentiel__certification__referentiels=referentiel_id,
         )
         .exclude(pk=sauf_inscription_id)
         .exclude(session__statut__in=Session.STATUTS_TERMINES)
-        .exclude(deliberation__verrouillee=True)
         .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Locked in one statement, in a fixed order; the state is read after the lock.
+    list(
+        Inscription.objects.select_for_update()
+        .filter(pk__in=autres)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     changees = []
-    for inscription in autres:
+    for pk in autres:
         inscription = (
-            Inscription.objects.select_related("session")
+            Inscription.objects.select_related("session", "deliberation")
             .prefetch_related("blocs")
-            .get(pk=inscription.pk)
+            .get(pk=pk)
         )
+        if (
+            est_verrouillee(inscription)
+            or inscription.session.est_terminee
+            or inscription.est_desistee
+            or inscription.est_reportee
+        ):
+            continue
         acquis = blocs_acquis_for(
             candidat_ids=[candidat_id],
             referentiel_id=inscription.session.referentiel_id,
