@@ -21,6 +21,7 @@ from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
 from evaluations.jury.models import Affectation, MembreJury
+from evaluations.jury.selectors import presents_possibles
 from evaluations.jury.services import (
     affectation_add,
     affectations_auto,
@@ -298,7 +299,8 @@ def demo_sessions(log: Log) -> None:
             nom=session.nom,
             date_ouverture=session.date_ouverture,
             date_limite_depot=now - timedelta(days=2),
-            date_jury=session.date_jury,
+            # The jury sits today: the tour can vote (no vote before the jury date).
+            date_jury=today,
         ),
         by=admin,
     )
@@ -463,6 +465,9 @@ def demo_documents(log: Log) -> None:
         deliberation = Deliberation.objects.create(
             inscription=inscription,
             decision=decision,
+            # The jury followed the roll-up's proposal.
+            decision_proposee=decision,
+            blocs_proposes=", ".join(sorted(b.code for b in valides)),
             motif=motif,
             verrouillee=True,
             decidee_le=now - timedelta(days=7),
@@ -475,7 +480,8 @@ def demo_documents(log: Log) -> None:
 
 def demo_dispense(log: Log) -> None:
     """The jury's decision on the exemption the référent's demo avis proposes:
-    granted by the president with both conditions and the jury's reasoning."""
+    granted by the jury sitting (every member who may sit, recorded by the
+    president) with both conditions and the jury's reasoning."""
     inscription = (
         Inscription.objects.filter(
             session__nom=handicap_demo.SESSION,
@@ -522,6 +528,7 @@ def demo_dispense(log: Log) -> None:
             "C1.5 ; l'aisance orale n'a pas vocation à s'appliquer dans la pratique "
             "future du candidat, orientée vers l'écrit."
         ),
+        presents=presents_possibles(inscription=inscription),
         by=president.user,
     )
     log(f"Jury : dispense du critère {critere.code} accordée par le jury")

@@ -6,7 +6,12 @@ from evaluations.deliberation.models import Deliberation, ReouvertureDeliberatio
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.livrables.models import Livrable
-from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.notation.models import (
+    Consolidation,
+    DerogationValidation,
+    Evaluation,
+    Resultat,
+)
 from evaluations.sessions.models import (
     BlocAcquis,
     Candidat,
@@ -23,6 +28,7 @@ __all__ = [
     "ConflitInterets",
     "Consolidation",
     "Deliberation",
+    "DerogationValidation",
     "Document",
     "EcritureRefusee",
     "EmissionSession",

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from certif.models import User
 from evaluations.sessions.models import Inscription
@@ -76,6 +79,9 @@ class AmenagementVue:
     modalite: str  # "C1.5 — Mise en situation professionnelle", or ""
     precision: str
     description: str
+    # A format adaptation: advised by the référent, confirmed (or not yet) by the
+    # certifier's administrator, with who and when.
+    confirmation: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,31 @@ def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
         modalite = (
             f"{amenagement.modalite.competence.code} — {amenagement.modalite.intitule}"
         )
+    confirmation = ""
+    if amenagement.type == Amenagement.Type.FORMAT_ADAPTE:
+        if amenagement.confirme_le is None or amenagement.confirme_par is None:
+            confirmation = gettext(
+                "Conseillé par le référent handicap ; en attente de confirmation "
+                "par le certificateur."
+            )
+        else:
+            confirmation = gettext(
+                "Conseillé par le référent handicap ; confirmé pour le certificateur "
+                "par %(nom)s le %(date)s."
+            ) % {
+                "nom": amenagement.confirme_par.get_full_name()
+                or amenagement.confirme_par.email,
+                "date": date_format(
+                    timezone.localtime(amenagement.confirme_le), "j F Y"
+                ),
+            }
     return AmenagementVue(
         amenagement.type,
         amenagement.get_type_display(),
         modalite,
         amenagement.precision,
         amenagement.description,
+        confirmation,
     )
 
 
@@ -160,7 +185,7 @@ def amenagements_for_jury(*, inscription_id: int) -> AmenagementsJury:
     if demande is None:
         return AmenagementsJury()
     amenagements = Amenagement.objects.filter(demande=demande).select_related(
-        "modalite__competence"
+        "modalite__competence", "confirme_par"
     )
     propositions: list[PropositionDispense] = []
     avis = getattr(demande, "avis", None)
@@ -288,3 +313,24 @@ def journal_acces() -> QuerySet[AccesConfidentiel]:
     return AccesConfidentiel.objects.select_related(
         "utilisateur", "demande__inscription__candidat"
     ).order_by("-le", "-pk")
+
+
+def formats_a_confirmer() -> QuerySet[Amenagement]:
+    """Format adaptations advised by the référent that the administrator has not
+    confirmed yet, in sessions that are not over: only the accommodation, the
+    candidate and the session (never the needs or the documents)."""
+    return (
+        Amenagement.objects.filter(
+            type=Amenagement.Type.FORMAT_ADAPTE,
+            confirme_le__isnull=True,
+            demande__statut=DemandeAmenagement.Statut.DECIDEE,
+        )
+        .exclude(demande__inscription__session__statut__in=("deliberee", "close"))
+        .select_related(
+            "modalite__competence",
+            "demande__inscription__candidat",
+            "demande__inscription__session",
+            "demande__decidee_par",
+        )
+        .order_by("demande__inscription__session__date_jury", "pk")
+    )

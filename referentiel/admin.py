@@ -213,7 +213,13 @@ class CompetenceInline(DraftOnlyInline, admin.StackedInline):
 
 class ModaliteInline(DraftOnlyInline, admin.StackedInline):
     model = Modalite
-    fields = ("type", "intitule", "description", "description_capitalisation")
+    fields = (
+        "type",
+        "intitule",
+        "description",
+        "description_capitalisation",
+        "cadre_amenagements",
+    )
     formfield_overrides = {
         models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
@@ -301,10 +307,18 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
             self.message_user(request, message)
 
 
+@admin.display(description=_("version"), ordering="referentiel__version")
+def _version(obj: Bloc | Competence | Critere) -> str:
+    """Which version a row belongs to: two « C1.1.1 » of two versions differ."""
+    referentiel = obj.referentiel
+    return f"v{referentiel.version} ({referentiel.get_statut_display()})"
+
+
 @admin.register(Bloc)
 class BlocAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "referentiel")
+    list_display = ("code", "intitule", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel",)
     search_fields = ("code", "intitule")
     ordering = ("referentiel", "ordre")
     inlines = (ActiviteInline,)
@@ -321,8 +335,9 @@ class ActiviteAdmin(DraftOnlyModelAdmin):
 
 @admin.register(Competence)
 class CompetenceAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "activite")
+    list_display = ("code", "intitule", "activite", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel", "activite")
     search_fields = ("code", "intitule", "details")
     ordering = ("referentiel", "activite__bloc__ordre", "activite__ordre", "ordre")
     inlines = (ModaliteInline, CritereInline)
@@ -330,8 +345,9 @@ class CompetenceAdmin(DraftOnlyModelAdmin):
 
 @admin.register(Critere)
 class CritereAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "competence")
+    list_display = ("code", "intitule", "competence", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel", "competence")
     search_fields = ("code", "intitule")
     ordering = (
         "referentiel",

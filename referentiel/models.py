@@ -43,6 +43,10 @@ class Referentiel(models.Model):
     class Statut(models.TextChoices):
         BROUILLON = "brouillon", _("Brouillon")
         PUBLIE = "publie", _("Publié")
+        # Published, then superseded by a later published version: still valid
+        # for its existing sessions and enrolments, no longer offered for new
+        # sessions.
+        REMPLACE = "remplace", _("Remplacé")
         ARCHIVE = "archive", _("Archivé")
 
     certification = models.ForeignKey(
@@ -52,6 +56,15 @@ class Referentiel(models.Model):
         verbose_name=_("certification"),
     )
     version = models.CharField(_("version"), max_length=20)
+    dispositions = models.JSONField(
+        _("dispositions générales"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Les dispositions générales du référentiel, mot pour mot : une liste de "
+            "paragraphes titrés {titre, texte}."
+        ),
+    )
     statut = models.CharField(
         _("statut"), max_length=10, choices=Statut, default=Statut.BROUILLON
     )
@@ -194,6 +207,16 @@ class Modalite(models.Model):
     description_capitalisation = models.TextField(
         _("variante « dossier professionnel »"),
         help_text=_("Ce qui est demandé au candidat inscrit sur des blocs seulement."),
+    )
+    cadre_amenagements = models.TextField(
+        _("cadre des aménagements possibles"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Pour une modalité liée à une situation de travail : les aménagements "
+            "que le format admet. Montré au référent handicap quand il conseille "
+            "une adaptation du format."
+        ),
     )
 
     class Meta:

@@ -54,6 +54,7 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
             "niveau": 5,
         },
         "version": "1",
+        "dispositions": [],
         "blocs": [
             {
                 "code": f"B{b}",
@@ -110,12 +111,18 @@ def make_session(
     from evaluations.sessions.models import Session
 
     today = timezone.localdate()
+    # A session past its deposits sits today: its jury may vote.
+    date_jury = (
+        today + timedelta(days=deadline_in_days + 10)
+        if statut in Session.STATUTS_INSCRIPTION
+        else today
+    )
     return Session.objects.create(
         referentiel=referentiel,
         nom=nom,
         date_ouverture=today - timedelta(days=10),
         date_limite_depot=timezone.now() + timedelta(days=deadline_in_days),
-        date_jury=today + timedelta(days=deadline_in_days + 10),
+        date_jury=date_jury,
         statut=statut,
     )
 

@@ -42,6 +42,7 @@ from evaluations.documents.tasks import emission_launch
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.notation.models import DerogationValidation
 from evaluations.sessions.csv_import import csv_example, import_deposer
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
@@ -74,6 +75,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     # name: {method: 'anon cand autre jury juryna pres ref admin'}
     "evaluations:consolidation": {
         "GET": "302 403 404 403 403 200 403 200",
+        "POST": "302 403 404 403 403 302 403 403",
+    },
+    "evaluations:absence": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 404 403 403 400 403 403",
+    },
+    "evaluations:derogation_validation": {
+        "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 404 403 403 302 403 403",
     },
     "evaluations:deliberation": {
@@ -178,6 +187,18 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_list": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:session_desistement": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
+    "evaluations:session_report": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
+    "evaluations:session_retour": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:session_reinviter": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -216,6 +237,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:dispenses": {"GET": "302 403 403 403 403 200 403 403"},
     "evaluations:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
     "handicap:journal": {"GET": "302 403 403 403 403 403 200 200"},
+    "handicap:formats": {"GET": "302 403 403 403 403 403 403 200"},
+    "handicap:format_confirmer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        # The fixture's accommodation is no format adaptation: nothing to confirm.
+        "POST": "302 403 403 403 403 403 403 404",
+    },
     "handicap:mes_demandes": {"GET": "302 200 200 403 403 403 403 403"},
     "handicap:pieces_ajouter": {
         "GET": "405 405 405 405 405 405 405 405",
@@ -412,6 +439,13 @@ class World:
         membre_na = make_membre(session, "juryna@m.fr")
         affectation = Affectation.objects.create(membre=membre, inscription=ia)
         Affectation.objects.create(membre=membre_na, inscription=ib)
+        # The jury consolidates without the member's validation, for a reason.
+        DerogationValidation.objects.create(
+            affectation=affectation,
+            motif="Évaluateur remplacé.",
+            par=president.user,
+            le=timezone.now(),
+        )
 
         # An earlier, deliberated session of Camille and Hugo, with issued documents.
         earlier = make_session(referentiel, nom="Session 2025", statut="deliberee")
@@ -498,6 +532,15 @@ class World:
             "evaluations:session_import": lambda: reverse(
                 "evaluations:session_import", args=[session.pk]
             ),
+            "evaluations:session_desistement": lambda: reverse(
+                "evaluations:session_desistement", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_report": lambda: reverse(
+                "evaluations:session_report", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_retour": lambda: reverse(
+                "evaluations:session_retour", args=[session.pk]
+            ),
             "evaluations:session_reinviter": lambda: reverse(
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]
             ),
@@ -559,6 +602,10 @@ class World:
             "evaluations:deliberation": lambda: reverse(
                 "evaluations:deliberation", args=[ia.pk]
             ),
+            "evaluations:absence": lambda: reverse("evaluations:absence", args=[ia.pk]),
+            "evaluations:derogation_validation": lambda: reverse(
+                "evaluations:derogation_validation", args=[ia.pk, affectation.pk]
+            ),
             "evaluations:deliberation_rouvrir": lambda: reverse(
                 "evaluations:deliberation_rouvrir", args=[ia.pk]
             ),
@@ -617,6 +664,11 @@ class World:
                 "handicap:demande_decider", args=[demande.pk]
             ),
             "handicap:journal": lambda: reverse("handicap:journal"),
+            "handicap:formats": lambda: reverse("handicap:formats"),
+            "handicap:format_confirmer": lambda: reverse(
+                "handicap:format_confirmer",
+                args=[demande.amenagements.values_list("pk", flat=True)[0]],
+            ),
             "evaluations:dispenses": lambda: reverse("evaluations:dispenses"),
             "evaluations:dispenses_inscription": lambda: reverse(
                 "evaluations:dispenses_inscription", args=[ia.pk]

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_h
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import ConflitInterets, MembreJury
-from evaluations.notation.models import Consolidation
+from evaluations.notation.models import Consolidation, DerogationValidation
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import capitalises_of
 from handicap import selectors as handicap_selectors
+from handicap.models import Dispense
 from referentiel.models import Critere, Referentiel
 from referentiel.selectors import referentiel_tree
 
@@ -99,7 +101,7 @@ class CompetenceLigne:
 class BlocReleve:
     code: str
     intitule: str
-    statut: str  # valide / non_valide / capitalise / non_presente
+    statut: str  # valide / non_valide / capitalise / non_presente / absent
     libelle: str
     competences: tuple[CompetenceLigne, ...]
 
@@ -157,6 +159,88 @@ class CandidatPV:
 
 
 @dataclass(frozen=True)
+class DispensePV:
+    """An exemption granted by the jury, as the PV prints it."""
+
+    candidat: str
+    critere: str  # code
+    intitule: str
+    avis: str  # reference of the référent's avis motivé
+    condition_capacite_globale: bool
+    condition_pratique_future: bool
+    ensemble: str  # codes covered by condition 1 at that decision
+    raisonnement: str
+    presents: tuple[str, ...]
+    decidee_le: str  # ISO date
+
+    @property
+    def decidee_le_date(self) -> date:
+        return date.fromisoformat(self.decidee_le)
+
+
+@dataclass(frozen=True)
+class EcartPV:
+    """A decision that departs from the roll-up's proposal, with its motive."""
+
+    candidat: str
+    proposition: str
+    decision: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class DerogationPV:
+    """A consolidation and vote without an evaluator's validated grid."""
+
+    candidat: str
+    evaluateur: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class AbsentPV:
+    """A candidate the jury recorded as absent, with the motive."""
+
+    candidat: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class DesistementPV:
+    """A candidate who withdrew before the jury."""
+
+    candidat: str
+    le: str  # ISO date
+    motif: str
+
+    @property
+    def le_date(self) -> date:
+        return date.fromisoformat(self.le)
+
+
+@dataclass(frozen=True)
+class ReportPV:
+    """A candidate whose enrolment was deferred to a later session."""
+
+    candidat: str
+    session: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class ReglesPV:
+    """What the PV prints for the jury's rules (``_pv_regles.html``). Every field
+    has a default: a PV issued before a field existed still reads."""
+
+    dispenses: tuple[DispensePV, ...] = ()
+    ecarts: tuple[EcartPV, ...] = ()
+    derogations: tuple[DerogationPV, ...] = ()
+    absents: tuple[AbsentPV, ...] = ()
+    desistements: tuple[DesistementPV, ...] = ()
+    reports: tuple[ReportPV, ...] = ()
+
+
+@dataclass(frozen=True)
 class PVSnapshot:
     session: str
     certification: CertificationInfo
@@ -165,6 +249,7 @@ class PVSnapshot:
     membres: tuple[MembrePV, ...]
     conflits: tuple[ConflitPV, ...]
     candidats: tuple[CandidatPV, ...]
+    regles: ReglesPV = ReglesPV()
 
     @property
     def date_jury_date(self) -> date:
@@ -222,6 +307,9 @@ def snapshot_from_json(cls: type[S], data: dict[str, Any]) -> S:
     hints = get_type_hints(cls)
     values = {}
     for field in fields(cls):
+        if field.name not in data:
+            # A field added after the document was issued: its default.
+            continue
         values[field.name] = _from_json(hints[field.name], data[field.name])
     return cls(**values)
 
@@ -322,6 +410,8 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
     valides_ici = {b.pk for b in deliberation.blocs_valides.all()}
     evalues = {b.pk for b in inscription.blocs.all()}
     capitalises = capitalises_of(inscription=inscription)
+    # An absent candidate's relevé says so for each bloc, without criteria.
+    absent = deliberation.decision == Deliberation.Decision.ABSENT
 
     libelles = {
         "acquis": _("Acquis"),
@@ -354,11 +444,13 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
                     True,
                 )
             )
+        elif bloc.pk in evalues and absent:
+            statut, libelle = "absent", _("Absent")
         elif bloc.pk in evalues:
             statut, libelle = "non_valide", _("Non validé")
         else:
             statut, libelle = "non_presente", _("Non présenté")
-        if bloc.pk in evalues:
+        if bloc.pk in evalues and not absent:
             for activite in bloc.activites.all():
                 for competence in activite.competences.all():
                     criteres: list[CritereLigne] = []
@@ -495,4 +587,126 @@ def pv_snapshot(*, session_id: int) -> PVSnapshot:
         membres=tuple(membres),
         conflits=tuple(conflits),
         candidats=tuple(candidats),
+        regles=_regles_pv(deliberations, session=session),
+    )
+
+
+def _nom_membre(membre: MembreJury) -> str:
+    return membre.user.get_full_name() or membre.user.email
+
+
+def _nom_candidat(inscription: Inscription) -> str:
+    return f"{inscription.candidat.prenoms} {inscription.candidat.nom_naissance}"
+
+
+def _libelle_decision(decision: str, blocs: str) -> str:
+    libelle = str(Deliberation.Decision(decision).label)
+    return f"{libelle} ({blocs})" if blocs else libelle
+
+
+def _regles_pv(deliberations: list[Deliberation], *, session: Session) -> ReglesPV:
+    """The jury's rules the PV prints: each exemption granted with the avis it
+    answers, both conditions, the reasoning and the members present; each decision
+    departing from the proposal, with the proposal and the motive; each evaluator
+    whose validation the jury did without, with the reason. A fixed number of
+    queries (``deliberations`` come with their candidate and blocs)."""
+    inscription_ids = [d.inscription_id for d in deliberations]
+    ecarts = tuple(
+        EcartPV(
+            candidat=_nom_candidat(d.inscription),
+            proposition=_libelle_decision(d.decision_proposee, d.blocs_proposes),
+            decision=_libelle_decision(
+                d.decision,
+                ", ".join(sorted(b.code for b in d.blocs_valides.all())),
+            ),
+            motif=d.motif_ecart,
+        )
+        for d in deliberations
+        if d.differe_de_la_proposition
+    )
+    derogations = tuple(
+        DerogationPV(
+            candidat=_nom_candidat(g.affectation.inscription),
+            evaluateur=_nom_membre(g.affectation.membre),
+            motif=g.motif,
+        )
+        for g in DerogationValidation.objects.filter(
+            affectation__inscription_id__in=inscription_ids
+        )
+        .select_related(
+            "affectation__membre__user", "affectation__inscription__candidat"
+        )
+        .order_by(
+            "affectation__inscription__candidat__nom_naissance",
+            "affectation__inscription__candidat__prenom1",
+            "affectation__membre__user__last_name",
+        )
+    )
+    dispenses = (
+        Dispense.objects.filter(inscription_id__in=inscription_ids, accordee=True)
+        .select_related("critere", "proposition__avis", "inscription__candidat")
+        .prefetch_related(
+            Prefetch("presents", queryset=MembreJury.objects.select_related("user"))
+        )
+        .order_by(
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "critere_id",
+        )
+    )
+    return ReglesPV(
+        dispenses=tuple(
+            DispensePV(
+                candidat=_nom_candidat(d.inscription),
+                critere=d.critere.code,
+                intitule=d.critere.intitule,
+                avis=_("Avis motivé n° %(n)d du %(date)s")
+                % {
+                    "n": d.proposition.avis.pk,
+                    "date": date_format(
+                        timezone.localtime(d.proposition.avis.redige_le), "d/m/Y"
+                    ),
+                },
+                condition_capacite_globale=d.condition_capacite_globale,
+                condition_pratique_future=d.condition_pratique_future,
+                ensemble=d.ensemble or d.critere.code,
+                raisonnement=d.raisonnement,
+                presents=tuple(sorted(_nom_membre(m) for m in d.presents.all())),
+                decidee_le=_local_date(d.decide_le),
+            )
+            for d in dispenses
+        ),
+        ecarts=ecarts,
+        derogations=derogations,
+        absents=tuple(
+            AbsentPV(candidat=_nom_candidat(d.inscription), motif=d.motif)
+            for d in deliberations
+            if d.decision == Deliberation.Decision.ABSENT
+        ),
+        desistements=tuple(
+            DesistementPV(
+                candidat=_nom_candidat(i),
+                le=i.desiste_le.isoformat(),
+                motif=i.desistement_motif,
+            )
+            for i in Inscription.objects.filter(
+                session=session, desiste_le__isnull=False
+            )
+            .select_related("candidat")
+            .order_by("candidat__nom_naissance", "candidat__prenom1")
+            if i.desiste_le is not None
+        ),
+        reports=tuple(
+            ReportPV(
+                candidat=_nom_candidat(i),
+                session=i.reportee_vers.session.nom,
+                motif=i.report_motif,
+            )
+            for i in Inscription.objects.filter(
+                session=session, reportee_vers__isnull=False
+            )
+            .select_related("candidat", "reportee_vers__session")
+            .order_by("candidat__nom_naissance", "candidat__prenom1")
+            if i.reportee_vers is not None
+        ),
     )

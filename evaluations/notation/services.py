@@ -9,14 +9,23 @@ version that changed meanwhile is refused with who changed it, never applied."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certif.models import User
-from evaluations.jury.models import Affectation
-from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import (
+    Consolidation,
+    DerogationValidation,
+    Evaluation,
+    Resultat,
+)
+from evaluations.notation.selectors import (
+    validations_manquantes,
+    validations_manquantes_message,
+)
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.verrou import inscription_lock
 from handicap.selectors import criteres_dispenses_for
@@ -358,6 +367,9 @@ def consolidation_record(
         raise ValidationError(
             _("La session « %(nom)s » n'est pas en évaluation.") % {"nom": session.nom}
         )
+    manquants = validations_manquantes(inscription_id=inscription.pk)
+    if manquants:
+        raise ValidationError(validations_manquantes_message(manquants))
     dispenses = _dispenses(inscription.pk)
     criteres = {
         c.pk: c
@@ -430,3 +442,46 @@ def consolidation_record(
         consolidation.save()
         ecrits += 1
     return ecrits
+
+
+@transaction.atomic
+def derogation_validation_record(
+    *, affectation: Affectation, motif: str, by: User
+) -> DerogationValidation:
+    """The president records why the jury consolidates and votes without this
+    evaluator's validated grid (evaluator absent, replaced); the PV prints it.
+    Refused for a validated evaluation, without a reason, or once the enrolment's
+    deliberation is locked."""
+    inscription_lock(inscription_id=affectation.inscription_id)
+    affectation = Affectation.objects.select_related(
+        "membre__user", "inscription__session"
+    ).get(pk=affectation.pk)
+    if not MembreJury.objects.filter(
+        session_id=affectation.inscription.session_id,
+        user=by,
+        role=MembreJury.Role.PRESIDENT,
+    ).exists():
+        raise PermissionDenied
+    nom = affectation.membre.user.get_full_name() or affectation.membre.user.email
+    if affectation.validee_le is not None:
+        raise ValidationError(
+            _("%(nom)s a validé son évaluation : aucune dérogation n'est nécessaire.")
+            % {"nom": nom}
+        )
+    if not motif.strip():
+        raise ValidationError(
+            _(
+                "Indiquez pourquoi le jury se passe de la validation de %(nom)s "
+                "(évaluateur absent, remplacé…)."
+            )
+            % {"nom": nom}
+        )
+    derogation = DerogationValidation.objects.filter(
+        affectation=affectation
+    ).first() or DerogationValidation(affectation=affectation)
+    derogation.motif = motif.strip()
+    derogation.par = by
+    derogation.le = timezone.now()
+    derogation.full_clean()
+    derogation.save()
+    return derogation

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certif.forms import model_choice_field
@@ -261,3 +261,54 @@ class DeskFiltersForm(forms.Form):
         if not self.is_valid():
             return DeskFilters()
         return DeskFilters(**self.cleaned_data)
+
+
+class DesistementForm(forms.Form):
+    le = forms.DateField(
+        label=_("Date du désistement"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Indiquez la date du désistement."),
+            "invalid": _("Indiquez une date valide (jj/mm/aaaa)."),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du désistement"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du désistement.")},
+    )
+
+
+class ReportForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=_("Session où le candidat est reporté"),
+        queryset=Session.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choisissez la session."),
+            "invalid_choice": _(
+                "Choisissez une session ultérieure ouverte aux inscriptions, de la "
+                "même certification."
+            ),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du report"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du report.")},
+    )
+
+    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "session").queryset = sessions
+
+
+class RetourForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif du retour à « Ouverte »"),
+        max_length=100,
+        widget=forms.TextInput(),
+        error_messages={"required": _("Indiquez le motif du retour à « Ouverte ».")},
+    )

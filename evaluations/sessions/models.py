@@ -1,7 +1,7 @@
 """Sessions, candidates (the person and their identity), enrolments, and the
 blocs a person acquired (kept across sessions: capitalisation)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from certif.models import User
@@ -24,7 +25,9 @@ class Session(models.Model):
         OUVERTE = "ouverte", _("Ouverte")
         EN_EVALUATION = "en_evaluation", _("En évaluation")
         DELIBEREE = "deliberee", _("Délibérée")
-        CLOSE = "close", _("Close")
+        # The adjective, with a context: Django's own catalogue translates the
+        # bare msgid "Close" as the verb « Fermer ».
+        CLOSE = "close", pgettext_lazy("statut de session", "Close")
 
     referentiel = models.ForeignKey(
         Referentiel,
@@ -43,8 +46,9 @@ class Session(models.Model):
     close_le = models.DateTimeField(_("close le"), null=True, blank=True)
     history = HistoricalRecords()
     # Who makes the change: set by the services before save(), recorded by
-    # simple_history as the history row's user.
+    # simple_history as the history row's user; why, for a step back.
     _history_user: User
+    _change_reason: str
 
     class Meta:
         verbose_name = _("session")
@@ -95,6 +99,11 @@ class Session(models.Model):
     @property
     def est_close(self) -> bool:
         return self.statut == self.Statut.CLOSE
+
+    def jury_reuni(self, *, today: date | None = None) -> bool:
+        """The jury may sit (vote, decide exemptions): its date has come, Paris
+        time. A jury that really met earlier has its date changed first."""
+        return (today or timezone.localdate()) >= self.date_jury
 
 
 class Candidat(models.Model):
@@ -232,6 +241,19 @@ class Inscription(models.Model):
         Bloc, related_name="inscriptions", verbose_name=_("blocs évalués")
     )
     cree_le = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    desiste_le = models.DateField(_("désistement le"), null=True, blank=True)
+    desistement_motif = models.TextField(
+        _("motif du désistement"), blank=True, default=""
+    )
+    reportee_vers = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reportee_depuis",
+        verbose_name=_("reportée vers"),
+    )
+    report_motif = models.TextField(_("motif du report"), blank=True, default="")
     history = HistoricalRecords(m2m_fields=[blocs])
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
@@ -249,6 +271,16 @@ class Inscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidat} — {self.session}"
+
+    @property
+    def est_desistee(self) -> bool:
+        """The candidate withdrew before the jury: nothing more is evaluated."""
+        return self.desiste_le is not None
+
+    @property
+    def est_reportee(self) -> bool:
+        """Deferred to a later session: evaluated there, no longer here."""
+        return self.reportee_vers_id is not None
 
 
 class BlocAcquis(models.Model):

@@ -29,12 +29,14 @@ from certif.models import User
 from certif.roles import Role
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
+from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import (
     Candidat,
     Inscription,
     Session,
 )
 from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel
 
 logger = logging.getLogger(__name__)
@@ -147,7 +149,10 @@ def _locked(session: Session, expected: Session.Statut) -> Session:
 def session_open(*, session: Session, by: User) -> Session:
     """Brouillon → ouverte: candidates may upload until the deadline."""
     session = _locked(session, Session.Statut.BROUILLON)
-    if session.referentiel.statut != Referentiel.Statut.PUBLIE:
+    if session.referentiel.statut not in (
+        Referentiel.Statut.PUBLIE,
+        Referentiel.Statut.REMPLACE,  # still valid for the sessions made on it
+    ):
         raise ValidationError(
             _("Le référentiel de la session n'est pas (ou plus) publié.")
         )
@@ -160,14 +165,49 @@ def session_open(*, session: Session, by: User) -> Session:
 
 
 @transaction.atomic
-def session_start_evaluation(*, session: Session, by: User) -> Session:
-    """Ouverte → en évaluation: uploads close, the jury starts scoring."""
+def session_start_evaluation(
+    *, session: Session, by: User, avant_limite: bool = False
+) -> Session:
+    """Ouverte → en évaluation: uploads close, the jury starts scoring. Before the
+    deposit deadline only when confirmed (``avant_limite``): candidates lose the
+    time left."""
     session = _locked(session, Session.Statut.OUVERTE)
     if not session.inscriptions.exists():
         raise ValidationError(
             _("Aucun candidat n'est inscrit : il n'y a rien à évaluer.")
         )
+    if session.depots_ouverts() and not avant_limite:
+        raise ValidationError(
+            _(
+                "La date limite de dépôt n'est pas passée : confirmez le passage en "
+                "évaluation, qui ferme les dépôts avant la limite."
+            )
+        )
     session.statut = Session.Statut.EN_EVALUATION
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_back_to_open(*, session: Session, motif: str, by: User) -> Session:
+    """One step back, « en évaluation » → « ouverte », while no score has been
+    saved (by an evaluator or the jury); the reason is kept in the session's
+    history."""
+    session = _locked(session, Session.Statut.EN_EVALUATION)
+    motif = motif.strip()
+    if not motif:
+        raise ValidationError(_("Indiquez le motif du retour à « Ouverte »."))
+    if (
+        Evaluation.objects.filter(affectation__inscription__session=session).exists()
+        or Consolidation.objects.filter(inscription__session=session).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Des notes sont déjà enregistrées : la session ne revient plus à "
+                "« Ouverte »."
+            )
+        )
+    session.statut = Session.Statut.OUVERTE
+    session._change_reason = motif[:100]
     return _save(session, by)
 
 
@@ -181,6 +221,8 @@ def session_mark_deliberated(*, session: Session, by: User) -> Session:
                 inscription__session=session, verrouillee=True
             ).values("inscription_id")
         )
+        # A withdrawal or a deferral needs no decision here.
+        .filter(desiste_le__isnull=True, reportee_vers__isnull=True)
         .order_by()
         .count()
     )
@@ -556,6 +598,103 @@ def inscription_create(
     inscription.save()
     inscription.blocs.set(evalues)
     return inscription
+
+
+@transaction.atomic
+def inscription_desister(
+    *, inscription: Inscription, le: date, motif: str, by: User
+) -> Inscription:
+    """The candidate withdraws before the jury, on ``le``, for ``motif``: nothing
+    more is deposited, scored, exempted or decided for the enrolment, and the
+    session is deliberated without a decision for it. Refused once the jury voted,
+    after the jury date, in the future, or in a session that is over."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
+    session = inscription.session
+    errors: dict[str, list[str]] = {}
+    if session.est_terminee:
+        errors.setdefault("__all__", []).append(
+            _("La session est délibérée ou close : il n'y a plus de désistement.")
+        )
+    if le > timezone.localdate():
+        errors.setdefault("le", []).append(
+            _("La date du désistement ne peut pas être dans le futur.")
+        )
+    if le > session.date_jury:
+        errors.setdefault("le", []).append(
+            _("Le désistement a lieu avant le jury (%(date)s).")
+            % {"date": f"{session.date_jury:%d/%m/%Y}"}
+        )
+    if not motif.strip():
+        errors.setdefault("motif", []).append(_("Indiquez le motif du désistement."))
+    if errors:
+        raise ValidationError(errors)
+    inscription.desiste_le = le
+    inscription.desistement_motif = motif.strip()
+    inscription._history_user = by
+    inscription.full_clean(exclude=["candidat", "session"], validate_unique=False)
+    inscription.save(update_fields=["desiste_le", "desistement_motif"])
+    return inscription
+
+
+def inscriptions_capitalisation_sync(
+    *, candidat_id: int, referentiel_id: int, sauf_inscription_id: int, by: User
+) -> list[Inscription]:
+    """The person's other open enrolments on the same certification (any version)
+    follow the blocs they acquired: a bloc acquired since is left out of the blocs
+    evaluated there (shown « capitalisé », no deposit asked, out of the grids); a
+    bloc no longer acquired (a re-opened vote) comes back to an enrolment on the
+    whole certification. An enrolment whose session is over, whose deliberation is
+    locked, or that would be left with nothing to evaluate is not changed. Called
+    inside the vote's transaction; each enrolment changed is locked first and its
+    change kept in its history. Returns the enrolments changed."""
+    autres = list(
+        Inscription.objects.filter(
+            candidat_id=candidat_id,
+            session__referentiel__certification__referentiels=referentiel_id,
+        )
+        .exclude(pk=sauf_inscription_id)
+        .exclude(session__statut__in=Session.STATUTS_TERMINES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Locked in one statement, in a fixed order; the state is read after the lock.
+    list(
+        Inscription.objects.select_for_update()
+        .filter(pk__in=autres)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changees = []
+    for pk in autres:
+        inscription = (
+            Inscription.objects.select_related("session", "deliberation")
+            .prefetch_related("blocs")
+            .get(pk=pk)
+        )
+        if (
+            est_verrouillee(inscription)
+            or inscription.session.est_terminee
+            or inscription.est_desistee
+            or inscription.est_reportee
+        ):
+            continue
+        acquis = blocs_acquis_for(
+            candidat_ids=[candidat_id],
+            referentiel_id=inscription.session.referentiel_id,
+            sauf_session_id=inscription.session_id,
+        ).get(candidat_id, {})
+        actuels = list(inscription.blocs.all())
+        if inscription.parcours == Inscription.Parcours.COMPLET:
+            base = list(inscription.session.referentiel.blocs.all())
+        else:
+            base = actuels
+        voulus = [bloc for bloc in base if bloc.code not in acquis]
+        if not voulus or {b.pk for b in voulus} == {b.pk for b in actuels}:
+            continue
+        inscription._history_user = by
+        inscription.blocs.set(voulus)
+        changees.append(inscription)
+    return changees
 
 
 @transaction.atomic

@@ -49,4 +49,14 @@ urlpatterns: list[URLPattern] = [
         views.import_confirm_view,
         name="session_import_confirm",
     ),
+    path(
+        "sessions/<int:pk>/inscriptions/<int:inscription_pk>/desistement/",
+        views.inscription_desister_view,
+        name="session_desistement",
+    ),
+    path(
+        "sessions/<int:pk>/retour-ouverte/",
+        views.session_retour_view,
+        name="session_retour",
+    ),
 ]

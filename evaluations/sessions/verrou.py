@@ -37,6 +37,35 @@ class DeliberationVerrouilleeError(Exception):
         )
 
 
+class InscriptionDesisteeError(DeliberationVerrouilleeError):
+    """A write to an enrolment whose candidate withdrew."""
+
+    def __init__(self, inscription: Inscription) -> None:
+        self.inscription = inscription
+        Exception.__init__(
+            self,
+            _(
+                "Le candidat s'est désisté le %(date)s : plus aucune évaluation, "
+                "dispense ni décision n'est enregistrée pour cette inscription."
+            )
+            % {"date": f"{inscription.desiste_le:%d/%m/%Y}"},
+        )
+
+
+class InscriptionReporteeError(DeliberationVerrouilleeError):
+    """A write to an enrolment deferred to a later session."""
+
+    def __init__(self, inscription: Inscription) -> None:
+        self.inscription = inscription
+        Exception.__init__(
+            self,
+            _(
+                "Cette inscription est reportée à une session ultérieure : le "
+                "candidat y est évalué, plus ici."
+            ),
+        )
+
+
 def est_verrouillee(inscription: Inscription) -> bool:
     """Whether the enrolment's deliberation is voted and locked. Uses the cached
     ``inscription.deliberation`` when the caller loaded it with
@@ -48,10 +77,16 @@ def est_verrouillee(inscription: Inscription) -> bool:
 
 
 def deliberation_assert_open(*, inscription: Inscription) -> None:
-    """Raise DeliberationVerrouilleeError when the enrolment is locked. Only on an
-    enrolment returned by ``inscription_lock`` in the same transaction."""
+    """Raise DeliberationVerrouilleeError when the enrolment is locked (voted,
+    its candidate withdrew: InscriptionDesisteeError, or it was deferred:
+    InscriptionReporteeError). Only on an enrolment returned by
+    ``inscription_lock`` in the same transaction."""
     if est_verrouillee(inscription):
         raise DeliberationVerrouilleeError(inscription)
+    if inscription.est_desistee:
+        raise InscriptionDesisteeError(inscription)
+    if inscription.est_reportee:
+        raise InscriptionReporteeError(inscription)
 
 
 def inscriptions_lock(

@@ -2,6 +2,7 @@
 session desk, enrolment one by one and by CSV import."""
 
 from dataclasses import replace
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -9,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
@@ -24,10 +27,12 @@ from evaluations.sessions.csv_import import (
 )
 from evaluations.sessions.forms import (
     CandidatExistantForm,
+    DesistementForm,
     DeskFiltersForm,
     ImportConfirmForm,
     ImportForm,
     NouveauCandidatForm,
+    RetourForm,
     SessionForm,
 )
 from evaluations.sessions.models import Inscription, Session
@@ -35,6 +40,7 @@ from evaluations.sessions.selectors import (
     annotate_progress,
     blocs_acquis_for,
     session_desk,
+    session_progress,
     sessions_listed,
 )
 from evaluations.sessions.services import (
@@ -42,10 +48,14 @@ from evaluations.sessions.services import (
     candidat_enrol,
     candidat_reinvite,
     inscription_create,
+    inscription_desister,
+    session_back_to_open,
     session_create,
+    session_start_evaluation,
     session_update,
 )
 from evaluations.sessions.tasks import import_confirm_launch, import_launch
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 
 DESK_PAGE_SIZE = 50
 
@@ -119,6 +129,16 @@ def session_transition_view(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
+    if (
+        action == "evaluer"
+        and session.depots_ouverts()
+        and session.inscriptions.exists()
+    ):
+        # Before the deadline: a page says what the candidates lose, then the
+        # confirmed form comes back here.
+        if request.POST.get("confirme") != "oui":
+            return _confirmation_evaluation(request, session)
+        transition = partial(session_start_evaluation, avant_limite=True)
     try:
         session = transition(session=session, by=request.user)
     except ValidationError as exc:
@@ -170,8 +190,66 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "filters_form": filters_form,
             "query_string": query.urlencode(),
             "transitions": _transitions_for(session),
+            "retour_form": RetourForm()
+            if session.statut == Session.Statut.EN_EVALUATION
+            else None,
         },
     )
+
+
+def _confirmation_evaluation(
+    request: AuthenticatedHttpRequest, session: Session
+) -> HttpResponse:
+    progression = session_progress(session=session)
+    incomplets = sum(1 for attendus, recus in progression.values() if recus < attendus)
+    reste = session.date_limite_depot - timezone.now()
+    jours, heures = reste.days, reste.seconds // 3600
+    texte_heures = ngettext("%(n)d heure", "%(n)d heures", heures) % {"n": heures}
+    if jours:
+        perte = _("%(jours)s et %(heures)s") % {
+            "jours": ngettext("%(n)d jour", "%(n)d jours", jours) % {"n": jours},
+            "heures": texte_heures,
+        }
+    else:
+        perte = texte_heures
+    return render(
+        request,
+        "evaluations/sessions/confirmer_evaluation.html",
+        {
+            "session": session,
+            "incomplets": incomplets,
+            "jours": jours,
+            "perte": perte,
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_retour_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One step back: « en évaluation » → « ouverte », with a reason."""
+    session = get_session_for(request.user, pk)
+    form = RetourForm(request.POST)
+    if form.is_valid():
+        try:
+            session = session_back_to_open(
+                session=session, motif=form.cleaned_data["motif"], by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("La session est revenue au statut « %(statut)s ».")
+                % {"statut": session.get_statut_display()},
+            )
+    else:
+        for errors in form.errors.values():
+            for erreur in errors:
+                messages.error(request, erreur)  # type: ignore[arg-type]
+    return redirect(session)
 
 
 def _transitions_for(session: Session) -> list[tuple[str, str]]:
@@ -392,3 +470,55 @@ def inscription_reinvite_view(
             _("Invitation renvoyée à %(email)s.") % {"email": candidat.user.email},
         )
     return redirect(session)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_desister_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Record the candidate's withdrawal before the jury (date and reason)."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat"),
+        pk=inscription_pk,
+        session=session,
+    )
+    form = DesistementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                inscription_desister(
+                    inscription=inscription,
+                    le=form.cleaned_data["le"],
+                    motif=form.cleaned_data["motif"],
+                    by=request.user,
+                )
+            except DeliberationVerrouilleeError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Désistement de %(nom)s enregistré.")
+                    % {"nom": inscription.candidat.nom_complet},
+                )
+                return redirect(session)
+        status = 400
+    return render(
+        request,
+        "evaluations/sessions/desistement.html",
+        {"session": session, "inscription": inscription, "form": form},
+        status=status,
+    )
+
+
+def _add_form_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

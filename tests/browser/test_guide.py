@@ -336,10 +336,11 @@ def _president(page: Page) -> None:
 
     page.get_by_role("link", name="Délibération").first.click()
     expect(page.locator("#titre-vote")).to_be_visible()
-    page.get_by_label("Paul Durand").check()
-    page.get_by_label("Julie Bernard").check()
-    page.get_by_label("Karim Benali").check()
-    page.get_by_label("Motif de la décision").fill(
+    vote = page.get_by_role("region", name="Décision proposée")
+    vote.get_by_label("Paul Durand").check()
+    vote.get_by_label("Julie Bernard").check()
+    vote.get_by_label("Karim Benali").check()
+    vote.locator("#id_motif").fill(
         "Tous les critères sont acquis ; les deux divergences sur C1.1 sont levées "
         "par le jury."
     )

@@ -139,6 +139,7 @@ def make_scenario(
         Critere.objects.get(referentiel=referentiel, code="C2.1.2"),
         president=by,
         referent=make_user(f"{prefix}referent@test.fr", Role.REFERENT_HANDICAP),
+        presents=presents,
     )
     make_consolidations(certifie, by=by, skip=("C2.1.2",))
     make_deliberation(

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
+from evaluations.jury.selectors import presents_possibles
 from evaluations.notation.rollup import (
     BlocSpec,
     CompetenceSpec,
@@ -330,6 +331,7 @@ class DispenseTests(HandicapTestCase):
             "condition_capacite_globale": True,
             "condition_pratique_future": True,
             "raisonnement": "Le jury motive sa décision.",
+            "presents": presents_possibles(inscription=self.inscription),
             "by": self.president,
         }
         params.update(kwargs)
@@ -424,7 +426,9 @@ class DispenseTests(HandicapTestCase):
                 .order_by("history_date")
                 .values_list("history_type", "accordee")
             ),
-            [("+", False), ("~", True)],
+            # The members present are recorded after the decision: one more row
+            # the first time; the same members again add none.
+            [("+", False), ("~", False), ("~", True)],
         )
 
     def test_criteres_dispenses_for_in_one_query(self) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.utils import timezone
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
@@ -21,6 +22,7 @@ from evaluations.documents.snapshots import (
     snapshot_to_json,
 )
 from evaluations.documents.tasks import emission_launch
+from handicap.models import AvisMotive
 from tests.evaluations.factories_documents import (
     Scenario,
     make_scenario,
@@ -206,6 +208,21 @@ class IssuedDocumentsTests(TestCase):
         self.assertIn("Paul Durand", signatures)
         self.assertIn("Julie Bernard", signatures)
         self.assertNotIn("Karim Benali", signatures)
+
+    def test_pv_prints_each_exemption_with_both_conditions(self) -> None:
+        text = " ".join(pdf_text(current(None, "pv", self.sc.session.pk)).split())
+        regles = text.split("Dispenses de critères décidées par le jury", 1)[1]
+        regles = regles.split("Signatures", 1)[0]
+        avis = AvisMotive.objects.get(demande__inscription=self.sc.certifie)
+        for expected in (
+            "Marie DUPONT C2.1.2 Critère 2.",
+            f"Avis motivé n° {avis.pk} du {timezone.localdate():%d/%m/%Y}",
+            "Condition 1 affirmée sur l'ensemble des dispenses : C2.1.2.",
+            "Condition 2 affirmée.",
+            "Raisonnement : Le critère porte sur un geste que le handicap empêche.",
+            "Julie Bernard, Paul Durand",
+        ):
+            self.assertIn(expected, regles)
 
     def test_pv_has_no_personal_data_beyond_names(self) -> None:
         text = pdf_text(current(None, "pv", self.sc.session.pk))

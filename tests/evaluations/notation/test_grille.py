@@ -282,6 +282,28 @@ class GrilleSaveTests(GrilleTestCase):
         )
         self.assertIs(Evaluation.objects.exists(), False)
 
+    def test_blocs_path_shows_the_description_and_the_dossier_professionnel(
+        self,
+    ) -> None:
+        autre = make_inscription(
+            make_candidat("blocs@test.localhost"), self.session, blocs=["A1"]
+        )
+        make_affectation(self.m1, autre)
+        self.client.force_login(self.m1.user)
+        response = self.client.get(reverse("evaluations:grille", args=[autre.pk]))
+        c14 = next(
+            ligne
+            for bloc in response.context["grille"].blocs
+            for ligne in bloc.competences
+            if ligne.competence.code == "C1.4"
+        )
+        modalite = c14.competence.modalite
+        self.assertEqual(
+            (c14.description, c14.dossier_professionnel),
+            (modalite.description, modalite.description_capitalisation),
+        )
+        self.assertContains(response, "Dossier professionnel :")
+
     def test_scoring_closed_outside_evaluation(self) -> None:
         Session.objects.filter(pk=self.session.pk).update(statut="ouverte")
         self.client.force_login(self.m1.user)
