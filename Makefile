@@ -14,7 +14,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_ENV := DEBUG=true
+# The address printed into QR codes, PDFs and e-mails follows HOST and PORT unless
+# SITE_URL is given (issued documents are frozen: a wrong port stays in them).
+SITE_URL ?= http://$(HOST):$(PORT)
+RUN_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 
 .PHONY: run test browser lint format install install-dev lock bench clean
 
