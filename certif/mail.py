@@ -34,7 +34,7 @@ class ConsoleEmailBackend(DjangoConsoleBackend):
             if mime[name]
         ]
         lines.append("")
-        lines.append(message.body)
+        lines.append(str(message.body))
         for attachment in message.attachments:
             if isinstance(attachment, tuple):
                 filename, content, mimetype = attachment
