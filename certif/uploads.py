@@ -65,6 +65,12 @@ PIECES = Formats(
     "PDF, JPEG, PNG",
 )
 
+# The certifier's logo and signature, printed on every document.
+IMAGES = Formats(
+    {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"},
+    "PNG, JPEG",
+)
+
 # Directory prefix inside an Office Open XML package → its type.
 _OOXML_PARTS = {"word/": _DOCX, "xl/": _XLSX, "ppt/": _PPTX}
 

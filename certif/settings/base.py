@@ -195,6 +195,14 @@ QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 # closed (manage.py purger_pieces_handicap deletes them afterwards).
 HANDICAP_RETENTION_MOIS = env_int("HANDICAP_RETENTION_MOIS", 24)
 
+# Official documents. The specimen mode of the demo (every PDF marked « SPÉCIMEN »)
+# is refused with DEBUG off unless this explicitly allows it (a public demo site).
+CERTIFICATEUR_SPECIMEN_AUTORISE = env_bool("CERTIFICATEUR_SPECIMEN_AUTORISE", False)
+# The electronic seal (PAdES) of issued PDFs: a PKCS#12 file (certificate and key)
+# and its password. Unset: documents are issued unsealed.
+SCEAU_PKCS12 = env_str("SCEAU_PKCS12", "")
+SCEAU_PKCS12_PASSWORD = env_str("SCEAU_PKCS12_PASSWORD", "")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
