@@ -7,6 +7,7 @@ import io
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
+from django.utils.datastructures import MultiValueDict
 from PIL import Image
 
 from certif.roles import Role
@@ -92,7 +93,9 @@ class CertificateurModelTests(TestCase):
             "signataire_qualite": "Directrice",
             "recours": "Sous deux mois.",
         }
-        return CertificateurForm(data=data, files=files)
+        return CertificateurForm(
+            data=data, files=MultiValueDict({k: [v] for k, v in files.items()})
+        )
 
     def test_image_read_by_content(self) -> None:
         form = self.form(logo=SimpleUploadedFile("logo.png", b"%PDF-1.7 not an image"))
