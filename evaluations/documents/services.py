@@ -32,8 +32,10 @@ from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession, new_document_code
 from evaluations.documents.selectors import (
     current_documents_of_session,
+    documents_officiels_manquants,
     emission_blocker,
     locked_inscription_ids,
+    manquants_message,
 )
 from evaluations.documents.snapshots import (
     inscription_snapshots,
@@ -113,6 +115,12 @@ def document_issue(
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
     if _up_to_date(latest, data):
         return None
+    session = Session.objects.select_related("referentiel").get(pk=session_id)
+    manquants = documents_officiels_manquants(
+        certification_id=session.referentiel.certification_id
+    )
+    if manquants:
+        raise ValidationError(manquants_message(manquants))
     code = new_document_code()
     emis_le = timezone.now()
     rendered = _render(nature, snapshot, code=code, emis_le=emis_le)

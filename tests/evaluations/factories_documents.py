@@ -16,6 +16,7 @@ from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Sessi
 from referentiel.models import Critere, Referentiel
 from tests.factories import (
     make_candidat,
+    make_certificateur,
     make_inscription,
     make_referentiel,
     make_session,
@@ -115,6 +116,7 @@ def make_scenario(
 ) -> Scenario:
     """A deliberated session of four candidates on a two-bloc référentiel."""
     referentiel = referentiel or make_referentiel(small_data(blocs=2, criteres=2))
+    make_certificateur(referentiel.certification)
     admin = make_user(f"{prefix}admin@test.fr", Role.ADMINISTRATEUR)
     # Open while the scenario is built (an exemption is requested and granted
     # before the vote), deliberated at the end.

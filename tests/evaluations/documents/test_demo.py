@@ -68,9 +68,7 @@ class DemoDocumentsTests(TestCase):
         text = "\n".join(
             page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages
         )
-        match = re.search(
-            r"http://127\.0\.0\.1:8000(/verification/[A-Z2-7]{16}/)", text
-        )
+        match = re.search(r"https://certif\.test(/verification/[A-Z2-7]{16}/)", text)
         assert match is not None
         self.client.logout()
         response = self.client.get(match.group(1))
