@@ -2,6 +2,8 @@
 verification code and URL) in, a ``RenderedFile`` out. No database access here;
 the PDF engine stays behind ``certif.pdf``."""
 
+import base64
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -18,6 +20,24 @@ from evaluations.documents.snapshots import (
 PDF = "application/pdf"
 
 
+@dataclass(frozen=True)
+class Visuels:
+    """The certifier's images as ``data:`` URLs (the PDF engine fetches nothing):
+    its logo at the top of each document, the signatory's signature at the bottom
+    right. Read from storage by the service that issues, not frozen in the
+    snapshot (the PDF carries them)."""
+
+    logo: str = ""
+    signature: str = ""
+
+    @staticmethod
+    def data_url(content: bytes) -> str:
+        if not content:
+            return ""
+        mime = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
 def _groupes(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
@@ -27,7 +47,12 @@ def _filename(prefix: str, nom: str, code: str) -> str:
 
 
 def parchemin_pdf(
-    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+    snapshot: DistinctionSnapshot,
+    *,
+    code: str,
+    url: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/parchemin.html",
@@ -37,6 +62,7 @@ def parchemin_pdf(
             "url": url,
             "qr": qr_svg(url),
             "emis_le": emis_le,
+            "visuels": visuels,
         },
     )
     return RenderedFile(
@@ -47,7 +73,12 @@ def parchemin_pdf(
 
 
 def attestation_pdf(
-    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+    snapshot: DistinctionSnapshot,
+    *,
+    code: str,
+    url: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/attestation.html",
@@ -57,6 +88,7 @@ def attestation_pdf(
             "url": url,
             "qr": qr_svg(url),
             "emis_le": emis_le,
+            "visuels": visuels,
         },
     )
     return RenderedFile(
@@ -67,11 +99,15 @@ def attestation_pdf(
 
 
 def releve_pdf(
-    snapshot: ReleveSnapshot, *, code: str, emis_le: datetime
+    snapshot: ReleveSnapshot,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/releve.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
     )
     return RenderedFile(
         _filename("releve", snapshot.titulaire.nom_complet, code),
@@ -80,10 +116,16 @@ def releve_pdf(
     )
 
 
-def pv_pdf(snapshot: PVSnapshot, *, code: str, emis_le: datetime) -> RenderedFile:
+def pv_pdf(
+    snapshot: PVSnapshot,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
+) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/pv.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
     )
     return RenderedFile(
         f"pv-{slugify(snapshot.session)}-{code}.pdf", PDF, html_to_pdf(html)

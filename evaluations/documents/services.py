@@ -43,6 +43,7 @@ from evaluations.documents.snapshots import (
     snapshot_to_json,
 )
 from evaluations.sessions.models import Inscription, Session
+from referentiel.models import Certificateur
 
 logger = logging.getLogger(__name__)
 
@@ -58,21 +59,58 @@ def verification_url(code: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _read(fichier: Any) -> bytes:
+    if not fichier:
+        return b""
+    with fichier.open("rb") as handle:
+        content: bytes = handle.read()
+    return content
+
+
+def visuels_of(certificateur: Certificateur | None) -> renderers.Visuels:
+    """The certifier's logo and signature, ready to embed."""
+    if certificateur is None:
+        return renderers.Visuels()
+    return renderers.Visuels(
+        logo=renderers.Visuels.data_url(_read(certificateur.logo)),
+        signature=renderers.Visuels.data_url(_read(certificateur.signature)),
+    )
+
+
 def _render(
-    nature: str, snapshot: Any, *, code: str, emis_le: datetime
+    nature: str,
+    snapshot: Any,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: renderers.Visuels,
 ) -> RenderedFile:
     # Look the renderers up on their module at call time (tests replace one).
     if nature == Document.Nature.PARCHEMIN:
-        return renderers.parchemin_pdf(
-            snapshot, code=code, url=verification_url(code), emis_le=emis_le
+        rendered = renderers.parchemin_pdf(
+            snapshot,
+            code=code,
+            url=verification_url(code),
+            emis_le=emis_le,
+            visuels=visuels,
         )
-    if nature == Document.Nature.ATTESTATION:
-        return renderers.attestation_pdf(
-            snapshot, code=code, url=verification_url(code), emis_le=emis_le
+    elif nature == Document.Nature.ATTESTATION:
+        rendered = renderers.attestation_pdf(
+            snapshot,
+            code=code,
+            url=verification_url(code),
+            emis_le=emis_le,
+            visuels=visuels,
         )
-    if nature == Document.Nature.RELEVE:
-        return renderers.releve_pdf(snapshot, code=code, emis_le=emis_le)
-    return renderers.pv_pdf(snapshot, code=code, emis_le=emis_le)
+    elif nature == Document.Nature.RELEVE:
+        rendered = renderers.releve_pdf(
+            snapshot, code=code, emis_le=emis_le, visuels=visuels
+        )
+    else:
+        rendered = renderers.pv_pdf(
+            snapshot, code=code, emis_le=emis_le, visuels=visuels
+        )
+    return rendered
 
 
 def _latest(
@@ -115,7 +153,9 @@ def document_issue(
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
     if _up_to_date(latest, data):
         return None
-    session = Session.objects.select_related("referentiel").get(pk=session_id)
+    session = Session.objects.select_related(
+        "referentiel__certification__certificateur"
+    ).get(pk=session_id)
     manquants = documents_officiels_manquants(
         certification_id=session.referentiel.certification_id
     )
@@ -123,7 +163,13 @@ def document_issue(
         raise ValidationError(manquants_message(manquants))
     code = new_document_code()
     emis_le = timezone.now()
-    rendered = _render(nature, snapshot, code=code, emis_le=emis_le)
+    rendered = _render(
+        nature,
+        snapshot,
+        code=code,
+        emis_le=emis_le,
+        visuels=visuels_of(session.referentiel.certification.certificateur),
+    )
     return _document_record(
         nature=nature,
         session_id=session_id,

@@ -70,6 +70,7 @@ class Titulaire:
     nom_usage: str
     date_naissance: str = ""  # ISO date
     lieu_naissance: str = ""
+    sexe: str = ""  # M / F: « né » or « née »
 
     @property
     def nom_complet(self) -> str:
@@ -374,6 +375,7 @@ def _titulaire(inscription: Inscription) -> Titulaire:
         nom_usage=candidat.nom_usage,
         date_naissance=candidat.date_naissance.isoformat(),
         lieu_naissance=_lieu_naissance(candidat),
+        sexe=candidat.sexe,
     )
 
 

@@ -33,6 +33,7 @@ def make_membre(
     president: bool = False,
     first_name: str = "Paul",
     last_name: str = "Durand",
+    qualite: str = "",
 ) -> MembreJury:
     roles = (Role.PRESIDENT, Role.MEMBRE_JURY) if president else (Role.MEMBRE_JURY,)
     user = make_user(email, *roles, first_name=first_name, last_name=last_name)
@@ -40,6 +41,7 @@ def make_membre(
         session=session,
         user=user,
         role=MembreJury.Role.PRESIDENT if president else MembreJury.Role.MEMBRE,
+        qualite=qualite,
     )
 
 
@@ -123,7 +125,14 @@ def make_scenario(
     session = make_session(
         referentiel, nom=f"{prefix}Session juin", statut="en_evaluation"
     )
-    president = make_membre(session, f"{prefix}president@test.fr", president=True)
+    Session.objects.filter(pk=session.pk).update(lieu_jury="Salle du conseil, Lyon")
+    session.refresh_from_db()
+    president = make_membre(
+        session,
+        f"{prefix}president@test.fr",
+        president=True,
+        qualite="Professionnel du secteur",
+    )
     membre = make_membre(
         session, f"{prefix}julie@test.fr", first_name="Julie", last_name="Bernard"
     )
