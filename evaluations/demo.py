@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import timezone
 from certif.demo import DEMO_PASSWORD, demo_accounts
 from certif.models import User
 from certif.roles import Role
+from certif.sceau import pkcs12_self_signed
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
@@ -622,6 +624,18 @@ def demo_certificateur(log: Log) -> None:
     ):
         bloc.code_rncp = f"{DEMO_CERTIFICATION}BC{bloc.ordre + 1:02d}"
         bloc.save(update_fields=["code_rncp"])
+    sceau = Path(settings.SCEAU_PKCS12) if settings.SCEAU_PKCS12 else None
+    if certificateur.specimen and sceau is not None and not sceau.exists():
+        # make run points SCEAU_PKCS12 into var/: the specimen certifier seals
+        # with a self-signed certificate made here, once.
+        sceau.parent.mkdir(parents=True, exist_ok=True)
+        sceau.write_bytes(
+            pkcs12_self_signed(
+                nom=DEMO_CERTIFICATEUR, password=settings.SCEAU_PKCS12_PASSWORD
+            )
+        )
+        sceau.chmod(0o600)
+        log(f"Certificat de sceau auto-signé de démonstration : {sceau}")
 
 
 def demo_referentiel(log: Log) -> None:

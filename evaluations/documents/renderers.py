@@ -68,7 +68,7 @@ def parchemin_pdf(
     return RenderedFile(
         _filename("parchemin", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
@@ -94,7 +94,7 @@ def attestation_pdf(
     return RenderedFile(
         _filename("attestation", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
@@ -112,7 +112,7 @@ def releve_pdf(
     return RenderedFile(
         _filename("releve", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
@@ -128,5 +128,7 @@ def pv_pdf(
         {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
     )
     return RenderedFile(
-        f"pv-{slugify(snapshot.session)}-{code}.pdf", PDF, html_to_pdf(html)
+        f"pv-{slugify(snapshot.session)}-{code}.pdf",
+        PDF,
+        html_to_pdf(html, archive=True),
     )

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.pdf import RenderedFile
+from certif.sceau import seal_pdf
 from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession, new_document_code
 from evaluations.documents.selectors import (
@@ -163,12 +164,25 @@ def document_issue(
         raise ValidationError(manquants_message(manquants))
     code = new_document_code()
     emis_le = timezone.now()
+    certificateur = session.referentiel.certification.certificateur
     rendered = _render(
         nature,
         snapshot,
         code=code,
         emis_le=emis_le,
-        visuels=visuels_of(session.referentiel.certification.certificateur),
+        visuels=visuels_of(certificateur),
+    )
+    rendered = RenderedFile(
+        rendered.filename,
+        rendered.content_type,
+        seal_pdf(
+            rendered.content,
+            reason=_("Document émis par %(nom)s")
+            % {"nom": certificateur.raison_sociale}
+            if certificateur
+            else _("Document émis"),
+            location=certificateur.ville if certificateur else "",
+        ),
     )
     return _document_record(
         nature=nature,

@@ -21,6 +21,7 @@ from evaluations.documents.snapshots import (
     snapshot_to_json,
 )
 from evaluations.documents.tasks import emission_launch
+from tests.clock import frozen
 from tests.evaluations.factories_documents import (
     Scenario,
     make_scenario,
@@ -51,6 +52,7 @@ def current(inscription_id: int | None, nature: str, session_id: int = 0) -> Doc
     return queryset.get(inscription_id=inscription_id)
 
 
+@frozen()
 class IssuedDocumentsTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -107,11 +109,11 @@ class IssuedDocumentsTests(TestCase):
             "28 mars 2024\n",
             "niveau 5 du cadre national des certifications professionnelles, "
             "équivalent au niveau 5 du cadre\neuropéen des certifications\n"
-            "Code NSF : 326n\npar décision du jury du 1er décembre 2026 (session "
+            "Code NSF : 326n\npar décision du jury du 18 mars 2026 (session "
             "« Session juin »).",
             "Blocs de compétences validés\nRNCP99999BC01 — Bloc 1\n"
             "RNCP99999BC02 — Bloc 2\n",
-            "Fait à Lyon, le 1er décembre 2026\nDirectrice générale\nClaire Martin\n",
+            "Fait à Lyon, le 18 mars 2026\nDirectrice générale\nClaire Martin\n",
             f"Code de vérification :\n{document.code_affiche}",
             f"{settings.SITE_URL}/verification/{document.code}/",
         ):
@@ -152,11 +154,11 @@ class IssuedDocumentsTests(TestCase):
             "RNCP99999 par décision de France compétences du 28 mars 2024\n",
             "équivalent au niveau 5 du cadre\neuropéen des certifications\n"
             "Code NSF : 326n\n",
-            "RNCP99999BC01 — Bloc 1 — validé le 1er décembre 2026 (session « Session "
+            "RNCP99999BC01 — Bloc 1 — validé le 18 mars 2026 (session « Session "
             "juin »)\n",
-            "La présente attestation\ncertifie la validation de ces seuls blocs de "
-            "compétences ; elle ne vaut pas obtention de la\ncertification",
-            "Fait à Lyon, le 1er décembre 2026\nDirectrice générale\nClaire Martin\n",
+            "La présente attestation certifie la\nvalidation de ces seuls blocs de "
+            "compétences ; elle ne vaut pas obtention de la certification,\n",
+            "Fait à Lyon, le 18 mars 2026\nDirectrice générale\nClaire Martin\n",
         ):
             self.assertIn(expected, text)
         self.assertNotIn("Bloc 2", text)
@@ -180,7 +182,7 @@ class IssuedDocumentsTests(TestCase):
             "C2.1.2 — Dispensé — Critère 2.",
             "Voie de recours : Recours écrit auprès du certificateur (12 rue des "
             "Écoles, 69002 Lyon) dans les deux mois suivant la notification\nde la "
-            "décision.\nFait à Lyon, le 1er décembre 2026\nDirectrice générale\n"
+            "décision.\nFait à Lyon, le 18 mars 2026\nDirectrice générale\n"
             "Claire Martin\n",
             f"référence {document.code_affiche}",
         ):
@@ -231,20 +233,20 @@ class IssuedDocumentsTests(TestCase):
             "Procès-verbal de délibération du jury",
             "Session : Session juin",
             "Institut Exemple de Certification\n12 rue des Écoles",
-            "Séance du jury : 10 janvier 2027, Salle du conseil, Lyon\n",
+            "Séance du jury : 27 avril 2026, Salle du conseil, Lyon\n",
             "Résultats : 4 candidats : 2 certifiés, 1 validation partielle, 1 non validé",
             "Paul Durand Président — Professionnel\ndu secteur\nPrésent",
             "Karim Benali Membre Absent",
             "Julie Bernard Membre Présent",
             "Julie Bernard Hugo LEROY Employeur",
-            "Marie DUPONT Certifié\n01/12/2026\nConforme aux résultats consolidés. "
+            "Marie DUPONT Certifié\n18/03/2026\nConforme aux résultats consolidés. "
             "B1, B2 C2.1.2",
-            "Hugo LEROY Validation partielle\n01/12/2026\nLe critère C2.1.1 n'est "
+            "Hugo LEROY Validation partielle\n18/03/2026\nLe critère C2.1.1 n'est "
             "pas acquis. B1 —",
-            "Zoé MARTIN Non validé\n01/12/2026\nAucun bloc validé. — —",
-            "Léa PETIT Certifié\n30/11/2026\nConforme aux résultats consolidés. B2 —",
+            "Zoé MARTIN Non validé\n18/03/2026\nAucun bloc validé. — —",
+            "Léa PETIT Certifié\n18/03/2026\nConforme aux résultats consolidés. B2 —",
             "1 dispense de critère accordée au total",
-            "Signatures des membres présents\nFait à Lyon, le 1er décembre 2026.",
+            "Signatures des membres présents\nFait à Lyon, le 18 mars 2026.",
             f"référence {document.code_affiche}",
         ):
             self.assertIn(expected, text)
