@@ -93,6 +93,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 200",
     },
+    "evaluations:document_reissue": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
     "evaluations:documents_mine": {"GET": "302 200 200 403 403 403 403 403"},
     "evaluations:dossier": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:emission_archive": {"GET": "302 403 403 403 403 403 403 200"},
@@ -563,6 +567,9 @@ class World:
             ),
             "evaluations:document_revoke": lambda: reverse(
                 "evaluations:document_revoke", args=[parchemin.pk]
+            ),
+            "evaluations:document_reissue": lambda: reverse(
+                "evaluations:document_reissue", args=[parchemin.pk]
             ),
             "evaluations:emission_sessions": lambda: reverse(
                 "evaluations:emission_sessions"

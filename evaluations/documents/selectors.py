@@ -53,6 +53,27 @@ def get_distinction_for_admin(user: User, pk: int) -> Document:
     )
 
 
+def get_document_for_admin(user: User, pk: int) -> Document:
+    """Any issued document, for an administrator (re-issuing)."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Document.objects.select_related("session", "inscription__candidat"), pk=pk
+    )
+
+
+def documents_a_reediter() -> QuerySet[Document]:
+    """Valid documents issued from a version-1 snapshot: before the certifier,
+    the registration and the signatory were printed, and (relevés) with a
+    template comment leaked into the file. Each one should be re-issued."""
+    return (
+        Document.objects.filter(statut=Document.Statut.VALIDE)
+        .exclude(snapshot__has_key="schema")
+        .select_related("session", "inscription__candidat")
+        .order_by("session_id", "nature", "pk")
+    )
+
+
 def documents_of_candidate(*, user: User) -> QuerySet[Document]:
     """The candidate's own documents, newest first ("Mes documents")."""
     return (

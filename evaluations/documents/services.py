@@ -145,14 +145,18 @@ def document_issue(
     snapshot: Any,
     by: User | None,
     emission: EmissionSession | None = None,
+    reissue_of: Document | None = None,
+    motif: str = "",
 ) -> Document | None:
     """Issue the document for ``snapshot`` unless its latest version was rendered
     from exactly the same data (then return None: nothing to do, whether that
     version is valid or was revoked by an administrator). A changed snapshot makes
-    the next version and revokes the previous one ("remplacé par la version N")."""
+    the next version and revokes the previous one ("remplacé par la version N").
+    ``reissue_of`` (« Rééditer ») issues anyway, as long as that document is still
+    the latest version, and revokes it with ``motif``."""
     data = snapshot_to_json(snapshot)
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if _up_to_date(latest, data):
+    if reissue_of is None and _up_to_date(latest, data):
         return None
     session = Session.objects.select_related(
         "referentiel__certification__certificateur"
@@ -194,6 +198,8 @@ def document_issue(
         emis_le=emis_le,
         by=by,
         emission=emission,
+        reissue_of=reissue_of,
+        motif=motif,
     )
 
 
@@ -209,6 +215,8 @@ def _document_record(
     emis_le: datetime,
     by: User | None,
     emission: EmissionSession | None,
+    reissue_of: Document | None = None,
+    motif: str = "",
 ) -> Document | None:
     # Serialise the issuing of one enrolment's (or one session's PV) documents.
     if inscription_id is not None:
@@ -216,16 +224,20 @@ def _document_record(
     else:
         list(Session.objects.select_for_update().filter(pk=session_id))
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if _up_to_date(latest, data):
+    if reissue_of is not None:
+        if latest is None or latest.pk != reissue_of.pk:
+            raise ValidationError(
+                _("Ce document a déjà été remplacé par une version plus récente.")
+            )
+    elif _up_to_date(latest, data):
         return None
     version = latest.version + 1 if latest is not None else 1
     if latest is not None and latest.statut == Document.Statut.VALIDE:
         latest.statut = Document.Statut.REVOQUE
         latest.revoque_le = emis_le
         latest.revoque_par = by
-        latest.motif_revocation = _("Remplacé par la version %(version)d.") % {
-            "version": version
-        }
+        remplace = _("Remplacé par la version %(version)d.") % {"version": version}
+        latest.motif_revocation = f"{remplace} {motif}" if motif else remplace
         latest.full_clean()
         latest.save(
             update_fields=["statut", "revoque_le", "revoque_par", "motif_revocation"]
@@ -289,6 +301,45 @@ def inscription_documents_issue(
     if issued:
         _notify_candidate(inscription=inscription, documents=issued)
     return issued
+
+
+def document_reissue(*, document: Document, by: User | None, motif: str) -> Document:
+    """« Rééditer »: a new version of ``document`` rendered from fresh data (the
+    current snapshot classes, certifier and templates), the old one revoked with
+    ``motif``; the holder is told by e-mail. Refused when the document is no
+    longer the latest version or the enrolment no longer entitles to it."""
+    motif = motif.strip()
+    if not motif:
+        raise ValidationError({"motif": _("Indiquez le motif de la réédition.")})
+    if document.nature == Document.Nature.PV:
+        snapshot: Any = pv_snapshot(session_id=document.session_id)
+    else:
+        assert document.inscription_id is not None  # noqa: S101 - constraint
+        snapshot = (
+            inscription_snapshots(inscription_id=document.inscription_id)
+            .by_nature()
+            .get(document.nature)
+        )
+        if snapshot is None:
+            raise ValidationError(
+                _("La décision du jury ne justifie plus ce document : révoquez-le.")
+            )
+    new = document_issue(
+        nature=document.nature,
+        session_id=document.session_id,
+        inscription_id=document.inscription_id,
+        snapshot=snapshot,
+        by=by,
+        reissue_of=document,
+        motif=motif,
+    )
+    assert new is not None  # noqa: S101 - a re-issue always issues
+    if new.inscription_id is not None:
+        inscription = Inscription.objects.select_related(
+            "candidat__user", "session"
+        ).get(pk=new.inscription_id)
+        _notify_candidate(inscription=inscription, documents=[new])
+    return new
 
 
 def pv_issue(

@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
         name="document_revoke",
     ),
     path(
+        "documents/<int:pk>/reediter/",
+        views.document_reissue_view,
+        name="document_reissue",
+    ),
+    path(
         "documents/sessions/",
         views.emission_sessions_view,
         name="emission_sessions",

@@ -34,12 +34,13 @@ from evaluations.documents.selectors import (
     emissions_of_session,
     get_distinction_for_admin,
     get_document_for,
+    get_document_for_admin,
     get_emission_for,
     get_session_for_emission,
     sessions_for_emission,
     sha256_of_upload,
 )
-from evaluations.documents.services import document_revoke
+from evaluations.documents.services import document_reissue, document_revoke
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
 
@@ -52,6 +53,18 @@ class RevocationForm(forms.Form):
         error_messages={
             "required": gettext_lazy("Indiquez le motif de la révocation.")
         },
+    )
+
+
+class ReeditionForm(forms.Form):
+    motif = forms.CharField(
+        label=gettext_lazy("Motif de la réédition"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "Imprimé sur la page de vérification de l'ancienne version, révoquée."
+        ),
+        error_messages={"required": gettext_lazy("Indiquez le motif de la réédition.")},
     )
 
 
@@ -101,6 +114,35 @@ def document_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             "snapshot": document_snapshot(document),
             "form": form,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def document_reissue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for_admin(request.user, pk)
+    form = ReeditionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nouveau = document_reissue(
+                document=document, by=request.user, motif=form.cleaned_data["motif"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(version)d émise (code %(code)s) ; l'ancienne est révoquée."
+                )
+                % {"version": nouveau.version, "code": nouveau.code_affiche},
+            )
+            return redirect("evaluations:emission_session", pk=document.session_id)
+    return render(
+        request,
+        "evaluations/documents/reediter.html",
+        {"document": document, "form": form},
     )
 
 
