@@ -65,6 +65,9 @@ PIECES = Formats(
     "PDF, JPEG, PNG",
 )
 
+# The signed scan of a PV.
+SCAN_PDF = Formats({".pdf": "application/pdf"}, "PDF")
+
 # The certifier's logo and signature, printed on every document.
 IMAGES = Formats(
     {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"},

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from certif.models import User
 from certif.pdf import RenderedFile
 from certif.sceau import seal_pdf
+from certif.uploads import SCAN_PDF, upload_check
 from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession, new_document_code
 from evaluations.documents.selectors import (
@@ -406,6 +407,24 @@ def document_revoke(*, document: Document, by: User | None, motif: str) -> Docum
     document.save(
         update_fields=["statut", "revoque_le", "revoque_par", "motif_revocation"]
     )
+    return document
+
+
+@transaction.atomic
+def pv_scan_attach(*, document: Document, fichier: Any, by: User) -> Document:
+    """Attach the scan of the PV signed by the members present to the PV's record
+    (a PDF, read in its content). A new scan replaces the previous one; who and
+    when are kept."""
+    if document.nature != Document.Nature.PV:
+        raise ValidationError(_("Seul un procès-verbal reçoit un scan signé."))
+    controle = upload_check(nom=fichier.name, fichier=fichier, formats=SCAN_PDF)
+    fichier.seek(0)
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    document.scan_signe.save(controle.nom, fichier, save=False)
+    document.scan_depose_le = timezone.now()
+    document.scan_depose_par = by
+    document.full_clean()
+    document.save(update_fields=["scan_signe", "scan_depose_le", "scan_depose_par"])
     return document
 
 

@@ -40,7 +40,11 @@ from evaluations.documents.selectors import (
     sessions_for_emission,
     sha256_of_upload,
 )
-from evaluations.documents.services import document_reissue, document_revoke
+from evaluations.documents.services import (
+    document_reissue,
+    document_revoke,
+    pv_scan_attach,
+)
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
 
@@ -68,6 +72,13 @@ class ReeditionForm(forms.Form):
     )
 
 
+class ScanForm(forms.Form):
+    fichier = forms.FileField(
+        label=gettext_lazy("Scan du procès-verbal signé (PDF)"),
+        error_messages={"required": gettext_lazy("Choisissez le fichier PDF du scan.")},
+    )
+
+
 @require_GET
 @login_required
 @role_required(Role.CANDIDAT)
@@ -83,6 +94,40 @@ def document_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileRe
     document = get_document_for(request.user, pk)
     return private_file_response(
         document.fichier, filename=document.nom_fichier, content_type="application/pdf"
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def pv_scan_attach_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for_admin(request.user, pk)
+    form = ScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["fichier"]))
+    else:
+        try:
+            pv_scan_attach(
+                document=document, fichier=form.cleaned_data["fichier"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Le scan signé est joint au procès-verbal."))
+    return redirect("evaluations:emission_session", pk=document.session_id)
+
+
+@require_GET
+@login_required
+@role_required()
+def pv_scan_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    document = get_document_for(request.user, pk)
+    if not document.scan_signe:
+        raise Http404
+    return private_file_response(
+        document.scan_signe,
+        filename=f"pv-signe-{document.code}.pdf",
+        content_type="application/pdf",
     )
 
 
