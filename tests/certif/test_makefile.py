@@ -23,17 +23,24 @@ def dry_run(*variables: str) -> str:
     return line
 
 
+def sceau() -> str:
+    return (
+        f"SCEAU_PKCS12={settings.BASE_DIR}/var/demo/sceau-specimen.p12 "
+        "SCEAU_PKCS12_PASSWORD=certif-demo"
+    )
+
+
 class MakeRunSiteUrlTests(SimpleTestCase):
     def test_site_url_follows_host_and_port(self) -> None:
         self.assertEqual(
             dry_run("HOST=192.0.2.10", "PORT=8123"),
-            "DEBUG=true SITE_URL=http://192.0.2.10:8123 .venv/bin/python manage.py "
-            "runserver 192.0.2.10:8123",
+            f"DEBUG=true SITE_URL=http://192.0.2.10:8123 {sceau()} .venv/bin/python "
+            "manage.py runserver 192.0.2.10:8123",
         )
 
     def test_explicit_site_url_wins(self) -> None:
         self.assertEqual(
             dry_run("PORT=8123", "SITE_URL=https://demo.example.fr"),
-            "DEBUG=true SITE_URL=https://demo.example.fr .venv/bin/python manage.py "
-            "runserver 127.0.0.1:8123",
+            f"DEBUG=true SITE_URL=https://demo.example.fr {sceau()} .venv/bin/python "
+            "manage.py runserver 127.0.0.1:8123",
         )
