@@ -80,7 +80,12 @@ class ReeditionTests(TestCase):
     def test_nul_character_refused(self) -> None:
         self.client.force_login(self.sc.admin)
         response = self.client.post(self.url, {"motif": "a\x00b"})
-        self.assertContains(response, "Le caractère nul n\u2019est pas autorisé.")
+        self.assertContains(
+            response,
+            "La requête contient un caractère nul (invisible) : retirez-le du texte "
+            "saisi et réessayez.",
+            status_code=400,
+        )
         self.assertEqual(Document.objects.filter(nature="releve").count(), 4)
 
     def test_an_old_version_cannot_be_reissued(self) -> None:
