@@ -217,12 +217,15 @@ class CourrierSnapshot:
     amenagements: tuple[AmenagementVue, ...]
     avis: str
     propositions: tuple[PropositionVue, ...]
+    certificateur: str = ""
+    certificateur_adresse: str = ""
+    recours: str = ""
 
 
 def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     demande = DemandeAmenagement.objects.select_related(
         "inscription__candidat__user",
-        "inscription__session__referentiel__certification",
+        "inscription__session__referentiel__certification__certificateur",
         "decidee_par",
         "avis",
     ).get(pk=demande_pk)
@@ -230,6 +233,7 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     assert demande.decidee_par is not None  # noqa: S101
     jury = amenagements_for_jury(inscription_id=demande.inscription_id)
     certification = demande.inscription.session.referentiel.certification
+    certificateur = certification.certificateur
     return CourrierSnapshot(
         candidat=demande.inscription.candidat.nom_complet,
         email=demande.inscription.candidat.user.email,
@@ -241,6 +245,9 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
         amenagements=jury.amenagements,
         avis=jury.avis,
         propositions=jury.propositions,
+        certificateur=certificateur.raison_sociale if certificateur else "",
+        certificateur_adresse=certificateur.adresse if certificateur else "",
+        recours=certificateur.recours if certificateur else "",
     )
 
 

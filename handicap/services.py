@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from certif.models import User
 from certif.roles import is_admin
+from certif.sceau import seal_pdf
 from evaluations.sessions.models import Inscription, Session
 from handicap.documents import courrier_decision_pdf
 from handicap.files import fichier_verifier
@@ -312,8 +313,14 @@ def demande_decider(
     demande.decidee_par = by
     demande.full_clean()
     demande.save()
-    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
-    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
+    courrier = courrier_snapshot(demande_pk=demande.pk)
+    rendered = courrier_decision_pdf(courrier)
+    content = seal_pdf(
+        rendered.content,
+        reason=_("Décision du référent handicap — %(nom)s")
+        % {"nom": courrier.certificateur or courrier.referent},
+    )
+    demande.courrier.save(rendered.filename, ContentFile(content), save=False)
     demande.save(update_fields=["courrier"])
     transaction.on_commit(lambda: courrier_envoyer(demande=demande))
     return demande

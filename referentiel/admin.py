@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from referentiel.forms import CertificateurForm
 from referentiel.models import (
     Activite,
     Bloc,
+    Certificateur,
     Certification,
     Competence,
     Critere,
@@ -198,7 +200,7 @@ class DraftOnlyModelAdmin(admin.ModelAdmin):
 
 class BlocInline(DraftOnlyInline, admin.TabularInline):
     model = Bloc
-    fields = ("ordre", "code", "intitule")
+    fields = ("ordre", "code", "code_rncp", "intitule")
 
 
 class ActiviteInline(DraftOnlyInline, admin.TabularInline):
@@ -234,10 +236,41 @@ class CritereInline(DraftOnlyInline, admin.TabularInline):
     }
 
 
+@admin.register(Certificateur)
+class CertificateurAdmin(admin.ModelAdmin):
+    """The certifier's identity, signatory and images. Every change is kept in
+    the admin's history (who, when, which fields)."""
+
+    form = CertificateurForm
+    list_display = ("raison_sociale", "siret", "ville", "signataire_nom", "specimen")
+    search_fields = ("raison_sociale", "siret")
+    fieldsets = (
+        (None, {"fields": ("raison_sociale", "siret", "adresse", "ville", "logo")}),
+        (
+            _("Signature des documents"),
+            {"fields": ("signataire_nom", "signataire_qualite", "signature")},
+        ),
+        (_("Recours et déclarations"), {"fields": ("recours", "identifiant_cdc")}),
+        (_("Démonstration"), {"fields": ("specimen",)}),
+    )
+
+
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
-    list_display = ("code", "intitule", "niveau")
+    """The RNCP registration. The code and level are the référentiel's; the
+    registration decision, NSF codes and certifier are edited here."""
+
+    list_display = ("code", "intitule", "niveau", "certificateur")
     search_fields = ("code", "intitule")
+    fields = (
+        "certificateur",
+        "code",
+        "intitule",
+        "niveau",
+        "nsf",
+        "date_enregistrement",
+        "date_fin_enregistrement",
+    )
 
 
 @admin.register(Referentiel)

@@ -103,7 +103,16 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 200",
     },
+    "evaluations:document_reissue": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
     "evaluations:documents_mine": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:pv_scan_attach": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:pv_scan_download": {"GET": "302 404 404 404 404 404 404 404"},
     "evaluations:dossier": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:emission_archive": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:emission_detail": {"GET": "302 403 403 403 403 403 403 200"},
@@ -619,6 +628,15 @@ class World:
             ),
             "evaluations:document_revoke": lambda: reverse(
                 "evaluations:document_revoke", args=[parchemin.pk]
+            ),
+            "evaluations:pv_scan_attach": lambda: reverse(
+                "evaluations:pv_scan_attach", args=[parchemin.pk]
+            ),
+            "evaluations:pv_scan_download": lambda: reverse(
+                "evaluations:pv_scan_download", args=[parchemin.pk]
+            ),
+            "evaluations:document_reissue": lambda: reverse(
+                "evaluations:document_reissue", args=[parchemin.pk]
             ),
             "evaluations:emission_sessions": lambda: reverse(
                 "evaluations:emission_sessions"

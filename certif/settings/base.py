@@ -177,9 +177,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# The console backend of development prints headers and text, never attachments
+# (a decision letter is health data): certif/mail.py.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "certif.mail.ConsoleEmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -228,6 +228,14 @@ QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 # Handicap: months the supporting documents of a request are kept after its session
 # closed (manage.py purger_pieces_handicap deletes them afterwards).
 HANDICAP_RETENTION_MOIS = env_int("HANDICAP_RETENTION_MOIS", 24)
+
+# Official documents. The specimen mode of the demo (every PDF marked « SPÉCIMEN »)
+# is refused with DEBUG off unless this explicitly allows it (a public demo site).
+CERTIFICATEUR_SPECIMEN_AUTORISE = env_bool("CERTIFICATEUR_SPECIMEN_AUTORISE", False)
+# The electronic seal (PAdES) of issued PDFs: a PKCS#12 file (certificate and key)
+# and its password. Unset: documents are issued unsealed.
+SCEAU_PKCS12 = env_str("SCEAU_PKCS12", "")
+SCEAU_PKCS12_PASSWORD = env_str("SCEAU_PKCS12_PASSWORD", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -31,7 +31,11 @@ def _assert_session_modifiable(session: Session) -> None:
 
 @transaction.atomic
 def membre_jury_add(
-    *, session: Session, user: User, role: str = MembreJury.Role.MEMBRE
+    *,
+    session: Session,
+    user: User,
+    role: str = MembreJury.Role.MEMBRE,
+    qualite: str = "",
 ) -> MembreJury:
     """Add a person to the session's jury. A président needs the role « Président
     du jury »; a member the role « Membre du jury » (or président)."""
@@ -49,7 +53,7 @@ def membre_jury_add(
         raise ValidationError(
             _("%(user)s fait déjà partie du jury de cette session.") % {"user": user}
         )
-    membre = MembreJury(session=session, user=user, role=role)
+    membre = MembreJury(session=session, user=user, role=role, qualite=qualite.strip())
     membre.full_clean()
     membre.save()
     return membre

@@ -153,6 +153,7 @@ def membre_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 session=session,
                 user=form.cleaned_data["user"],
                 role=form.cleaned_data["role"],
+                qualite=form.cleaned_data["qualite"],
             )
         except ValidationError as exc:
             _validation_errors(request, exc)

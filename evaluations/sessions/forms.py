@@ -49,6 +49,12 @@ class SessionForm(forms.Form):
         label=_("Date du jury"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    lieu_jury = forms.CharField(
+        label=_("Lieu de la séance du jury"),
+        max_length=200,
+        required=False,
+        help_text=_("Imprimé sur le procès-verbal de délibération."),
+    )
 
     def __init__(self, *args: Any, session: Session | None = None, **kwargs: Any):
         if session is not None and "initial" not in kwargs:
@@ -58,6 +64,7 @@ class SessionForm(forms.Form):
                 "date_ouverture": session.date_ouverture,
                 "date_limite_depot": session.date_limite_depot,
                 "date_jury": session.date_jury,
+                "lieu_jury": session.lieu_jury,
             }
         super().__init__(*args, **kwargs)
         if session is not None:

@@ -39,6 +39,12 @@ class Session(models.Model):
     date_ouverture = models.DateField(_("date d'ouverture"))
     date_limite_depot = models.DateTimeField(_("date limite de dépôt"))
     date_jury = models.DateField(_("date du jury"))
+    lieu_jury = models.CharField(
+        _("lieu de la séance du jury"),
+        max_length=200,
+        blank=True,
+        help_text=_("Imprimé sur le procès-verbal de délibération."),
+    )
     statut = models.CharField(
         _("statut"), max_length=20, choices=Statut, default=Statut.BROUILLON
     )

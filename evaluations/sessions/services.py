@@ -49,6 +49,7 @@ class SessionData:
     date_ouverture: date
     date_limite_depot: datetime
     date_jury: date
+    lieu_jury: str = ""
 
 
 def _check_dates(data: SessionData) -> None:
@@ -93,6 +94,7 @@ def session_create(*, data: SessionData, by: User) -> Session:
         date_ouverture=data.date_ouverture,
         date_limite_depot=data.date_limite_depot,
         date_jury=data.date_jury,
+        lieu_jury=data.lieu_jury.strip(),
     )
     return _save(session, by)
 
@@ -123,6 +125,7 @@ def session_update(*, session: Session, data: SessionData, by: User) -> Session:
     session.date_ouverture = data.date_ouverture
     session.date_limite_depot = data.date_limite_depot
     session.date_jury = data.date_jury
+    session.lieu_jury = data.lieu_jury.strip()
     return _save(session, by)
 
 

@@ -355,7 +355,10 @@ def _public(page: Page, browser: Browser, live_server, verification: str) -> Non
     public = browser.new_context(base_url=live_server.url, locale="fr-FR")
     visitor = public.new_page()
     visitor.goto(verification)
-    expect(visitor.get_by_role("status").first).to_contain_text("Document valide.")
+    # The demo's certifier is in specimen mode: the page says so, not « valide ».
+    expect(visitor.get_by_role("alert").first).to_contain_text(
+        "SPÉCIMEN — document de démonstration sans valeur."
+    )
     screenshot(visitor, "public-verification-valide")
 
     # The administrator revokes it; the same page then says so.

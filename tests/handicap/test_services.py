@@ -240,6 +240,17 @@ class DeciderTests(HandicapTestCase):
         self.assertIn(AVIS, text)
         self.assertIn(self.criteres[1].code, text)
         self.assertIn("Marie DUPONT", text)
+        self.assertIn(
+            "Institut Exemple de Certification 12 rue des Écoles 69002 Lyon "
+            "Référent handicap — Institut Exemple de Certification",
+            text,
+        )
+        self.assertIn(
+            "Voie de recours : Recours écrit auprès du certificateur (12 rue des "
+            "Écoles, 69002 Lyon) dans les deux mois suivant la notification de la "
+            "décision.",
+            text,
+        )
         self.assertNotIn("Sclérose", text)
         self.assertNotIn("fatigue importante", text)
         self.assertNotIn("piece-0.pdf", text)

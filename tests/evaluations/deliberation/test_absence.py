@@ -96,8 +96,8 @@ class AbsenceServiceTests(ConsolidationTestCase):
         releve = pdf_text(Document.objects.get(nature="releve"))
         self.assertIn("Décision du jury : Absent", releve)
         self.assertIn(f"Motif : {MOTIF}", releve)
-        self.assertIn("B1 Bloc 1 — Absent", releve)
-        self.assertIn("B2 Bloc 2 — Absent", releve)
+        self.assertIn("RNCP99999BC01 (B1) Bloc 1 — Absent", releve)
+        self.assertIn("RNCP99999BC02 (B2) Bloc 2 — Absent", releve)
         self.assertNotIn("Non évalué", releve)
         pv = pdf_text(Document.objects.get(nature="pv"))
         self.assertIn(

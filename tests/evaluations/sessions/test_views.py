@@ -126,13 +126,36 @@ class SessionFormTests(SessionViewTestCase):
                 "date_limite_depot": (today + timedelta(days=10)).isoformat()
                 + "T18:30",
                 "date_jury": (today + timedelta(days=20)).isoformat(),
+                "lieu_jury": "Lyon, salle du conseil",
             },
         )
         session = Session.objects.get(nom="Session d'été")
         self.assertRedirects(response, session.get_absolute_url())
         self.assertEqual(session.statut, Session.Statut.BROUILLON)
+        self.assertEqual(session.lieu_jury, "Lyon, salle du conseil")
         local = timezone.localtime(session.date_limite_depot)
         self.assertEqual((local.hour, local.minute), (18, 30))
+
+    def test_create_refuses_a_too_long_place(self) -> None:
+        today = timezone.localdate()
+        response = self.client.post(
+            reverse("evaluations:session_create"),
+            {
+                "nom": "Session longue",
+                "referentiel": self.referentiel.pk,
+                "date_ouverture": today.isoformat(),
+                "date_limite_depot": (today + timedelta(days=10)).isoformat()
+                + "T18:30",
+                "date_jury": (today + timedelta(days=20)).isoformat(),
+                "lieu_jury": "x" * 201,
+            },
+        )
+        self.assertContains(
+            response,
+            "Assurez-vous que cette valeur comporte au plus 200 caractères "
+            "(actuellement 201).",
+        )
+        self.assertIs(Session.objects.filter(nom="Session longue").exists(), False)
 
     def test_create_refuses_bad_dates(self) -> None:
         today = timezone.localdate()
