@@ -150,3 +150,29 @@ def test_administrator_confirms_a_format_adaptation(page: Page, axe_check) -> No
     assert amenagement.confirme_par == world.admin
     assert amenagement.confirme_le is not None
     assert timezone.now() - amenagement.confirme_le < timedelta(minutes=5)
+
+
+def test_president_goes_on_without_an_absent_evaluator(page: Page, axe_check) -> None:  # type: ignore[no-untyped-def]
+    from evaluations.notation.models import DerogationValidation
+
+    jury = worlds.jury_en_evaluation()
+    inscription = jury.world.inscription
+    login(page, worlds.PRESIDENT)
+    page.goto(f"/jury/inscriptions/{inscription.pk}/consolidation/")
+    expect(page.get_by_text("validation attendue").first).to_be_visible()
+    axe_check(page)
+    page.get_by_label(
+        "Pourquoi le jury se passe de la validation de Karim Benali"
+    ).fill("Évaluateur hospitalisé, remplacé par le président.")
+    page.get_by_label(
+        "Pourquoi le jury se passe de la validation de Karim Benali"
+    ).locator("xpath=..").get_by_role("button", name="Enregistrer le motif").click()
+    expect(page.get_by_text("Motif enregistré")).to_be_visible()
+    expect(
+        page.get_by_text("Motif : Évaluateur hospitalisé, remplacé par le président.")
+    ).to_be_visible()
+    derogation = DerogationValidation.objects.get()
+    assert (derogation.affectation.membre_id, derogation.par_id) == (
+        jury.membre2.pk,
+        jury.president.user_id,
+    )
