@@ -156,15 +156,30 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # Uploaded and generated files are private: no MEDIA_URL, served only by views that
 # check permissions first.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
+# Static files carry a hash of their content in their name (``collectstatic``
+# writes them and a manifest), so that the proxy serves them with a cache of a
+# year: a new release changes the names. Off under DEBUG (``make run`` serves
+# ``static/`` as it is, without collectstatic).
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Behind nginx, a private file leaves through nginx after the permission check: the
+# response names it under this internal location (X-Accel-Redirect, see
+# certif/responses.py and deploy/nginx/). Empty: Django streams the file itself.
+X_ACCEL_REDIRECT_PREFIX = env_str("X_ACCEL_REDIRECT_PREFIX", "")
+if X_ACCEL_REDIRECT_PREFIX and not X_ACCEL_REDIRECT_PREFIX.startswith("/"):
+    raise ImproperlyConfigured(
+        "X_ACCEL_REDIRECT_PREFIX must be an absolute path such as /_prive/."
+    )
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # An office document (a ZIP) whose members declare more than this once inflated is
 # refused (a zip bomb): real documents stay far below.
@@ -173,8 +188,11 @@ UPLOAD_ZIP_MAX_DECOMPRESSE = env_int("UPLOAD_ZIP_MAX_DECOMPRESSE", 200 * 1024 * 
 # included (nothing is deleted): total size and number of files.
 LIVRABLES_QUOTA_OCTETS = env_int("LIVRABLES_QUOTA_OCTETS", 200 * 1024 * 1024)
 LIVRABLES_QUOTA_FICHIERS = env_int("LIVRABLES_QUOTA_FICHIERS", 100)
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Private files are readable by their owner only; when nginx sends them
+# (X-Accel-Redirect), by its group too: the storage directory belongs to the
+# application's user and to nginx's group (www-data), setgid (deploy/README.md).
+FILE_UPLOAD_PERMISSIONS = 0o640 if X_ACCEL_REDIRECT_PREFIX else 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750 if X_ACCEL_REDIRECT_PREFIX else 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The console backend of development prints headers and text, never attachments
@@ -222,6 +240,9 @@ TASKS = {
 # WORKER_LEASE_SECONDS is dead and its running tasks are queued again.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 30)
+# /sante/ answers 503 when a task has waited longer than this (seconds) and no
+# worker is alive: a worker restarting for a moment does not page anyone.
+SANTE_ATTENTE_MAX_SECONDS = env_int("SANTE_ATTENTE_MAX_SECONDS", 60)
 EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
 QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 
