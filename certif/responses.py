@@ -18,11 +18,12 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from certif.pdf import RenderedFile
 
-R = TypeVar("R", bound=HttpResponse)
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _private(response: R) -> R:
@@ -37,7 +38,7 @@ def x_accel_redirect_uri(fichier: FieldFile) -> str | None:
     prefix = settings.X_ACCEL_REDIRECT_PREFIX
     if not prefix or not isinstance(fichier.storage, FileSystemStorage):
         return None
-    return prefix.rstrip("/") + "/" + quote(fichier.name, safe="/")
+    return prefix.rstrip("/") + "/" + quote(str(fichier.name), safe="/")
 
 
 def private_file_response(
@@ -46,7 +47,7 @@ def private_file_response(
     filename: str,
     content_type: str | None = None,
     inline: bool = False,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Send a stored file after the caller's permission check: handed to nginx
     when it fronts the site, streamed by Django otherwise."""
     uri = x_accel_redirect_uri(fichier)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id and its duration cover every other layer.
+    "certif.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -306,14 +308,26 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 if TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
 
+# Logs on the standard error: JSON lines (one per request, each line with its
+# request id, see certif/logs.py) for journald and log collectors; plain text
+# under DEBUG.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT must be 'json' or 'text', got {LOG_FORMAT!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
+    "formatters": {
+        "json": {"()": "certif.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         # Every 500 (and every error logged under django.request) to ADMINS.
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",

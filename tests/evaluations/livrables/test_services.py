@@ -364,10 +364,13 @@ class DownloadTests(LivrableTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, b"")
         self.assertEqual(
-            response["X-Accel-Redirect"], "/_prive/" + quote(self.livrable.fichier.name)
+            response["X-Accel-Redirect"],
+            "/_prive/" + quote(str(self.livrable.fichier.name)),
         )
         self.assertEqual(
-            (settings.PRIVATE_STORAGE_ROOT / self.livrable.fichier.name).read_bytes(),
+            (
+                settings.PRIVATE_STORAGE_ROOT / str(self.livrable.fichier.name)
+            ).read_bytes(),
             self.content,
         )
         self.assertEqual(response["Content-Type"], "application/pdf")
