@@ -172,6 +172,11 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files, read by nginx: not the private files' modes.
+        "OPTIONS": {
+            "file_permissions_mode": 0o644,
+            "directory_permissions_mode": 0o755,
+        },
     },
 }
 # Behind nginx, a private file leaves through nginx after the permission check: the
@@ -192,9 +197,10 @@ LIVRABLES_QUOTA_OCTETS = env_int("LIVRABLES_QUOTA_OCTETS", 200 * 1024 * 1024)
 LIVRABLES_QUOTA_FICHIERS = env_int("LIVRABLES_QUOTA_FICHIERS", 100)
 # Private files are readable by their owner only; when nginx sends them
 # (X-Accel-Redirect), by its group too: the storage directory belongs to the
-# application's user and to nginx's group (www-data), setgid (deploy/README.md).
+# application's user and to nginx's group (www-data), and every directory is
+# setgid so that what it holds keeps that group (deploy/README.md).
 FILE_UPLOAD_PERMISSIONS = 0o640 if X_ACCEL_REDIRECT_PREFIX else 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750 if X_ACCEL_REDIRECT_PREFIX else 0o700
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o2750 if X_ACCEL_REDIRECT_PREFIX else 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The console backend of development prints headers and text, never attachments
