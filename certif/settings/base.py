@@ -163,11 +163,41 @@ PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "priva
 # year: a new release changes the names. Off under DEBUG (``make run`` serves
 # ``static/`` as it is, without collectstatic).
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
-STORAGES = {
-    "default": {
+# Where private files live: "filesystem" (PRIVATE_STORAGE_ROOT, one machine or a
+# shared mount) or "s3" (a private bucket of any S3-compatible object storage,
+# for several machines; django-storages). Either way they leave only through a
+# view that checked the permissions (certif/responses.py).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
-    },
+    }
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            # Private objects, never overwritten (a new name instead), and no
+            # public URL: a download goes through the permission check.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:  # type: ignore[index]
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', got {STORAGE_BACKEND!r}"
+    )
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         if STATIC_MANIFEST
