@@ -116,7 +116,7 @@ def environment(tmp: Path, database_url: str) -> dict[str, str]:
     }
 
 
-def nginx_conf(tmp: Path) -> Path:
+def nginx_conf(tmp: Path, *, port: int, upstreams: list[int]) -> Path:
     """nginx.conf for a user's nginx: the site's locations, the upstream of the
     two instances, every path under ``tmp``."""
     locations = (ROOT / "deploy" / "nginx" / "certif-locations.conf").read_text()
@@ -144,12 +144,11 @@ http {{
     scgi_temp_path {tmp}/nginx-tmp/scgi;
     {log_format.group(0)}
     upstream certif_web {{
-        server 127.0.0.1:{PORTS["web1"]};
-        server 127.0.0.1:{PORTS["web2"]};
+        {"".join(f"server 127.0.0.1:{up}; " for up in upstreams)}
         keepalive 8;
     }}
     server {{
-        listen 127.0.0.1:{PORTS["nginx"]};
+        listen 127.0.0.1:{port};
         server_name 127.0.0.1;
         access_log {tmp}/logs/nginx-access.log certif_json;
         include {tmp}/certif-locations.conf;
@@ -628,13 +627,19 @@ def journey(stack: Stack, ids: dict[str, int]) -> None:
     )
 
     step("verification page and issued document through nginx")
-    document = documents.filter(nature="parchemin").order_by("pk").first()
+    document = (
+        documents.filter(nature="parchemin")
+        .select_related("inscription__candidat")
+        .order_by("pk")
+        .first()
+    )
     assert document is not None
+    assert document.inscription is not None
     status, _, body = anonyme.request(f"/verification/{document.code}/")
     check(status == 200, f"verification page: {status}")
     check(
         f"<code>{document.code_affiche}</code>" in body.decode()
-        and "NOM00" in body.decode(),
+        and document.inscription.candidat.nom_naissance in body.decode(),
         "the verification page lacks the code or the holder",
     )
     status, headers, body = admin.request(f"/documents/{document.pk}/telecharger/")
@@ -715,7 +720,9 @@ def stack_running(tmp: Path, env: dict[str, str]) -> Iterator[Stack]:
                     "--no-reload",
                 ],
             )
-        conf = nginx_conf(tmp)
+        conf = nginx_conf(
+            tmp, port=PORTS["nginx"], upstreams=[PORTS["web1"], PORTS["web2"]]
+        )
         subprocess.run(
             ["/usr/sbin/nginx", "-t", "-q", "-p", str(tmp), "-c", str(conf)],
             check=True,
