@@ -14,7 +14,7 @@ scoring, the administrator's session desk, against a bare Django view.
    as 50 candidates, one jury member and the administrator, and sends N requests
    per endpoint from C client threads: candidate pages (rotating over the 50
    candidates), jury pages (grid, dashboard, save one criterion), the
-   administrator's desk (page 1, a later page, a search), and /sante/ (one SELECT)
+   administrator's desk (page 1, a later page, a search), and /sante/ (no template)
    as the ceiling of the same run.
 4. Prints, per endpoint: p50/p95 of the server time (gunicorn access log %(D)s),
    throughput (requests per second over the batch, C clients), and the query count.
@@ -124,7 +124,7 @@ def endpoints(ids: Scenario) -> dict[str, Endpoint]:
         )
 
     return {
-        "/sante/ (vue nue)": ("jury", lambda k: ("/sante/", None)),
+        "/sante/ (base, stockage, file)": ("jury", lambda k: ("/sante/", None)),
         "candidat : accueil": ("candidat", lambda k: ("/", None)),
         "candidat : mon dossier": ("candidat", lambda k: ("/candidat/", None)),
         "candidat : dossier de session": (
