@@ -8,6 +8,9 @@ A backup is a directory ``certif-<UTC date and time>/`` holding:
   documents, archives), copied *after* the snapshot, so that every file the
   database names is there (files are never deleted, except handicap documents
   past their retention);
+  With ``STORAGE_BACKEND=s3``, ``inventaire.json`` instead: the bucket's objects
+  (name, size, ETag); the bucket keeps the bytes by its own versioning, and a
+  restore checks that every object named is there;
 - ``manifest.json``: the SHA-256 and size of each part, the number of files, and
   the number of rows of each table of the platform (what a restore drill
   compares).
@@ -21,7 +24,7 @@ runs right after, ``manage.py purger_pieces_handicap``): a backup never brings
 back what the retention removed.
 
 PostgreSQL only (``pg_dump`` and ``pg_restore`` of the server's major version,
-Debian's ``postgresql-client``); the private files on the local file system."""
+Debian's ``postgresql-client``)."""
 
 import hashlib
 import json
@@ -38,6 +41,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 
 FORMAT = 1
@@ -108,6 +112,37 @@ def table_counts() -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _bucket() -> Any:
+    """The S3 bucket behind the default storage, or None on the file system."""
+    return getattr(default_storage, "bucket", None)
+
+
+def _archive_files(archive: Path) -> int:
+    """The private files of the local storage in a tar; their number."""
+    fichiers = 0
+    root = _storage_root()
+    with tarfile.open(archive, "w") as tar:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and path.relative_to(root).parts[0] != "sante":
+                    tar.add(path, arcname=str(path.relative_to(root)))
+                    fichiers += 1
+    return fichiers
+
+
+def _inventory_bucket(inventory: Path) -> int:
+    """The objects of the bucket (name, size, ETag), one listing request per
+    thousand: the bucket itself is kept by its own versioning and replication,
+    the inventory says what the database needs from it."""
+    objets = [
+        {"nom": obj.key, "octets": obj.size, "etag": obj.e_tag.strip('"')}
+        for obj in _bucket().objects.all()
+        if not obj.key.startswith("sante/")
+    ]
+    inventory.write_text(json.dumps(objets, indent=1, ensure_ascii=False) + "\n")
+    return len(objets)
+
+
 def sauvegarde_create(*, destination: Path, now: datetime | None = None) -> Sauvegarde:
     """Write a complete backup under ``destination``; return it."""
     args, env = _pg()
@@ -136,15 +171,12 @@ def sauvegarde_create(*, destination: Path, now: datetime | None = None) -> Sauv
         # The counts after the snapshot: rows added meanwhile make them larger
         # than the dump's; the drill checks an idle database.
         counts = table_counts()
-        archive = travail / "fichiers.tar"
-        fichiers = 0
-        root = _storage_root()
-        with tarfile.open(archive, "w") as tar:
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if path.is_file() and path.relative_to(root).parts[0] != "sante":
-                        tar.add(path, arcname=str(path.relative_to(root)))
-                        fichiers += 1
+        if _bucket() is None:
+            archive = travail / "fichiers.tar"
+            fichiers = _archive_files(archive)
+        else:
+            archive = travail / "inventaire.json"
+            fichiers = _inventory_bucket(archive)
         manifest = {
             "format": FORMAT,
             "cree_le": now.isoformat(),
@@ -154,7 +186,7 @@ def sauvegarde_create(*, destination: Path, now: datetime | None = None) -> Sauv
                 "octets": dump.stat().st_size,
             },
             "fichiers": {
-                "fichier": "fichiers.tar",
+                "fichier": archive.name,
                 "sha256": _sha256(archive),
                 "octets": archive.stat().st_size,
                 "nombre": fichiers,
@@ -221,13 +253,28 @@ def sauvegarde_restaurer(*, chemin: Path) -> dict[str, Any]:
     settings; return the manifest."""
     args, env = _pg()
     manifest = sauvegarde_verifier(chemin=chemin)
+    inventaire = manifest["fichiers"]["fichier"] == "inventaire.json"
+    if inventaire and _bucket() is None:
+        raise SauvegardeError(
+            "Cette sauvegarde inventorie un seau S3 : restaurez-la avec "
+            "STORAGE_BACKEND=s3, le seau restauré par son versionnage."
+        )
+    if not inventaire and _bucket() is not None:
+        raise SauvegardeError(
+            "Cette sauvegarde contient les fichiers d'un stockage local : restaurez-la "
+            "avec STORAGE_BACKEND=filesystem, puis copiez les fichiers dans le seau."
+        )
     if not _database_empty():
         raise SauvegardeError(
             "La base de données cible n'est pas vide : la restauration se fait dans "
             "une base neuve (createdb), jamais par-dessus des données."
         )
     root = _storage_root()
-    if root.exists() and any(p for p in root.iterdir() if p.name != "sante"):
+    if (
+        not inventaire
+        and root.exists()
+        and any(p for p in root.iterdir() if p.name != "sante")
+    ):
         raise SauvegardeError(
             f"Le stockage cible {root} n'est pas vide : la restauration se fait dans "
             "un dossier vide."
@@ -249,10 +296,21 @@ def sauvegarde_restaurer(*, chemin: Path) -> dict[str, Any]:
         raise SauvegardeError(
             f"pg_restore a échoué : {exc.stderr.decode(errors='replace').strip()}"
         ) from None
-    root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(chemin / manifest["fichiers"]["fichier"]) as tar:
-        # The "data" filter refuses absolute names, "..", links out of the tree
-        # and special files.
-        tar.extractall(root, filter="data")
+    if inventaire:
+        attendus = json.loads((chemin / "inventaire.json").read_text())
+        presents = {obj.key for obj in _bucket().objects.all()}
+        manquants = [o["nom"] for o in attendus if o["nom"] not in presents]
+        if manquants:
+            raise SauvegardeError(
+                f"{len(manquants)} objet(s) de l'inventaire absent(s) du seau, "
+                f"par exemple {manquants[0]} : restaurez le seau (versionnage) "
+                "avant de relancer."
+            )
+    else:
+        root.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(chemin / manifest["fichiers"]["fichier"]) as tar:
+            # The "data" filter refuses absolute names, "..", links out of the
+            # tree and special files.
+            tar.extractall(root, filter="data")
     connection.close()  # the restored schema: no cached state of the old one
     return manifest

@@ -6,24 +6,35 @@ URL); the SHA-256 checks and the retention purge work the same."""
 
 import hashlib
 import importlib.util
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar
-from unittest import SkipTest
+from unittest import SkipTest, skipUnless
 
 from django.conf import settings
+from django.db import connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
+from certif.sauvegarde import (
+    SauvegardeError,
+    sauvegarde_create,
+    sauvegarde_restaurer,
+    sauvegarde_verifier,
+)
 from evaluations.documents.services import inscription_documents_issue
 from evaluations.sessions.models import Session
 from handicap.services import mois_avant, pieces_purger
@@ -105,7 +116,9 @@ def s3_storages(url: str, bucket: str) -> dict[str, Any]:
     }
 
 
-class S3StorageTests(TestCase):
+class S3Case(TestCase):
+    """A private bucket of its own on the local S3 server, as the storage."""
+
     url: ClassVar[str]
     bucket: ClassVar[str]
 
@@ -145,6 +158,8 @@ class S3StorageTests(TestCase):
         body = self.client_s3().get_object(Bucket=self.bucket, Key=key)["Body"]
         return bytes(body.read())
 
+
+class S3StorageTests(S3Case):
     def test_deposit_stored_in_the_bucket_and_downloaded_after_the_check(self) -> None:
         referentiel = make_scenario().referentiel
         session = make_session(referentiel, nom="Ouverte")
@@ -221,3 +236,60 @@ class S3StorageTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["storage"], "ok")
         self.assertEqual([k for k in self.keys() if k.startswith("sante/")], [])
+
+
+@skipUnless(connection.vendor == "postgresql", "pg_dump needs PostgreSQL")
+class S3BackupTests(S3Case):
+    """With the bucket, a backup holds its inventory (the bucket keeps the bytes,
+    by its own versioning); a restore refuses a storage of the other kind."""
+
+    def test_backup_inventories_the_bucket(self) -> None:
+        referentiel = make_scenario().referentiel
+        session = make_session(referentiel, nom="Ouverte")
+        inscription = make_inscription(make_candidat("inv@test.fr"), session)
+        modalite = Modalite.objects.filter(competence__referentiel=referentiel).first()
+        assert modalite is not None
+        content = pdf_bytes(b"inventaire")
+        livrable = make_livrable(inscription, modalite, content=content)
+        destination = Path(tempfile.mkdtemp(prefix="certif-s3-backup-"))
+        try:
+            sauvegarde = sauvegarde_create(destination=destination)
+            self.assertEqual(
+                sorted(p.name for p in sauvegarde.chemin.iterdir()),
+                ["base.dump", "inventaire.json", "manifest.json"],
+            )
+            inventaire = json.loads((sauvegarde.chemin / "inventaire.json").read_text())
+            self.assertEqual(sorted(o["nom"] for o in inventaire), self.keys())
+            mine = next(o for o in inventaire if o["nom"] == livrable.fichier.name)
+            self.assertEqual(mine["octets"], len(content))
+            self.assertEqual(
+                sauvegarde.manifest["fichiers"]["nombre"], len(self.keys())
+            )
+            self.assertEqual(
+                sauvegarde_verifier(chemin=sauvegarde.chemin)["fichiers"]["fichier"],
+                "inventaire.json",
+            )
+            # The same backup on a file-system storage: refused, nothing touched.
+            with (
+                override_settings(STORAGES=settings_storages_local()),
+                self.assertRaisesMessage(
+                    SauvegardeError, "Cette sauvegarde inventorie un seau S3"
+                ),
+            ):
+                sauvegarde_restaurer(chemin=sauvegarde.chemin)
+            # A backup of a file-system storage, restored with the bucket: refused.
+            with override_settings(STORAGES=settings_storages_local()):
+                locale = sauvegarde_create(destination=destination / "locale")
+            with self.assertRaisesMessage(
+                SauvegardeError,
+                "Cette sauvegarde contient les fichiers d'un stockage local",
+            ):
+                sauvegarde_restaurer(chemin=locale.chemin)
+        finally:
+            shutil.rmtree(destination, ignore_errors=True)
+
+
+def settings_storages_local() -> dict[str, Any]:
+    from certif.settings import test as test_settings
+
+    return dict(test_settings.STORAGES)
