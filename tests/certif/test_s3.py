@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 from unittest import SkipTest, skipUnless
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -230,6 +232,26 @@ class S3StorageTests(S3Case):
             sorted(p.demande_id for p in purgees), [demande.pk, demande.pk]
         )
         self.assertEqual(set(names) & set(self.keys()), set())
+
+    def test_inventory_of_the_bucket(self) -> None:
+        from certif.sauvegarde import _inventory_bucket
+
+        default_storage.save("livrables/9/x.pdf", ContentFile(b"%PDF-x"))
+        inventory = Path(tempfile.mkdtemp(prefix="certif-inv-")) / "inventaire.json"
+        try:
+            self.assertEqual(_inventory_bucket(inventory), len(self.keys()))
+            objets = json.loads(inventory.read_text())
+        finally:
+            shutil.rmtree(inventory.parent, ignore_errors=True)
+        mine = next(o for o in objets if o["nom"] == "livrables/9/x.pdf")
+        self.assertEqual(
+            mine,
+            {
+                "nom": "livrables/9/x.pdf",
+                "octets": 6,
+                "etag": hashlib.md5(b"%PDF-x", usedforsecurity=False).hexdigest(),
+            },
+        )
 
     def test_health_writes_and_reads_the_bucket(self) -> None:
         response = self.client.get(reverse("sante"))

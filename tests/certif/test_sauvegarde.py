@@ -9,6 +9,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from datetime import timedelta
 from io import StringIO
@@ -19,10 +20,17 @@ import psycopg2
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import SimpleTestCase, TransactionTestCase
+from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.utils import timezone
 from psycopg2 import sql
 
+from certif.sauvegarde import (
+    SauvegardeError,
+    sauvegarde_restaurer,
+    sauvegarde_verifier,
+    sauvegardes_purger,
+    table_counts,
+)
 from evaluations.documents.models import Document
 from evaluations.documents.services import inscription_documents_issue
 from evaluations.sessions.models import Session
@@ -40,6 +48,13 @@ import django
 django.setup()
 from django.core.files.storage import default_storage
 from django.test import Client
+from certif.sauvegarde import (
+    SauvegardeError,
+    sauvegarde_restaurer,
+    sauvegarde_verifier,
+    sauvegardes_purger,
+    table_counts,
+)
 from evaluations.documents.models import Document
 from evaluations.livrables.models import Livrable
 from handicap.models import PieceJustificative
@@ -281,3 +296,93 @@ class SqliteRefusedTests(SimpleTestCase):
             self.assertRaisesMessage(CommandError, "Manifeste illisible"),
         ):
             call_command("restaurer", tmp, "--verifier")
+
+
+class BackupPartsTests(TestCase):
+    """The parts of a backup that need no pg_dump: the files' archive, the
+    manifest's check, the retention of backups; on every database."""
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="certif-parts-"))
+
+    def tearDown(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def backup(self) -> Path:
+        from certif.sauvegarde import FORMAT, _archive_files, _sha256
+
+        chemin = self.tmp / "certif-20261201-023000"
+        chemin.mkdir()
+        (chemin / "base.dump").write_bytes(b"PGDMP fake")
+        root = Path(settings.PRIVATE_STORAGE_ROOT)
+        (root / "parts").mkdir(exist_ok=True)
+        (root / "parts" / "a.pdf").write_bytes(b"%PDF-a")
+        nombre = _archive_files(chemin / "fichiers.tar")
+        manifest = {
+            "format": FORMAT,
+            "cree_le": "2026-12-01T02:30:00+00:00",
+            "base": {"fichier": "base.dump", "sha256": _sha256(chemin / "base.dump")},
+            "fichiers": {
+                "fichier": "fichiers.tar",
+                "sha256": _sha256(chemin / "fichiers.tar"),
+                "nombre": nombre,
+            },
+            "lignes": table_counts(),
+        }
+        (chemin / "manifest.json").write_text(json.dumps(manifest))
+        return chemin
+
+    def test_archive_and_check(self) -> None:
+        chemin = self.backup()
+        with tarfile.open(chemin / "fichiers.tar") as tar:
+            self.assertIn("parts/a.pdf", tar.getnames())
+            self.assertFalse(any(n.startswith("sante/") for n in tar.getnames()))
+        self.assertEqual(sauvegarde_verifier(chemin=chemin)["format"], 1)
+        out = StringIO()
+        call_command("restaurer", str(chemin), "--verifier", stdout=out)
+        self.assertEqual(
+            out.getvalue(), "Sauvegarde intacte (2026-12-01T02:30:00+00:00).\n"
+        )
+        (chemin / "base.dump").write_bytes(b"PGDMP altered")
+        with self.assertRaisesMessage(
+            CommandError,
+            "base.dump ne correspond pas à son empreinte SHA-256 : sauvegarde "
+            "altérée ou incomplète, rien n'a été restauré.",
+        ):
+            call_command("restaurer", str(chemin), "--verifier")
+
+    def test_unknown_format(self) -> None:
+        chemin = self.backup()
+        (chemin / "manifest.json").write_text(json.dumps({"format": 99}))
+        with self.assertRaisesMessage(
+            SauvegardeError, "Format de sauvegarde inconnu : 99"
+        ):
+            sauvegarde_verifier(chemin=chemin)
+
+    def test_counts_name_every_table(self) -> None:
+        counts = table_counts()
+        self.assertEqual(counts["evaluations_document"], 0)
+        self.assertIn("handicap_piecejustificative", counts)
+        self.assertEqual(list(counts), sorted(counts))
+
+    def test_retention_of_backups(self) -> None:
+        for day in range(1, 5):
+            (self.tmp / f"certif-2026110{day}-023000").mkdir()
+            (self.tmp / f"certif-2026110{day}-023000" / "manifest.json").write_text(
+                "{}"
+            )
+        (self.tmp / "certif-20261105-023000").mkdir()  # no manifest: not complete
+        removed = sauvegardes_purger(destination=self.tmp, garder=2)
+        self.assertEqual(
+            [p.name for p in removed],
+            ["certif-20261101-023000", "certif-20261102-023000"],
+        )
+        with self.assertRaisesMessage(SauvegardeError, "Il faut garder au moins une"):
+            sauvegardes_purger(destination=self.tmp, garder=0)
+
+    @skipUnless(connection.vendor == "sqlite", "the SQLite refusal")
+    def test_restore_refused_on_sqlite(self) -> None:
+        with self.assertRaisesMessage(
+            SauvegardeError, "La sauvegarde exige PostgreSQL"
+        ):
+            sauvegarde_restaurer(chemin=self.backup())
