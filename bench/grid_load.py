@@ -50,6 +50,8 @@ ENV = {
     "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DB),
     "SECRET_KEY": "bench-only-secret-key",
     "DEBUG": "false",
+    # Pages render without collectstatic (no manifest of hashed names).
+    "STATIC_MANIFEST": "false",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",

@@ -14,10 +14,14 @@ scoring, the administrator's session desk, against a bare Django view.
    as 50 candidates, one jury member and the administrator, and sends N requests
    per endpoint from C client threads: candidate pages (rotating over the 50
    candidates), jury pages (grid, dashboard, save one criterion), the
-   administrator's desk (page 1, a later page, a search), and /sante/ (one SELECT)
+   administrator's desk (page 1, a later page, a search), and /sante/ (no template)
    as the ceiling of the same run.
 4. Prints, per endpoint: p50/p95 of the server time (gunicorn access log %(D)s),
    throughput (requests per second over the batch, C clients), and the query count.
+5. Then the same batches through the production front: nginx
+   (deploy/nginx/certif-locations.conf) in front of two gunicorn instances of one
+   sync worker each (the same two processes), same data, same run: client
+   p50/p95 and throughput beside the direct figures.
 
 A benchmark, not a test: run it on demand, on a quiet machine.
 """
@@ -25,6 +29,7 @@ A benchmark, not a test: run it on demand, on a quiet machine.
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -119,7 +124,7 @@ def endpoints(ids: Scenario) -> dict[str, Endpoint]:
         )
 
     return {
-        "/sante/ (vue nue)": ("jury", lambda k: ("/sante/", None)),
+        "/sante/ (base, stockage, file)": ("jury", lambda k: ("/sante/", None)),
         "candidat : accueil": ("candidat", lambda k: ("/", None)),
         "candidat : mon dossier": ("candidat", lambda k: ("/candidat/", None)),
         "candidat : dossier de session": (
@@ -210,14 +215,40 @@ def main() -> None:
     counts = query_counts(ids, table)
     connection.close()
 
-    port = grid_load.free_port()
-    access_log = Path(tempfile.mkstemp(prefix="load-", suffix=".log")[1])
-    server = subprocess.Popen(
+    results = {
+        "direct": measure(ids, table, args, through_nginx=False),
+        "nginx": measure(ids, table, args, through_nginx=True),
+    }
+    print(
+        f"{args.concurrency} clients, {args.requests} requêtes par page, "
+        f"{os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "direct : 1 gunicorn, 2 workers sync ; nginx : nginx devant 2 gunicorn "
+        "de 1 worker sync (deploy/nginx/certif-locations.conf)"
+    )
+    print(
+        f"{'page':<32} {'SQL':>4} {'serveur p50':>12} {'p95':>8} "
+        f"{'client p50':>11} {'p95':>8} {'débit':>9}   "
+        f"{'nginx: client p50':>17} {'p95':>8} {'débit':>9}"
+    )
+    for label in table:
+        rps, c50, c95, server_ms = results["direct"][label]
+        n_rps, n50, n95, _ = results["nginx"][label]
+        print(
+            f"{label:<32} {counts[label]:>4} {statistics.median(server_ms):>9.1f} ms "
+            f"{percentile(server_ms, 95):>5.1f} ms {c50:>8.1f} ms {c95:>5.1f} ms "
+            f"{rps:>6.1f}/s   {n50:>14.1f} ms {n95:>5.1f} ms {n_rps:>6.1f}/s"
+        )
+
+
+def _gunicorn(port: int, workers: int, access_log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "certif.wsgi",
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -230,6 +261,52 @@ def main() -> None:
         cwd=ROOT,
         env={**os.environ, **grid_load.ENV},
     )
+
+
+def measure(
+    ids: Scenario,
+    table: dict[str, Endpoint],
+    args: argparse.Namespace,
+    *,
+    through_nginx: bool,
+) -> dict[str, tuple[float, float, float, list[float]]]:
+    """One batch per page against one gunicorn of 2 workers, or through nginx in
+    front of two gunicorn of 1 worker each (the same number of processes)."""
+    tmp = Path(tempfile.mkdtemp(prefix="load-"))
+    tmp.chmod(0o755)
+    processes: list[subprocess.Popen[bytes]] = []
+    logs: list[Path] = []
+    if through_nginx:
+        sys.path.insert(0, str(ROOT / "deploy"))
+        import smoke
+
+        for sub in ("logs", "nginx-tmp", "static", "private"):
+            (tmp / sub).mkdir()
+        upstreams = [grid_load.free_port(), grid_load.free_port()]
+        for i, up in enumerate(upstreams):
+            logs.append(tmp / f"access{i}.log")
+            processes.append(_gunicorn(up, 1, logs[-1]))
+        port = grid_load.free_port()
+        conf = smoke.nginx_conf(tmp, port=port, upstreams=upstreams)
+        processes.append(
+            subprocess.Popen(
+                [
+                    "/usr/sbin/nginx",
+                    "-p",
+                    str(tmp),
+                    "-c",
+                    str(conf),
+                    "-g",
+                    "daemon off;",
+                ]
+            )
+        )
+    else:
+        port = grid_load.free_port()
+        logs.append(tmp / "access.log")
+        processes.append(_gunicorn(port, 2, logs[0]))
+    for log in logs:
+        log.touch()
     base = f"http://127.0.0.1:{port}"
     results: dict[str, tuple[float, float, float, list[float]]] = {}
     try:
@@ -244,8 +321,7 @@ def main() -> None:
             "jury": [],
             "admin": [],
         }
-        candidats = ids.candidats
-        for email, _pk in candidats:
+        for email, _pk in ids.candidats:
             s = grid_load.Session(base)
             s.login(email, grid_load.PASSWORD)
             sessions["candidat"].append(s)
@@ -254,8 +330,8 @@ def main() -> None:
             s.login(email, grid_load.PASSWORD)
             sessions[persona].append(s)
 
-        marks: list[tuple[str, int]] = []
-        with open(access_log) as log:
+        handles = [open(log) for log in logs]  # noqa: SIM115 - closed below
+        try:
             for label, (persona, build) in table.items():
                 pool_sessions = sessions[persona]
                 requests = [
@@ -265,7 +341,9 @@ def main() -> None:
                 # Warm-up, then the measured batch.
                 for session, path, data in requests[:5]:
                     session.timed(path, data)
-                log.seek(0, os.SEEK_END)
+                time.sleep(0.3)
+                for handle in handles:
+                    handle.seek(0, os.SEEK_END)
                 start = time.perf_counter()
                 with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
                     outcome = list(pool.map(lambda r: r[0].timed(r[1], r[2]), requests))
@@ -275,7 +353,8 @@ def main() -> None:
                 time.sleep(0.3)  # let gunicorn flush its access log
                 server_ms = [
                     int(line.split()[-1]) / 1000
-                    for line in log.read().splitlines()
+                    for handle in handles
+                    for line in handle.read().splitlines()
                     if line.split()[-2] == "200"
                 ]
                 client_ms = [ms for ms, _ in outcome]
@@ -285,26 +364,16 @@ def main() -> None:
                     percentile(client_ms, 95),
                     server_ms,
                 )
-                marks.append((label, len(server_ms)))
+        finally:
+            for handle in handles:
+                handle.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        access_log.unlink(missing_ok=True)
-
-    print(
-        f"gunicorn 2 workers sync, {args.concurrency} clients, {args.requests} requêtes "
-        f"par page, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f}"
-    )
-    print(
-        f"{'page':<32} {'SQL':>4} {'serveur p50':>12} {'p95':>8} "
-        f"{'client p50':>11} {'p95':>8} {'débit':>9}"
-    )
-    for label, (rps, c50, c95, server_ms) in results.items():
-        print(
-            f"{label:<32} {counts[label]:>4} {statistics.median(server_ms):>9.1f} ms "
-            f"{percentile(server_ms, 95):>5.1f} ms {c50:>8.1f} ms {c95:>5.1f} ms "
-            f"{rps:>6.1f}/s"
-        )
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
 
 
 def percentile(values: list[float], p: int) -> float:

@@ -40,6 +40,8 @@ os.environ.update(
         "CERTIF_VAR_DIR": VAR,
         "SECRET_KEY": "bench-only-secret-key",
         "DEBUG": "false",
+        # Pages render without collectstatic (no manifest of hashed names).
+        "STATIC_MANIFEST": "false",
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",

@@ -234,7 +234,12 @@ def upload_check(*, nom: str, fichier: Any, formats: Formats) -> FichierControle
 
 class HashingFile(File[bytes]):
     """Streams an upload into storage while computing its SHA-256 and size,
-    refusing it as soon as it grows past the limit."""
+    refusing it as soon as it grows past the limit.
+
+    A file-system storage pulls ``chunks()``; an object storage (S3) calls
+    ``read()`` and may seek back and read again (retries, size probes): every
+    byte is hashed once, in order, up to the furthest point read (``read_size``),
+    whatever the order of the reads."""
 
     def __init__(self, file: Any, limit: int | None = None) -> None:
         super().__init__(file, getattr(file, "name", None))
@@ -243,15 +248,36 @@ class HashingFile(File[bytes]):
         self.read_size = 0
         self.limit = limit or settings.UPLOAD_MAX_BYTES
 
+    def _account(self, start: int, data: bytes) -> None:
+        """Hash the part of ``data`` (found at offset ``start``) past what is
+        already hashed."""
+        end = start + len(data)
+        if end <= self.read_size:
+            return
+        fresh = data[self.read_size - start :]
+        self.read_size = end
+        if self.read_size > self.limit:
+            raise ValidationError(trop_volumineux(self.limit))
+        self.digest.update(fresh)
+
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         self.source.seek(0)
+        position = 0
         for chunk in (
             self.source.chunks(chunk_size)
             if hasattr(self.source, "chunks")
             else iter(lambda: self.source.read(chunk_size or 64 * 1024), b"")
         ):
-            self.read_size += len(chunk)
-            if self.read_size > self.limit:
-                raise ValidationError(trop_volumineux(self.limit))
-            self.digest.update(chunk)
+            self._account(position, chunk)
+            position += len(chunk)
             yield chunk
+
+    def read(self, size: int | None = -1) -> bytes:
+        position = self.source.tell()
+        if position > self.read_size:
+            # A reader that skipped ahead: hash the bytes it jumped over first.
+            self.source.seek(self.read_size)
+            self._account(self.read_size, self.source.read(position - self.read_size))
+        data: bytes = self.source.read(-1 if size is None else size)
+        self._account(position, data)
+        return data

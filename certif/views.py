@@ -5,7 +5,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,8 +17,8 @@ from certif.forms import MotDePasseNouveauForm, MotDePasseOublieForm
 from certif.http import AuthenticatedHttpRequest
 from certif.navigation import home_actions_for
 from certif.ratelimit import rate_limit_hit
+from certif.sante import sante_report
 from certif.tasks import password_reset_send
-from certif.workers import tasks_stalled
 
 
 @require_GET
@@ -32,21 +31,10 @@ def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def sante_view(request: HttpRequest) -> JsonResponse:
-    """Liveness, database and background-work check for load balancers and
-    monitoring: 503 when the database does not answer, or when tasks wait and no
-    worker is alive (``certif.workers``)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "error"}, status=503)
-    if tasks_stalled():
-        return JsonResponse(
-            {"status": "error", "database": "ok", "workers": "none alive"},
-            status=503,
-        )
-    return JsonResponse({"status": "ok", "database": "ok", "workers": "ok"})
+    """Database, storage and task queue, for load balancers and monitoring
+    (``certif.sante``): 503 when the platform cannot do its work."""
+    status, body = sante_report()
+    return JsonResponse(body, status=status)
 
 
 @require_http_methods(["GET", "POST"])

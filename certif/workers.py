@@ -14,14 +14,15 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, Max, Min, QuerySet, When
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from certif.models import Worker
 
@@ -53,6 +54,51 @@ def workers_alive() -> QuerySet[Worker]:
 def tasks_waiting() -> QuerySet[DBTaskResult]:
     """Tasks ready to run (not scheduled for later) that no worker took yet."""
     return DBTaskResult.objects.ready()
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The task queue as monitoring sees it."""
+
+    queued: int
+    oldest_wait_seconds: float | None
+    last_finished_at: datetime | None
+    workers_alive: int
+
+    def stalled(self, *, after_seconds: float) -> bool:
+        """A task has waited more than ``after_seconds`` and no worker is alive."""
+        return (
+            self.oldest_wait_seconds is not None
+            and self.oldest_wait_seconds > after_seconds
+            and not self.workers_alive
+        )
+
+
+def queue_state() -> QueueState:
+    """Tasks ready to run, how long the oldest has waited (since it was queued,
+    or since the time it was scheduled for), the last task finished, and the
+    live workers: three queries whatever the size of the queue."""
+    waiting = tasks_waiting().aggregate(
+        queued=Count("pk"),
+        since=Min(
+            Case(
+                When(run_after=get_date_max(), then=F("enqueued_at")),
+                default=F("run_after"),
+            )
+        ),
+    )
+    last = DBTaskResult.objects.filter(finished_at__isnull=False).aggregate(
+        last=Max("finished_at")
+    )["last"]
+    since = waiting["since"]
+    return QueueState(
+        queued=waiting["queued"],
+        oldest_wait_seconds=(
+            max((timezone.now() - since).total_seconds(), 0.0) if since else None
+        ),
+        last_finished_at=last,
+        workers_alive=workers_alive().count(),
+    )
 
 
 def tasks_stalled() -> bool:

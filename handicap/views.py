@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -174,7 +175,7 @@ def demande_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @role_required()
 def piece_download_view(
     request: AuthenticatedHttpRequest, pk: int, piece_pk: int
-) -> FileResponse:
+) -> HttpResponseBase:
     piece = get_piece_for(request.user, pk, piece_pk)
     response = private_file_response(
         piece.fichier, filename=piece.nom_original, content_type=piece.type_mime
@@ -225,7 +226,9 @@ def pieces_ajouter_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_GET
 @login_required
 @role_required()
-def courrier_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def courrier_download_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     demande = get_demande_for(request.user, pk)
     if not demande.courrier:
         raise Http404

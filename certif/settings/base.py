@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id and its duration cover every other layer.
+    "certif.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,15 +158,65 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # Uploaded and generated files are private: no MEDIA_URL, served only by views that
 # check permissions first.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
-STORAGES = {
-    "default": {
+# Static files carry a hash of their content in their name (``collectstatic``
+# writes them and a manifest), so that the proxy serves them with a cache of a
+# year: a new release changes the names. Off under DEBUG (``make run`` serves
+# ``static/`` as it is, without collectstatic).
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+# Where private files live: "filesystem" (PRIVATE_STORAGE_ROOT, one machine or a
+# shared mount) or "s3" (a private bucket of any S3-compatible object storage,
+# for several machines; django-storages). Either way they leave only through a
+# view that checked the permissions (certif/responses.py).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
-    },
+    }
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            # Private objects, never overwritten (a new name instead), and no
+            # public URL: a download goes through the permission check.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:  # type: ignore[index]
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', got {STORAGE_BACKEND!r}"
+    )
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files, read by nginx: not the private files' modes.
+        "OPTIONS": {
+            "file_permissions_mode": 0o644,
+            "directory_permissions_mode": 0o755,
+        },
     },
 }
+# Behind nginx, a private file leaves through nginx after the permission check: the
+# response names it under this internal location (X-Accel-Redirect, see
+# certif/responses.py and deploy/nginx/). Empty: Django streams the file itself.
+X_ACCEL_REDIRECT_PREFIX = env_str("X_ACCEL_REDIRECT_PREFIX", "")
+if X_ACCEL_REDIRECT_PREFIX and not X_ACCEL_REDIRECT_PREFIX.startswith("/"):
+    raise ImproperlyConfigured(
+        "X_ACCEL_REDIRECT_PREFIX must be an absolute path such as /_prive/."
+    )
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # An office document (a ZIP) whose members declare more than this once inflated is
 # refused (a zip bomb): real documents stay far below.
@@ -173,8 +225,12 @@ UPLOAD_ZIP_MAX_DECOMPRESSE = env_int("UPLOAD_ZIP_MAX_DECOMPRESSE", 200 * 1024 * 
 # included (nothing is deleted): total size and number of files.
 LIVRABLES_QUOTA_OCTETS = env_int("LIVRABLES_QUOTA_OCTETS", 200 * 1024 * 1024)
 LIVRABLES_QUOTA_FICHIERS = env_int("LIVRABLES_QUOTA_FICHIERS", 100)
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Private files are readable by their owner only; when nginx sends them
+# (X-Accel-Redirect), by its group too: the storage directory belongs to the
+# application's user and to nginx's group (www-data), and every directory is
+# setgid so that what it holds keeps that group (deploy/README.md).
+FILE_UPLOAD_PERMISSIONS = 0o640 if X_ACCEL_REDIRECT_PREFIX else 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o2750 if X_ACCEL_REDIRECT_PREFIX else 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The console backend of development prints headers and text, never attachments
@@ -222,6 +278,9 @@ TASKS = {
 # WORKER_LEASE_SECONDS is dead and its running tasks are queued again.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 30)
+# /sante/ answers 503 when a task has waited longer than this (seconds) and no
+# worker is alive: a worker restarting for a moment does not page anyone.
+SANTE_ATTENTE_MAX_SECONDS = env_int("SANTE_ATTENTE_MAX_SECONDS", 60)
 EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
 QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 
@@ -285,14 +344,26 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 if TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
 
+# Logs on the standard error: JSON lines (one per request, each line with its
+# request id, see certif/logs.py) for journald and log collectors; plain text
+# under DEBUG.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT must be 'json' or 'text', got {LOG_FORMAT!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
+    "formatters": {
+        "json": {"()": "certif.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         # Every 500 (and every error logged under django.request) to ADMINS.
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",

@@ -19,6 +19,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
+    # No collectstatic before the tests: the names stay as in static/.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Issuing refuses a loopback or plain-HTTP SITE_URL when DEBUG is off (as in tests).
 SITE_URL = "https://certif.test"

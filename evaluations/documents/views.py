@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,7 +93,9 @@ def documents_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @role_required()
-def document_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def document_download_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     document = get_document_for(request.user, pk)
     return private_file_response(
         document.fichier, filename=document.nom_fichier, content_type="application/pdf"
@@ -122,7 +125,9 @@ def pv_scan_attach_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_GET
 @login_required
 @role_required()
-def pv_scan_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def pv_scan_download_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     document = get_document_for(request.user, pk)
     if not document.scan_signe:
         raise Http404
@@ -258,7 +263,9 @@ def emission_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_GET
 @login_required
 @role_required(Role.ADMINISTRATEUR)
-def emission_archive_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def emission_archive_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     emission = get_emission_for(request.user, pk)
     if not emission.archive:
         raise Http404

@@ -5,7 +5,8 @@ for everyone who may read it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -170,7 +171,9 @@ def retrait_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 @role_required()
-def livrable_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def livrable_download_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     """Sent as an attachment; ``?inline=1`` shows a PDF in the browser."""
     livrable = get_livrable_for(request.user, pk)
     inline = (

@@ -140,3 +140,68 @@ class SettingsProcessTests(SimpleTestCase):
             "False ['certif.example.org'] True True 31536000 "
             "django.db.backends.postgresql\n",
         )
+
+
+class ProductionStackSettingsTests(SimpleTestCase):
+    """Storage, nginx hand-off and log format: a typo stops the start."""
+
+    def last_line(self, **env: str) -> str:
+        clean = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DEBUG": "true",
+            **env,
+        }
+        code = (
+            "import certif.settings.base as s; "
+            "print(s.STORAGES['default']['BACKEND'], s.FILE_UPLOAD_PERMISSIONS, "
+            "s.FILE_UPLOAD_DIRECTORY_PERMISSIONS, s.STORAGES['staticfiles']['BACKEND'], "
+            "s.LOG_FORMAT)"
+        )
+        result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+            [sys.executable, "-c", code],
+            cwd=settings.BASE_DIR,
+            env=clean,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return (result.stdout or result.stderr).strip().splitlines()[-1]
+
+    def test_defaults_of_make_run(self) -> None:
+        self.assertEqual(
+            self.last_line(),
+            "django.core.files.storage.FileSystemStorage 384 448 "
+            "django.contrib.staticfiles.storage.StaticFilesStorage text",
+        )
+
+    def test_behind_nginx(self) -> None:
+        self.assertEqual(
+            self.last_line(X_ACCEL_REDIRECT_PREFIX="/_prive/", STATIC_MANIFEST="true"),
+            "django.core.files.storage.FileSystemStorage 416 1512 "
+            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage text",
+        )
+
+    def test_s3(self) -> None:
+        self.assertEqual(
+            self.last_line(STORAGE_BACKEND="s3", S3_BUCKET="certif", LOG_FORMAT="json"),
+            "storages.backends.s3.S3Storage 384 448 "
+            "django.contrib.staticfiles.storage.StaticFilesStorage json",
+        )
+
+    def test_refusals(self) -> None:
+        prefix = "django.core.exceptions.ImproperlyConfigured: "
+        for env, message in (
+            ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs S3_BUCKET."),
+            (
+                {"STORAGE_BACKEND": "nfs"},
+                "STORAGE_BACKEND must be 'filesystem' or 's3', got 'nfs'",
+            ),
+            (
+                {"X_ACCEL_REDIRECT_PREFIX": "_prive/"},
+                "X_ACCEL_REDIRECT_PREFIX must be an absolute path such as /_prive/.",
+            ),
+            ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be 'json' or 'text', got 'xml'"),
+        ):
+            with self.subTest(env=env):
+                self.assertEqual(self.last_line(**env), prefix + message)

@@ -76,29 +76,88 @@ class HomeTests(TestCase):
         self.assertEqual(self.client.post(reverse("home")).status_code, 405)
 
 
+def _task(**fields: object) -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="evaluations.sessions.tasks.invitations_envoyer",
+        backend_name="default",
+        queue_name="default",
+        **{"run_after": get_date_max(), **fields},
+    )
+
+
+@override_settings(SANTE_ATTENTE_MAX_SECONDS=60)
 class SanteTests(TestCase):
     def test_ok(self) -> None:
-        response = self.client.get(reverse("sante"))
+        # SELECT 1, the queue, the last finished, the live workers; as many with
+        # many tasks (test_queue_figures).
+        with self.assertNumQueries(4):
+            response = self.client.get(reverse("sante"))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
-            response.json(), {"status": "ok", "database": "ok", "workers": "ok"}
+            response.json(),
+            {
+                "status": "ok",
+                "database": "ok",
+                "storage": "ok",
+                "workers": "ok",
+                "queue": {
+                    "queued": 0,
+                    "oldest_wait_seconds": None,
+                    "last_finished_at": None,
+                    "workers_alive": 0,
+                },
+            },
         )
         self.assertIn("no-cache", response["Cache-Control"])
+        # The storage probe leaves nothing behind.
+        self.assertEqual(list((settings.PRIVATE_STORAGE_ROOT / "sante").iterdir()), [])
+
+    def test_queue_figures(self) -> None:
+        now = timezone.now()
+        for minutes in (0, 3, 7):
+            task = _task()
+            DBTaskResult.objects.filter(pk=task.pk).update(
+                enqueued_at=now - timedelta(minutes=minutes)
+            )
+        # Scheduled later: not waiting yet.
+        _task(run_after=now + timedelta(hours=1))
+        finished = _task(status="SUCCESSFUL")
+        DBTaskResult.objects.filter(pk=finished.pk).update(
+            finished_at=timezone.make_aware(timezone.datetime(2026, 5, 4, 10, 30))
+        )
+        worker_beat(worker_id="w1")
+        worker_beat(worker_id="w2")
+        with self.assertNumQueries(4):
+            response = self.client.get(reverse("sante"))
+        self.assertEqual(response.status_code, 200)
+        queue = response.json()["queue"]
+        self.assertAlmostEqual(queue.pop("oldest_wait_seconds"), 420.0, delta=5)
+        self.assertEqual(
+            queue,
+            {
+                "queued": 3,
+                "last_finished_at": "2026-05-04T10:30:00+02:00",
+                "workers_alive": 2,
+            },
+        )
 
     def test_tasks_waiting_without_a_live_worker(self) -> None:
-        result = DBTaskResult.objects.create(
-            args_kwargs={"args": [], "kwargs": {}},
-            task_path="evaluations.sessions.tasks.invitations_envoyer",
-            backend_name="default",
-            queue_name="default",
-            run_after=get_date_max(),
+        result = _task()
+        # Queued a moment ago: a worker may be restarting, no alarm yet.
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 200)
+        DBTaskResult.objects.filter(pk=result.pk).update(
+            enqueued_at=timezone.now() - timedelta(seconds=61)
         )
         response = self.client.get(reverse("sante"))
         self.assertEqual(response.status_code, 503)
+        body = response.json()
         self.assertEqual(
-            response.json(),
-            {"status": "error", "database": "ok", "workers": "none alive"},
+            (body["status"], body["database"], body["storage"], body["workers"]),
+            ("error", "ok", "ok", "none alive"),
         )
+        self.assertEqual(body["queue"]["queued"], 1)
+        self.assertEqual(body["queue"]["workers_alive"], 0)
         # A worker seen long ago is dead: still 503.
         Worker.objects.create(
             worker_id="w-old",
@@ -114,6 +173,35 @@ class SanteTests(TestCase):
         Worker.objects.all().delete()
         result.delete()
         self.assertEqual(self.client.get(reverse("sante")).status_code, 200)
+
+    def test_scheduled_task_waits_from_its_time(self) -> None:
+        _task(run_after=timezone.now() - timedelta(seconds=30))
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 200)
+        _task(run_after=timezone.now() - timedelta(seconds=90))
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 503)
+
+    def test_storage_unwritable(self) -> None:
+        # The storage's root lies under a regular file: nothing can be written.
+        blocker = settings.PRIVATE_STORAGE_ROOT / "un-fichier"
+        blocker.write_bytes(b"x")
+        storages = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": blocker / "prive"},
+            },
+        }
+        try:
+            with override_settings(STORAGES=storages):
+                response = self.client.get(reverse("sante"))
+        finally:
+            blocker.unlink()
+        self.assertEqual(response.status_code, 503)
+        body = response.json()
+        self.assertEqual(
+            (body["status"], body["database"], body["storage"], body["workers"]),
+            ("error", "ok", "error", "ok"),
+        )
 
     def test_database_unreachable(self) -> None:
         with mock.patch.object(

@@ -35,12 +35,17 @@ def production_env(var_dir: str) -> dict[str, str]:
 
 # Prints what a browser would get from the production settings, without a database:
 # the login page over plain HTTP (redirected) and over HTTPS (through the proxy).
-PROBE = """
+PROBE = r"""
 import json
+import re
 import django
 django.setup()
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
+
+# Production serves hashed static names from the manifest collectstatic writes.
+call_command("collectstatic", interactive=False, verbosity=0)
 
 client = Client()
 plain = client.get("/connexion/", HTTP_HOST="certif.example.fr")
@@ -60,6 +65,9 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "nosniff": secure["X-Content-Type-Options"],
     "referrer": secure["Referrer-Policy"],
+    "hashed_css": bool(
+        re.search(r'href="/static/css/app\.[0-9a-f]{12}\.css"', secure.content.decode())
+    ),
 }))
 """
 
@@ -104,6 +112,7 @@ class ProductionSettingsTests(SimpleTestCase):
                 "debug": False,
                 "nosniff": "nosniff",
                 "referrer": "same-origin",
+                "hashed_css": True,
             },
         )
 

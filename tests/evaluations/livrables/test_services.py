@@ -5,6 +5,7 @@ import hashlib
 import io
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -353,6 +354,42 @@ class DownloadTests(LivrableTestCase):
         # Read to the end: the test client then closes the file (an explicit
         # close() would also end the database connection on PostgreSQL).
         self.assertEqual(b"".join(response.streaming_content), self.content)
+
+    @override_settings(X_ACCEL_REDIRECT_PREFIX="/_prive/")
+    def test_behind_nginx_the_file_is_handed_to_nginx(self) -> None:
+        """After the permission check, an empty body and the file's place in the
+        internal location: nginx sends the bytes."""
+        self.client.force_login(self.jury)
+        response = self.client.get(self.url + "?inline=1")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"")
+        self.assertEqual(
+            response["X-Accel-Redirect"],
+            "/_prive/" + quote(str(self.livrable.fichier.name)),
+        )
+        self.assertEqual(
+            (
+                settings.PRIVATE_STORAGE_ROOT / str(self.livrable.fichier.name)
+            ).read_bytes(),
+            self.content,
+        )
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertEqual(
+            response["Content-Disposition"], "inline; filename*=utf-8''M%C3%A9moire.pdf"
+        )
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
+
+    @override_settings(X_ACCEL_REDIRECT_PREFIX="/_prive/")
+    def test_behind_nginx_outsiders_get_no_redirect(self) -> None:
+        self.client.force_login(self.jury_autre)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("X-Accel-Redirect", response)
+        self.client.force_login(self.referent)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn("X-Accel-Redirect", response)
 
     def test_outsiders_get_404(self) -> None:
         for user in (self.autre.user, self.jury_conflit, self.jury_autre):
