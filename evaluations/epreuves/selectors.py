@@ -8,7 +8,7 @@ from datetime import date, datetime
 from math import ceil
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -328,6 +328,20 @@ def get_convocation_for(user: User, pk: int) -> Convocation:
     if not is_admin(user):
         qs = qs.filter(passage__inscription__candidat__user=user)
     return get_object_or_404(qs, pk=pk)
+
+
+def sessions_of_membre(*, user: User) -> QuerySet[Session]:
+    """The sessions whose jury the user sits on, with their number of sittings
+    for this user (one query)."""
+    return (
+        Session.objects.filter(membres__user=user)
+        .annotate(
+            nb_passages=Count(
+                "membres__passages", filter=Q(membres__user=user), distinct=True
+            )
+        )
+        .order_by("-date_jury", "nom")
+    )
 
 
 def membre_jury_of(*, user: User, session_pk: int) -> MembreJury:

@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern] = [
         views.justifier_view,
         name="epreuves_justifier",
     ),
+    path("epreuves/jury/", views.mes_sessions_view, name="epreuves_mes_sessions"),
     path(
         "epreuves/jury/<int:pk>/",
         views.mes_passages_view,

@@ -46,6 +46,7 @@ from evaluations.epreuves.selectors import (
     passages_for_user,
     planning_of,
     salles_actives,
+    sessions_of_membre,
 )
 from evaluations.epreuves.services import (
     PassageSaisi,
@@ -292,6 +293,14 @@ def _planning_url(session: Session) -> str:
 
 
 # -- jury member ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+@role_required(Role.MEMBRE_JURY, Role.PRESIDENT)
+def mes_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = paginate(request, sessions_of_membre(user=request.user))
+    return render(request, "epreuves/mes_sessions.html", {"page": page})
 
 
 @require_GET
