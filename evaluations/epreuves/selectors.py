@@ -304,10 +304,14 @@ def get_passage_for_admin(user: User, pk: int) -> Passage:
 
 def get_passage_for_jury(user: User, pk: int) -> Passage:
     """A sitting for its attendance: a member of that sitting (or the session's
-    president); another member of the session 403; anyone else 404."""
+    president); another member of the session or an administrator 403; anyone
+    else 404."""
     passage = passages_of_any().filter(pk=pk).first()
     if passage is None:
         raise Http404
+    if is_admin(user):
+        # The administrator sees every sitting but does not sit on it.
+        raise PermissionDenied
     if (
         passage.membres.filter(user=user).exists()
         or MembreJury.objects.filter(
