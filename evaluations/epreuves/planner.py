@@ -207,7 +207,12 @@ class Planificateur:
                 _("Le passage (%(duree)d min) est plus long que la journée.")
                 % {"duree": item.duree},
             )
-        salles = [s for s in self.salles if s.accessible or not item.accessible]
+        # An accessible room is kept for those who need it: the others try it
+        # last.
+        salles = sorted(
+            (s for s in self.salles if s.accessible or not item.accessible),
+            key=lambda s: s.accessible and not item.accessible,
+        )
         if not salles:
             return NonPlace(
                 item.cle,

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certif.models import User
+from certif.sceau import seal_pdf
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import (
     absence_epreuve_record,
@@ -638,6 +639,11 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
             precedent=precedente.creneau if precedente else "",
         )
         rendered = convocation_pdf(snapshot)
+        content = seal_pdf(
+            rendered.content,
+            reason=_("Convocation — %(nom)s")
+            % {"nom": snapshot.certificateur or snapshot.session},
+        )
         convocation = Convocation(
             passage=passage,
             version=passage.version,
@@ -645,9 +651,7 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
             precedent=snapshot.precedent,
             creneau=snapshot.creneau_lieu,
         )
-        convocation.fichier.save(
-            rendered.filename, ContentFile(rendered.content), save=False
-        )
+        convocation.fichier.save(rendered.filename, ContentFile(content), save=False)
         convocation.full_clean()
         convocation.save()
         passage.convoque_version = passage.version
@@ -677,7 +681,7 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
         "elle est aussi dans votre espace.\n"
     )
     message = EmailMessage(subject=subject, body=body, to=[snapshot.email])
-    message.attach(rendered.filename, rendered.content, "application/pdf")
+    message.attach(rendered.filename, content, "application/pdf")
     message.attach("convocation.ics", ics, "text/calendar")
     try:
         message.send()
