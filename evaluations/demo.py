@@ -754,7 +754,7 @@ def demo_epreuves(log: Log) -> None:
         )
         log("Épreuves : aménagements de Yanis Bouvier décidés")
     premier = timezone.localtime(session.date_limite_depot).date() + timedelta(days=1)
-    jours = []
+    jours: list[date] = []
     while len(jours) < 3:
         if premier.weekday() < 5:
             jours.append(premier)

@@ -91,7 +91,7 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
 
 def _export_competence(competence: Competence) -> dict[str, Any]:
     modalite = competence.modalite
-    export_modalite = {
+    export_modalite: dict[str, Any] = {
         "type": modalite.type,
         "intitule": modalite.intitule,
         "description": modalite.description,

@@ -119,6 +119,16 @@ class GenerationForm(forms.Form):
         )
 
 
+class _ModalitesField(forms.ModelMultipleChoiceField[Modalite]):
+    def label_from_instance(self, obj: Modalite) -> str:
+        return f"{obj.competence.code} — {obj.intitule}"
+
+
+class _MembresField(forms.ModelMultipleChoiceField[MembreJury]):
+    def label_from_instance(self, obj: MembreJury) -> str:
+        return obj.user.get_full_name()
+
+
 class PassageForm(forms.Form):
     jour = forms.DateField(label=_("Date"), widget=_Date)
     heure = forms.TimeField(label=_("Heure de début"), widget=_Time)
@@ -134,12 +144,12 @@ class PassageForm(forms.Form):
         required=False,
         assume_scheme="https",
     )
-    modalites = forms.ModelMultipleChoiceField(
+    modalites = _ModalitesField(
         label=_("Modalités"),
         queryset=Modalite.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    membres = forms.ModelMultipleChoiceField(
+    membres = _MembresField(
         label=_("Membres du jury"),
         queryset=MembreJury.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -165,12 +175,6 @@ class PassageForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
             field.queryset = qs
-        membres = self.fields["membres"]
-        assert isinstance(membres, forms.ModelChoiceField)  # noqa: S101
-        membres.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[method-assign]
-        mods = self.fields["modalites"]
-        assert isinstance(mods, forms.ModelChoiceField)  # noqa: S101
-        mods.label_from_instance = lambda m: f"{m.competence.code} — {m.intitule}"  # type: ignore[method-assign]
 
     @classmethod
     def initial_of(cls, passage: Passage) -> dict[str, Any]:

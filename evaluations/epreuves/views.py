@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -116,7 +116,7 @@ def planning_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     salles: dict[str, list[Passage]] = {}
     for p in passages:
-        p.amenagements = amenagements.get(p.inscription_id)  # type: ignore[attr-defined]
+        p.amenagements = amenagements.get(p.inscription_id)
         cle = str(p.salle) if p.salle else _("À distance")
         salles.setdefault(cle, []).append(p)
     generation_form = GenerationForm(
@@ -227,7 +227,7 @@ def publier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def planning_pdf_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def planning_pdf_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     session = get_session_for(request.user, pk)
     jours = jours_of(session=session)
     jour = _jour(request, jours)
@@ -314,7 +314,7 @@ def mes_passages_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         inscription_ids=[p.inscription_id for p in passages]
     )
     for p in passages:
-        p.amenagements = amenagements.get(p.inscription_id)  # type: ignore[attr-defined]
+        p.amenagements = amenagements.get(p.inscription_id)
     flux = FluxCalendrier.objects.filter(user=request.user).first()
     return render(
         request,
@@ -439,7 +439,7 @@ def agenda_ics_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @role_required(Role.MEMBRE_JURY, Role.PRESIDENT)
-def agenda_pdf_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+def agenda_pdf_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return rendered_file_response(
         planning_pdf(
             titre=_("Épreuves de %(nom)s") % {"nom": request.user.get_full_name()},
@@ -492,7 +492,9 @@ def mes_convocations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def convocation_pdf_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def convocation_pdf_view(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponseBase:
     convocation = get_convocation_for(request.user, pk)
     return private_file_response(
         convocation.fichier,

@@ -4,6 +4,7 @@ a moved sitting (« convocation modifiée »), attendance and the calendar feed.
 
 import io
 from datetime import time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -65,7 +66,7 @@ class PassageTestCase(EpreuvesTestCase):
 
 
 class RefusalTests(PassageTestCase):
-    def assertRefused(self, message: str, **kwargs: object) -> None:
+    def assert_refused(self, message: str, **kwargs: object) -> None:
         before = Passage.objects.count()
         with self.assertRaises(ValidationError) as ctx:
             self.place(**kwargs)
@@ -73,7 +74,7 @@ class RefusalTests(PassageTestCase):
         self.assertEqual(Passage.objects.count(), before)
 
     def test_bad_input(self) -> None:
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"duree_minutes": 0}, "Un passage dure de 1 minute à 8 heures."),
             ({"duree_minutes": 481}, "Un passage dure de 1 minute à 8 heures."),
             (
@@ -92,12 +93,13 @@ class RefusalTests(PassageTestCase):
         ]
         for kwargs, message in cases:
             with self.subTest(kwargs=kwargs):
-                self.assertRefused(message, **kwargs)
+                self.assert_refused(message, **kwargs)
 
     def test_after_the_jury_date(self) -> None:
-        self.assertRefused(
-            "Le passage est après la date du jury (%s)."
-            % date_format(self.session.date_jury, "j F Y"),
+        self.assert_refused(
+            "Le passage est après la date du jury ("
+            + date_format(self.session.date_jury, "j F Y")
+            + ").",
             debut=aware(self.session.date_jury + timedelta(days=1), time(9)),
         )
 
@@ -109,12 +111,13 @@ class RefusalTests(PassageTestCase):
             competence__activite__bloc__referentiel=self.referentiel,
         )
         self.assertEqual((projet.en_presence, projet.apres_depot), (True, True))
-        self.assertRefused(
+        self.assert_refused(
             "Le passage présente un travail déposé : il a lieu après la date limite "
-            "de dépôt (%s)."
-            % date_format(
+            "de dépôt ("
+            + date_format(
                 timezone.localtime(self.session.date_limite_depot), "j F Y H:i"
-            ),
+            )
+            + ").",
             modalites=[projet],
             debut=aware(self.jour1 - timedelta(days=3), time(9)),
         )
@@ -160,7 +163,7 @@ class RefusalTests(PassageTestCase):
         ConflitInterets.objects.create(
             membre=self.m2, inscription=self.camille, nature="famille"
         )
-        self.assertRefused("Bruno Nom est en conflit d'intérêts avec Camille MARTIN.")
+        self.assert_refused("Bruno Nom est en conflit d'intérêts avec Camille MARTIN.")
 
     def test_outside_a_members_availability(self) -> None:
         Disponibilite.objects.create(
@@ -179,7 +182,7 @@ class RefusalTests(PassageTestCase):
 
     def test_accessible_room_required(self) -> None:
         decide(self.camille, ("salle_accessible", ""))
-        self.assertRefused(
+        self.assert_refused(
             "Camille MARTIN doit passer dans une salle accessible aux personnes à "
             "mobilité réduite : Campus Lyon — B203 ne l'est pas.",
             salle=self.salle_b,

@@ -1,7 +1,7 @@
 """The pages of the live épreuves: permitted user, outsider (404), wrong role
 (403), wrong method (405), and fixed query counts with one and many rows."""
 
-from datetime import time, timedelta
+from datetime import time
 
 import icalendar
 import time_machine
@@ -9,7 +9,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.epreuves.models import (
     Convocation,
@@ -23,7 +22,7 @@ from evaluations.sessions.models import Session
 from tests.evaluations.epreuves.base import aware
 from tests.evaluations.epreuves.test_services import PassageTestCase, pdf_text
 from tests.evaluations.factories_jury import make_membre
-from tests.factories import make_candidat, make_inscription, make_user
+from tests.factories import make_candidat, make_inscription
 
 
 class ViewsTestCase(PassageTestCase):
