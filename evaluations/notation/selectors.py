@@ -6,6 +6,7 @@ grid and the progress of their assignments."""
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
+from evaluations.epreuves.models import Passage
 from evaluations.jury.models import Affectation
 from evaluations.jury.selectors import _sans_conflit
 from evaluations.livrables.models import Livrable
@@ -336,6 +338,8 @@ class LigneCompetence:
     # On a blocs-only path: the dossier professionnel instruction, shown beside
     # the description it refers to.
     dossier_professionnel: str = ""
+    # For a live modality: its sitting (date, room, jury), set by the grid.
+    passage: "PassageGrille | None" = None
 
 
 @dataclass
@@ -620,3 +624,48 @@ def affectation_for_save(
         )
         .first()
     )
+
+
+@dataclass(frozen=True)
+class PassageGrille:
+    """The live sitting of a modality, as the grid shows it."""
+
+    debut: datetime
+    fin: datetime
+    lieu: str
+    lien_visio: str
+    membres: tuple[str, ...]
+
+
+def grille_passages_attach(*, grille: "Grille", inscription_id: int) -> None:
+    """Put on each competency of the grid the sitting of its live modality."""
+    passages = passages_for_grille(inscription_id=inscription_id)
+    for bloc in grille.blocs:
+        for ligne in bloc.competences:
+            ligne.passage = passages.get(ligne.competence.modalite.pk)
+
+
+def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
+    """The sitting of each live modality of an enrolment (modality id → sitting),
+    a justified absence left out. Two queries whatever the number of sittings."""
+    membres: dict[int, list[str]] = defaultdict(list)
+    for row in Passage.membres.through.objects.filter(
+        passage__inscription_id=inscription_id
+    ).select_related("membrejury__user"):
+        membres[row.passage_id].append(row.membrejury.user.get_full_name())
+    result = {}
+    for row in (
+        Passage.modalites.through.objects.filter(passage__inscription_id=inscription_id)
+        .exclude(passage__presence=Passage.Presence.JUSTIFIEE)
+        .select_related("passage__salle__site")
+        .order_by("passage__debut")
+    ):
+        passage = row.passage
+        result[row.modalite_id] = PassageGrille(
+            passage.debut,
+            passage.fin,
+            str(passage.salle) if passage.salle else "",
+            passage.lien_visio,
+            tuple(sorted(membres.get(passage.pk, []))),
+        )
+    return result

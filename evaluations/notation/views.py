@@ -30,6 +30,7 @@ from evaluations.notation.selectors import (
     consolidation_for,
     get_affectation_for,
     grille_for,
+    grille_passages_attach,
     progressions_for,
 )
 from evaluations.notation.services import (
@@ -94,6 +95,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
+    grille_passages_attach(grille=grille, inscription_id=pk)
     lecture_seule = _lecture_seule(affectation)
     return render(
         request,

@@ -370,3 +370,30 @@ class CandidateViewTests(ViewsTestCase):
         with self.assertNumQueries(len(one.captured_queries)):
             response = self.client.get(url)
         self.assertEqual(len(response.context["page"].object_list), 4)
+
+
+class GridSittingTests(ViewsTestCase):
+    def test_the_grid_shows_the_sitting_of_each_live_modality(self) -> None:
+        self.place()
+        self.client.force_login(self.m1.user)
+        response = self.client.get(
+            reverse("evaluations:grille", args=[self.camille.pk])
+        )
+        self.assertEqual(response.status_code, 200)
+        lignes = {
+            ligne.competence.code: ligne.passage
+            for bloc in response.context["grille"].blocs
+            for ligne in bloc.competences
+        }
+        self.assertEqual(sorted(k for k, v in lignes.items() if v), ["C2.1", "C2.2"])
+        passage = lignes["C2.1"]
+        self.assertEqual(
+            (passage.debut, passage.lieu, passage.membres),
+            (
+                aware(self.jour1, time(9)),
+                "Campus Lyon — A101",
+                ("Alice Nom", "Bruno Nom"),
+            ),
+        )
+        self.assertContains(response, "Campus Lyon — A101", count=2)
+        self.assertContains(response, 'href="#competence-', count=4)

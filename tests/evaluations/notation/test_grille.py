@@ -112,7 +112,7 @@ class GrilleAccessTests(GrilleTestCase):
             sha256="1" * 64, type_mime="application/pdf", depose_par=self.candidat.user,
         )  # fmt: skip
         self.client.force_login(self.m1.user)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             response = self.client.get(self.url)
         url = reverse("evaluations:livrable_download", args=[courant.pk])
         self.assertContains(
@@ -170,12 +170,12 @@ class GrilleQueryCountTests(GrilleTestCase):
         """Full seed référentiel (18 competencies, 71 criteria), 3 evaluators."""
         self.client.force_login(self.m1.user)
         score(self.a1, criteres=self.criteres[:1])
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         score(self.a1, criteres=self.criteres[1:])
         score(self.a2)
         score(self.ap, resultat="non_acquis")
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
 
