@@ -26,6 +26,7 @@ from evaluations.epreuves.models import (
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.sessions.models import Inscription, Session
 from handicap.models import Amenagement, DemandeAmenagement
+from handicap.selectors import demande_tardive
 from referentiel.models import Modalite
 
 # A « temps majoré » without a decided amount adds one third.
@@ -205,6 +206,26 @@ def passages_a_faire(*, session: Session) -> list[PassageAFaire]:
                     )
                 )
     return result
+
+
+def demandes_tardives(*, session: Session) -> QuerySet[DemandeAmenagement]:
+    """The accommodation requests of the session filed after its deadline: the
+    administrator sees who and when, never the content."""
+    return (
+        DemandeAmenagement.objects.filter(inscription__session=session)
+        .annotate(tardive=demande_tardive())
+        .filter(tardive=True)
+        .only(
+            "pk",
+            "deposee_le",
+            "statut",
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "inscription__candidat__nom_usage",
+        )
+        .select_related("inscription__candidat")
+        .order_by("deposee_le", "pk")
+    )
 
 
 def planning_of(*, session: Session) -> Planning | None:

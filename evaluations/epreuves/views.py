@@ -3,6 +3,7 @@ one sitting at a time, publish, print), a jury member's availability, sittings,
 attendance and calendar feed, and the candidate's convocations."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +36,7 @@ from evaluations.epreuves.selectors import (
     amenagements_passage_by_inscription,
     convocation_snapshot,
     convocations_for_candidat,
+    demandes_tardives,
     disponibilites_of,
     get_convocation_for,
     get_passage_for_admin,
@@ -44,6 +46,7 @@ from evaluations.epreuves.selectors import (
     modalites_en_presence,
     passages_du_jour,
     passages_for_user,
+    passages_of,
     planning_of,
     salles_actives,
     sessions_of_membre,
@@ -119,6 +122,24 @@ def planning_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         p.amenagements = amenagements.get(p.inscription_id)
         cle = str(p.salle) if p.salle else _("À distance")
         salles.setdefault(cle, []).append(p)
+    membres = list(
+        MembreJury.objects.filter(session=session)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    membre = next(
+        (m for m in membres if str(m.pk) == request.GET.get("membre", "")), None
+    )
+    par_membre = (
+        paginate(
+            request,
+            passages_of(session=session).filter(membres=membre),
+            per_page=PASSAGES_PAR_PAGE,
+            param="page_membre",
+        )
+        if membre is not None
+        else None
+    )
     generation_form = GenerationForm(
         salles=salles_actives(),
         initial=planning.parametres if planning and planning.parametres else None,
@@ -136,6 +157,20 @@ def planning_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "salles": salles,
             "generation_form": generation_form,
+            "membres": membres,
+            "membre": membre,
+            "par_membre": par_membre,
+            "tardives": list(demandes_tardives(session=session)[:50]),
+            "query_string": urlencode(
+                {
+                    k: v
+                    for k, v in (
+                        ("jour", jour.isoformat() if jour else ""),
+                        ("membre", membre.pk if membre else ""),
+                    )
+                    if v
+                }
+            ),
             "reglages_form": PlanningReglagesForm(
                 initial={
                     "date_limite_amenagements": planning.date_limite_amenagements

@@ -1,7 +1,7 @@
 """The pages of the live épreuves: permitted user, outsider (404), wrong role
 (403), wrong method (405), and fixed query counts with one and many rows."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import icalendar
 import time_machine
@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.epreuves.models import (
     Convocation,
@@ -20,9 +21,10 @@ from evaluations.epreuves.models import (
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.sessions.models import Session
 from tests.evaluations.epreuves.base import aware
+from tests.evaluations.epreuves.test_generation import decide
 from tests.evaluations.epreuves.test_services import PassageTestCase, pdf_text
 from tests.evaluations.factories_jury import make_membre
-from tests.factories import make_candidat, make_inscription
+from tests.factories import make_candidat, make_inscription, make_user
 
 
 class ViewsTestCase(PassageTestCase):
@@ -84,7 +86,7 @@ class PlanningViewTests(ViewsTestCase):
         self.client.force_login(self.admin)
         self.place()
         self.client.get(self.url())
-        with self.assertNumQueries(12) as one:
+        with self.assertNumQueries(14) as one:
             self.client.get(self.url())
         for i in range(6):
             candidat = make_candidat(f"c{i}@example.org", nom=f"Nom{i}")
@@ -397,3 +399,58 @@ class GridSittingTests(ViewsTestCase):
         )
         self.assertContains(response, "Campus Lyon — A101", count=2)
         self.assertContains(response, 'href="#competence-', count=4)
+
+
+class PlanningByMemberAndDeadlineTests(ViewsTestCase):
+    def test_sittings_of_one_member(self) -> None:
+        self.place(membres=[self.m1])
+        self.place(
+            inscription=self.dominique,
+            salle=self.salle_b,
+            membres=[self.m3],
+            debut=aware(self.jour2, time(9)),
+        )
+        self.client.force_login(self.admin)
+        url = reverse("evaluations:epreuves_planning", args=[self.session.pk])
+        response = self.client.get(url, {"membre": self.m3.pk})
+        self.assertEqual(
+            [p.inscription_id for p in response.context["par_membre"].object_list],
+            [self.dominique.pk],
+        )
+        self.assertEqual(
+            response.context["query_string"], f"jour={self.jour1}&membre={self.m3.pk}"
+        )
+        # A member of another session is ignored.
+        response = self.client.get(url, {"membre": self.etranger.pk})
+        self.assertIsNone(response.context["par_membre"])
+
+    def test_requests_after_the_deadline_are_flagged(self) -> None:
+        decide(self.camille, ("temps_majore", ""))
+        self.client.force_login(self.admin)
+        url = reverse("evaluations:epreuves_planning", args=[self.session.pk])
+        self.client.post(
+            reverse("evaluations:epreuves_reglages", args=[self.session.pk]),
+            {
+                "date_limite_amenagements": (
+                    timezone.localdate() - timedelta(days=1)
+                ).isoformat()
+            },
+        )
+        self.assertEqual(
+            Planning.objects.get().date_limite_amenagements,
+            timezone.localdate() - timedelta(days=1),
+        )
+        response = self.client.get(url)
+        self.assertEqual(
+            [d.inscription_id for d in response.context["tardives"]], [self.camille.pk]
+        )
+        self.assertContains(
+            response, "Demandes d\u2019aménagement après la date limite"
+        )
+        referent = make_user("ref16@example.org", Role.REFERENT_HANDICAP)
+        self.client.force_login(referent)
+        bureau = self.client.get(reverse("handicap:bureau"))
+        self.assertContains(bureau, "après la date limite des aménagements", count=1)
+        Planning.objects.update(date_limite_amenagements=timezone.localdate())
+        bureau = self.client.get(reverse("handicap:bureau"))
+        self.assertNotContains(bureau, "après la date limite des aménagements")
