@@ -258,7 +258,7 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     )
 
 
-def demande_tardive() -> ExpressionWrapper:
+def demande_tardive() -> ExpressionWrapper[Q]:
     """A request filed after its session's accommodation deadline (set by the
     administrator on the session's timetable): flagged to the référent and to
     the administrator. The one home of that rule, as an annotation."""

@@ -649,10 +649,10 @@ def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
     """The sitting of each live modality of an enrolment (modality id → sitting),
     a justified absence left out. Two queries whatever the number of sittings."""
     membres: dict[int, list[str]] = defaultdict(list)
-    for row in Passage.membres.through.objects.filter(
+    for lien in Passage.membres.through.objects.filter(
         passage__inscription_id=inscription_id
     ).select_related("membrejury__user"):
-        membres[row.passage_id].append(row.membrejury.user.get_full_name())
+        membres[lien.passage_id].append(lien.membrejury.user.get_full_name())
     result = {}
     for row in (
         Passage.modalites.through.objects.filter(passage__inscription_id=inscription_id)
