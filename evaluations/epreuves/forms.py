@@ -17,11 +17,19 @@ from referentiel.models import Modalite
 
 
 class _Date(forms.DateInput):
+    """A browser date picker: its value is always ISO (never the French format)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class _Time(forms.TimeInput):
     input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
 
 
 class DisponibiliteForm(forms.Form):
