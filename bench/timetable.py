@@ -108,14 +108,14 @@ def main() -> None:
     from certif.models import User
     from certif.roles import Role
     from certif.services import roles_setup, user_ensure
-    from evaluations.epreuves.models import Passage, Planning, Salle, Site
-    from evaluations.epreuves.planner import APlacer, Journee, Planificateur, SalleLibre
-    from evaluations.epreuves.selectors import passages_a_faire
-    from evaluations.epreuves.services import (
+    from evaluations.epreuves.generation import (
         ParametresGeneration,
         generation_request,
         generation_run,
     )
+    from evaluations.epreuves.models import Passage, Planning, Salle, Site
+    from evaluations.epreuves.planner import APlacer, Journee, Planificateur, SalleLibre
+    from evaluations.epreuves.selectors import passages_a_faire
     from evaluations.jury.models import Affectation, MembreJury
     from evaluations.sessions.models import Candidat, Inscription, Session
     from referentiel.services import referentiel_load

@@ -23,6 +23,16 @@ from certif.sceau import pkcs12_self_signed
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
+from evaluations.epreuves.convocations import (
+    convocation_issue,
+    convocations_a_envoyer,
+    planning_publish,
+)
+from evaluations.epreuves.generation import (
+    ParametresGeneration,
+    generation_request,
+    generation_run,
+)
 from evaluations.epreuves.models import (
     Disponibilite,
     Passage,
@@ -30,16 +40,7 @@ from evaluations.epreuves.models import (
     Salle,
     Site,
 )
-from evaluations.epreuves.services import (
-    ParametresGeneration,
-    convocation_issue,
-    convocations_a_envoyer,
-    disponibilite_add,
-    flux_get_or_create,
-    generation_request,
-    generation_run,
-    planning_publish,
-)
+from evaluations.epreuves.services import disponibilite_add, flux_get_or_create
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import presents_possibles
 from evaluations.jury.services import (

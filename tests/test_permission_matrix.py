@@ -39,12 +39,9 @@ from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.tasks import emission_launch
+from evaluations.epreuves.convocations import convocation_issue, planning_publish
 from evaluations.epreuves.models import Disponibilite, Passage, Salle, Site
-from evaluations.epreuves.services import (
-    convocation_issue,
-    flux_get_or_create,
-    planning_publish,
-)
+from evaluations.epreuves.services import flux_get_or_create
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.epreuves.generation import ParametresGeneration
 from evaluations.epreuves.models import DUREE_MAX_MINUTES, Passage, Salle
-from evaluations.epreuves.services import ParametresGeneration
 from evaluations.jury.models import MembreJury
 from evaluations.sessions.models import Session
 from referentiel.models import Modalite

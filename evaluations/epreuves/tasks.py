@@ -9,17 +9,19 @@ from django.db import transaction
 from django_tasks import task
 
 from certif.models import User
-from evaluations.epreuves.models import Planning
-from evaluations.epreuves.services import (
-    ParametresGeneration,
+from evaluations.epreuves.convocations import (
     convocation_issue,
     convocations_a_envoyer,
     convocations_progress,
+    planning_publish,
+)
+from evaluations.epreuves.generation import (
+    ParametresGeneration,
     generation_failed,
     generation_request,
     generation_run,
-    planning_publish,
 )
+from evaluations.epreuves.models import Planning
 from evaluations.sessions.models import Session
 
 logger = logging.getLogger(__name__)

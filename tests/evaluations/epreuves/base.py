@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from certif.roles import Role
+from evaluations.epreuves.generation import ParametresGeneration
 from evaluations.epreuves.models import Salle, Site
-from evaluations.epreuves.services import ParametresGeneration
 from evaluations.sessions.models import Session
 from referentiel.models import Modalite
 from tests.evaluations.factories_jury import make_affectation, make_membre
