@@ -89,6 +89,8 @@ class AmenagementVue:
     # A format adaptation: advised by the référent, confirmed (or not yet) by the
     # certifier's administrator, with who and when.
     confirmation: str = ""
+    # False for a format adaptation not yet confirmed: it does not apply yet.
+    applique: bool = True
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
         amenagement.precision,
         amenagement.description,
         confirmation,
+        not amenagement.a_confirmer,
     )
 
 

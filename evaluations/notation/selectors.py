@@ -45,7 +45,7 @@ from evaluations.notation.rollup import (
 )
 from evaluations.sessions.models import Inscription
 from evaluations.sessions.selectors import capitalises_of
-from handicap.selectors import criteres_dispenses_for
+from handicap.selectors import AmenagementsJury, criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere
 
 if TYPE_CHECKING:
@@ -338,8 +338,10 @@ class LigneCompetence:
     # On a blocs-only path: the dossier professionnel instruction, shown beside
     # the description it refers to.
     dossier_professionnel: str = ""
-    # For a live modality: its sitting (date, room, jury), set by the grid.
+    # For a live modality: its sitting (date, room, jury), set by the grid; and
+    # the adapted format decided for it, shown beside it.
     passage: "PassageGrille | None" = None
+    format_adapte: str = ""
 
 
 @dataclass
@@ -643,6 +645,19 @@ def grille_passages_attach(*, grille: "Grille", inscription_id: int) -> None:
     for bloc in grille.blocs:
         for ligne in bloc.competences:
             ligne.passage = passages.get(ligne.competence.modalite.pk)
+
+
+def grille_formats_attach(*, grille: "Grille", amenagements: AmenagementsJury) -> None:
+    """Put on each competency the adapted format decided for its modality (the
+    jury sees it where it evaluates, not only at the top of the grid)."""
+    formats = {
+        a.modalite.split(" ", 1)[0]: a.precision
+        for a in amenagements.amenagements
+        if a.type == "format_adapte" and a.modalite and a.applique
+    }
+    for bloc in grille.blocs:
+        for ligne in bloc.competences:
+            ligne.format_adapte = formats.get(ligne.competence.code, "")
 
 
 def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:

@@ -30,6 +30,7 @@ from evaluations.notation.selectors import (
     consolidation_for,
     get_affectation_for,
     grille_for,
+    grille_formats_attach,
     grille_passages_attach,
     progressions_for,
 )
@@ -96,6 +97,8 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
     grille_passages_attach(grille=grille, inscription_id=pk)
+    amenagements = amenagements_for_jury(inscription_id=pk)
+    grille_formats_attach(grille=grille, amenagements=amenagements)
     lecture_seule = _lecture_seule(affectation)
     return render(
         request,
@@ -108,7 +111,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "lecture_seule": lecture_seule,
             "desactive": " disabled" if lecture_seule else "",
             "erreurs": erreurs,
-            "amenagements": amenagements_for_jury(inscription_id=pk),
+            "amenagements": amenagements,
         },
         status=status,
     )

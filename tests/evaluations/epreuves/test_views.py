@@ -20,6 +20,7 @@ from evaluations.epreuves.models import (
 )
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.sessions.models import Session
+from handicap.models import Amenagement
 from tests.evaluations.epreuves.base import aware
 from tests.evaluations.epreuves.test_generation import decide
 from tests.evaluations.epreuves.test_services import PassageTestCase, pdf_text
@@ -454,3 +455,30 @@ class PlanningByMemberAndDeadlineTests(ViewsTestCase):
         Planning.objects.update(date_limite_amenagements=timezone.localdate())
         bureau = self.client.get(reverse("handicap:bureau"))
         self.assertNotContains(bureau, "après la date limite des aménagements")
+
+
+class GridFormatTests(ViewsTestCase):
+    def test_the_confirmed_adapted_format_shows_on_its_modality(self) -> None:
+        decide(self.camille, ("temps_majore", ""))
+        demande = self.camille.demande_amenagement
+        for modalite, confirme in ((self.mes[0], True), (self.mes[1], False)):
+            Amenagement.objects.create(
+                demande=demande,
+                type="format_adapte",
+                modalite=modalite,
+                precision=f"Écrit au lieu de l'oral ({modalite.competence.code})",
+                description="Décidé.",
+                confirme_par=self.admin if confirme else None,
+                confirme_le=timezone.now() if confirme else None,
+            )
+        self.client.force_login(self.m1.user)
+        response = self.client.get(
+            reverse("evaluations:grille", args=[self.camille.pk])
+        )
+        formats = {
+            ligne.competence.code: ligne.format_adapte
+            for bloc in response.context["grille"].blocs
+            for ligne in bloc.competences
+            if ligne.format_adapte
+        }
+        self.assertEqual(formats, {"C2.1": "Écrit au lieu de l'oral (C2.1)"})
