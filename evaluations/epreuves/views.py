@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -495,7 +496,13 @@ def flux_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     else:
         flux_get_or_create(user=request.user)
-    return redirect(request.POST.get("retour") or "home")
+    retour = request.POST.get("retour", "")
+    # Back to the member's page it was posted from; never to another site.
+    if not url_has_allowed_host_and_scheme(
+        retour, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect("evaluations:epreuves_mes_sessions")
+    return redirect(retour)
 
 
 @require_GET

@@ -482,3 +482,19 @@ class GridFormatTests(ViewsTestCase):
             if ligne.format_adapte
         }
         self.assertEqual(formats, {"C2.1": "Écrit au lieu de l'oral (C2.1)"})
+
+
+class FluxRedirectTests(ViewsTestCase):
+    def test_the_feed_form_never_sends_elsewhere(self) -> None:
+        self.client.force_login(self.m1.user)
+        url = reverse("evaluations:epreuves_flux")
+        page = reverse("evaluations:epreuves_mes_passages", args=[self.session.pk])
+        self.assertRedirects(
+            self.client.post(url, {"retour": page}), page, fetch_redirect_response=False
+        )
+        self.assertRedirects(
+            self.client.post(url, {"retour": "https://evil.example.com/"}),
+            reverse("evaluations:epreuves_mes_sessions"),
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(FluxCalendrier.objects.filter(user=self.m1.user).count(), 1)
