@@ -120,6 +120,14 @@ def duree_passage(*, modalites: list[Modalite], majoration: float) -> int:
     return int(ceil(round(total, 6) / 5) * 5)
 
 
+# The référentiel's order: bloc, activity, competency.
+MODALITES_ORDRE = (
+    "competence__activite__bloc__ordre",
+    "competence__activite__ordre",
+    "competence__ordre",
+)
+
+
 def modalites_en_presence(*, session: Session) -> QuerySet[Modalite]:
     return (
         Modalite.objects.filter(
@@ -127,11 +135,7 @@ def modalites_en_presence(*, session: Session) -> QuerySet[Modalite]:
             en_presence=True,
         )
         .select_related("competence__activite__bloc")
-        .order_by(
-            "competence__activite__bloc__ordre",
-            "competence__activite__ordre",
-            "competence__ordre",
-        )
+        .order_by(*MODALITES_ORDRE)
     )
 
 
@@ -242,7 +246,7 @@ def passages_of(*, session: Session) -> QuerySet[Passage]:
             Prefetch(
                 "modalites",
                 queryset=Modalite.objects.select_related("competence").order_by(
-                    "competence__ordre"
+                    *MODALITES_ORDRE
                 ),
             ),
             Prefetch("membres", queryset=MembreJury.objects.select_related("user")),
@@ -298,7 +302,7 @@ def passages_of_any() -> QuerySet[Passage]:
             Prefetch(
                 "modalites",
                 queryset=Modalite.objects.select_related("competence").order_by(
-                    "competence__ordre"
+                    *MODALITES_ORDRE
                 ),
             ),
             Prefetch("membres", queryset=MembreJury.objects.select_related("user")),

@@ -24,6 +24,7 @@ from evaluations.epreuves.models import (
     Planning,
     Salle,
 )
+from evaluations.epreuves.selectors import passages_of
 from evaluations.epreuves.services import (
     PassageSaisi,
     absence_justifier,
@@ -404,4 +405,20 @@ class FluxTests(PassageTestCase):
         self.assertEqual(
             list(FluxCalendrier.objects.values_list("jeton", flat=True)),
             [nouveau.jeton],
+        )
+
+
+class OrderTests(PassageTestCase):
+    def test_modalities_in_the_referentiels_order(self) -> None:
+        a1 = list(
+            Modalite.objects.filter(
+                competence__activite__bloc__referentiel=self.referentiel,
+                competence__activite__bloc__code="A1",
+            )
+        )
+        self.place(modalites=a1, duree_minutes=80, debut=aware(self.jour1, time(9)))
+        (passage,) = passages_of(session=self.session)
+        self.assertEqual(
+            [m.competence.code for m in passage.modalites.all()],
+            ["C1.1", "C1.2", "C1.3", "C1.4", "C1.5"],
         )
