@@ -7,7 +7,13 @@ from certif.roles import Role
 # Django-admin permissions of the administrators' group, by app label. Handicap
 # models are deliberately absent: their content is confidential.
 ADMIN_PERMISSION_APPS = ("referentiel",)
-ADMIN_PERMISSION_MODELS = (("certif", "user"), ("auth", "group"))
+ADMIN_PERMISSION_MODELS = (
+    ("certif", "user"),
+    ("auth", "group"),
+    # The places of the live épreuves, edited in the admin.
+    ("evaluations", "site"),
+    ("evaluations", "salle"),
+)
 # The role-change log: read by administrators, written only by certif.audit.
 ADMIN_VIEW_PERMISSIONS = (("certif", "view_changementrole"),)
 

@@ -2,7 +2,11 @@
 and deliverables are written only by their services (through the platform's own
 pages), which check the rules the admin would bypass — a published référentiel,
 the status transitions, duplicates, capitalised blocs, file checks. The admin
-shows the rows and their history; issued documents and emissions likewise."""
+shows the rows and their history; issued documents and emissions likewise.
+
+The exception: the places of the live épreuves (sites and their rooms) have no
+rule beyond their constraints (a room has at least one place, names are unique),
+so the administrator edits them here."""
 
 from typing import Any
 
@@ -11,6 +15,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.documents.models import Document, EmissionSession
+from evaluations.epreuves.models import Passage, Salle, Site
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import Candidat, Inscription, Session
 
@@ -75,3 +80,23 @@ class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin[EmissionSession]):
     list_filter = ("statut",)
     list_select_related = ("session",)
     exclude = ("archive",)
+
+
+class SalleInline(admin.TabularInline[Salle, Site]):
+    model = Salle
+    fields = ("nom", "capacite", "accessible_pmr")
+    extra = 1
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin[Site]):
+    list_display = ("nom", "adresse")
+    search_fields = ("nom", "adresse")
+    inlines = (SalleInline,)
+
+
+@admin.register(Passage)
+class PassageAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("debut", "inscription", "salle", "duree_minutes", "presence")
+    list_filter = ("presence",)
+    list_select_related = ("inscription__candidat", "salle__site")

@@ -23,6 +23,24 @@ from certif.sceau import pkcs12_self_signed
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
+from evaluations.epreuves.convocations import (
+    convocation_issue,
+    convocations_a_envoyer,
+    planning_publish,
+)
+from evaluations.epreuves.generation import (
+    ParametresGeneration,
+    generation_request,
+    generation_run,
+)
+from evaluations.epreuves.models import (
+    Disponibilite,
+    Passage,
+    Planning,
+    Salle,
+    Site,
+)
+from evaluations.epreuves.services import disponibilite_add, flux_get_or_create
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import presents_possibles
 from evaluations.jury.services import (
@@ -46,7 +64,13 @@ from evaluations.sessions.services import (
 )
 from handicap import demo as handicap_demo
 from handicap.demo import demo_handicap
-from handicap.models import Dispense
+from handicap.models import Amenagement, DemandeAmenagement, Dispense
+from handicap.services import (
+    AmenagementSaisi,
+    demande_decider,
+    demande_deposer,
+    demande_instruire,
+)
 from referentiel.models import (
     Bloc,
     Certificateur,
@@ -645,6 +669,126 @@ def demo_certificateur(log: Log) -> None:
         log(f"Certificat de sceau auto-signé de démonstration : {sceau}")
 
 
+DEMO_SITE = "Campus de démonstration"
+
+
+def demo_epreuves(log: Log) -> None:
+    """The live épreuves of the open spring session: its jury (the demo
+    president and members), a site with three rooms (one accessible), Yanis
+    Bouvier with a « temps majoré » of 50 % and a reader, the members'
+    availability, a timetable generated over three days after the deposit
+    deadline and published, so that the candidate (candidat@) has convocations
+    and the jury members (jury@, jury2@, president@) their sittings, schedule and
+    feed. Run through the services, synchronously (no worker needed).
+    Idempotent: a published timetable is left as it is."""
+    session = Session.objects.filter(nom=DEMO_SESSION_OUVERTE).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    referent = User.objects.filter(email="referent@certif.localhost").first()
+    if session is None or admin is None or referent is None:
+        log("Épreuves : session ouverte ou comptes absents, étape ignorée")
+        return
+    planning = Planning.objects.filter(session=session).first()
+    if planning is not None and planning.est_publie:
+        log("Épreuves : planning publié inchangé")
+        return
+    for email, role in (
+        ("president@certif.localhost", MembreJury.Role.PRESIDENT),
+        ("jury@certif.localhost", MembreJury.Role.MEMBRE),
+        ("jury2@certif.localhost", MembreJury.Role.MEMBRE),
+    ):
+        user = User.objects.get(email=email)
+        if not MembreJury.objects.filter(session=session, user=user).exists():
+            membre_jury_add(session=session, user=user, role=role)
+    affectations_auto(session=session)
+    site, _created = Site.objects.get_or_create(
+        nom=DEMO_SITE,
+        defaults={
+            "adresse": "10 place Bellecour\n69002 Lyon",
+            "acces": "Métro A ou D, station Bellecour ; bâtiment B, 2e étage.",
+        },
+    )
+    salles = []
+    for nom, capacite, accessible in (
+        ("Salle Lumière", 8, True),
+        ("Salle Rhône", 6, False),
+        ("Salle Saône", 6, False),
+    ):
+        salle, _created = Salle.objects.get_or_create(
+            site=site,
+            nom=nom,
+            defaults={"capacite": capacite, "accessible_pmr": accessible},
+        )
+        salles.append(salle)
+    yanis = Inscription.objects.filter(
+        session=session, candidat__user__email="yanis.bouvier@certif.localhost"
+    ).first()
+    if (
+        yanis is not None
+        and not DemandeAmenagement.objects.filter(inscription=yanis).exists()
+    ):
+        demande = demande_deposer(
+            inscription=yanis,
+            besoins="Dyslexie sévère : lecture lente des supports écrits.",
+            modalites=[],
+            consentement=True,
+            pieces=[handicap_demo.demo_pdf()],
+            by=yanis.candidat.user,
+        )
+        demande = demande_instruire(demande=demande, by=referent)
+        demande_decider(
+            demande=demande,
+            amenagements=[
+                AmenagementSaisi(
+                    type=Amenagement.Type.TEMPS_MAJORE,
+                    precision="50 %",
+                    description="Une moitié de temps en plus à chaque épreuve orale.",
+                ),
+                AmenagementSaisi(
+                    type=Amenagement.Type.ASSISTANCE_TIERS,
+                    precision="Lecteur",
+                    description="Un lecteur lit les documents fournis par le jury.",
+                ),
+            ],
+            avis="Les aménagements de temps et de lecture suffisent.",
+            propositions=[],
+            by=referent,
+        )
+        log("Épreuves : aménagements de Yanis Bouvier décidés")
+    premier = timezone.localtime(session.date_limite_depot).date() + timedelta(days=1)
+    jours: list[date] = []
+    while len(jours) < 3:
+        if premier.weekday() < 5:
+            jours.append(premier)
+        premier += timedelta(days=1)
+    jury = MembreJury.objects.get(session=session, user__email="jury@certif.localhost")
+    if not Disponibilite.objects.filter(membre=jury).exists():
+        for jour in jours[:2]:
+            for debut, fin in ((time(8, 30), time(12, 30)), (time(13, 30), time(18))):
+                disponibilite_add(
+                    membre=jury, jour=jour, debut=debut, fin=fin, by=jury.user
+                )
+    parametres = ParametresGeneration(
+        jours=jours,
+        debut=time(9),
+        fin=time(17, 30),
+        pause_debut=time(12, 30),
+        pause_fin=time(13, 30),
+        intervalle=10,
+        salles=[s.pk for s in salles],
+    )
+    planning = generation_request(session=session, parametres=parametres, by=admin)
+    planning = generation_run(planning_id=planning.pk, by=admin)
+    log(
+        f"Épreuves : {Passage.objects.filter(session=session).count()} passages "
+        f"placés, {len(planning.non_places)} non placé(s)"
+    )
+    planning_publish(session=session, by=admin)
+    for passage_id in convocations_a_envoyer(planning=planning):
+        convocation_issue(passage_id=passage_id)
+    flux_get_or_create(user=jury.user)
+    log("Épreuves : planning publié, convocations émises")
+
+
 def demo_referentiel(log: Log) -> None:
     path = settings.BASE_DIR / "fixtures" / "referentiel.json"
     with open(path, encoding="utf-8") as handle:
@@ -664,6 +808,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_handicap,
     demo_dispense,
     demo_documents,
+    demo_epreuves,
 ]
 
 

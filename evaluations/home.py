@@ -84,6 +84,33 @@ def jury_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     return actions
 
 
+def epreuves_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
+    actions: list[Action] = []
+    if Role.CANDIDAT in roles:
+        actions.append(
+            Action(
+                _("Mes convocations"),
+                _(
+                    "Vos convocations aux épreuves en présence du jury : date, heure, "
+                    "lieu, à télécharger en PDF ou à ajouter à votre calendrier."
+                ),
+                reverse("evaluations:epreuves_mes_convocations"),
+            )
+        )
+    if Role.MEMBRE_JURY in roles or Role.PRESIDENT in roles:
+        actions.append(
+            Action(
+                _("Mes épreuves"),
+                _(
+                    "Déclarer vos disponibilités, voir vos passages, constater la "
+                    "présence des candidats, abonner votre calendrier."
+                ),
+                reverse("evaluations:epreuves_mes_sessions"),
+            )
+        )
+    return actions
+
+
 def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     actions: list[Action] = []
     if Role.CANDIDAT in roles:
@@ -114,6 +141,7 @@ def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
 def register() -> None:
     register_actions(position=10, provider=sessions_actions)
     register_actions(position=20, provider=jury_actions)
+    register_actions(position=30, provider=epreuves_actions)
     register_actions(position=40, provider=documents_actions)
     admin = frozenset({Role.ADMINISTRATEUR})
     candidat = frozenset({Role.CANDIDAT})
@@ -135,6 +163,21 @@ def register() -> None:
             ),
             Lien(gettext_lazy("Jurys"), "evaluations:jury_sessions", admin | president),
             Lien(gettext_lazy("Dispenses"), "evaluations:dispenses", president),
+        ],
+    )
+    register_menu(
+        position=30,
+        liens=[
+            Lien(
+                gettext_lazy("Mes convocations"),
+                "evaluations:epreuves_mes_convocations",
+                candidat,
+            ),
+            Lien(
+                gettext_lazy("Mes épreuves"),
+                "evaluations:epreuves_mes_sessions",
+                frozenset({Role.MEMBRE_JURY, Role.PRESIDENT}),
+            ),
         ],
     )
     register_menu(

@@ -4,6 +4,15 @@ module exists for Django and for the tests."""
 
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.documents.models import Document, EmissionSession
+from evaluations.epreuves.models import (
+    Convocation,
+    Disponibilite,
+    FluxCalendrier,
+    Passage,
+    Planning,
+    Salle,
+    Site,
+)
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.livrables.models import Livrable
 from evaluations.notation.models import (
@@ -27,17 +36,24 @@ __all__ = [
     "Candidat",
     "ConflitInterets",
     "Consolidation",
+    "Convocation",
     "Deliberation",
     "DerogationValidation",
+    "Disponibilite",
     "Document",
     "EcritureRefusee",
     "EmissionSession",
     "Evaluation",
+    "FluxCalendrier",
     "Inscription",
     "Livrable",
     "MembreJury",
+    "Passage",
+    "Planning",
     "ReouvertureDeliberation",
     "Resultat",
+    "Salle",
     "Session",
+    "Site",
     "VoieAcces",
 ]

@@ -3,6 +3,7 @@
 
 from evaluations.deliberation import urls as deliberation
 from evaluations.documents import urls as documents
+from evaluations.epreuves import urls as epreuves
 from evaluations.jury import urls as jury
 from evaluations.livrables import urls as livrables
 from evaluations.notation import urls as notation
@@ -16,4 +17,5 @@ urlpatterns = [
     *notation.urlpatterns,
     *deliberation.urlpatterns,
     *documents.urlpatterns,
+    *epreuves.urlpatterns,
 ]

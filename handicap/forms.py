@@ -121,7 +121,13 @@ class AmenagementForm(forms.Form):
         required=False,
     )
     precision = forms.CharField(
-        label=_("Format retenu ou rôle du tiers"), max_length=200, required=False
+        label=_("Format retenu, rôle du tiers ou majoration du temps"),
+        help_text=_(
+            "Pour un temps majoré : le pourcentage décidé (« 50 % ») ; sans "
+            "pourcentage, un tiers-temps."
+        ),
+        max_length=200,
+        required=False,
     )
     description = forms.CharField(
         label=_("Description"),

@@ -162,6 +162,10 @@ class Amenagement(models.Model):
         ASSISTANCE_TIERS = "assistance_tiers", _("Assistance d'un tiers")
         SUPPORTS_ADAPTES = "supports_adaptes", _("Supports et matériels adaptés")
         TEMPS_MAJORE = "temps_majore", _("Temps majoré")
+        SALLE_ACCESSIBLE = (
+            "salle_accessible",
+            _("Salle accessible aux personnes à mobilité réduite"),
+        )
         AUTRE = "autre", _("Autre aménagement")
 
     demande = models.ForeignKey(

@@ -6,7 +6,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -82,6 +89,8 @@ class AmenagementVue:
     # A format adaptation: advised by the référent, confirmed (or not yet) by the
     # certifier's administrator, with who and when.
     confirmation: str = ""
+    # False for a format adaptation not yet confirmed: it does not apply yet.
+    applique: bool = True
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
         amenagement.precision,
         amenagement.description,
         confirmation,
+        not amenagement.a_confirmer,
     )
 
 
@@ -251,12 +261,27 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     )
 
 
+def demande_tardive() -> ExpressionWrapper[Q]:
+    """A request filed after its session's accommodation deadline (set by the
+    administrator on the session's timetable): flagged to the référent and to
+    the administrator. The one home of that rule, as an annotation."""
+    return ExpressionWrapper(
+        Q(
+            deposee_le__date__gt=F(
+                "inscription__session__planning__date_limite_amenagements"
+            )
+        ),
+        output_field=BooleanField(),
+    )
+
+
 def demandes_desk(*, statut: str = "") -> QuerySet[DemandeAmenagement]:
-    """The desk (référent handicap, administrator): existence and status only."""
+    """The desk (référent handicap, administrator): existence and status only,
+    and whether the request came after the accommodation deadline."""
     queryset = (
         DemandeAmenagement.objects.defer("besoins", "consentement_texte")
         .select_related("inscription__candidat", "inscription__session")
-        .annotate(nb_pieces=Count("pieces"))
+        .annotate(nb_pieces=Count("pieces"), tardive=demande_tardive())
         .order_by("-deposee_le", "-pk")
     )
     if statut:

@@ -221,6 +221,9 @@ class ModaliteInline(DraftOnlyInline, admin.StackedInline):
         "description",
         "description_capitalisation",
         "cadre_amenagements",
+        "en_presence",
+        "duree_minutes",
+        "apres_depot",
     )
     formfield_overrides = {
         models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},

@@ -16,6 +16,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -453,9 +454,43 @@ class Modalite(models.Model):
         ),
     )
 
+    # A live épreuve (« épreuve en présence du jury »: presentation, role play,
+    # oral defence) is scheduled in a sitting; the others are only deposited.
+    en_presence = models.BooleanField(
+        _("épreuve en présence du jury"),
+        default=False,
+        help_text=_("Présentation, mise en situation ou soutenance devant le jury."),
+    )
+    duree_minutes = models.PositiveSmallIntegerField(
+        _("durée habituelle (minutes)"),
+        default=0,
+        help_text=_("Pour une épreuve en présence du jury : de 1 à 480 minutes."),
+    )
+    apres_depot = models.BooleanField(
+        _("suit un dépôt"),
+        default=False,
+        help_text=_(
+            "L'épreuve présente un travail déposé : elle a lieu après la date "
+            "limite de dépôt."
+        ),
+    )
+
     class Meta:
         verbose_name = _("modalité d'évaluation")
         verbose_name_plural = _("modalités d'évaluation")
+        constraints = [
+            models.CheckConstraint(
+                name="modalite_epreuve_duree",
+                condition=(
+                    Q(en_presence=True, duree_minutes__gte=1, duree_minutes__lte=480)
+                    | Q(en_presence=False, duree_minutes=0, apres_depot=False)
+                ),
+                violation_error_message=_(
+                    "Une épreuve en présence du jury dure de 1 à 480 minutes ; une "
+                    "modalité déposée seulement n'a ni durée ni dépôt préalable."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.intitule

@@ -201,3 +201,34 @@ def _check_modalite(competence: dict[str, Any], prefix: str, errors: list[str]) 
         )
     elif "\x00" in cadre:
         errors.append(f"{path}.cadre_amenagements : caractère nul interdit")
+    _check_epreuve(modalite, path, errors)
+
+
+# The usual duration of a live épreuve, in minutes (a sitting lasts at most 8 h).
+EPREUVE_DUREE_MAX = 480
+
+
+def _check_epreuve(modalite: dict[str, Any], path: str, errors: list[str]) -> None:
+    """The optional ``epreuve`` of a modality evaluated live (« épreuve en
+    présence du jury »): its usual duration and whether it follows a deposit."""
+    if "epreuve" not in modalite:
+        return
+    epreuve = modalite["epreuve"]
+    path = f"{path}.epreuve"
+    if not isinstance(epreuve, dict):
+        errors.append(f"{path} : un objet est attendu")
+        return
+    duree = epreuve.get("duree_minutes")
+    if duree is None:
+        errors.append(f"{path}.duree_minutes : champ manquant")
+    elif type(duree) is not int or not 1 <= duree <= EPREUVE_DUREE_MAX:
+        errors.append(
+            f"{path}.duree_minutes : un entier de 1 à {EPREUVE_DUREE_MAX} est attendu"
+        )
+    apres_depot = epreuve.get("apres_depot")
+    if apres_depot is None:
+        errors.append(f"{path}.apres_depot : champ manquant")
+    elif type(apres_depot) is not bool:
+        errors.append(f"{path}.apres_depot : true ou false est attendu")
+    for key in sorted(set(epreuve) - {"duree_minutes", "apres_depot"}):
+        errors.append(f"{path}.{key} : champ inconnu")

@@ -91,7 +91,7 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
 
 def _export_competence(competence: Competence) -> dict[str, Any]:
     modalite = competence.modalite
-    export_modalite = {
+    export_modalite: dict[str, Any] = {
         "type": modalite.type,
         "intitule": modalite.intitule,
         "description": modalite.description,
@@ -99,6 +99,11 @@ def _export_competence(competence: Competence) -> dict[str, Any]:
     }
     if modalite.cadre_amenagements:  # optional: written only when set
         export_modalite["cadre_amenagements"] = modalite.cadre_amenagements
+    if modalite.en_presence:  # optional: a live épreuve only
+        export_modalite["epreuve"] = {
+            "duree_minutes": modalite.duree_minutes,
+            "apres_depot": modalite.apres_depot,
+        }
     return {
         "code": competence.code,
         "intitule": competence.intitule,
@@ -199,10 +204,12 @@ def _dispositions(data: dict[str, Any]) -> list[dict[str, str]]:
 
 def _normalised_modalite(modalite: dict[str, Any]) -> dict[str, Any]:
     """A modality as export writes it: the optional ``cadre_amenagements`` only
-    when set."""
+    when set, ``epreuve`` only for a live épreuve."""
     keys = ["type", "intitule", "description", "description_capitalisation"]
     if modalite.get("cadre_amenagements"):
         keys.append("cadre_amenagements")
+    if "epreuve" in modalite:
+        keys.append("epreuve")
     return {key: modalite[key] for key in keys}
 
 
@@ -306,6 +313,9 @@ def _create_tree(referentiel: Referentiel, blocs: list[dict[str, Any]]) -> None:
             description=c["modalite"]["description"],
             description_capitalisation=c["modalite"]["description_capitalisation"],
             cadre_amenagements=c["modalite"].get("cadre_amenagements", ""),
+            en_presence="epreuve" in c["modalite"],
+            duree_minutes=c["modalite"].get("epreuve", {}).get("duree_minutes", 0),
+            apres_depot=c["modalite"].get("epreuve", {}).get("apres_depot", False),
         )
         for competence, c in zip(competence_rows, competence_data, strict=True)
     )

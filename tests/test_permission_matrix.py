@@ -20,7 +20,7 @@ Personas, in the order of the columns below:
 """
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -39,6 +39,9 @@ from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.tasks import emission_launch
+from evaluations.epreuves.convocations import convocation_issue, planning_publish
+from evaluations.epreuves.models import Disponibilite, Passage, Salle, Site
+from evaluations.epreuves.services import flux_get_or_create
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
@@ -122,6 +125,62 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "evaluations:emission_session": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:emission_sessions": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:epreuves_planning": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
+    "evaluations:epreuves_generer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:epreuves_reglages": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:epreuves_vider": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:epreuves_publier": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:epreuves_planning_pdf": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:epreuves_passage": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:epreuves_presence": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 404 404 302 403 302 404 403",
+    },
+    "evaluations:epreuves_justifier": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 404 404 403 403 302 404 403",
+    },
+    "evaluations:epreuves_mes_sessions": {"GET": "302 403 403 200 200 200 403 403"},
+    "evaluations:epreuves_mes_passages": {"GET": "302 403 403 200 200 200 403 403"},
+    "evaluations:epreuves_disponibilite_ajouter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 302 302 302 403 403",
+    },
+    "evaluations:epreuves_disponibilite_retirer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 404 404 302 404 404 404 404",
+    },
+    "evaluations:epreuves_agenda_ics": {"GET": "302 403 403 200 200 200 403 403"},
+    "evaluations:epreuves_agenda_pdf": {"GET": "302 403 403 200 200 200 403 403"},
+    "evaluations:epreuves_flux": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 302 302 302 403 403",
+    },
+    "evaluations:epreuves_flux_ics": {
+        "GET": "200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
+    "evaluations:epreuves_mes_convocations": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:epreuves_convocation_pdf": {"GET": "302 200 404 404 404 404 404 200"},
+    "evaluations:epreuves_convocation_ics": {"GET": "302 200 404 404 404 404 404 200"},
     "evaluations:grille": {
         "GET": "302 404 404 200 404 404 403 403",
         "POST": "302 404 404 302 404 404 403 403",
@@ -495,6 +554,34 @@ class World:
             "ref": referent,
             "admin": admin,
         }
+        # Live épreuves: a sitting of Camille with "jury" on it, tomorrow (a
+        # published timetable and its convocation), an availability and a feed.
+        site = Site.objects.create(nom="Site M", adresse="1 rue M\n75001 Paris")
+        salle = Salle.objects.create(site=site, nom="S1", capacite=4)
+        debut = timezone.make_aware(
+            datetime.combine(timezone.localdate() + timedelta(days=1), time(9))
+        )
+        passage = Passage.objects.create(
+            session=session,
+            inscription=ia,
+            debut=debut,
+            duree_minutes=30,
+            fin=debut + timedelta(minutes=30),
+            salle=salle,
+        )
+        passage.modalites.set([modalite])
+        passage.membres.set([membre])
+        Passage.objects.filter(pk=passage.pk).update(presence="absent")
+        planning_publish(session=session, by=admin)
+        convocation = convocation_issue(passage_id=passage.pk)
+        assert convocation is not None
+        dispo = Disponibilite.objects.create(
+            membre=membre,
+            date=debut.date(),
+            debut=time(8, 30),
+            fin=time(12, 30),
+        )
+        flux = flux_get_or_create(user=membre.user)
         piece = demande.pieces.get()
         proposition = PropositionDispense.objects.get(avis__demande=demande)
         urls: dict[str, Callable[[], str]] = {
@@ -686,6 +773,64 @@ class World:
             "handicap:format_confirmer": lambda: reverse(
                 "handicap:format_confirmer",
                 args=[demande.amenagements.values_list("pk", flat=True)[0]],
+            ),
+            "evaluations:epreuves_planning": lambda: reverse(
+                "evaluations:epreuves_planning", args=[session.pk]
+            ),
+            "evaluations:epreuves_generer": lambda: reverse(
+                "evaluations:epreuves_generer", args=[session.pk]
+            ),
+            "evaluations:epreuves_reglages": lambda: reverse(
+                "evaluations:epreuves_reglages", args=[session.pk]
+            ),
+            "evaluations:epreuves_vider": lambda: reverse(
+                "evaluations:epreuves_vider", args=[session.pk]
+            ),
+            "evaluations:epreuves_publier": lambda: reverse(
+                "evaluations:epreuves_publier", args=[session.pk]
+            ),
+            "evaluations:epreuves_planning_pdf": lambda: reverse(
+                "evaluations:epreuves_planning_pdf", args=[session.pk]
+            ),
+            "evaluations:epreuves_passage": lambda: reverse(
+                "evaluations:epreuves_passage", args=[passage.pk]
+            ),
+            "evaluations:epreuves_presence": lambda: reverse(
+                "evaluations:epreuves_presence", args=[passage.pk]
+            ),
+            "evaluations:epreuves_justifier": lambda: reverse(
+                "evaluations:epreuves_justifier", args=[passage.pk]
+            ),
+            "evaluations:epreuves_mes_sessions": lambda: reverse(
+                "evaluations:epreuves_mes_sessions"
+            ),
+            "evaluations:epreuves_mes_passages": lambda: reverse(
+                "evaluations:epreuves_mes_passages", args=[session.pk]
+            ),
+            "evaluations:epreuves_disponibilite_ajouter": lambda: reverse(
+                "evaluations:epreuves_disponibilite_ajouter", args=[session.pk]
+            ),
+            "evaluations:epreuves_disponibilite_retirer": lambda: reverse(
+                "evaluations:epreuves_disponibilite_retirer", args=[dispo.pk]
+            ),
+            "evaluations:epreuves_agenda_ics": lambda: reverse(
+                "evaluations:epreuves_agenda_ics"
+            ),
+            "evaluations:epreuves_agenda_pdf": lambda: reverse(
+                "evaluations:epreuves_agenda_pdf"
+            ),
+            "evaluations:epreuves_flux": lambda: reverse("evaluations:epreuves_flux"),
+            "evaluations:epreuves_flux_ics": lambda: reverse(
+                "evaluations:epreuves_flux_ics", args=[flux.jeton]
+            ),
+            "evaluations:epreuves_mes_convocations": lambda: reverse(
+                "evaluations:epreuves_mes_convocations"
+            ),
+            "evaluations:epreuves_convocation_pdf": lambda: reverse(
+                "evaluations:epreuves_convocation_pdf", args=[convocation.pk]
+            ),
+            "evaluations:epreuves_convocation_ics": lambda: reverse(
+                "evaluations:epreuves_convocation_ics", args=[convocation.pk]
             ),
             "evaluations:dispenses": lambda: reverse("evaluations:dispenses"),
             "evaluations:dispenses_inscription": lambda: reverse(

@@ -178,6 +178,51 @@ def absence_record(
     )
     if errors:
         raise ValidationError(errors)
+    return _absence_write(
+        inscription=inscription,
+        existing=existing,
+        motif=motif,
+        presents=presents,
+        by=by,
+    )
+
+
+@transaction.atomic
+def absence_epreuve_record(
+    *,
+    inscription: Inscription,
+    motif: str,
+    presents: Iterable[MembreJury],
+    by: User,
+) -> Deliberation:
+    """A jury member of a live sitting marked the candidate absent: the enrolment
+    closes as « absent » at once (no quorum: the members of the sitting witnessed
+    it), locked like after a vote. The president lifts it by recording a
+    justified absence (a logged re-opening) and the candidate gets a new
+    sitting. An enrolment already decided is left as it is."""
+    inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
+    existing = Deliberation.objects.filter(inscription=inscription).first()
+    if existing is not None and existing.verrouillee:
+        return existing
+    if not motif.strip():
+        raise ValidationError(_("Indiquez le motif de l'absence."))
+    return _absence_write(
+        inscription=inscription,
+        existing=existing,
+        motif=motif,
+        presents=list(presents),
+        by=by,
+    )
+
+
+def _absence_write(
+    *,
+    inscription: Inscription,
+    existing: Deliberation | None,
+    motif: str,
+    presents: list[MembreJury],
+    by: User,
+) -> Deliberation:
     deliberation = existing or Deliberation(inscription=inscription)
     deliberation.decision = Deliberation.Decision.ABSENT
     deliberation.decision_proposee = ""

@@ -6,6 +6,7 @@ grid and the progress of their assignments."""
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
+from evaluations.epreuves.models import Passage
 from evaluations.jury.models import Affectation
 from evaluations.jury.selectors import _sans_conflit
 from evaluations.livrables.models import Livrable
@@ -43,7 +45,7 @@ from evaluations.notation.rollup import (
 )
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import capitalises_of
-from handicap.selectors import criteres_dispenses_for
+from handicap.selectors import AmenagementsJury, criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere, Referentiel
 from referentiel.structure import StructureVersion, structure_version
 
@@ -345,6 +347,10 @@ class LigneCompetence:
     # The grid's heading and modality (evaluations/notation/fragments.py).
     html_entete: str = ""
     html_modalite: str = ""
+    # For a live modality: its sitting (date, room, jury), set by the grid; and
+    # the adapted format decided for it, shown beside it.
+    passage: "PassageGrille | None" = None
+    format_adapte: str = ""
 
 
 @dataclass
@@ -631,3 +637,61 @@ def affectation_for_save(
         )
         .first()
     )
+
+
+@dataclass(frozen=True)
+class PassageGrille:
+    """The live sitting of a modality, as the grid shows it."""
+
+    debut: datetime
+    fin: datetime
+    lieu: str
+    lien_visio: str
+    membres: tuple[str, ...]
+
+
+def grille_passages_attach(*, grille: "Grille", inscription_id: int) -> None:
+    """Put on each competency of the grid the sitting of its live modality."""
+    passages = passages_for_grille(inscription_id=inscription_id)
+    for bloc in grille.blocs:
+        for ligne in bloc.competences:
+            ligne.passage = passages.get(ligne.competence.modalite.pk)
+
+
+def grille_formats_attach(*, grille: "Grille", amenagements: AmenagementsJury) -> None:
+    """Put on each competency the adapted format decided for its modality (the
+    jury sees it where it evaluates, not only at the top of the grid)."""
+    formats = {
+        a.modalite.split(" ", 1)[0]: a.precision
+        for a in amenagements.amenagements
+        if a.type == "format_adapte" and a.modalite and a.applique
+    }
+    for bloc in grille.blocs:
+        for ligne in bloc.competences:
+            ligne.format_adapte = formats.get(ligne.competence.code, "")
+
+
+def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
+    """The sitting of each live modality of an enrolment (modality id → sitting),
+    a justified absence left out. Two queries whatever the number of sittings."""
+    membres: dict[int, list[str]] = defaultdict(list)
+    for lien in Passage.membres.through.objects.filter(
+        passage__inscription_id=inscription_id
+    ).select_related("membrejury__user"):
+        membres[lien.passage_id].append(lien.membrejury.user.get_full_name())
+    result = {}
+    for row in (
+        Passage.modalites.through.objects.filter(passage__inscription_id=inscription_id)
+        .exclude(passage__presence=Passage.Presence.JUSTIFIEE)
+        .select_related("passage__salle__site")
+        .order_by("passage__debut")
+    ):
+        passage = row.passage
+        result[row.modalite_id] = PassageGrille(
+            passage.debut,
+            passage.fin,
+            str(passage.salle) if passage.salle else "",
+            passage.lien_visio,
+            tuple(sorted(membres.get(passage.pk, []))),
+        )
+    return result

@@ -31,6 +31,8 @@ from evaluations.notation.selectors import (
     consolidation_for,
     get_affectation_for,
     grille_for,
+    grille_formats_attach,
+    grille_passages_attach,
     progressions_for,
 )
 from evaluations.notation.services import (
@@ -95,6 +97,9 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
+    grille_passages_attach(grille=grille, inscription_id=pk)
+    amenagements = amenagements_for_jury(inscription_id=pk)
+    grille_formats_attach(grille=grille, amenagements=amenagements)
     lecture_seule = _lecture_seule(affectation)
     grille_html(
         grille,
@@ -111,7 +116,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "progression": grille,
             "lecture_seule": lecture_seule,
             "erreurs": erreurs,
-            "amenagements": amenagements_for_jury(inscription_id=pk),
+            "amenagements": amenagements,
         },
         status=status,
     )

@@ -43,7 +43,9 @@ TABS = 2
 # Links that change state or leave the site are not followed.
 SKIP = re.compile(r"^/(deconnexion|admin)/")
 # Files: fetched (status checked), not rendered.
-FILES = re.compile(r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|\.csv$)")
+FILES = re.compile(
+    r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|\.csv$|\.pdf$|\.ics$)"
+)
 # The page as any viewer sees it, hashed in the browser (no HTML sent back): the
 # role menu emptied, the CSRF tokens (of the forms and of htmx) and the viewer's own
 # name and address blanked.

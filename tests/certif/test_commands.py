@@ -82,7 +82,13 @@ class SetupRolesTests(TestCase):
         ]
         + [
             (app, f"{action}_{model}")
-            for app, model in (("certif", "user"), ("auth", "group"))
+            for app, model in (
+                ("certif", "user"),
+                ("auth", "group"),
+                # The places of the live épreuves, edited in the admin.
+                ("evaluations", "site"),
+                ("evaluations", "salle"),
+            )
             for action in ("add", "change", "delete", "view")
         ]
         + [("certif", "view_changementrole")]

@@ -8,6 +8,7 @@ searched for template markers."""
 
 import io
 import re
+from datetime import time
 from pathlib import Path
 
 import pypdf
@@ -18,11 +19,18 @@ from django.urls import reverse
 
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
+from evaluations.epreuves.documents import planning_pdf
+from evaluations.epreuves.models import Convocation, Planning
+from evaluations.epreuves.selectors import passages_of
+from evaluations.epreuves.services import passage_save
+from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.sessions.services import candidat_invite
 from handicap.models import DemandeAmenagement
 from handicap.services import courrier_envoyer
 from referentiel.documents import referentiel_pdf
 from referentiel.selectors import referentiel_tree
+from tests.evaluations.epreuves.base import aware
+from tests.evaluations.epreuves.test_services import PassageTestCase
 from tests.evaluations.factories_documents import make_scenario
 
 MARKERS = ("{#", "#}", "{%", "%}", "{{", "}}")
@@ -109,3 +117,39 @@ class RenderedOutputTests(TestCase):
         for message in messages:
             for text in (message.subject, message.body):
                 self.assertEqual(leaks(text), [], text)
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+class EpreuvesOutputTests(PassageTestCase):
+    """The convocations (first and modified), their e-mails and calendar files,
+    and the printable timetable."""
+
+    def test_convocations_and_timetable_carry_no_template_syntax(self) -> None:
+        passage = self.place()
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_launch(session=self.session, by=self.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            passage_save(
+                saisi=self.saisi(debut=aware(self.jour1, time(14))),
+                passage=passage,
+                by=self.admin,
+            )
+            convocations_launch(planning=Planning.objects.get())
+        self.assertEqual(
+            [m.subject for m in mail.outbox],
+            ["Convocation — Session juin", "Convocation modifiée — Session juin"],
+        )
+        for message in mail.outbox:
+            (_pdf_name, pdf, _type), (_ics_name, ics, _type2) = message.attachments  # type: ignore[misc]
+            ics_text = ics if isinstance(ics, str) else ics.decode()
+            for text in (message.subject, message.body, pdf_text(pdf), ics_text):
+                self.assertEqual(leaks(str(text)), [], text)
+        for convocation in Convocation.objects.all():
+            with convocation.fichier.open("rb") as handle:
+                self.assertEqual(leaks(pdf_text(handle.read())), [])
+        rendered = planning_pdf(
+            titre="Planning", passages=passages_of(session=self.session)
+        )
+        text = pdf_text(rendered.content)
+        self.assertIn("Camille MARTIN", text)
+        self.assertEqual(leaks(text), [])

@@ -156,7 +156,7 @@ class GrilleAccessTests(GrilleTestCase):
         )  # fmt: skip
         self.client.force_login(self.m1.user)
         self.client.get(self.url)  # the published version's structure, read once
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(12):
             response = self.client.get(self.url)
         url = reverse("evaluations:livrable_download", args=[courant.pk])
         self.assertContains(
@@ -217,17 +217,18 @@ class GrilleQueryCountTests(GrilleTestCase):
         structure_cache_clear()
         # The first grid of the process reads the published version's structure
         # (blocs, competencies with modality and activity, criteria) ...
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(15):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         # ... the next ones only the candidate's part: session, user, assignment,
-        # path, exemptions, scores, capitalised blocs, deliverables,
+        # path, exemptions, scores, capitalised blocs, deliverables, the
+        # sittings of live modalities (members; modalities, rooms),
         # accommodations, the user's roles.
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(12):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         score(self.a1, criteres=self.criteres[1:])
         score(self.a2)
         score(self.ap, resultat="non_acquis")
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(12):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
 
