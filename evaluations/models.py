@@ -20,6 +20,7 @@ from evaluations.sessions.models import (
     Session,
     VoieAcces,
 )
+from evaluations.statistiques.models import Export
 
 __all__ = [
     "Affectation",
@@ -33,6 +34,7 @@ __all__ = [
     "EcritureRefusee",
     "EmissionSession",
     "Evaluation",
+    "Export",
     "Inscription",
     "Livrable",
     "MembreJury",

@@ -7,6 +7,7 @@ from evaluations.jury import urls as jury
 from evaluations.livrables import urls as livrables
 from evaluations.notation import urls as notation
 from evaluations.sessions import urls as sessions
+from evaluations.statistiques import urls as statistiques
 
 app_name = "evaluations"
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     *notation.urlpatterns,
     *deliberation.urlpatterns,
     *documents.urlpatterns,
+    *statistiques.urlpatterns,
 ]

@@ -1,0 +1,793 @@
+"""The figures a certifier reports to France compétences and reviews its
+référentiel with, aggregated in the database.
+
+Each section of the statistics page is one selector returning a ``Tableau`` (a
+titled table with its definition); the page, the charts, the CSV and XLSX exports
+and the yearly report all read those tables. Every selector runs a fixed number of
+queries, whatever the number of enrolments: counting is done by ``COUNT … FILTER``
+and ``GROUP BY`` in the database, never by iterating rows in Python. Figures that
+touch disability go through ``secret`` (« < 5 »).
+
+To add a section (appeals and their outcomes, the CDC declaration's delay): write
+one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
+``SECTIONS``."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from certif.roles import Role, has_role, is_admin
+from evaluations.deliberation.models import Deliberation
+from evaluations.documents.models import Document
+from evaluations.jury.models import MembreJury
+from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.sessions.models import Inscription, Session, VoieAcces
+from evaluations.statistiques.documents import Rapport, TableauRapport
+from evaluations.statistiques.models import Export
+from evaluations.statistiques.secret import Compte, secret
+from handicap.models import Amenagement, DemandeAmenagement, Dispense
+from referentiel.models import Certification, Referentiel
+
+# A cell: a count, a rate (percent, one decimal), a label, a masked count, or
+# nothing (a rate over zero people).
+Valeur = int | float | str | None
+
+Decision = Deliberation.Decision
+
+
+# A chart's geometry, in the SVG's user units: labels on the left, bars from
+# ``BARRE_X`` up to ``BARRE_MAX`` long, one line every ``BARRE_PAS``.
+BARRE_X = 250
+BARRE_MAX = 280
+BARRE_PAS = 20
+
+
+@dataclass(frozen=True)
+class Barre:
+    """One bar of a chart: its label, the value shown, and its geometry as SVG
+    attributes (strings with a dot, never localised)."""
+
+    libelle: str
+    valeur: Valeur
+    y: str
+    largeur: str
+    texte_x: str
+
+
+@dataclass(frozen=True)
+class Tableau:
+    """One table of the page: ``cle`` names it in export URLs; ``colonnes`` head
+    ``lignes`` (the first cell of a line is its label); ``taux`` are the indexes
+    of the columns that hold percentages; ``graphique`` the column drawn as bars;
+    ``secret`` says that the table touches disability (its counts are masked)."""
+
+    cle: str
+    titre: str
+    definition: str
+    colonnes: tuple[str, ...]
+    lignes: tuple[tuple[Valeur, ...], ...]
+    graphique: int = 1
+    taux: frozenset[int] = field(default_factory=frozenset)
+    secret: bool = False
+
+    @property
+    def barres(self) -> list[Barre]:
+        """The chart of column ``graphique``: one bar per line, the longest value
+        full length; a masked or empty cell has no bar."""
+        valeurs = [ligne[self.graphique] for ligne in self.lignes]
+        nombres = [v for v in valeurs if isinstance(v, int | float)]
+        plus_grand = max(nombres, default=0) or 1
+        barres = []
+        for rang, (ligne, valeur) in enumerate(zip(self.lignes, valeurs, strict=True)):
+            largeur = (
+                BARRE_MAX * valeur / plus_grand
+                if isinstance(valeur, int | float)
+                else 0.0
+            )
+            barres.append(
+                Barre(
+                    libelle=str(ligne[0]),
+                    valeur=valeur,
+                    y=f"{rang * BARRE_PAS}",
+                    largeur=f"{largeur:.1f}",
+                    texte_x=f"{BARRE_X + largeur + 6:.1f}",
+                )
+            )
+        return barres
+
+    @property
+    def hauteur(self) -> str:
+        """The chart's height in SVG units."""
+        return f"{len(self.lignes) * BARRE_PAS + 4}"
+
+    @property
+    def graphique_titre(self) -> str:
+        return self.colonnes[self.graphique]
+
+
+def taux(part: int, total: int) -> float | None:
+    """``part`` out of ``total`` in percent, one decimal; ``None`` over nobody."""
+    return round(100 * part / total, 1) if total else None
+
+
+# --- The scope: which enrolments a user's statistics count ----------------------
+
+
+@dataclass(frozen=True)
+class Filtre:
+    """The page's filters (all optional): certification, référentiel version,
+    year of the jury, session."""
+
+    certification: int | None = None
+    referentiel: int | None = None
+    annee: int | None = None
+    session: int | None = None
+
+    def as_params(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> "Filtre":
+        return cls(
+            **{
+                k: params.get(k)
+                for k in ("certification", "referentiel", "annee", "session")
+            }
+        )
+
+
+def sessions_statistiques_for(*, user: User) -> QuerySet[Session]:
+    """The sessions whose figures ``user`` reads: every session for an
+    administrator, the sessions they preside for a jury president, none else."""
+    if is_admin(user):
+        return Session.objects.all()
+    if has_role(user, Role.PRESIDENT):
+        return Session.objects.filter(
+            pk__in=MembreJury.objects.filter(
+                user=user, role=MembreJury.Role.PRESIDENT
+            ).values("session_id")
+        )
+    return Session.objects.none()
+
+
+def filtre_choices_for(*, user: User) -> dict[str, Any]:
+    """What the filter form offers: the certifications, versions, years and
+    sessions of the user's scope (four queries when the form renders)."""
+    sessions = sessions_statistiques_for(user=user)
+    return {
+        "certifications": Certification.objects.filter(
+            referentiels__sessions__in=sessions
+        )
+        .distinct()
+        .order_by("code"),
+        "referentiels": Referentiel.objects.filter(sessions__in=sessions)
+        .select_related("certification")
+        .distinct()
+        .order_by("certification__code", "version"),
+        "sessions": sessions.order_by("-date_jury", "nom"),
+        "annees": sessions.dates("date_jury", "year", order="DESC"),
+    }
+
+
+def inscriptions_statistiques(*, user: User, filtre: Filtre) -> QuerySet[Inscription]:
+    """The enrolments counted for ``user`` under ``filtre``."""
+    sessions = sessions_statistiques_for(user=user)
+    if filtre.certification is not None:
+        sessions = sessions.filter(referentiel__certification_id=filtre.certification)
+    if filtre.referentiel is not None:
+        sessions = sessions.filter(referentiel_id=filtre.referentiel)
+    if filtre.annee is not None:
+        sessions = sessions.filter(date_jury__year=filtre.annee)
+    if filtre.session is not None:
+        sessions = sessions.filter(pk=filtre.session)
+    return Inscription.objects.filter(session__in=sessions.values("pk"))
+
+
+def get_export_for(user: User, pk: int) -> Export:
+    """An export, for the person who asked it only (anyone else: 404, the file
+    holds personal data)."""
+    export = Export.objects.filter(pk=pk, demande_par=user).first()
+    if export is None:
+        raise Http404
+    return export
+
+
+def exports_of(*, user: User) -> QuerySet[Export]:
+    return Export.objects.filter(demande_par=user).defer("parametres")
+
+
+# --- Outcomes: counts by decision -------------------------------------------------
+
+PRESENT = Q(deliberation__isnull=False) & ~Q(deliberation__decision=Decision.ABSENT)
+
+
+def _compteurs() -> dict[str, Count]:
+    """One conditional count per outcome, for ``aggregate`` or ``annotate``."""
+    return {
+        "inscrits": Count("pk"),
+        "presents": Count("pk", filter=PRESENT),
+        "certifies": Count("pk", filter=Q(deliberation__decision=Decision.CERTIFIE)),
+        "partielles": Count(
+            "pk", filter=Q(deliberation__decision=Decision.VALIDATION_PARTIELLE)
+        ),
+        "non_valides": Count(
+            "pk", filter=Q(deliberation__decision=Decision.NON_VALIDE)
+        ),
+        "absents": Count("pk", filter=Q(deliberation__decision=Decision.ABSENT)),
+        "desistes": Count("pk", filter=Q(desiste_le__isnull=False)),
+        "reportes": Count("pk", filter=Q(reportee_vers__isnull=False)),
+        "en_attente": Count(
+            "pk",
+            filter=Q(
+                deliberation__isnull=True,
+                desiste_le__isnull=True,
+                reportee_vers__isnull=True,
+            ),
+        ),
+    }
+
+
+def presents_of(inscriptions: QuerySet[Inscription]) -> QuerySet[Inscription]:
+    """The enrolments the jury decided on, absences aside: those who sat."""
+    return inscriptions.filter(PRESENT)
+
+
+def effectifs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    c = inscriptions.aggregate(**_compteurs())
+    lignes = (
+        (_("Inscrits"), c["inscrits"]),
+        (_("Présents (décision du jury, absents exceptés)"), c["presents"]),
+        (_("Certifiés"), c["certifies"]),
+        (_("Validations partielles (blocs)"), c["partielles"]),
+        (_("Non validés"), c["non_valides"]),
+        (_("Absents"), c["absents"]),
+        (_("Désistés"), c["desistes"]),
+        (_("Reportés à une autre session"), c["reportes"]),
+        (_("En attente de décision"), c["en_attente"]),
+    )
+    return Tableau(
+        cle="effectifs",
+        titre=_("Effectifs et décisions"),
+        definition=_(
+            "Une inscription compte une fois. Présents : inscriptions sur lesquelles "
+            "le jury a délibéré, hors « Absent ». Certifiés, validations partielles, "
+            "non validés, absents : décision du jury (une délibération rouverte garde "
+            "sa dernière décision). Désistés, reportés : constatés par "
+            "l'administrateur avant le jury. En attente : ni décision, ni "
+            "désistement, ni report."
+        ),
+        colonnes=(_("Indicateur"), _("Inscriptions"), _("Part des inscrits (%)")),
+        lignes=tuple((nom, n, taux(n, c["inscrits"])) for nom, n in lignes),
+        taux=frozenset({2}),
+    )
+
+
+def _par(
+    inscriptions: QuerySet[Inscription],
+    *,
+    champ: str,
+    choix: Iterable[tuple[str, str]],
+) -> tuple[tuple[Valeur, ...], ...]:
+    rows = {
+        row[champ]: row
+        for row in inscriptions.order_by().values(champ).annotate(**_compteurs())
+    }
+    total = inscriptions.aggregate(**_compteurs())
+    vide = dict.fromkeys(_compteurs(), 0)
+    lignes = [(libelle, rows.get(valeur, vide)) for valeur, libelle in choix]
+    lignes.append((_("Ensemble"), total))
+    return tuple(
+        (
+            str(libelle),
+            c["inscrits"],
+            c["presents"],
+            c["certifies"],
+            c["partielles"],
+            c["non_valides"],
+            c["absents"],
+            c["desistes"],
+            taux(c["certifies"], c["presents"]),
+        )
+        for libelle, c in lignes
+    )
+
+
+def _colonnes_par(premiere: str) -> tuple[str, ...]:
+    return (
+        premiere,
+        _("Inscrits"),
+        _("Présents"),
+        _("Certifiés"),
+        _("Validations partielles"),
+        _("Non validés"),
+        _("Absents"),
+        _("Désistés"),
+        _("Taux de certification (%)"),
+    )
+
+
+DEFINITION_TAUX = _(
+    "Taux de certification : certifiés parmi les présents (inscriptions décidées "
+    "par le jury, absents exceptés)."
+)
+
+
+def voies_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    return Tableau(
+        cle="voies",
+        titre=_("Par voie d'accès"),
+        definition=_(
+            "Les sept voies d'accès de l'inscription, telles que France compétences "
+            "les demande. %(taux)s"
+        )
+        % {"taux": DEFINITION_TAUX},
+        colonnes=_colonnes_par(_("Voie d'accès")),
+        lignes=_par(inscriptions, champ="voie_acces", choix=VoieAcces.choices),
+        graphique=1,
+        taux=frozenset({8}),
+    )
+
+
+def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    return Tableau(
+        cle="parcours",
+        titre=_("Par parcours"),
+        definition=_(
+            "Certification complète, ou blocs de compétences seulement "
+            "(capitalisation). %(taux)s"
+        )
+        % {"taux": DEFINITION_TAUX},
+        colonnes=_colonnes_par(_("Parcours")),
+        lignes=_par(inscriptions, champ="parcours", choix=Inscription.Parcours.choices),
+        graphique=1,
+        taux=frozenset({8}),
+    )
+
+
+# --- The référentiel's review: blocs, competencies, criteria ---------------------
+
+
+def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    presents = presents_of(inscriptions).values("pk")
+    presentes = (
+        Inscription.blocs.through.objects.filter(inscription__in=presents)
+        .values("bloc__code")
+        .annotate(n=Count("pk"), intitule=Min("bloc__intitule"))
+        .order_by("bloc__code")
+    )
+    valides = dict(
+        Deliberation.blocs_valides.through.objects.filter(
+            deliberation__inscription__in=presents
+        )
+        .values("bloc__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("bloc__code", "n")
+    )
+    lignes = tuple(
+        (
+            row["bloc__code"],
+            row["intitule"],
+            row["n"],
+            valides.get(row["bloc__code"], 0),
+            taux(valides.get(row["bloc__code"], 0), row["n"]),
+        )
+        for row in presentes
+    )
+    return Tableau(
+        cle="blocs",
+        titre=_("Par bloc de compétences"),
+        definition=_(
+            "Présentés : blocs évalués dans la session pour les présents (un bloc "
+            "déjà acquis, capitalisé, n'est pas présenté de nouveau). Validés : "
+            "blocs que le jury a validés. Taux de validation : validés parmi les "
+            "présentés. Les blocs de même code de plusieurs versions du référentiel "
+            "sont comptés ensemble."
+        ),
+        colonnes=(
+            _("Bloc"),
+            _("Intitulé"),
+            _("Présentés"),
+            _("Validés"),
+            _("Taux de validation (%)"),
+        ),
+        lignes=lignes,
+        graphique=4,
+        taux=frozenset({4}),
+    )
+
+
+def _consolidations(inscriptions: QuerySet[Inscription]) -> QuerySet[Consolidation]:
+    return Consolidation.objects.filter(
+        inscription__in=presents_of(inscriptions).values("pk")
+    )
+
+
+NON_ACQUIS = Q(resultat=Resultat.NON_ACQUIS)
+
+
+def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    rows = (
+        _consolidations(inscriptions)
+        .values("critere__competence__code")
+        .annotate(
+            evalues=Count("inscription", distinct=True),
+            non_acquis=Count("inscription", distinct=True, filter=NON_ACQUIS),
+            intitule=Min("critere__competence__intitule"),
+        )
+        .order_by("critere__competence__code")
+    )
+    return Tableau(
+        cle="competences",
+        titre=_("Par compétence : part « non acquise »"),
+        definition=_(
+            "Évalués : présents dont le jury a consolidé au moins un critère de la "
+            "compétence. Non acquise : au moins un de ses critères consolidé « non "
+            "acquis » (un critère dispensé ne compte pas). Part : non acquise parmi "
+            "les évalués."
+        ),
+        colonnes=(
+            _("Compétence"),
+            _("Intitulé"),
+            _("Évalués"),
+            _("Non acquise"),
+            _("Part non acquise (%)"),
+        ),
+        lignes=tuple(
+            (
+                r["critere__competence__code"],
+                r["intitule"],
+                r["evalues"],
+                r["non_acquis"],
+                taux(r["non_acquis"], r["evalues"]),
+            )
+            for r in rows
+        ),
+        graphique=4,
+        taux=frozenset({4}),
+    )
+
+
+def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    rows = (
+        _consolidations(inscriptions)
+        .values("critere__code")
+        .annotate(
+            evalues=Count("pk"),
+            non_acquis=Count("pk", filter=NON_ACQUIS),
+            intitule=Min("critere__intitule"),
+        )
+        .order_by("critere__code")
+    )
+    lignes = sorted(
+        (
+            (
+                r["critere__code"],
+                r["intitule"],
+                r["evalues"],
+                r["non_acquis"],
+                taux(r["non_acquis"], r["evalues"]),
+            )
+            for r in rows
+        ),
+        # The criteria that fail most first, then by code.
+        key=lambda ligne: (-(ligne[4] or 0), ligne[0]),
+    )
+    return Tableau(
+        cle="criteres",
+        titre=_("Par critère : les critères le plus souvent « non acquis »"),
+        definition=_(
+            "Évalués : présents dont le jury a consolidé le critère (un critère "
+            "dispensé n'est pas évalué). Part : « non acquis » parmi les évalués. "
+            "Classés du plus souvent non acquis au moins souvent, pour la revue du "
+            "référentiel."
+        ),
+        colonnes=(
+            _("Critère"),
+            _("Intitulé"),
+            _("Évalués"),
+            _("Non acquis"),
+            _("Part non acquis (%)"),
+        ),
+        lignes=tuple(lignes),
+        graphique=4,
+        taux=frozenset({4}),
+    )
+
+
+# --- Disability: counts only, masked below five people ---------------------------
+
+
+def handicap_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    # A format adaptation applies once an administrator confirmed it.
+    applique = Amenagement.objects.filter(demande__inscription=OuterRef("pk")).exclude(
+        type=Amenagement.Type.FORMAT_ADAPTE, confirme_le__isnull=True
+    )
+    compteurs: dict[str, Count] = {
+        "demandes": Count(
+            "pk",
+            filter=Q(demande_amenagement__statut=DemandeAmenagement.Statut.DECIDEE),
+        ),
+        "amenages": Count("pk", filter=Q(Exists(applique))),
+        "amenages_certifies": Count(
+            "pk",
+            filter=Q(Exists(applique)) & Q(deliberation__decision=Decision.CERTIFIE),
+        ),
+        "dispenses": Count(
+            "pk",
+            filter=Q(
+                Exists(
+                    Dispense.objects.filter(inscription=OuterRef("pk"), accordee=True)
+                )
+            ),
+        ),
+    }
+    for valeur, _libelle in Amenagement.Type.choices:
+        compteurs[f"type_{valeur}"] = Count(
+            "pk", filter=Q(Exists(applique.filter(type=valeur)))
+        )
+    c = inscriptions.aggregate(**compteurs)
+    lignes: list[tuple[str, Compte]] = [
+        (_("Demandes d'aménagement décidées"), secret(c["demandes"])),
+        (_("Candidats avec au moins un aménagement"), secret(c["amenages"])),
+    ]
+    lignes += [
+        (str(libelle), secret(c[f"type_{valeur}"]))
+        for valeur, libelle in Amenagement.Type.choices
+    ]
+    lignes += [
+        (_("Candidats avec au moins une dispense accordée"), secret(c["dispenses"])),
+        (_("Candidats avec aménagement, certifiés"), secret(c["amenages_certifies"])),
+    ]
+    return Tableau(
+        cle="handicap",
+        titre=_("Aménagements et dispenses"),
+        definition=_(
+            "Nombre de candidats (inscriptions), jamais leur identité. Par type : "
+            "candidats ayant au moins un aménagement de ce type ; un format adapté "
+            "compte une fois confirmé pour le certificateur. Dispense : décidée par "
+            "le jury sur l'avis motivé du référent handicap. Secret statistique : "
+            "toute case de moins de cinq personnes est remplacée par « < 5 »."
+        ),
+        colonnes=(_("Indicateur"), _("Candidats")),
+        lignes=tuple(lignes),
+        secret=True,
+    )
+
+
+# --- Delays ------------------------------------------------------------------------
+
+
+def _jours(duree: timedelta | None) -> float | None:
+    return None if duree is None else round(duree.total_seconds() / 86400, 1)
+
+
+def _delai(queryset: QuerySet[Any], debut: str, fin: str) -> dict[str, Any]:
+    duree = ExpressionWrapper(F(fin) - F(debut), output_field=DurationField())
+    return queryset.annotate(duree=duree).aggregate(
+        n=Count("pk"), moyenne=Avg("duree"), mini=Min("duree"), maxi=Max("duree")
+    )
+
+
+def delais_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    decision = _delai(
+        inscriptions.filter(deliberation__isnull=False),
+        "session__date_limite_depot",
+        "deliberation__decidee_le",
+    )
+    documents = _delai(
+        Document.objects.filter(
+            inscription__in=inscriptions.values("pk"),
+            nature=Document.Nature.RELEVE,
+            version=1,
+        ),
+        "inscription__deliberation__decidee_le",
+        "emis_le",
+    )
+    lignes = tuple(
+        (
+            libelle,
+            d["n"],
+            _jours(d["moyenne"]),
+            _jours(d["mini"]),
+            _jours(d["maxi"]),
+        )
+        for libelle, d in (
+            (_("De la date limite de dépôt à la décision du jury"), decision),
+            (_("De la décision du jury aux documents"), documents),
+        )
+    )
+    return Tableau(
+        cle="delais",
+        titre=_("Délais"),
+        definition=_(
+            "En jours. Décision : dernière décision du jury sur l'inscription "
+            "(absences comprises). Documents : première émission du relevé "
+            "individuel de résultats, que toute décision donne."
+        ),
+        colonnes=(
+            _("Intervalle"),
+            _("Inscriptions"),
+            _("Moyenne (jours)"),
+            _("Minimum (jours)"),
+            _("Maximum (jours)"),
+        ),
+        lignes=lignes,
+        graphique=2,
+    )
+
+
+# --- The page -----------------------------------------------------------------------
+
+SECTIONS: tuple[Callable[[QuerySet[Inscription]], Tableau], ...] = (
+    effectifs_tableau,
+    voies_tableau,
+    parcours_tableau,
+    blocs_tableau,
+    competences_tableau,
+    criteres_tableau,
+    handicap_tableau,
+    delais_tableau,
+)
+CLES = (
+    "effectifs",
+    "voies",
+    "parcours",
+    "blocs",
+    "competences",
+    "criteres",
+    "handicap",
+    "delais",
+)
+
+
+def statistiques_of(inscriptions: QuerySet[Inscription]) -> list[Tableau]:
+    """Every table of the page, in order (a fixed number of queries)."""
+    return [section(inscriptions) for section in SECTIONS]
+
+
+def tableau_of(inscriptions: QuerySet[Inscription], *, cle: str) -> Tableau:
+    """One table by its key, for its export; 404 for an unknown key."""
+    if cle not in CLES:
+        raise Http404
+    return SECTIONS[CLES.index(cle)](inscriptions)
+
+
+# --- Rows of the background exports ---------------------------------------------------
+
+
+def resultats_rows(inscriptions: QuerySet[Inscription]) -> QuerySet[Inscription]:
+    """One row per enrolment for the results export, read by chunks with its blocs
+    (``iterator(chunk_size=…)`` keeps the prefetch per chunk)."""
+    return (
+        inscriptions.select_related(
+            "candidat__user", "session", "deliberation", "reportee_vers__session"
+        )
+        .prefetch_related("blocs", "deliberation__blocs_valides")
+        .order_by("session__date_jury", "session_id", "candidat__nom_naissance", "pk")
+    )
+
+
+def notes_rows(inscriptions: QuerySet[Inscription]) -> QuerySet[Evaluation]:
+    """One row per criterion and evaluator for the jury's scores export."""
+    return (
+        Evaluation.objects.filter(
+            affectation__inscription__in=inscriptions.values("pk")
+        )
+        .select_related(
+            "affectation__inscription__candidat",
+            "affectation__inscription__session",
+            "affectation__membre__user",
+            "critere__competence__activite__bloc",
+        )
+        .order_by(
+            "affectation__inscription__session_id",
+            "affectation__inscription_id",
+            "critere__competence__activite__bloc__ordre",
+            "critere__competence__ordre",
+            "critere__ordre",
+            "affectation__membre_id",
+        )
+    )
+
+
+def consolidations_of(inscription_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    """The jury's consolidated result per (enrolment, criterion), one query."""
+    return {
+        (i, c): r
+        for i, c, r in Consolidation.objects.filter(
+            inscription_id__in=list(inscription_ids)
+        ).values_list("inscription_id", "critere_id", "resultat")
+    }
+
+
+def annees_rapport(*, fin: int) -> list[int]:
+    """The five years a yearly report covers, oldest first."""
+    return list(range(fin - 4, fin + 1))
+
+
+def annee_courante() -> int:
+    return timezone.localdate().year
+
+
+# --- The yearly report ------------------------------------------------------------
+
+# (section, column drawn per year, the line's title in the report)
+RAPPORT_SECTIONS: tuple[tuple[Callable[[QuerySet[Inscription]], Tableau], int], ...] = (
+    (effectifs_tableau, 1),
+    (voies_tableau, 1),
+    (voies_tableau, 8),
+    (parcours_tableau, 8),
+    (blocs_tableau, 4),
+    (handicap_tableau, 1),
+    (delais_tableau, 2),
+)
+
+
+def rapport_of(*, user: User, certification: Certification, fin: int) -> Rapport:
+    """The yearly report of ``certification``: the figures of the five years up to
+    ``fin``, one column per year (a fixed number of queries per year)."""
+    annees = annees_rapport(fin=fin)
+    tableaux = []
+    for section, colonne in RAPPORT_SECTIONS:
+        par_annee = [
+            section(
+                inscriptions_statistiques(
+                    user=user,
+                    filtre=Filtre(certification=certification.pk, annee=annee),
+                )
+            )
+            for annee in annees
+        ]
+        premier = par_annee[-1]
+        libelles: dict[str, None] = {}
+        for tableau in par_annee:
+            libelles.update(dict.fromkeys(str(ligne[0]) for ligne in tableau.lignes))
+        valeurs = [
+            {str(ligne[0]): ligne[colonne] for ligne in tableau.lignes}
+            for tableau in par_annee
+        ]
+        tableaux.append(
+            TableauRapport(
+                titre=f"{premier.titre} — {premier.colonnes[colonne]}",
+                definition=premier.definition,
+                colonnes=(premier.colonnes[0], *(str(a) for a in annees)),
+                lignes=tuple(
+                    (libelle, *(v.get(libelle) for v in valeurs))
+                    for libelle in libelles
+                ),
+            )
+        )
+    certificateur = certification.certificateur
+    return Rapport(
+        certification=certification.code,
+        intitule=certification.intitule,
+        certificateur=certificateur.raison_sociale if certificateur else "",
+        annees=tuple(annees),
+        perimetre=(
+            _("toutes les sessions de la certification")
+            if is_admin(user)
+            else _("les sessions que vous présidez")
+        ),
+        produit_le=timezone.now(),
+        tableaux=tuple(tableaux),
+    )

@@ -1,0 +1,251 @@
+"""Writes of the statistics area: an export is asked, claimed by its background
+task, written row by row with its progress, and finished (or failed, with its
+reason). Running the task twice is harmless: a finished export is left as it is;
+an export a dead worker left « en cours » is written again from the start."""
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from certif.models import User
+from evaluations.notation.models import Evaluation, Resultat
+from evaluations.sessions.models import Inscription
+from evaluations.statistiques.documents import (
+    Cellule,
+    Classeur,
+    rapport_pdf,
+)
+from evaluations.statistiques.models import Export
+from evaluations.statistiques.selectors import (
+    Filtre,
+    consolidations_of,
+    inscriptions_statistiques,
+    notes_rows,
+    rapport_of,
+    resultats_rows,
+)
+from referentiel.models import Certification
+
+# Rows read and written per chunk; the progress is saved after each chunk.
+EXPORT_LOT = 2000
+
+T = TypeVar("T")
+
+
+def _lots(rows: Iterable[T], taille: int) -> Iterator[list[T]]:
+    iterator = iter(rows)
+    while lot := list(islice(iterator, taille)):
+        yield lot
+
+
+@transaction.atomic
+def export_create(*, nature: str, filtre: Filtre, by: User) -> Export:
+    parametres: dict[str, int] = filtre.as_params()
+    if nature == Export.Nature.RAPPORT and filtre.certification is None:
+        raise ValidationError(
+            _("Choisissez la certification du rapport annuel dans les filtres.")
+        )
+    export = Export(nature=nature, parametres=parametres, demande_par=by)
+    export.full_clean()
+    export.save()
+    return export
+
+
+def _claim(export_id: int) -> Export | None:
+    """Take the export under its row lock: ``None`` when it is already finished."""
+    with transaction.atomic():
+        export = (
+            Export.objects.select_for_update()
+            .select_related("demande_par")
+            .get(pk=export_id)
+        )
+        if export.statut in {Export.Statut.TERMINE, Export.Statut.ECHOUE}:
+            return None
+        export.statut = Export.Statut.EN_COURS
+        export.traites = 0
+        export.save(update_fields=["statut", "traites", "modifie_le"])
+        return export
+
+
+def _progress(export: Export, *, traites: int, total: int | None = None) -> None:
+    fields = {"traites": traites, "modifie_le": timezone.now()}
+    if total is not None:
+        fields["total"] = total
+    Export.objects.filter(pk=export.pk).update(**fields)
+
+
+def _nom(inscription: Inscription) -> tuple[str, str, str]:
+    c = inscription.candidat
+    return c.nom_naissance, c.nom_usage, c.prenoms
+
+
+RESULTATS_COLONNES = (
+    _l("Session"),
+    _l("Date du jury"),
+    _l("Nom de naissance"),
+    _l("Nom d'usage"),
+    _l("Prénoms"),
+    _l("Date de naissance"),
+    _l("E-mail"),
+    _l("Voie d'accès"),
+    _l("Parcours"),
+    _l("Blocs évalués"),
+    _l("Décision"),
+    _l("Blocs validés"),
+    _l("Décision le"),
+    _l("Date limite de dépôt"),
+    _l("Désistement le"),
+    _l("Reportée vers la session"),
+)
+
+
+def _resultat_ligne(inscription: Inscription) -> list[Cellule]:
+    deliberation = getattr(inscription, "deliberation", None)
+    nom_naissance, nom_usage, prenoms = _nom(inscription)
+    return [
+        inscription.session.nom,
+        inscription.session.date_jury,
+        nom_naissance,
+        nom_usage,
+        prenoms,
+        inscription.candidat.date_naissance,
+        inscription.candidat.user.email,
+        inscription.get_voie_acces_display(),
+        inscription.get_parcours_display(),
+        ", ".join(sorted(b.code for b in inscription.blocs.all())),
+        deliberation.get_decision_display() if deliberation else "",
+        ", ".join(sorted(b.code for b in deliberation.blocs_valides.all()))
+        if deliberation
+        else "",
+        deliberation.decidee_le if deliberation else None,
+        inscription.session.date_limite_depot,
+        inscription.desiste_le,
+        inscription.reportee_vers.session.nom if inscription.reportee_vers else "",
+    ]
+
+
+NOTES_COLONNES = (
+    _l("Session"),
+    _l("Nom de naissance"),
+    _l("Nom d'usage"),
+    _l("Prénoms"),
+    _l("Bloc"),
+    _l("Compétence"),
+    _l("Critère"),
+    _l("Intitulé du critère"),
+    _l("Évaluateur"),
+    _l("Résultat de l'évaluateur"),
+    _l("Commentaire de l'évaluateur"),
+    _l("Résultat du jury"),
+)
+
+
+def _note_ligne(evaluation: Evaluation, consolide: str) -> list[Cellule]:
+    inscription = evaluation.affectation.inscription
+    critere = evaluation.critere
+    evaluateur = evaluation.affectation.membre.user
+    nom_naissance, nom_usage, prenoms = _nom(inscription)
+    return [
+        inscription.session.nom,
+        nom_naissance,
+        nom_usage,
+        prenoms,
+        critere.competence.activite.bloc.code,
+        critere.competence.code,
+        critere.code,
+        critere.intitule,
+        evaluateur.get_full_name() or evaluateur.email,
+        evaluation.get_resultat_display(),
+        evaluation.commentaire,
+        Resultat(consolide).label if consolide else "",
+    ]
+
+
+def _write_rows(export: Export, classeur: Classeur) -> None:
+    inscriptions = inscriptions_statistiques(
+        user=export.demande_par, filtre=Filtre.from_params(export.parametres)
+    )
+    if export.nature == Export.Nature.RESULTATS:
+        rows = resultats_rows(inscriptions)
+        _progress(export, traites=0, total=rows.count())
+        classeur.feuille("Résultats", RESULTATS_COLONNES)
+        traites = 0
+        for lot in _lots(rows.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
+            for inscription in lot:
+                classeur.ligne(_resultat_ligne(inscription))
+            traites += len(lot)
+            _progress(export, traites=traites)
+        return
+    notes = notes_rows(inscriptions)
+    _progress(export, traites=0, total=notes.count())
+    classeur.feuille("Notes du jury", NOTES_COLONNES)
+    traites = 0
+    for lot in _lots(notes.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
+        consolides = consolidations_of({e.affectation.inscription_id for e in lot})
+        for evaluation in lot:
+            cle = (evaluation.affectation.inscription_id, evaluation.critere_id)
+            classeur.ligne(_note_ligne(evaluation, consolides.get(cle, "")))
+        traites += len(lot)
+        _progress(export, traites=traites)
+
+
+def _finish(export: Export, fichier: File[bytes] | ContentFile, nom: str) -> None:
+    with transaction.atomic():
+        locked = Export.objects.select_for_update().get(pk=export.pk)
+        if locked.statut != Export.Statut.EN_COURS:
+            return
+        locked.fichier.save(nom, fichier, save=False)
+        locked.nom_fichier = nom
+        locked.statut = Export.Statut.TERMINE
+        locked.termine_le = timezone.now()
+        locked.traites = locked.total
+        locked.save()
+
+
+def export_fail(*, export_id: int, message: str) -> None:
+    Export.objects.filter(pk=export_id).update(
+        statut=Export.Statut.ECHOUE,
+        message=message[:2000],
+        termine_le=timezone.now(),
+    )
+
+
+def export_run(*, export_id: int) -> None:
+    """Write the export's file, with its progress (the background task's body)."""
+    export = _claim(export_id)
+    if export is None:
+        return
+    horodatage = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export.nature == Export.Nature.RAPPORT:
+        filtre = Filtre.from_params(export.parametres)
+        certification = Certification.objects.select_related("certificateur").get(
+            pk=filtre.certification
+        )
+        fin = filtre.annee or timezone.localdate().year
+        _progress(export, traites=0, total=1)
+        rendu = rapport_pdf(
+            rapport_of(user=export.demande_par, certification=certification, fin=fin)
+        )
+        _finish(export, ContentFile(rendu.content), rendu.filename)
+        return
+    classeur = Classeur()
+    try:
+        _write_rows(export, classeur)
+    except Exception:
+        classeur.discard()
+        raise
+    with tempfile.TemporaryDirectory() as dossier:
+        path = Path(dossier) / "export.xlsx"
+        classeur.save(path)
+        with path.open("rb") as handle:
+            _finish(export, File(handle), f"{export.nature}-{horodatage}.xlsx")
