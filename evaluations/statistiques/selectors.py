@@ -87,17 +87,28 @@ class Tableau:
     lignes: tuple[tuple[Valeur, ...], ...]
     graphique: int = 1
     taux: frozenset[int] = field(default_factory=frozenset)
+    textes: frozenset[int] = field(default_factory=frozenset)
     secret: bool = False
+    # The last line is a total (« Ensemble »): left out of the chart.
+    total: bool = False
+    # The chart draws at most this many lines (the first ones); the table has all.
+    graphique_max: int | None = None
+
+    @property
+    def lignes_graphique(self) -> tuple[tuple[Valeur, ...], ...]:
+        lignes = self.lignes[:-1] if self.total else self.lignes
+        return lignes[: self.graphique_max] if self.graphique_max else lignes
 
     @property
     def barres(self) -> list[Barre]:
         """The chart of column ``graphique``: one bar per line, the longest value
         full length; a masked or empty cell has no bar."""
-        valeurs = [ligne[self.graphique] for ligne in self.lignes]
+        lignes = self.lignes_graphique
+        valeurs = [ligne[self.graphique] for ligne in lignes]
         nombres = [v for v in valeurs if isinstance(v, int | float)]
         plus_grand = max(nombres, default=0) or 1
         barres = []
-        for rang, (ligne, valeur) in enumerate(zip(self.lignes, valeurs, strict=True)):
+        for rang, (ligne, valeur) in enumerate(zip(lignes, valeurs, strict=True)):
             largeur = (
                 BARRE_MAX * valeur / plus_grand
                 if isinstance(valeur, int | float)
@@ -117,7 +128,7 @@ class Tableau:
     @property
     def hauteur(self) -> str:
         """The chart's height in SVG units."""
-        return f"{len(self.lignes) * BARRE_PAS + 4}"
+        return f"{len(self.lignes_graphique) * BARRE_PAS + 4}"
 
     @property
     def graphique_titre(self) -> str:
@@ -344,6 +355,7 @@ def voies_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         lignes=_par(inscriptions, champ="voie_acces", choix=VoieAcces.choices),
         graphique=1,
         taux=frozenset({8}),
+        total=True,
     )
 
 
@@ -360,6 +372,7 @@ def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         lignes=_par(inscriptions, champ="parcours", choix=Inscription.Parcours.choices),
         graphique=1,
         taux=frozenset({8}),
+        total=True,
     )
 
 
@@ -413,6 +426,7 @@ def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         lignes=lignes,
         graphique=4,
         taux=frozenset({4}),
+        textes=frozenset({1}),
     )
 
 
@@ -464,7 +478,12 @@ def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         ),
         graphique=4,
         taux=frozenset({4}),
+        textes=frozenset({1}),
     )
+
+
+# The criteria chart shows the ones that fail most; the table lists them all.
+CRITERES_GRAPHIQUE = 20
 
 
 def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
@@ -499,7 +518,7 @@ def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
             "Évalués : présents dont le jury a consolidé le critère (un critère "
             "dispensé n'est pas évalué). Part : « non acquis » parmi les évalués. "
             "Classés du plus souvent non acquis au moins souvent, pour la revue du "
-            "référentiel."
+            "référentiel ; le graphique montre les vingt premiers."
         ),
         colonnes=(
             _("Critère"),
@@ -511,6 +530,8 @@ def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         lignes=tuple(lignes),
         graphique=4,
         taux=frozenset({4}),
+        textes=frozenset({1}),
+        graphique_max=CRITERES_GRAPHIQUE,
     )
 
 
