@@ -703,6 +703,8 @@ def demo_statistiques(log: Log) -> None:
     }
     voies = [valeur for valeur, _libelle in VoieAcces.choices]
     decidee_le = deadline + timedelta(days=12)
+    valides: list[Bloc]
+    non_acquis: list[int]
     for i in range(DEMO_STATISTIQUES_CANDIDATS):
         user = User(
             email=f"stat{i:02d}@certif.localhost",
@@ -727,7 +729,9 @@ def demo_statistiques(log: Log) -> None:
             session=session,
             voie_acces=voies[i % 7],
             parcours=(
-                Inscription.Parcours.BLOCS if par_blocs else Inscription.Parcours.COMPLET
+                Inscription.Parcours.BLOCS
+                if par_blocs
+                else Inscription.Parcours.COMPLET
             ),
         )
         inscription.blocs.set(evalues)

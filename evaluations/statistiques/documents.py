@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -40,7 +41,7 @@ def est_dangereux(texte: str) -> bool:
     return texte.startswith(DEBUTS_DANGEREUX)
 
 
-def cellule_csv(valeur: Cellule) -> str:
+def cellule_csv(valeur: Cellule | Promise) -> str:
     """A value as a CSV cell: a dangerous text gets a leading apostrophe (the
     spreadsheet shows it as text), a decimal number a comma, a date dd/mm/yyyy."""
     if valeur is None:
@@ -61,7 +62,9 @@ def cellule_csv(valeur: Cellule) -> str:
 
 
 def csv_file(
-    filename: str, colonnes: Sequence[str], lignes: Iterable[Sequence[Cellule]]
+    filename: str,
+    colonnes: Sequence[str | Promise],
+    lignes: Iterable[Sequence[Cellule]],
 ) -> RenderedFile:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -72,14 +75,15 @@ def csv_file(
     return RenderedFile(filename, CSV_TYPE, buffer.getvalue().encode("utf-8-sig"))
 
 
-def _cellule_xlsx(feuille: WriteOnlyWorksheet, valeur: Cellule) -> WriteOnlyCell:
+def _cellule_xlsx(feuille: WriteOnlyWorksheet, valeur: Cellule | Promise) -> Cell:
     if isinstance(valeur, Promise):  # a translated label
         valeur = str(valeur)
     if isinstance(valeur, datetime):
         # A spreadsheet has no time zones: Paris time, as on the page.
         valeur = timezone.localtime(valeur).replace(tzinfo=None)
     # An empty text is an empty cell, as a spreadsheet reads it back.
-    cellule = WriteOnlyCell(feuille, value=None if valeur == "" else valeur)
+    contenu: Any = None if valeur == "" else valeur
+    cellule = WriteOnlyCell(feuille, value=contenu)
     if isinstance(valeur, str) and valeur:
         # Always a text: openpyxl would store « =… » as a formula.
         cellule.data_type = "s"
@@ -98,7 +102,7 @@ class Classeur:
         self._workbook = Workbook(write_only=True)
         self._feuille: WriteOnlyWorksheet | None = None
 
-    def feuille(self, titre: str, colonnes: Sequence[str]) -> None:
+    def feuille(self, titre: str, colonnes: Sequence[str | Promise]) -> None:
         # A sheet's name: at most 31 characters, none of []:*?/\ .
         nom = "".join(c for c in titre if c not in "[]:*?/\\")[:31]
         self._feuille = self._workbook.create_sheet(title=nom)
@@ -124,7 +128,9 @@ class Classeur:
 
 def xlsx_file(
     filename: str,
-    feuilles: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Cellule]]]],
+    feuilles: Iterable[
+        tuple[str, Sequence[str | Promise], Iterable[Sequence[Cellule]]]
+    ],
 ) -> RenderedFile:
     """A small workbook in memory: one sheet per (title, columns, rows)."""
     classeur = Classeur()

@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certif.models import User
+from evaluations.sessions.models import Session
 from evaluations.statistiques.models import Export
 from evaluations.statistiques.selectors import Filtre, filtre_choices_for
+from referentiel.models import Certification, Referentiel
 
 
 class FiltreForm(forms.Form):
@@ -15,13 +17,13 @@ class FiltreForm(forms.Form):
     optional, offered within the user's scope (a session outside it is refused
     as an invalid choice, never shown)."""
 
-    certification = forms.ModelChoiceField(
+    certification: forms.ModelChoiceField[Certification] = forms.ModelChoiceField(
         label=_("Certification"),
         queryset=None,
         required=False,
         empty_label=_("Toutes"),
     )
-    referentiel = forms.ModelChoiceField(
+    referentiel: forms.ModelChoiceField[Referentiel] = forms.ModelChoiceField(
         label=_("Version du référentiel"),
         queryset=None,
         required=False,
@@ -33,7 +35,7 @@ class FiltreForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    session = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         label=_("Session"),
         queryset=None,
         required=False,

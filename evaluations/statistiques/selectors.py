@@ -296,7 +296,7 @@ def _par(
     inscriptions: QuerySet[Inscription],
     *,
     champ: str,
-    choix: Iterable[tuple[str, str]],
+    choix: Iterable[tuple[str, Any]],
 ) -> tuple[tuple[Valeur, ...], ...]:
     rows = {
         row[champ]: row
@@ -387,15 +387,15 @@ def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         .annotate(n=Count("pk"), intitule=Min("bloc__intitule"))
         .order_by("bloc__code")
     )
-    valides = dict(
-        Deliberation.blocs_valides.through.objects.filter(
+    valides: dict[str, int] = {
+        row["bloc__code"]: row["n"]
+        for row in Deliberation.blocs_valides.through.objects.filter(
             deliberation__inscription__in=presents
         )
         .values("bloc__code")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("bloc__code", "n")
-    )
+    }
     lignes = tuple(
         (
             row["bloc__code"],
@@ -604,9 +604,10 @@ def _jours(duree: timedelta | None) -> float | None:
 
 def _delai(queryset: QuerySet[Any], debut: str, fin: str) -> dict[str, Any]:
     duree = ExpressionWrapper(F(fin) - F(debut), output_field=DurationField())
-    return queryset.annotate(duree=duree).aggregate(
+    result: dict[str, Any] = queryset.annotate(duree=duree).aggregate(
         n=Count("pk"), moyenne=Avg("duree"), mini=Min("duree"), maxi=Max("duree")
     )
+    return result
 
 
 def delais_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:

@@ -167,7 +167,7 @@ def _note_ligne(evaluation: Evaluation, consolide: str) -> list[Cellule]:
         evaluateur.get_full_name() or evaluateur.email,
         evaluation.get_resultat_display(),
         evaluation.commentaire,
-        Resultat(consolide).label if consolide else "",
+        str(Resultat(consolide).label) if consolide else "",
     ]
 
 
@@ -190,16 +190,20 @@ def _write_rows(export: Export, classeur: Classeur) -> None:
     _progress(export, traites=0, total=notes.count())
     classeur.feuille("Notes du jury", NOTES_COLONNES)
     traites = 0
-    for lot in _lots(notes.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
-        consolides = consolidations_of({e.affectation.inscription_id for e in lot})
-        for evaluation in lot:
+    for evaluations in _lots(notes.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
+        consolides = consolidations_of(
+            {e.affectation.inscription_id for e in evaluations}
+        )
+        for evaluation in evaluations:
             cle = (evaluation.affectation.inscription_id, evaluation.critere_id)
             classeur.ligne(_note_ligne(evaluation, consolides.get(cle, "")))
-        traites += len(lot)
+        traites += len(evaluations)
         _progress(export, traites=traites)
 
 
-def _finish(export: Export, fichier: File[bytes] | ContentFile, nom: str) -> None:
+def _finish(
+    export: Export, fichier: File[bytes] | ContentFile[bytes], nom: str
+) -> None:
     with transaction.atomic():
         locked = Export.objects.select_for_update().get(pk=export.pk)
         if locked.statut != Export.Statut.EN_COURS:
@@ -228,6 +232,8 @@ def export_run(*, export_id: int) -> None:
     horodatage = timezone.localtime().strftime("%Y%m%d-%H%M")
     if export.nature == Export.Nature.RAPPORT:
         filtre = Filtre.from_params(export.parametres)
+        if filtre.certification is None:
+            raise ValidationError(_("Le rapport annuel porte sur une certification."))
         certification = Certification.objects.select_related("certificateur").get(
             pk=filtre.certification
         )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,6 +18,7 @@ from certif.roles import Role
 from certif.workers import workers_alive
 from evaluations.statistiques.documents import XLSX_TYPE, csv_file, xlsx_file
 from evaluations.statistiques.forms import ExportForm, FiltreForm
+from evaluations.statistiques.models import Export
 from evaluations.statistiques.selectors import (
     exports_of,
     get_export_for,
@@ -53,7 +54,7 @@ def statistiques_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "exports": paginate(
                 request, exports_of(user=request.user), per_page=5, param="exports"
             ),
-            "natures": ExportForm.base_fields["nature"].choices,
+            "natures": Export.Nature.choices,
         },
         status=200 if form.is_valid() else 400,
     )
@@ -64,7 +65,7 @@ def statistiques_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*STATISTIQUES_ROLES)
 def tableau_export_view(
     request: AuthenticatedHttpRequest, cle: str, format: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     if format not in {"csv", "xlsx"}:
         raise Http404
     form = FiltreForm(request.GET, user=request.user)

@@ -5,7 +5,7 @@ The expected figures in the tests are counted by hand from this docstring:
 
 Session 2026 (jury 15/06/2026, deposit deadline 15/05/2026 12:00 UTC):
   c1..c4  certified, B1+B2 validated, decided deadline + 10 days;
-          routes apprentissage, formation continue ×2, VAE
+          routes apprentissage, formation continue (twice), VAE
   p1, p2  partial validation (B1), C2.1.1 non acquis, formation continue,
           decided deadline + 20 days
   n1      not validated, blocs path (B2 only), C2.1.1 and C2.1.2 non acquis,
@@ -77,7 +77,9 @@ def make_amenagements(inscription: Inscription, *types: str, by: User) -> None:
         Amenagement.objects.create(
             demande=demande,
             type=type_,
-            precision="Secrétaire" if type_ == Amenagement.Type.ASSISTANCE_TIERS else "",
+            precision="Secrétaire"
+            if type_ == Amenagement.Type.ASSISTANCE_TIERS
+            else "",
             description="Aménagement.",
             ordre=ordre,
         )
@@ -119,8 +121,24 @@ def make_world(*, nom_c1: str = "Martin") -> World:
         ("c2", "formation_continue", None, C.CERTIFIE, ("B1", "B2"), (), 10),
         ("c3", "formation_continue", None, C.CERTIFIE, ("B1", "B2"), (), 10),
         ("c4", "vae", None, C.CERTIFIE, ("B1", "B2"), (), 10),
-        ("p1", "formation_continue", None, C.VALIDATION_PARTIELLE, ("B1",), ("C2.1.1",), 20),
-        ("p2", "formation_continue", None, C.VALIDATION_PARTIELLE, ("B1",), ("C2.1.1",), 20),
+        (
+            "p1",
+            "formation_continue",
+            None,
+            C.VALIDATION_PARTIELLE,
+            ("B1",),
+            ("C2.1.1",),
+            20,
+        ),
+        (
+            "p2",
+            "formation_continue",
+            None,
+            C.VALIDATION_PARTIELLE,
+            ("B1",),
+            ("C2.1.1",),
+            20,
+        ),
         ("n1", "candidat_libre", ["B2"], C.NON_VALIDE, (), ("C2.1.1", "C2.1.2"), 20),
         ("a1", "formation_continue", None, C.ABSENT, (), (), 20),
         ("d1", "vae", None, None, (), (), 0),

@@ -139,7 +139,13 @@ class StatistiquesTests(TestCase):
         self.assertEqual(
             self.tableau("delais").lignes,
             (
-                ("De la date limite de dépôt à la décision du jury", 8, 15.0, 10.0, 20.0),
+                (
+                    "De la date limite de dépôt à la décision du jury",
+                    8,
+                    15.0,
+                    10.0,
+                    20.0,
+                ),
                 ("De la décision du jury aux documents", 2, 4.0, 3.0, 5.0),
             ),
         )

