@@ -567,17 +567,25 @@ def handicap_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
             "pk", filter=Q(Exists(applique.filter(type=valeur)))
         )
     c = inscriptions.aggregate(**compteurs)
+    amenages = c["amenages"]
     lignes: list[tuple[str, Compte]] = [
         (_("Demandes d'aménagement décidées"), secret(c["demandes"])),
-        (_("Candidats avec au moins un aménagement"), secret(c["amenages"])),
+        # The requests decided without any accommodation are the difference.
+        (
+            _("Candidats avec au moins un aménagement"),
+            secret(amenages, parmi=c["demandes"]),
+        ),
     ]
     lignes += [
-        (str(libelle), secret(c[f"type_{valeur}"]))
+        (str(libelle), secret(c[f"type_{valeur}"], parmi=amenages))
         for valeur, libelle in Amenagement.Type.choices
     ]
     lignes += [
         (_("Candidats avec au moins une dispense accordée"), secret(c["dispenses"])),
-        (_("Candidats avec aménagement, certifiés"), secret(c["amenages_certifies"])),
+        (
+            _("Candidats avec aménagement, certifiés"),
+            secret(c["amenages_certifies"], parmi=amenages),
+        ),
     ]
     return Tableau(
         cle="handicap",
@@ -587,7 +595,9 @@ def handicap_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
             "candidats ayant au moins un aménagement de ce type ; un format adapté "
             "compte une fois confirmé pour le certificateur. Dispense : décidée par "
             "le jury sur l'avis motivé du référent handicap. Secret statistique : "
-            "toute case de moins de cinq personnes est remplacée par « < 5 »."
+            "toute case de moins de cinq personnes est remplacée par « < 5 », de même "
+            "qu'une case dont le complément dans son groupe (les candidats avec "
+            "aménagement) compte de une à quatre personnes."
         ),
         colonnes=(_("Indicateur"), _("Candidats")),
         lignes=tuple(lignes),

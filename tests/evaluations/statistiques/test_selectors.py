@@ -10,7 +10,8 @@ from evaluations.statistiques.selectors import (
     statistiques_of,
     tableau_of,
 )
-from tests.evaluations.statistiques.factories import make_world
+from handicap.models import Amenagement, DemandeAmenagement
+from tests.evaluations.statistiques.factories import make_amenagements, make_world
 
 
 class SecretTests(TestCase):
@@ -22,6 +23,14 @@ class SecretTests(TestCase):
         self.assertEqual(secret(0), "< 5")
         self.assertEqual(secret(1), "< 5")
         self.assertEqual(secret(6), 6)
+
+    def test_complement_boundary(self) -> None:
+        # 5 of 9: the other 4 would be given away by a subtraction.
+        self.assertEqual(secret(5, parmi=9), "< 5")
+        self.assertEqual(secret(5, parmi=10), 5)
+        self.assertEqual(secret(6, parmi=6), 6)
+        self.assertEqual(secret(6, parmi=7), "< 5")
+        self.assertEqual(secret(4, parmi=20), "< 5")
 
 
 class StatistiquesTests(TestCase):
@@ -127,6 +136,39 @@ class StatistiquesTests(TestCase):
                 ("Candidats avec au moins une dispense accordée", "< 5"),
                 ("Candidats avec aménagement, certifiés", "< 5"),  # 4 people
             ),
+        )
+
+    def test_handicap_complement_masked(self) -> None:
+        # p1 gets a third party's assistance too (5 people), p2 a « temps majoré »
+        # only: 5 of the 6 people with an accommodation have an assistance, and
+        # the 1 who has not would be given away by a subtraction.
+        demande = DemandeAmenagement.objects.get(inscription=self.w.inscriptions["p1"])
+        Amenagement.objects.create(
+            demande=demande,
+            type=Amenagement.Type.ASSISTANCE_TIERS,
+            precision="Lecteur",
+            description="Aménagement.",
+            ordre=1,
+        )
+        make_amenagements(
+            self.w.inscriptions["p2"], Amenagement.Type.TEMPS_MAJORE, by=self.w.admin
+        )
+        self.assertEqual(
+            [ligne[1] for ligne in self.tableau("handicap").lignes],
+            [6, 6, "< 5", "< 5", "< 5", 6, "< 5", "< 5", "< 5"],
+        )
+        Amenagement.objects.create(
+            demande=DemandeAmenagement.objects.get(
+                inscription=self.w.inscriptions["p2"]
+            ),
+            type=Amenagement.Type.ASSISTANCE_TIERS,
+            precision="Lecteur",
+            description="Aménagement.",
+            ordre=1,
+        )
+        # 6 of 6: nobody left out, the count shows.
+        self.assertEqual(
+            self.tableau("handicap").lignes[3], ("Assistance d'un tiers", 6)
         )
 
     def test_handicap_whole_scope_of_a_president_is_masked(self) -> None:
