@@ -20,7 +20,7 @@ from evaluations.sessions.models import (
     Session,
     VoieAcces,
 )
-from evaluations.statistiques.models import Export
+from evaluations.statistiques.models import Export, StatistiqueLigne, StatistiqueSession
 
 __all__ = [
     "Affectation",
@@ -41,5 +41,7 @@ __all__ = [
     "ReouvertureDeliberation",
     "Resultat",
     "Session",
+    "StatistiqueLigne",
+    "StatistiqueSession",
     "VoieAcces",
 ]

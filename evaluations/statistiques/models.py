@@ -72,3 +72,64 @@ class Export(models.Model):
     @property
     def pourcentage(self) -> int:
         return 100 if not self.total else round(100 * self.traites / self.total)
+
+
+class StatistiqueSession(models.Model):
+    """The state of a session's stored figures (``StatistiqueLigne``): the
+    fingerprint of its deliberations when they were aggregated. The figures that
+    need the jury's consolidated results (blocs, competencies, criteria) change
+    only with a vote, so they are aggregated once per vote, not per page view:
+    ``statistiques_refresh`` compares the fingerprint and recomputes the sessions
+    whose deliberations changed."""
+
+    session = models.OneToOneField(
+        "evaluations.Session",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("session"),
+    )
+    empreinte = models.CharField(_("empreinte des délibérations"), max_length=100)
+    calculee_le = models.DateTimeField(_("calculée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statistiques d'une session")
+        verbose_name_plural = _("statistiques des sessions")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} : {self.empreinte}"
+
+
+class StatistiqueLigne(models.Model):
+    """One stored figure of a session: for a bloc, the blocs presented and
+    validated; for a competency or a criterion, the enrolments evaluated and those
+    « non acquis ». Only the enrolments the jury decided on, absences aside."""
+
+    class Niveau(models.TextChoices):
+        BLOC = "bloc", _("Bloc")
+        COMPETENCE = "competence", _("Compétence")
+        CRITERE = "critere", _("Critère")
+
+    session = models.ForeignKey(
+        "evaluations.Session",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("session"),
+    )
+    niveau = models.CharField(_("niveau"), max_length=20, choices=Niveau)
+    code = models.CharField(_("code"), max_length=30)
+    intitule = models.TextField(_("intitulé"))
+    effectif = models.PositiveIntegerField(_("présentés ou évalués"))
+    nombre = models.PositiveIntegerField(_("validés ou non acquis"))
+
+    class Meta:
+        verbose_name = _("chiffre d'une session")
+        verbose_name_plural = _("chiffres des sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "niveau", "code"], name="statistique_ligne_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.niveau} {self.code}"

@@ -21,14 +21,13 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -39,10 +38,10 @@ from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import MembreJury
-from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import Inscription, Session, VoieAcces
 from evaluations.statistiques.documents import Rapport, TableauRapport
-from evaluations.statistiques.models import Export
+from evaluations.statistiques.models import Export, StatistiqueLigne
 from evaluations.statistiques.secret import Compte, secret
 from handicap.models import Amenagement, DemandeAmenagement, Dispense
 from referentiel.models import Certification, Referentiel
@@ -302,8 +301,9 @@ def _par(
         row[champ]: row
         for row in inscriptions.order_by().values(champ).annotate(**_compteurs())
     }
-    total = inscriptions.aggregate(**_compteurs())
     vide = dict.fromkeys(_compteurs(), 0)
+    # The whole is the sum of the groups (every enrolment has one route, one path).
+    total = {k: sum(row[k] for row in rows.values()) for k in vide}
     lignes = [(libelle, rows.get(valeur, vide)) for valeur, libelle in choix]
     lignes.append((_("Ensemble"), total))
     return tuple(
@@ -379,32 +379,33 @@ def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 # --- The référentiel's review: blocs, competencies, criteria ---------------------
 
 
-def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    presents = presents_of(inscriptions).values("pk")
-    presentes = (
-        Inscription.blocs.through.objects.filter(inscription__in=presents)
-        .values("bloc__code")
-        .annotate(n=Count("pk"), intitule=Min("bloc__intitule"))
-        .order_by("bloc__code")
-    )
-    valides: dict[str, int] = {
-        row["bloc__code"]: row["n"]
-        for row in Deliberation.blocs_valides.through.objects.filter(
-            deliberation__inscription__in=presents
+def _stockees(
+    inscriptions: QuerySet[Inscription], niveau: str
+) -> QuerySet[StatistiqueLigne]:
+    """The stored figures of the sessions of ``inscriptions`` at ``niveau``, summed
+    by code over the sessions (``statistiques_refresh`` keeps them up to date)."""
+    return (
+        StatistiqueLigne.objects.filter(
+            session_id__in=inscriptions.values("session_id"), niveau=niveau
         )
-        .values("bloc__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+        .values("code")
+        .annotate(
+            effectif=Sum("effectif"), nombre=Sum("nombre"), intitule=Min("intitule")
+        )
+        .order_by("code")
+    )
+
+
+def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
     lignes = tuple(
         (
-            row["bloc__code"],
+            row["code"],
             row["intitule"],
-            row["n"],
-            valides.get(row["bloc__code"], 0),
-            taux(valides.get(row["bloc__code"], 0), row["n"]),
+            row["effectif"],
+            row["nombre"],
+            taux(row["nombre"], row["effectif"]),
         )
-        for row in presentes
+        for row in _stockees(inscriptions, StatistiqueLigne.Niveau.BLOC)
     )
     return Tableau(
         cle="blocs",
@@ -430,26 +431,8 @@ def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
     )
 
 
-def _consolidations(inscriptions: QuerySet[Inscription]) -> QuerySet[Consolidation]:
-    return Consolidation.objects.filter(
-        inscription__in=presents_of(inscriptions).values("pk")
-    )
-
-
-NON_ACQUIS = Q(resultat=Resultat.NON_ACQUIS)
-
-
 def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    rows = (
-        _consolidations(inscriptions)
-        .values("critere__competence__code")
-        .annotate(
-            evalues=Count("inscription", distinct=True),
-            non_acquis=Count("inscription", distinct=True, filter=NON_ACQUIS),
-            intitule=Min("critere__competence__intitule"),
-        )
-        .order_by("critere__competence__code")
-    )
+    rows = _stockees(inscriptions, StatistiqueLigne.Niveau.COMPETENCE)
     return Tableau(
         cle="competences",
         titre=_("Par compétence : part « non acquise »"),
@@ -468,11 +451,11 @@ def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         ),
         lignes=tuple(
             (
-                r["critere__competence__code"],
+                r["code"],
                 r["intitule"],
-                r["evalues"],
-                r["non_acquis"],
-                taux(r["non_acquis"], r["evalues"]),
+                r["effectif"],
+                r["nombre"],
+                taux(r["nombre"], r["effectif"]),
             )
             for r in rows
         ),
@@ -487,24 +470,15 @@ CRITERES_GRAPHIQUE = 20
 
 
 def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    rows = (
-        _consolidations(inscriptions)
-        .values("critere__code")
-        .annotate(
-            evalues=Count("pk"),
-            non_acquis=Count("pk", filter=NON_ACQUIS),
-            intitule=Min("critere__intitule"),
-        )
-        .order_by("critere__code")
-    )
+    rows = _stockees(inscriptions, StatistiqueLigne.Niveau.CRITERE)
     lignes = sorted(
         (
             (
-                r["critere__code"],
+                r["code"],
                 r["intitule"],
-                r["evalues"],
-                r["non_acquis"],
-                taux(r["non_acquis"], r["evalues"]),
+                r["effectif"],
+                r["nombre"],
+                taux(r["nombre"], r["effectif"]),
             )
             for r in rows
         ),
@@ -539,34 +513,35 @@ def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 
 
 def handicap_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+    scope = inscriptions.values("pk")
     # A format adaptation applies once an administrator confirmed it.
-    applique = Amenagement.objects.filter(demande__inscription=OuterRef("pk")).exclude(
+    appliques = Amenagement.objects.filter(demande__inscription__in=scope).exclude(
         type=Amenagement.Type.FORMAT_ADAPTE, confirme_le__isnull=True
     )
-    compteurs: dict[str, Count] = {
-        "demandes": Count(
-            "pk",
-            filter=Q(demande_amenagement__statut=DemandeAmenagement.Statut.DECIDEE),
+    personnes = Count("demande__inscription", distinct=True)
+    c: dict[str, int] = appliques.aggregate(
+        amenages=personnes,
+        amenages_certifies=Count(
+            "demande__inscription",
+            distinct=True,
+            filter=Q(demande__inscription__deliberation__decision=Decision.CERTIFIE),
         ),
-        "amenages": Count("pk", filter=Q(Exists(applique))),
-        "amenages_certifies": Count(
-            "pk",
-            filter=Q(Exists(applique)) & Q(deliberation__decision=Decision.CERTIFIE),
-        ),
-        "dispenses": Count(
-            "pk",
-            filter=Q(
-                Exists(
-                    Dispense.objects.filter(inscription=OuterRef("pk"), accordee=True)
-                )
-            ),
-        ),
+    )
+    par_type = {
+        row["type"]: row["n"]
+        for row in appliques.values("type").annotate(n=personnes).order_by()
     }
     for valeur, _libelle in Amenagement.Type.choices:
-        compteurs[f"type_{valeur}"] = Count(
-            "pk", filter=Q(Exists(applique.filter(type=valeur)))
-        )
-    c = inscriptions.aggregate(**compteurs)
+        c[f"type_{valeur}"] = par_type.get(valeur, 0)
+    c["demandes"] = DemandeAmenagement.objects.filter(
+        inscription__in=scope, statut=DemandeAmenagement.Statut.DECIDEE
+    ).count()
+    c["dispenses"] = (
+        Dispense.objects.filter(inscription__in=scope, accordee=True)
+        .values("inscription")
+        .distinct()
+        .count()
+    )
     amenages = c["amenages"]
     lignes: list[tuple[str, Compte]] = [
         (_("Demandes d'aménagement décidées"), secret(c["demandes"])),

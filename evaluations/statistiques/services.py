@@ -13,28 +13,172 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from certif.models import User
-from evaluations.notation.models import Evaluation, Resultat
-from evaluations.sessions.models import Inscription
+from evaluations.deliberation.models import Deliberation
+from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.sessions.models import Inscription, Session
 from evaluations.statistiques.documents import (
     Cellule,
     Classeur,
     rapport_pdf,
 )
-from evaluations.statistiques.models import Export
+from evaluations.statistiques.models import (
+    Export,
+    StatistiqueLigne,
+    StatistiqueSession,
+)
 from evaluations.statistiques.selectors import (
     Filtre,
     consolidations_of,
     inscriptions_statistiques,
     notes_rows,
+    presents_of,
     rapport_of,
     resultats_rows,
 )
 from referentiel.models import Certification
+
+# --- The stored figures of the sessions -------------------------------------------
+
+
+def _empreintes(sessions: QuerySet[Session]) -> dict[int, str]:
+    """The fingerprint of each session's deliberations: how many, and the last
+    decision's time (a vote, a new vote after a re-opening or an absence all set
+    ``decidee_le``). One query; a session without deliberation has none."""
+    return {
+        row["inscription__session_id"]: f"{row['n']}:{row['derniere'].isoformat()}"
+        for row in Deliberation.objects.filter(inscription__session__in=sessions)
+        .values("inscription__session_id")
+        .annotate(n=Count("pk"), derniere=Max("decidee_le"))
+        .order_by()
+    }
+
+
+def _lignes(session_ids: list[int]) -> list[StatistiqueLigne]:
+    """The figures of these sessions, aggregated by the database (four queries,
+    whatever the number of sessions)."""
+    presents = presents_of(Inscription.objects.filter(session_id__in=session_ids))
+    presents_pk = presents.values("pk")
+    lignes: list[StatistiqueLigne] = []
+    valides = {
+        (row["deliberation__inscription__session_id"], row["bloc__code"]): row["n"]
+        for row in Deliberation.blocs_valides.through.objects.filter(
+            deliberation__inscription__in=presents_pk
+        )
+        .values("deliberation__inscription__session_id", "bloc__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    for row in (
+        Inscription.blocs.through.objects.filter(inscription__in=presents_pk)
+        .values("inscription__session_id", "bloc__code")
+        .annotate(n=Count("pk"), intitule=Min("bloc__intitule"))
+        .order_by()
+    ):
+        session_id, code = row["inscription__session_id"], row["bloc__code"]
+        lignes.append(
+            StatistiqueLigne(
+                session_id=session_id,
+                niveau=StatistiqueLigne.Niveau.BLOC,
+                code=code,
+                intitule=row["intitule"],
+                effectif=row["n"],
+                nombre=valides.get((session_id, code), 0),
+            )
+        )
+    consolidations = Consolidation.objects.filter(inscription__in=presents_pk)
+    non_acquis = Q(resultat=Resultat.NON_ACQUIS)
+    for row in (
+        consolidations.values("inscription__session_id", "critere__competence__code")
+        .annotate(
+            evalues=Count("inscription", distinct=True),
+            non_acquis=Count("inscription", distinct=True, filter=non_acquis),
+            intitule=Min("critere__competence__intitule"),
+        )
+        .order_by()
+    ):
+        lignes.append(
+            StatistiqueLigne(
+                session_id=row["inscription__session_id"],
+                niveau=StatistiqueLigne.Niveau.COMPETENCE,
+                code=row["critere__competence__code"],
+                intitule=row["intitule"],
+                effectif=row["evalues"],
+                nombre=row["non_acquis"],
+            )
+        )
+    for row in (
+        consolidations.values("inscription__session_id", "critere__code")
+        .annotate(
+            evalues=Count("pk"),
+            non_acquis=Count("pk", filter=non_acquis),
+            intitule=Min("critere__intitule"),
+        )
+        .order_by()
+    ):
+        lignes.append(
+            StatistiqueLigne(
+                session_id=row["inscription__session_id"],
+                niveau=StatistiqueLigne.Niveau.CRITERE,
+                code=row["critere__code"],
+                intitule=row["intitule"],
+                effectif=row["evalues"],
+                nombre=row["non_acquis"],
+            )
+        )
+    return lignes
+
+
+def statistiques_refresh(*, inscriptions: QuerySet[Inscription]) -> int:
+    """Bring the stored figures of the sessions of ``inscriptions`` up to date;
+    return how many sessions were aggregated again. Two queries when nothing
+    changed; otherwise a fixed number more, whatever the number of sessions. The
+    rows of the sessions to recompute are locked, and their fingerprint read
+    again after the lock: two pages refreshing at once aggregate once."""
+    sessions = Session.objects.filter(pk__in=inscriptions.values("session_id"))
+    actuelles = _empreintes(sessions)
+    connues = dict(
+        StatistiqueSession.objects.filter(session__in=sessions).values_list(
+            "session_id", "empreinte"
+        )
+    )
+    perimees = sorted(
+        pk for pk, empreinte in actuelles.items() if connues.get(pk) != empreinte
+    )
+    if not perimees:
+        return 0
+    with transaction.atomic():
+        StatistiqueSession.objects.bulk_create(
+            [StatistiqueSession(session_id=pk, empreinte="") for pk in perimees],
+            ignore_conflicts=True,
+        )
+        verrouillees = list(
+            StatistiqueSession.objects.select_for_update()
+            .filter(session_id__in=perimees)
+            .order_by("session_id")
+        )
+        # Read again after the lock: another request may have just done it.
+        actuelles = _empreintes(Session.objects.filter(pk__in=perimees))
+        a_refaire = [
+            s for s in verrouillees if s.empreinte != actuelles.get(s.session_id, "")
+        ]
+        if not a_refaire:
+            return 0
+        ids = [s.session_id for s in a_refaire]
+        StatistiqueLigne.objects.filter(session_id__in=ids).delete()
+        StatistiqueLigne.objects.bulk_create(_lignes(ids), batch_size=2000)
+        maintenant = timezone.now()
+        for statistique in a_refaire:
+            statistique.empreinte = actuelles.get(statistique.session_id, "")
+            statistique.calculee_le = maintenant
+        StatistiqueSession.objects.bulk_update(a_refaire, ["empreinte", "calculee_le"])
+    return len(a_refaire)
+
 
 # Rows read and written per chunk; the progress is saved after each chunk.
 EXPORT_LOT = 2000
@@ -238,6 +382,12 @@ def export_run(*, export_id: int) -> None:
             pk=filtre.certification
         )
         fin = filtre.annee or timezone.localdate().year
+        statistiques_refresh(
+            inscriptions=inscriptions_statistiques(
+                user=export.demande_par,
+                filtre=Filtre(certification=certification.pk),
+            )
+        )
         _progress(export, traites=0, total=1)
         rendu = rapport_pdf(
             rapport_of(user=export.demande_par, certification=certification, fin=fin)

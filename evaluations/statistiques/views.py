@@ -26,6 +26,7 @@ from evaluations.statistiques.selectors import (
     statistiques_of,
     tableau_of,
 )
+from evaluations.statistiques.services import statistiques_refresh
 from evaluations.statistiques.tasks import export_launch
 
 STATISTIQUES_ROLES = (Role.ADMINISTRATEUR, Role.PRESIDENT)
@@ -40,9 +41,9 @@ def statistiques_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     filtre_qs = ""
     if form.is_valid():
         filtre = form.filtre()
-        tableaux = statistiques_of(
-            inscriptions_statistiques(user=request.user, filtre=filtre)
-        )
+        inscriptions = inscriptions_statistiques(user=request.user, filtre=filtre)
+        statistiques_refresh(inscriptions=inscriptions)
+        tableaux = statistiques_of(inscriptions)
         filtre_qs = urlencode(filtre.as_params())
     return render(
         request,
@@ -76,9 +77,9 @@ def tableau_export_view(
             {"form": form, "tableaux": []},
             status=400,
         )
-    tableau = tableau_of(
-        inscriptions_statistiques(user=request.user, filtre=form.filtre()), cle=cle
-    )
+    inscriptions = inscriptions_statistiques(user=request.user, filtre=form.filtre())
+    statistiques_refresh(inscriptions=inscriptions)
+    tableau = tableau_of(inscriptions, cle=cle)
     nom = f"statistiques-{cle}.{format}"
     if format == "csv":
         rendu = csv_file(nom, tableau.colonnes, tableau.lignes)

@@ -20,6 +20,7 @@ from evaluations.statistiques.selectors import (
     inscriptions_statistiques,
     tableau_of,
 )
+from evaluations.statistiques.services import statistiques_refresh
 
 
 class DemoStatistiquesTests(TestCase):
@@ -34,6 +35,8 @@ class DemoStatistiquesTests(TestCase):
         inscriptions = inscriptions_statistiques(
             user=self.admin, filtre=Filtre(session=self.session.pk)
         )
+        statistiques_refresh(inscriptions=inscriptions)
+        statistiques_refresh(inscriptions=inscriptions)
         return tableau_of(inscriptions, cle=cle).lignes
 
     def test_effectifs(self) -> None:

@@ -10,6 +10,7 @@ from evaluations.statistiques.selectors import (
     statistiques_of,
     tableau_of,
 )
+from evaluations.statistiques.services import statistiques_refresh
 from handicap.models import Amenagement, DemandeAmenagement
 from tests.evaluations.statistiques.factories import make_amenagements, make_world
 
@@ -43,6 +44,7 @@ class StatistiquesTests(TestCase):
             user=user or self.w.admin,
             filtre=filtre or Filtre(session=self.w.session.pk),
         )
+        statistiques_refresh(inscriptions=inscriptions)
         return tableau_of(inscriptions, cle=cle)
 
     def test_effectifs(self) -> None:
