@@ -15,12 +15,14 @@
    consolidated result on every criterion of every enrolment that sat (about
    1.2 million rows for 100,000 enrolments): the criteria and competencies tables
    of that year aggregate them.
-2. Measures in-process with Django's test client, logged in as an administrator,
+2. Aggregates the stored figures of every session (cold, as after a deployment)
+   and of one session (as after a vote), and prints both durations.
+3. Measures in-process with Django's test client, logged in as an administrator,
    the server time of R requests (after 5 warm-up requests) of the statistics page
    for the last year, for all years, and a bare Django view (``HttpResponse("ok")``
    behind the same middleware) as the baseline of the same run; prints p50/p95/max
    in milliseconds and the SQL query count of each.
-3. Runs the results export of every enrolment (all years) in a child process, as a
+4. Runs the results export of every enrolment (all years) in a child process, as a
    worker would (``export_run``), and prints its duration, its rows and the child's
    peak memory (``ru_maxrss``).
 """
@@ -453,6 +455,33 @@ def main() -> None:
     print(
         f"{Inscription.objects.count()} inscriptions, "
         f"{Consolidation.objects.count()} résultats consolidés"
+    )
+
+    from evaluations.statistiques.models import StatistiqueSession
+    from evaluations.statistiques.selectors import Filtre, inscriptions_statistiques
+    from evaluations.statistiques.services import statistiques_refresh
+
+    # Cold: the stored figures of every session aggregated again, as after a
+    # deployment (afterwards only a session whose deliberations change is).
+    StatistiqueSession.objects.all().delete()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    start = time.perf_counter()
+    n = statistiques_refresh(
+        inscriptions=inscriptions_statistiques(user=admin, filtre=Filtre())
+    )
+    print(
+        f"Chiffres stockés recalculés pour {n} sessions : "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    start = time.perf_counter()
+    one = inscriptions_statistiques(user=admin, filtre=Filtre(annee=derniere_annee()))
+    StatistiqueSession.objects.filter(session__nom__endswith="n° 1").filter(
+        session__date_jury__year=derniere_annee()
+    ).delete()
+    n = statistiques_refresh(inscriptions=one)
+    print(
+        f"… pour {n} session de {args.inscriptions // 20} inscriptions (après un "
+        f"vote) : {time.perf_counter() - start:.2f} s"
     )
 
     urlpatterns.extend(

@@ -15,6 +15,7 @@ one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -198,8 +199,41 @@ def filtre_choices_for(*, user: User) -> dict[str, Any]:
     }
 
 
-def inscriptions_statistiques(*, user: User, filtre: Filtre) -> QuerySet[Inscription]:
-    """The enrolments counted for ``user`` under ``filtre``."""
+class Perimetre:
+    """What the statistics count: the sessions of a user's scope under a filter,
+    their enrolments, and the counts that several tables share (read once)."""
+
+    def __init__(self, sessions: QuerySet[Session]) -> None:
+        self.sessions = sessions
+        self.inscriptions = Inscription.objects.filter(
+            session__in=sessions.values("pk")
+        )
+
+    @cached_property
+    def groupes(self) -> list[dict[str, Any]]:
+        """The outcome counts per (route, path), one query: the outcomes, routes and
+        paths tables add these groups up (every enrolment has one route, one
+        path)."""
+        return [
+            dict(groupe)
+            for groupe in self.inscriptions.order_by()
+            .values("voie_acces", "parcours")
+            .annotate(**_compteurs())
+        ]
+
+    def somme(self, champ: str | None = None) -> dict[str, dict[str, int]]:
+        """The groups added up by ``champ`` (``None``: all of them, key "")."""
+        sommes: dict[str, dict[str, int]] = {}
+        for groupe in self.groupes:
+            cle = groupe[champ] if champ else ""
+            somme = sommes.setdefault(cle, dict.fromkeys(_compteurs(), 0))
+            for k in somme:
+                somme[k] += groupe[k]
+        return sommes
+
+
+def perimetre_statistiques(*, user: User, filtre: Filtre) -> Perimetre:
+    """The sessions and enrolments counted for ``user`` under ``filtre``."""
     sessions = sessions_statistiques_for(user=user)
     if filtre.certification is not None:
         sessions = sessions.filter(referentiel__certification_id=filtre.certification)
@@ -209,7 +243,12 @@ def inscriptions_statistiques(*, user: User, filtre: Filtre) -> QuerySet[Inscrip
         sessions = sessions.filter(date_jury__year=filtre.annee)
     if filtre.session is not None:
         sessions = sessions.filter(pk=filtre.session)
-    return Inscription.objects.filter(session__in=sessions.values("pk"))
+    return Perimetre(sessions)
+
+
+def inscriptions_statistiques(*, user: User, filtre: Filtre) -> QuerySet[Inscription]:
+    """The enrolments counted for ``user`` under ``filtre``."""
+    return perimetre_statistiques(user=user, filtre=filtre).inscriptions
 
 
 def get_export_for(user: User, pk: int) -> Export:
@@ -261,8 +300,8 @@ def presents_of(inscriptions: QuerySet[Inscription]) -> QuerySet[Inscription]:
     return inscriptions.filter(PRESENT)
 
 
-def effectifs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    c = inscriptions.aggregate(**_compteurs())
+def effectifs_tableau(perimetre: Perimetre) -> Tableau:
+    c = perimetre.somme().get("", dict.fromkeys(_compteurs(), 0))
     lignes = (
         (_("Inscrits"), c["inscrits"]),
         (_("Présents (décision du jury, absents exceptés)"), c["presents"]),
@@ -292,18 +331,14 @@ def effectifs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 
 
 def _par(
-    inscriptions: QuerySet[Inscription],
+    perimetre: Perimetre,
     *,
     champ: str,
     choix: Iterable[tuple[str, Any]],
 ) -> tuple[tuple[Valeur, ...], ...]:
-    rows = {
-        row[champ]: row
-        for row in inscriptions.order_by().values(champ).annotate(**_compteurs())
-    }
+    rows = perimetre.somme(champ)
     vide = dict.fromkeys(_compteurs(), 0)
-    # The whole is the sum of the groups (every enrolment has one route, one path).
-    total = {k: sum(row[k] for row in rows.values()) for k in vide}
+    total = perimetre.somme().get("", vide)
     lignes = [(libelle, rows.get(valeur, vide)) for valeur, libelle in choix]
     lignes.append((_("Ensemble"), total))
     return tuple(
@@ -342,7 +377,7 @@ DEFINITION_TAUX = _(
 )
 
 
-def voies_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+def voies_tableau(perimetre: Perimetre) -> Tableau:
     return Tableau(
         cle="voies",
         titre=_("Par voie d'accès"),
@@ -352,14 +387,14 @@ def voies_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         )
         % {"taux": DEFINITION_TAUX},
         colonnes=_colonnes_par(_("Voie d'accès")),
-        lignes=_par(inscriptions, champ="voie_acces", choix=VoieAcces.choices),
+        lignes=_par(perimetre, champ="voie_acces", choix=VoieAcces.choices),
         graphique=1,
         taux=frozenset({8}),
         total=True,
     )
 
 
-def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+def parcours_tableau(perimetre: Perimetre) -> Tableau:
     return Tableau(
         cle="parcours",
         titre=_("Par parcours"),
@@ -369,7 +404,7 @@ def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
         )
         % {"taux": DEFINITION_TAUX},
         colonnes=_colonnes_par(_("Parcours")),
-        lignes=_par(inscriptions, champ="parcours", choix=Inscription.Parcours.choices),
+        lignes=_par(perimetre, champ="parcours", choix=Inscription.Parcours.choices),
         graphique=1,
         taux=frozenset({8}),
         total=True,
@@ -379,24 +414,23 @@ def parcours_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 # --- The référentiel's review: blocs, competencies, criteria ---------------------
 
 
-def _stockees(
-    inscriptions: QuerySet[Inscription], niveau: str
-) -> QuerySet[StatistiqueLigne]:
+def _stockees(perimetre: Perimetre, niveau: str) -> list[dict[str, Any]]:
     """The stored figures of the sessions of ``inscriptions`` at ``niveau``, summed
     by code over the sessions (``statistiques_refresh`` keeps them up to date)."""
-    return (
-        StatistiqueLigne.objects.filter(
-            session_id__in=inscriptions.values("session_id"), niveau=niveau
+    return [
+        dict(row)
+        for row in StatistiqueLigne.objects.filter(
+            session__in=perimetre.sessions.values("pk"), niveau=niveau
         )
         .values("code")
         .annotate(
             effectif=Sum("effectif"), nombre=Sum("nombre"), intitule=Min("intitule")
         )
         .order_by("code")
-    )
+    ]
 
 
-def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+def blocs_tableau(perimetre: Perimetre) -> Tableau:
     lignes = tuple(
         (
             row["code"],
@@ -405,7 +439,7 @@ def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
             row["nombre"],
             taux(row["nombre"], row["effectif"]),
         )
-        for row in _stockees(inscriptions, StatistiqueLigne.Niveau.BLOC)
+        for row in _stockees(perimetre, StatistiqueLigne.Niveau.BLOC)
     )
     return Tableau(
         cle="blocs",
@@ -431,8 +465,8 @@ def blocs_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
     )
 
 
-def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    rows = _stockees(inscriptions, StatistiqueLigne.Niveau.COMPETENCE)
+def competences_tableau(perimetre: Perimetre) -> Tableau:
+    rows = _stockees(perimetre, StatistiqueLigne.Niveau.COMPETENCE)
     return Tableau(
         cle="competences",
         titre=_("Par compétence : part « non acquise »"),
@@ -469,8 +503,8 @@ def competences_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 CRITERES_GRAPHIQUE = 20
 
 
-def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    rows = _stockees(inscriptions, StatistiqueLigne.Niveau.CRITERE)
+def criteres_tableau(perimetre: Perimetre) -> Tableau:
+    rows = _stockees(perimetre, StatistiqueLigne.Niveau.CRITERE)
     lignes = sorted(
         (
             (
@@ -512,8 +546,8 @@ def criteres_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 # --- Disability: counts only, masked below five people ---------------------------
 
 
-def handicap_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
-    scope = inscriptions.values("pk")
+def handicap_tableau(perimetre: Perimetre) -> Tableau:
+    scope = perimetre.inscriptions.values("pk")
     # A format adaptation applies once an administrator confirmed it.
     appliques = Amenagement.objects.filter(demande__inscription__in=scope).exclude(
         type=Amenagement.Type.FORMAT_ADAPTE, confirme_le__isnull=True
@@ -595,7 +629,8 @@ def _delai(queryset: QuerySet[Any], debut: str, fin: str) -> dict[str, Any]:
     return result
 
 
-def delais_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
+def delais_tableau(perimetre: Perimetre) -> Tableau:
+    inscriptions = perimetre.inscriptions
     decision = _delai(
         inscriptions.filter(deliberation__isnull=False),
         "session__date_limite_depot",
@@ -645,7 +680,7 @@ def delais_tableau(inscriptions: QuerySet[Inscription]) -> Tableau:
 
 # --- The page -----------------------------------------------------------------------
 
-SECTIONS: tuple[Callable[[QuerySet[Inscription]], Tableau], ...] = (
+SECTIONS: tuple[Callable[[Perimetre], Tableau], ...] = (
     effectifs_tableau,
     voies_tableau,
     parcours_tableau,
@@ -667,16 +702,16 @@ CLES = (
 )
 
 
-def statistiques_of(inscriptions: QuerySet[Inscription]) -> list[Tableau]:
+def statistiques_of(perimetre: Perimetre) -> list[Tableau]:
     """Every table of the page, in order (a fixed number of queries)."""
-    return [section(inscriptions) for section in SECTIONS]
+    return [section(perimetre) for section in SECTIONS]
 
 
-def tableau_of(inscriptions: QuerySet[Inscription], *, cle: str) -> Tableau:
+def tableau_of(perimetre: Perimetre, *, cle: str) -> Tableau:
     """One table by its key, for its export; 404 for an unknown key."""
     if cle not in CLES:
         raise Http404
-    return SECTIONS[CLES.index(cle)](inscriptions)
+    return SECTIONS[CLES.index(cle)](perimetre)
 
 
 # --- Rows of the background exports ---------------------------------------------------
@@ -739,7 +774,7 @@ def annee_courante() -> int:
 # --- The yearly report ------------------------------------------------------------
 
 # (section, column drawn per year, the line's title in the report)
-RAPPORT_SECTIONS: tuple[tuple[Callable[[QuerySet[Inscription]], Tableau], int], ...] = (
+RAPPORT_SECTIONS: tuple[tuple[Callable[[Perimetre], Tableau], int], ...] = (
     (effectifs_tableau, 1),
     (voies_tableau, 1),
     (voies_tableau, 8),
@@ -758,7 +793,7 @@ def rapport_of(*, user: User, certification: Certification, fin: int) -> Rapport
     for section, colonne in RAPPORT_SECTIONS:
         par_annee = [
             section(
-                inscriptions_statistiques(
+                perimetre_statistiques(
                     user=user,
                     filtre=Filtre(certification=certification.pk, annee=annee),
                 )

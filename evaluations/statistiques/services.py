@@ -34,9 +34,11 @@ from evaluations.statistiques.models import (
 )
 from evaluations.statistiques.selectors import (
     Filtre,
+    Perimetre,
     consolidations_of,
     inscriptions_statistiques,
     notes_rows,
+    perimetre_statistiques,
     presents_of,
     rapport_of,
     resultats_rows,
@@ -74,26 +76,26 @@ def _lignes(session_ids: list[int]) -> list[StatistiqueLigne]:
         .annotate(n=Count("pk"))
         .order_by()
     }
-    for row in (
+    for bloc in (
         Inscription.blocs.through.objects.filter(inscription__in=presents_pk)
         .values("inscription__session_id", "bloc__code")
         .annotate(n=Count("pk"), intitule=Min("bloc__intitule"))
         .order_by()
     ):
-        session_id, code = row["inscription__session_id"], row["bloc__code"]
+        session_id, code = bloc["inscription__session_id"], bloc["bloc__code"]
         lignes.append(
             StatistiqueLigne(
                 session_id=session_id,
                 niveau=StatistiqueLigne.Niveau.BLOC,
                 code=code,
-                intitule=row["intitule"],
-                effectif=row["n"],
+                intitule=bloc["intitule"],
+                effectif=bloc["n"],
                 nombre=valides.get((session_id, code), 0),
             )
         )
     consolidations = Consolidation.objects.filter(inscription__in=presents_pk)
     non_acquis = Q(resultat=Resultat.NON_ACQUIS)
-    for row in (
+    for competence in (
         consolidations.values("inscription__session_id", "critere__competence__code")
         .annotate(
             evalues=Count("inscription", distinct=True),
@@ -104,15 +106,15 @@ def _lignes(session_ids: list[int]) -> list[StatistiqueLigne]:
     ):
         lignes.append(
             StatistiqueLigne(
-                session_id=row["inscription__session_id"],
+                session_id=competence["inscription__session_id"],
                 niveau=StatistiqueLigne.Niveau.COMPETENCE,
-                code=row["critere__competence__code"],
-                intitule=row["intitule"],
-                effectif=row["evalues"],
-                nombre=row["non_acquis"],
+                code=competence["critere__competence__code"],
+                intitule=competence["intitule"],
+                effectif=competence["evalues"],
+                nombre=competence["non_acquis"],
             )
         )
-    for row in (
+    for critere in (
         consolidations.values("inscription__session_id", "critere__code")
         .annotate(
             evalues=Count("pk"),
@@ -123,24 +125,24 @@ def _lignes(session_ids: list[int]) -> list[StatistiqueLigne]:
     ):
         lignes.append(
             StatistiqueLigne(
-                session_id=row["inscription__session_id"],
+                session_id=critere["inscription__session_id"],
                 niveau=StatistiqueLigne.Niveau.CRITERE,
-                code=row["critere__code"],
-                intitule=row["intitule"],
-                effectif=row["evalues"],
-                nombre=row["non_acquis"],
+                code=critere["critere__code"],
+                intitule=critere["intitule"],
+                effectif=critere["evalues"],
+                nombre=critere["non_acquis"],
             )
         )
     return lignes
 
 
-def statistiques_refresh(*, inscriptions: QuerySet[Inscription]) -> int:
-    """Bring the stored figures of the sessions of ``inscriptions`` up to date;
+def statistiques_refresh(*, perimetre: Perimetre) -> int:
+    """Bring the stored figures of the sessions of ``perimetre`` up to date;
     return how many sessions were aggregated again. Two queries when nothing
     changed; otherwise a fixed number more, whatever the number of sessions. The
     rows of the sessions to recompute are locked, and their fingerprint read
     again after the lock: two pages refreshing at once aggregate once."""
-    sessions = Session.objects.filter(pk__in=inscriptions.values("session_id"))
+    sessions = perimetre.sessions
     actuelles = _empreintes(sessions)
     connues = dict(
         StatistiqueSession.objects.filter(session__in=sessions).values_list(
@@ -383,7 +385,7 @@ def export_run(*, export_id: int) -> None:
         )
         fin = filtre.annee or timezone.localdate().year
         statistiques_refresh(
-            inscriptions=inscriptions_statistiques(
+            perimetre=perimetre_statistiques(
                 user=export.demande_par,
                 filtre=Filtre(certification=certification.pk),
             )

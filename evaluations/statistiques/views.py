@@ -22,7 +22,7 @@ from evaluations.statistiques.models import Export
 from evaluations.statistiques.selectors import (
     exports_of,
     get_export_for,
-    inscriptions_statistiques,
+    perimetre_statistiques,
     statistiques_of,
     tableau_of,
 )
@@ -41,9 +41,9 @@ def statistiques_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     filtre_qs = ""
     if form.is_valid():
         filtre = form.filtre()
-        inscriptions = inscriptions_statistiques(user=request.user, filtre=filtre)
-        statistiques_refresh(inscriptions=inscriptions)
-        tableaux = statistiques_of(inscriptions)
+        perimetre = perimetre_statistiques(user=request.user, filtre=filtre)
+        statistiques_refresh(perimetre=perimetre)
+        tableaux = statistiques_of(perimetre)
         filtre_qs = urlencode(filtre.as_params())
     return render(
         request,
@@ -77,9 +77,9 @@ def tableau_export_view(
             {"form": form, "tableaux": []},
             status=400,
         )
-    inscriptions = inscriptions_statistiques(user=request.user, filtre=form.filtre())
-    statistiques_refresh(inscriptions=inscriptions)
-    tableau = tableau_of(inscriptions, cle=cle)
+    perimetre = perimetre_statistiques(user=request.user, filtre=form.filtre())
+    statistiques_refresh(perimetre=perimetre)
+    tableau = tableau_of(perimetre, cle=cle)
     nom = f"statistiques-{cle}.{format}"
     if format == "csv":
         rendu = csv_file(nom, tableau.colonnes, tableau.lignes)

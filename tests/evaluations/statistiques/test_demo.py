@@ -17,7 +17,7 @@ from evaluations.demo import DEMO_SESSION_STATISTIQUES
 from evaluations.sessions.models import Session
 from evaluations.statistiques.selectors import (
     Filtre,
-    inscriptions_statistiques,
+    perimetre_statistiques,
     tableau_of,
 )
 from evaluations.statistiques.services import statistiques_refresh
@@ -32,11 +32,10 @@ class DemoStatistiquesTests(TestCase):
         cls.president = User.objects.get(email="president@certif.localhost")
 
     def lignes(self, cle: str) -> tuple[tuple[object, ...], ...]:
-        inscriptions = inscriptions_statistiques(
+        inscriptions = perimetre_statistiques(
             user=self.admin, filtre=Filtre(session=self.session.pk)
         )
-        statistiques_refresh(inscriptions=inscriptions)
-        statistiques_refresh(inscriptions=inscriptions)
+        statistiques_refresh(perimetre=inscriptions)
         return tableau_of(inscriptions, cle=cle).lignes
 
     def test_effectifs(self) -> None:

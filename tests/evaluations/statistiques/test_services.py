@@ -11,7 +11,7 @@ from django.test import TestCase, TransactionTestCase
 from evaluations.statistiques.models import StatistiqueLigne, StatistiqueSession
 from evaluations.statistiques.selectors import (
     Filtre,
-    inscriptions_statistiques,
+    perimetre_statistiques,
     tableau_of,
 )
 from evaluations.statistiques.services import statistiques_refresh
@@ -26,20 +26,20 @@ class RefreshTests(TestCase):
         cls.w = make_world()
 
     def inscriptions(self):  # type: ignore[no-untyped-def]
-        return inscriptions_statistiques(user=self.w.admin, filtre=Filtre())
+        return perimetre_statistiques(user=self.w.admin, filtre=Filtre())
 
     def test_aggregated_once_then_two_queries(self) -> None:
-        self.assertEqual(statistiques_refresh(inscriptions=self.inscriptions()), 2)
+        self.assertEqual(statistiques_refresh(perimetre=self.inscriptions()), 2)
         self.assertEqual(StatistiqueSession.objects.count(), 2)
         # 2 blocs, 2 competencies, 4 criteria for each session.
         self.assertEqual(
             StatistiqueLigne.objects.filter(session=self.w.session).count(), 8
         )
         with self.assertNumQueries(2):
-            self.assertEqual(statistiques_refresh(inscriptions=self.inscriptions()), 0)
+            self.assertEqual(statistiques_refresh(perimetre=self.inscriptions()), 0)
 
     def test_a_new_vote_refreshes_its_session_only(self) -> None:
-        statistiques_refresh(inscriptions=self.inscriptions())
+        statistiques_refresh(perimetre=self.inscriptions())
         # The waiting candidate w1 is decided: not validated, C1.1.1 non acquis.
         w1 = self.w.inscriptions["w1"]
         make_consolidations(w1, by=self.w.president, non_acquis=("C1.1.1",))
@@ -50,7 +50,7 @@ class RefreshTests(TestCase):
             presents=[],
             decidee_le=DEADLINE + timedelta(days=30),
         )
-        self.assertEqual(statistiques_refresh(inscriptions=self.inscriptions()), 1)
+        self.assertEqual(statistiques_refresh(perimetre=self.inscriptions()), 1)
         lignes = tableau_of(self.inscriptions(), cle="criteres").lignes
         self.assertEqual(lignes[0], ("C2.1.1", "Critère 1.", 9, 3, 33.3))
         self.assertEqual(
@@ -61,10 +61,10 @@ class RefreshTests(TestCase):
     def test_a_session_without_deliberation_stores_nothing(self) -> None:
         nouvelle = make_session(self.w.referentiel, nom="Session sans vote")
         make_inscription(make_candidat("x@stats.fr"), nouvelle)
-        scope = inscriptions_statistiques(
+        scope = perimetre_statistiques(
             user=self.w.admin, filtre=Filtre(session=nouvelle.pk)
         )
-        self.assertEqual(statistiques_refresh(inscriptions=scope), 0)
+        self.assertEqual(statistiques_refresh(perimetre=scope), 0)
         self.assertEqual(StatistiqueSession.objects.count(), 0)
         self.assertEqual(tableau_of(scope, cle="blocs").lignes, ())
 
@@ -79,9 +79,9 @@ class ConcurrentRefreshTests(TransactionTestCase):
 
         def refresh() -> None:
             try:
-                scope = inscriptions_statistiques(user=w.admin, filtre=Filtre())
+                scope = perimetre_statistiques(user=w.admin, filtre=Filtre())
                 barrier.wait(timeout=10)
-                done.append(statistiques_refresh(inscriptions=scope))
+                done.append(statistiques_refresh(perimetre=scope))
             except BaseException as exc:  # reported by the assertion below
                 errors.append(exc)
             finally:
