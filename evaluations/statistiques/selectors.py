@@ -14,7 +14,7 @@ one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -211,18 +211,31 @@ class Perimetre:
 
     @cached_property
     def groupes(self) -> list[dict[str, Any]]:
-        """The outcome counts per (route, path), one query: the outcomes, routes and
-        paths tables add these groups up (every enrolment has one route, one
-        path)."""
+        """The counts per (session, route, path), one query shared by the outcomes,
+        routes, paths and delays tables and by the stored figures' freshness
+        (every enrolment has one session, one route, one path: the groups add
+        up). Besides the outcomes: the deliberations, the last decision's time and
+        the delays from the deposit deadline to the decision (sum, min, max)."""
+        delai = ExpressionWrapper(
+            F("deliberation__decidee_le") - F("session__date_limite_depot"),
+            output_field=DurationField(),
+        )
         return [
             dict(groupe)
             for groupe in self.inscriptions.order_by()
-            .values("voie_acces", "parcours")
-            .annotate(**_compteurs())
+            .values("session_id", "voie_acces", "parcours")
+            .annotate(
+                **_compteurs(),
+                decisions=Count("deliberation"),
+                derniere=Max("deliberation__decidee_le"),
+                delai_somme=Sum(delai),
+                delai_min=Min(delai),
+                delai_max=Max(delai),
+            )
         ]
 
     def somme(self, champ: str | None = None) -> dict[str, dict[str, int]]:
-        """The groups added up by ``champ`` (``None``: all of them, key "")."""
+        """The outcome counts added up by ``champ`` (``None``: all, key "")."""
         sommes: dict[str, dict[str, int]] = {}
         for groupe in self.groupes:
             cle = groupe[champ] if champ else ""
@@ -230,6 +243,28 @@ class Perimetre:
             for k in somme:
                 somme[k] += groupe[k]
         return sommes
+
+    @cached_property
+    def empreintes(self) -> dict[int, str]:
+        """The fingerprint of each session's deliberations (see
+        ``empreinte_of``); a session without deliberation has none."""
+        par_session: dict[int, tuple[int, datetime]] = {}
+        for groupe in self.groupes:
+            if not groupe["decisions"]:
+                continue
+            n, derniere = par_session.get(groupe["session_id"], (0, groupe["derniere"]))
+            par_session[groupe["session_id"]] = (
+                n + groupe["decisions"],
+                max(derniere, groupe["derniere"]),
+            )
+        return {pk: empreinte_of(n, d) for pk, (n, d) in par_session.items()}
+
+
+def empreinte_of(decisions: int, derniere: datetime) -> str:
+    """A session's deliberations as the stored figures know them: how many, and
+    the last decision's time (a vote, a new vote after a re-opening, an absence
+    all set ``decidee_le``)."""
+    return f"{decisions}:{derniere.isoformat()}"
 
 
 def perimetre_statistiques(*, user: User, filtre: Filtre) -> Perimetre:
@@ -631,11 +666,16 @@ def _delai(queryset: QuerySet[Any], debut: str, fin: str) -> dict[str, Any]:
 
 def delais_tableau(perimetre: Perimetre) -> Tableau:
     inscriptions = perimetre.inscriptions
-    decision = _delai(
-        inscriptions.filter(deliberation__isnull=False),
-        "session__date_limite_depot",
-        "deliberation__decidee_le",
-    )
+    avec = [g for g in perimetre.groupes if g["decisions"]]
+    n = sum(g["decisions"] for g in avec)
+    decision: dict[str, Any] = {
+        "n": n,
+        "moyenne": sum((g["delai_somme"] for g in avec), timedelta()) / n
+        if n
+        else None,
+        "mini": min((g["delai_min"] for g in avec), default=None),
+        "maxi": max((g["delai_max"] for g in avec), default=None),
+    }
     documents = _delai(
         Document.objects.filter(
             inscription__in=inscriptions.values("pk"),

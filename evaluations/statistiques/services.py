@@ -36,6 +36,7 @@ from evaluations.statistiques.selectors import (
     Filtre,
     Perimetre,
     consolidations_of,
+    empreinte_of,
     inscriptions_statistiques,
     notes_rows,
     perimetre_statistiques,
@@ -53,7 +54,7 @@ def _empreintes(sessions: QuerySet[Session]) -> dict[int, str]:
     decision's time (a vote, a new vote after a re-opening or an absence all set
     ``decidee_le``). One query; a session without deliberation has none."""
     return {
-        row["inscription__session_id"]: f"{row['n']}:{row['derniere'].isoformat()}"
+        row["inscription__session_id"]: empreinte_of(row["n"], row["derniere"])
         for row in Deliberation.objects.filter(inscription__session__in=sessions)
         .values("inscription__session_id")
         .annotate(n=Count("pk"), derniere=Max("decidee_le"))
@@ -138,16 +139,15 @@ def _lignes(session_ids: list[int]) -> list[StatistiqueLigne]:
 
 def statistiques_refresh(*, perimetre: Perimetre) -> int:
     """Bring the stored figures of the sessions of ``perimetre`` up to date;
-    return how many sessions were aggregated again. Two queries when nothing
-    changed; otherwise a fixed number more, whatever the number of sessions. The
+    return how many sessions were aggregated again. One query when nothing
+    changed (the fingerprints come with the page's shared counts); otherwise a fixed number more, whatever the number of sessions. The
     rows of the sessions to recompute are locked, and their fingerprint read
     again after the lock: two pages refreshing at once aggregate once."""
-    sessions = perimetre.sessions
-    actuelles = _empreintes(sessions)
+    actuelles = perimetre.empreintes
     connues = dict(
-        StatistiqueSession.objects.filter(session__in=sessions).values_list(
-            "session_id", "empreinte"
-        )
+        StatistiqueSession.objects.filter(
+            session__in=perimetre.sessions.values("pk")
+        ).values_list("session_id", "empreinte")
     )
     perimees = sorted(
         pk for pk, empreinte in actuelles.items() if connues.get(pk) != empreinte

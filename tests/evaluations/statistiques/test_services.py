@@ -35,7 +35,7 @@ class RefreshTests(TestCase):
         self.assertEqual(
             StatistiqueLigne.objects.filter(session=self.w.session).count(), 8
         )
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(2):  # the shared counts, the stored fingerprints
             self.assertEqual(statistiques_refresh(perimetre=self.inscriptions()), 0)
 
     def test_a_new_vote_refreshes_its_session_only(self) -> None:
