@@ -458,7 +458,7 @@ def main() -> None:
     )
 
     from evaluations.statistiques.models import StatistiqueSession
-    from evaluations.statistiques.selectors import Filtre, inscriptions_statistiques
+    from evaluations.statistiques.selectors import Filtre, perimetre_statistiques
     from evaluations.statistiques.services import statistiques_refresh
 
     # Cold: the stored figures of every session aggregated again, as after a
@@ -467,18 +467,18 @@ def main() -> None:
     admin = User.objects.get(email=ADMIN_EMAIL)
     start = time.perf_counter()
     n = statistiques_refresh(
-        inscriptions=inscriptions_statistiques(user=admin, filtre=Filtre())
+        perimetre=perimetre_statistiques(user=admin, filtre=Filtre())
     )
     print(
         f"Chiffres stockés recalculés pour {n} sessions : "
         f"{time.perf_counter() - start:.1f} s"
     )
     start = time.perf_counter()
-    one = inscriptions_statistiques(user=admin, filtre=Filtre(annee=derniere_annee()))
+    one = perimetre_statistiques(user=admin, filtre=Filtre(annee=derniere_annee()))
     StatistiqueSession.objects.filter(session__nom__endswith="n° 1").filter(
         session__date_jury__year=derniere_annee()
     ).delete()
-    n = statistiques_refresh(inscriptions=one)
+    n = statistiques_refresh(perimetre=one)
     print(
         f"… pour {n} session de {args.inscriptions // 20} inscriptions (après un "
         f"vote) : {time.perf_counter() - start:.2f} s"

@@ -114,8 +114,20 @@ class Classeur:
         self._feuille.append(entete)
 
     def ligne(self, valeurs: Sequence[Cellule]) -> None:
-        assert self._feuille is not None  # noqa: S101 - a sheet is opened first
-        self._feuille.append([_cellule_xlsx(self._feuille, v) for v in valeurs])
+        feuille = self._feuille
+        assert feuille is not None  # noqa: S101 - a sheet is opened first
+        # A plain value is written as it is (fast); a cell object only where it
+        # changes something: a date's format, a text openpyxl would take for a
+        # formula, a translated label.
+        feuille.append(
+            [
+                v
+                if (isinstance(v, int | float) and not isinstance(v, bool))
+                or (isinstance(v, str) and v and v[0] != "=")
+                else _cellule_xlsx(feuille, v)
+                for v in valeurs
+            ]
+        )
 
     def save(self, path: Path | io.BytesIO) -> None:
         self._workbook.save(path)
