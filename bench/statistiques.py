@@ -36,7 +36,7 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -257,6 +257,7 @@ def fill(total: int) -> None:
                         continue
                     r = n % 10
                     non_acquis: list[int] = []
+                    valides: list[Any]
                     if r == 9:
                         decision, valides = "absent", []
                     elif r == 8:
@@ -351,7 +352,7 @@ def fill(total: int) -> None:
             print(f"  {session.nom} : {par_session} inscriptions", flush=True)
 
 
-def _copy_consolidations(cursor: object, rows: list[tuple[object, ...]]) -> None:
+def _copy_consolidations(cursor: object, rows: list[tuple[int, int, str, int]]) -> None:
     """COPY the consolidation rows (far faster than INSERT for a million rows)."""
     import io
 

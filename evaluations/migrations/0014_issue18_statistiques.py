@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0012_issue14_pv_scan'),
+        ('evaluations', '0013_issue20_candidat_nom'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
