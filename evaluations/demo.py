@@ -51,7 +51,7 @@ from evaluations.jury.services import (
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import Consolidation
 from evaluations.notation.services import affectation_validate, evaluations_record
-from evaluations.sessions.models import Candidat, Inscription, Session
+from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
 from evaluations.sessions.services import (
     IdentiteData,
     SessionData,
@@ -789,6 +789,171 @@ def demo_epreuves(log: Log) -> None:
     log("Épreuves : planning publié, convocations émises")
 
 
+DEMO_SESSION_STATISTIQUES = "Session close de l'an dernier (statistiques)"
+DEMO_STATISTIQUES_CANDIDATS = 40
+
+
+def demo_statistiques(log: Log) -> None:
+    """A closed session of last year with forty generated candidates, so that the
+    statistics page has figures to show: every access route, both paths, every
+    outcome, accommodations for seven people (« temps majoré », shown) of whom two
+    also have a third party's assistance (masked « < 5 »). Candidate ``i``
+    (0 to 39): route ``i % 7``; blocs path (first two blocs) when ``i % 8 == 7``;
+    withdrew when ``i`` is 13 or 27; otherwise by ``i % 10``: 0 to 5 certified
+    (a blocs path: its blocs validated), 6 and 7 partial validation (last bloc
+    not validated, its first criterion « non acquis »), 8 not validated (the
+    first criterion of each bloc « non acquis »), 9 absent; accommodations when
+    ``i % 6 == 0``. Idempotent: an existing session is left as it is."""
+
+    if Session.objects.filter(nom=DEMO_SESSION_STATISTIQUES).exists():
+        return
+    referentiel = (
+        Referentiel.objects.filter(
+            certification__code=DEMO_CERTIFICATION, statut=Referentiel.Statut.PUBLIE
+        )
+        .order_by("-cree_le")
+        .first()
+    )
+    president = User.objects.filter(email="president@certif.localhost").first()
+    referent = User.objects.filter(email="referent@certif.localhost").first()
+    if referentiel is None or president is None or referent is None:
+        log("Statistiques : référentiel ou comptes absents, étape ignorée")
+        return
+    now = timezone.now()
+    deadline = now - timedelta(days=400)
+    session = Session.objects.create(
+        referentiel=referentiel,
+        nom=DEMO_SESSION_STATISTIQUES,
+        date_ouverture=timezone.localdate(deadline) - timedelta(days=60),
+        date_limite_depot=deadline,
+        date_jury=timezone.localdate(deadline) + timedelta(days=12),
+        lieu_jury="Lyon, 12 rue des Écoles, salle du conseil",
+        statut=Session.Statut.CLOSE,
+        close_le=deadline + timedelta(days=40),
+    )
+    presents = [
+        MembreJury.objects.create(
+            session=session, user=president, role=MembreJury.Role.PRESIDENT
+        )
+    ]
+    blocs = list(referentiel.blocs.order_by("ordre", "code"))
+    criteres_par_bloc = {
+        bloc.pk: list(
+            Critere.objects.filter(competence__activite__bloc=bloc).order_by(
+                "competence__activite__ordre", "competence__ordre", "ordre", "code"
+            )
+        )
+        for bloc in blocs
+    }
+    voies = [valeur for valeur, _libelle in VoieAcces.choices]
+    decidee_le = deadline + timedelta(days=12)
+    valides: list[Bloc]
+    non_acquis: list[int]
+    for i in range(DEMO_STATISTIQUES_CANDIDATS):
+        user = User(
+            email=f"stat{i:02d}@certif.localhost",
+            first_name="Candidat",
+            last_name=f"Statistique {i:02d}",
+        )
+        user.set_unusable_password()
+        user.save()
+        candidat = Candidat.objects.create(
+            user=user,
+            nom_naissance=f"STATISTIQUE {i:02d}",
+            prenom1="Candidat",
+            date_naissance=date(1990, 1, 1) + timedelta(days=97 * i),
+            sexe="F" if i % 2 else "M",
+            commune_naissance="Lyon",
+            code_insee_naissance="69123",
+        )
+        par_blocs = i % 8 == 7
+        evalues = blocs[:2] if par_blocs else blocs
+        inscription = Inscription.objects.create(
+            candidat=candidat,
+            session=session,
+            voie_acces=voies[i % 7],
+            parcours=(
+                Inscription.Parcours.BLOCS
+                if par_blocs
+                else Inscription.Parcours.COMPLET
+            ),
+        )
+        inscription.blocs.set(evalues)
+        if i in (13, 27):
+            inscription.desiste_le = timezone.localdate(deadline) - timedelta(days=5)
+            inscription.desistement_motif = "Raisons personnelles."
+            inscription.save()
+            continue
+        rang = i % 10
+        if rang == 9:
+            decision, valides, non_acquis = Deliberation.Decision.ABSENT, [], []
+        elif rang == 8:
+            decision, valides = Deliberation.Decision.NON_VALIDE, []
+            non_acquis = [criteres_par_bloc[b.pk][0].pk for b in evalues]
+        elif rang in (6, 7) and not par_blocs:
+            decision, valides = Deliberation.Decision.VALIDATION_PARTIELLE, blocs[:-1]
+            non_acquis = [criteres_par_bloc[blocs[-1].pk][0].pk]
+        elif par_blocs:
+            decision, valides, non_acquis = (
+                Deliberation.Decision.VALIDATION_PARTIELLE,
+                evalues,
+                [],
+            )
+        else:
+            decision, valides, non_acquis = Deliberation.Decision.CERTIFIE, blocs, []
+        if decision != Deliberation.Decision.ABSENT:
+            Consolidation.objects.bulk_create(
+                Consolidation(
+                    inscription=inscription,
+                    critere=critere,
+                    resultat="non_acquis" if critere.pk in non_acquis else "acquis",
+                    modifie_par=president,
+                )
+                for bloc in evalues
+                for critere in criteres_par_bloc[bloc.pk]
+            )
+        deliberation = Deliberation.objects.create(
+            inscription=inscription,
+            decision=decision,
+            decision_proposee=decision,
+            blocs_proposes=", ".join(sorted(b.code for b in valides)),
+            motif="Conforme aux résultats consolidés.",
+            verrouillee=True,
+            decidee_le=decidee_le,
+            decidee_par=president,
+        )
+        deliberation.blocs_valides.set(valides)
+        deliberation.presents.set(presents)
+        if i % 6 == 0:
+            demande = DemandeAmenagement.objects.create(
+                inscription=inscription,
+                besoins="Besoins de démonstration.",
+                consentement_texte="J'accepte que le référent handicap lise ma demande.",
+                consentement_le=deadline - timedelta(days=50),
+                deposee_le=deadline - timedelta(days=50),
+                statut=DemandeAmenagement.Statut.DECIDEE,
+                decidee_le=deadline - timedelta(days=40),
+                decidee_par=referent,
+            )
+            Amenagement.objects.create(
+                demande=demande,
+                type=Amenagement.Type.TEMPS_MAJORE,
+                description="Tiers-temps pour chaque épreuve.",
+            )
+            if i in (6, 24):
+                Amenagement.objects.create(
+                    demande=demande,
+                    type=Amenagement.Type.ASSISTANCE_TIERS,
+                    precision="Secrétaire",
+                    description="Un secrétaire écrit sous la dictée.",
+                    ordre=1,
+                )
+    log(
+        f"Statistiques : session close « {DEMO_SESSION_STATISTIQUES} » créée "
+        f"({DEMO_STATISTIQUES_CANDIDATS} candidats)"
+    )
+
+
 def demo_referentiel(log: Log) -> None:
     path = settings.BASE_DIR / "fixtures" / "referentiel.json"
     with open(path, encoding="utf-8") as handle:
@@ -809,6 +974,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_dispense,
     demo_documents,
     demo_epreuves,
+    demo_statistiques,
 ]
 
 

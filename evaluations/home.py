@@ -138,11 +138,27 @@ def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     return actions
 
 
+def statistiques_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
+    if Role.ADMINISTRATEUR in roles or Role.PRESIDENT in roles:
+        return [
+            Action(
+                _("Statistiques"),
+                _(
+                    "Les chiffres pour France compétences et pour la revue du "
+                    "référentiel ; exports CSV et XLSX, rapport annuel."
+                ),
+                reverse("evaluations:statistiques"),
+            )
+        ]
+    return []
+
+
 def register() -> None:
     register_actions(position=10, provider=sessions_actions)
     register_actions(position=20, provider=jury_actions)
     register_actions(position=30, provider=epreuves_actions)
     register_actions(position=40, provider=documents_actions)
+    register_actions(position=50, provider=statistiques_actions)
     admin = frozenset({Role.ADMINISTRATEUR})
     candidat = frozenset({Role.CANDIDAT})
     president = frozenset({Role.PRESIDENT})
@@ -185,5 +201,15 @@ def register() -> None:
         liens=[
             Lien(gettext_lazy("Mes documents"), "evaluations:documents_mine", candidat),
             Lien(gettext_lazy("Documents"), "evaluations:emission_sessions", admin),
+        ],
+    )
+    register_menu(
+        position=50,
+        liens=[
+            Lien(
+                gettext_lazy("Statistiques"),
+                "evaluations:statistiques",
+                admin | president,
+            ),
         ],
     )

@@ -29,6 +29,7 @@ from evaluations.sessions.models import (
     Session,
     VoieAcces,
 )
+from evaluations.statistiques.models import Export, StatistiqueLigne, StatistiqueSession
 
 __all__ = [
     "Affectation",
@@ -44,6 +45,7 @@ __all__ = [
     "EcritureRefusee",
     "EmissionSession",
     "Evaluation",
+    "Export",
     "FluxCalendrier",
     "Inscription",
     "Livrable",
@@ -55,5 +57,7 @@ __all__ = [
     "Salle",
     "Session",
     "Site",
+    "StatistiqueLigne",
+    "StatistiqueSession",
     "VoieAcces",
 ]

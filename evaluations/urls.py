@@ -8,6 +8,7 @@ from evaluations.jury import urls as jury
 from evaluations.livrables import urls as livrables
 from evaluations.notation import urls as notation
 from evaluations.sessions import urls as sessions
+from evaluations.statistiques import urls as statistiques
 
 app_name = "evaluations"
 urlpatterns = [
@@ -18,4 +19,5 @@ urlpatterns = [
     *deliberation.urlpatterns,
     *documents.urlpatterns,
     *epreuves.urlpatterns,
+    *statistiques.urlpatterns,
 ]

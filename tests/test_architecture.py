@@ -2,7 +2,7 @@
 
 Areas, lowest first: certif < referentiel < evaluations.sessions < evaluations.jury
 < evaluations.livrables < handicap < evaluations.notation < evaluations.deliberation
-< evaluations.epreuves < evaluations.documents < the root modules of ``evaluations`` (``models``, ``urls``,
+< evaluations.epreuves < evaluations.documents < evaluations.statistiques < the root modules of ``evaluations`` (``models``, ``urls``,
 ``admin``, ``demo``, ``home``…). A module imports from its own area or lower ones.
 The one exception, above referentiel: a ``services`` or ``selectors`` module may read a higher area's
 ``models`` (models are the shared vocabulary), never its services, selectors, forms
@@ -36,6 +36,7 @@ AREAS = (
     "evaluations.deliberation",
     "evaluations.epreuves",
     "evaluations.documents",
+    "evaluations.statistiques",
     ROOT,
 )
 RANK = {area: rank for rank, area in enumerate(AREAS)}

@@ -47,6 +47,8 @@ from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import DerogationValidation
 from evaluations.sessions.csv_import import csv_example, import_deposer
+from evaluations.statistiques.selectors import Filtre
+from evaluations.statistiques.tasks import export_launch
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
     AmenagementSaisi,
@@ -181,6 +183,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:epreuves_mes_convocations": {"GET": "302 200 200 403 403 403 403 403"},
     "evaluations:epreuves_convocation_pdf": {"GET": "302 200 404 404 404 404 404 200"},
     "evaluations:epreuves_convocation_ics": {"GET": "302 200 404 404 404 404 404 200"},
+    "evaluations:statistiques": {"GET": "302 403 403 403 403 200 403 200"},
+    "evaluations:statistiques_tableau": {"GET": "302 403 403 403 403 200 403 200"},
+    "evaluations:export_launch": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 302 403 302",
+    },
+    # The administrator's export: another reader with the role gets 404.
+    "evaluations:export_detail": {"GET": "302 403 403 403 403 404 403 200"},
+    "evaluations:export_download": {"GET": "302 403 403 403 403 404 403 200"},
     "evaluations:grille": {
         "GET": "302 404 404 200 404 404 403 403",
         "POST": "302 404 404 302 404 404 403 403",
@@ -532,6 +543,7 @@ class World:
                 blocs=("B1", "B2"),
             )
         emission = emission_launch(session=earlier, by=admin)
+        export = export_launch(nature="resultats", filtre=Filtre(), by=admin)
         import_csv = import_deposer(
             session=session,
             texte=csv_example(),
@@ -739,6 +751,17 @@ class World:
             ),
             "evaluations:emission_archive": lambda: reverse(
                 "evaluations:emission_archive", args=[emission.pk]
+            ),
+            "evaluations:statistiques": lambda: reverse("evaluations:statistiques"),
+            "evaluations:statistiques_tableau": lambda: reverse(
+                "evaluations:statistiques_tableau", args=["voies", "csv"]
+            ),
+            "evaluations:export_launch": lambda: reverse("evaluations:export_launch"),
+            "evaluations:export_detail": lambda: reverse(
+                "evaluations:export_detail", args=[export.pk]
+            ),
+            "evaluations:export_download": lambda: reverse(
+                "evaluations:export_download", args=[export.pk]
             ),
             "evaluations:verification": lambda: reverse("evaluations:verification"),
             "evaluations:verification_code": lambda: reverse(

@@ -44,7 +44,7 @@ TABS = 2
 SKIP = re.compile(r"^/(deconnexion|admin)/")
 # Files: fetched (status checked), not rendered.
 FILES = re.compile(
-    r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|\.csv$|\.pdf$|\.ics$)"
+    r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|\.csv$|\.pdf$|\.ics$|\.xlsx$)"
 )
 # The page as any viewer sees it, hashed in the browser (no HTML sent back): the
 # role menu emptied, the CSRF tokens (of the forms and of htmx) and the viewer's own
@@ -132,7 +132,8 @@ class Crawl:
                 self.problem(path, f"axe {violation}")
 
     def run(self) -> int:
-        """Visit up to MAX_PAGES pages; return how many were reached."""
+        """Visit up to MAX_PAGES pages (files fetched besides); return how many
+        pages and files were reached."""
         home = self.open_tab()
         # The login lands on the home page: check it there rather than reload it.
         with home.expect_response(
@@ -144,7 +145,8 @@ class Crawl:
             self.open_tab(storage_state=session)
         seen: set[str] = set()
         queue = ["/"]
-        while queue and len(seen) < MAX_PAGES:
+        pages = 0  # files do not count: a page of exports offers many
+        while queue and pages < MAX_PAGES:
             path = queue.pop(0)
             if path in seen:
                 continue
@@ -155,6 +157,7 @@ class Crawl:
                     self.problem(path, response.status)
                 continue
             links = self.visit(path, landing.value.status)
+            pages += 1
             queue.extend(link for link in links if link not in seen)
         for index in list(self.pending):
             self.collect(index)

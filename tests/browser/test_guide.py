@@ -26,6 +26,7 @@ from evaluations.demo import (
     DEMO_SESSION_DELIBEREE,
     DEMO_SESSION_JURY,
     DEMO_SESSION_OUVERTE,
+    DEMO_SESSION_STATISTIQUES,
 )
 from tests.browser.conftest import logout, screenshot
 
@@ -149,6 +150,14 @@ def _administrateur(page: Page) -> None:
         "Terminée — 3 / 3 traités (3 réussis)"
     )
     screenshot(page, "administrateur-documents-emission")
+
+    # The statistics of last year's closed session: masked below five people.
+    page.get_by_role("link", name="Statistiques").first.click()
+    page.get_by_label("Session").select_option(label=DEMO_SESSION_STATISTIQUES)
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.locator("#voies")).to_contain_text("58,8")
+    expect(page.locator("#handicap")).to_contain_text("< 5")
+    screenshot(page, "administrateur-statistiques", top=True)
     logout(page)
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
@@ -25,6 +26,8 @@ from evaluations.epreuves.selectors import passages_of
 from evaluations.epreuves.services import passage_save
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.sessions.services import candidat_invite
+from evaluations.statistiques.documents import rapport_pdf
+from evaluations.statistiques.selectors import rapport_of
 from handicap.models import DemandeAmenagement
 from handicap.services import courrier_envoyer
 from referentiel.documents import referentiel_pdf
@@ -94,6 +97,18 @@ class RenderedOutputTests(TestCase):
     def test_referentiel_pdf_carries_no_template_syntax(self) -> None:
         rendered = referentiel_pdf(referentiel_tree(pk=self.sc.session.referentiel_id))
         self.assertEqual(leaks(pdf_text(rendered.content)), [])
+
+    def test_yearly_report_carries_no_template_syntax(self) -> None:
+        rendered = rapport_pdf(
+            rapport_of(
+                user=self.sc.admin,
+                certification=self.sc.session.referentiel.certification,
+                fin=timezone.localdate().year,
+            )
+        )
+        text = pdf_text(rendered.content)
+        self.assertIn("Rapport statistique", text)
+        self.assertEqual(leaks(text), [])
 
     def test_emails_carry_no_template_syntax(self) -> None:
         candidat = self.sc.certifie.candidat
