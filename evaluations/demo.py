@@ -224,7 +224,8 @@ def demo_sessions(log: Log) -> None:
                 "prenom1": "Yanis",
                 "date_naissance": date(1989, 1, 27),
                 "sexe": "M",
-                "pays_naissance": "Maroc",
+                "commune_naissance": "Rabat",
+                "pays_naissance": "99350",
             },
         )
         bouvier = enrol(yanis, session, "contrat_professionnalisation", ["A1", "A2"])
@@ -383,12 +384,16 @@ def demo_jury(log: Log) -> None:
 DEMO_SESSION_DELIBEREE = "Session d'automne 2026"
 
 
+DEMO_TITULAIRE_ETRANGER = "nadia.kaddour@certif.localhost"
+
+
 def demo_documents(log: Log) -> None:
     """A deliberated session whose documents the administrator issues in the
-    browser (nothing is pre-issued): Camille Petit certified, Hugo Leroy with
-    blocs A1 to A4 validated (A5 not). The jury's rows are written directly, as
-    the jury would have left them once the deliberations were locked.
-    Idempotent: an existing session is left as it is."""
+    browser (nothing is pre-issued): Camille Petit and Nadia Kaddour (born in
+    Tunis: a holder born abroad, for the declaration to the Caisse des Dépôts)
+    certified, Hugo Leroy with blocs A1 to A4 validated (A5 not). The jury's rows
+    are written directly, as the jury would have left them once the deliberations
+    were locked. Idempotent: an existing session is left as it is."""
 
     if Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).exists():
         return
@@ -401,13 +406,39 @@ def demo_documents(log: Log) -> None:
     )
     president = User.objects.filter(email="president@certif.localhost").first()
     membre = User.objects.filter(email="jury@certif.localhost").first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if (
+        admin is not None
+        and not Candidat.objects.filter(user__email=DEMO_TITULAIRE_ETRANGER).exists()
+    ):
+        candidat_create(
+            identite=IdentiteData(
+                email=DEMO_TITULAIRE_ETRANGER,
+                nom_naissance="KADDOUR",
+                nom_usage="MARCHAND",
+                prenom1="Nadia",
+                prenom2="Salma",
+                prenom3="Inès",
+                date_naissance=date(1990, 3, 14),
+                sexe="F",
+                commune_naissance="Tunis",
+                pays_naissance="99351",
+            ),
+            by=admin,
+            invite=False,
+        )
+        log(f"Documents : candidate {DEMO_TITULAIRE_ETRANGER} créée (née à Tunis)")
     candidats = {
         c.user.email: c
         for c in Candidat.objects.filter(
-            user__email__in=["candidat@certif.localhost", "candidat2@certif.localhost"]
+            user__email__in=[
+                "candidat@certif.localhost",
+                "candidat2@certif.localhost",
+                DEMO_TITULAIRE_ETRANGER,
+            ]
         ).select_related("user")
     }
-    if referentiel is None or president is None or membre is None or len(candidats) < 2:
+    if referentiel is None or president is None or membre is None or len(candidats) < 3:
         log("Documents : référentiel, jury ou candidats absents, étape ignorée")
         return
     now = timezone.now()
@@ -430,15 +461,24 @@ def demo_documents(log: Log) -> None:
     ]
     blocs = list(referentiel.blocs.order_by("ordre", "code"))
     criteres = list(Critere.objects.filter(referentiel=referentiel))
-    for email, decision, valides, motif in (
+    for email, voie, decision, valides, motif in (
         (
             "candidat@certif.localhost",
+            "formation_continue",
+            Deliberation.Decision.CERTIFIE,
+            blocs,
+            "Tous les critères sont acquis.",
+        ),
+        (
+            DEMO_TITULAIRE_ETRANGER,
+            "vae",
             Deliberation.Decision.CERTIFIE,
             blocs,
             "Tous les critères sont acquis.",
         ),
         (
             "candidat2@certif.localhost",
+            "formation_continue",
             Deliberation.Decision.VALIDATION_PARTIELLE,
             blocs[:-1],
             "Le bloc A5 n'est pas validé : un critère de C5.1 n'est pas acquis.",
@@ -447,7 +487,7 @@ def demo_documents(log: Log) -> None:
         inscription = Inscription.objects.create(
             candidat=candidats[email],
             session=session,
-            voie_acces="formation_continue",
+            voie_acces=voie,
         )
         inscription.blocs.set(blocs)
         non_acquis = "" if decision == Deliberation.Decision.CERTIFIE else "C5.1.1"

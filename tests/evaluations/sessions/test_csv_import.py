@@ -26,7 +26,7 @@ HEADER = (
     "code_insee_naissance;pays_naissance;voie_acces;parcours;blocs"
 )
 ZOE = "zoe.leclerc@example.org;LECLERC;;Zoé Anne Marie;02/02/1999;F;Paris;75056;;vae;;"
-ELIOTT = "eliott.noel@example.org;NOËL;MARTIN;Éliott;1987-12-24;M;;;Sénégal;Candidat libre;blocs;A1 A2"
+ELIOTT = "eliott.noel@example.org;NOËL;MARTIN;Éliott;1987-12-24;M;Dakar;;Sénégal;Candidat libre;blocs;A1 A2"
 
 
 def csv_text(*lines: str, separator: str = ";") -> str:
@@ -82,13 +82,15 @@ class ParseTests(CsvTestCase):
             "f@example.org;DURANDF;;Marie;01/01/1990;X;Paris;75056;;vae;;",
             "g@example.org;DURANDG;;Marie;01/01/1990;F;Paris;7505;;vae;;",
             "h@example.org;DURANDH;;Marie;01/01/1990;F;;;;vae;;",
-            "i@example.org;DURANDI;;Marie;01/01/1990;F;Paris;75056;France;vae;;",
+            "i@example.org;DURANDI;;Marie;01/01/1990;F;Paris;75056;Belgique;vae;;",
             "j@example.org;DURANDJ;;Marie;01/01/1990;F;Paris;75056;;apprenti;;",
             "k@example.org;DURANDK;;Marie;01/01/1990;F;Paris;75056;;vae;partiel;",
             "l@example.org;DURANDL;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;",
             "m@example.org;DURANDM;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;A9",
             "n@example.org;DURANDN;;Marie;01/01/1990;F;Paris;75056;;vae;complet;A1",
             "o@example.org;DURANDO;;Marie;01/01/2990;F;Paris;75056;;vae;;",
+            "p@example.org;DURANDP;;Marie;01/01/1990;F;;;99350;vae;;",
+            "q@example.org;DURANDQ;;Marie;01/01/1990;F;Ys;;Atlantide;vae;;",
         ]
         self.assertEqual(
             self.errors(*lines),
@@ -109,6 +111,8 @@ class ParseTests(CsvTestCase):
                 (14, "blocs", "Bloc(s) inconnu(s) dans ce référentiel : A9."),
                 (15, "blocs", "Laissez « blocs » vide pour une inscription à la certification complète."),
                 (16, "date_naissance", "La date de naissance doit être dans le passé."),
+                (17, "commune_naissance", "Indiquez la ville de naissance à l'étranger."),
+                (18, "pays_naissance", "« Atlantide » n'est pas un pays de la liste INSEE : indiquez son code (99xxx, par exemple 99350 pour le Maroc) ou son nom tel que la liste l'écrit."),
             ],
         )  # fmt: skip
 
