@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import Candidat, Inscription, Session
@@ -75,3 +76,29 @@ class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin[EmissionSession]):
     list_filter = ("statut",)
     list_select_related = ("session",)
     exclude = ("archive",)
+
+
+@admin.register(LotCDC)
+class LotCDCAdmin(ReadOnlyMixin, admin.ModelAdmin[LotCDC]):
+    """Declaration batches, read-only: built, deposited and answered from the
+    platform's « Déclarations CDC » pages, which check the rules."""
+
+    list_display = (
+        "pk",
+        "certification",
+        "statut",
+        "total",
+        "construit_le",
+        "depose_le",
+    )
+    list_filter = ("statut",)
+    list_select_related = ("certification",)
+    exclude = ("fichier",)
+
+
+@admin.register(DeclarationCDC)
+class DeclarationCDCAdmin(ReadOnlyMixin, admin.ModelAdmin[DeclarationCDC]):
+    list_display = ("id_technique", "lot", "statut", "repondu_le")
+    list_filter = ("statut",)
+    search_fields = ("id_technique", "inscription__candidat__nom_naissance")
+    list_select_related = ("lot", "inscription__candidat")

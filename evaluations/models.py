@@ -2,6 +2,7 @@
 label. Code imports a model from its area (``evaluations.sessions.models``…); this
 module exists for Django and for the tests."""
 
+from evaluations.declarations.models import DeclarationCDC, LotCDC, RappelDeclarations
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
@@ -21,13 +22,16 @@ __all__ = [
     "Candidat",
     "ConflitInterets",
     "Consolidation",
+    "DeclarationCDC",
     "Deliberation",
     "Document",
     "EmissionSession",
     "Evaluation",
     "Inscription",
     "Livrable",
+    "LotCDC",
     "MembreJury",
+    "RappelDeclarations",
     "ReouvertureDeliberation",
     "Resultat",
     "Session",

@@ -1,6 +1,7 @@
 """URLs of the evaluations app: each area owns its patterns; they share the
 ``evaluations`` namespace so that a page's name does not depend on its area."""
 
+from evaluations.declarations import urls as declarations
 from evaluations.deliberation import urls as deliberation
 from evaluations.documents import urls as documents
 from evaluations.jury import urls as jury
@@ -16,4 +17,5 @@ urlpatterns = [
     *notation.urlpatterns,
     *deliberation.urlpatterns,
     *documents.urlpatterns,
+    *declarations.urlpatterns,
 ]

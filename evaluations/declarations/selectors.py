@@ -1,0 +1,393 @@
+"""Reads of the declarations area: the CDC identifiers, the certified holders
+with their declaration state, what is due or overdue, the batches.
+
+One home for each rule: ``etat`` of a holder (from their latest declaration),
+``echeance_of`` (award + 3 months), ``manquants_of`` (what the file needs and the
+identity lacks)."""
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certif.models import User
+from certif.roles import is_admin
+from evaluations.declarations.documents import Passage, Titulaire
+from evaluations.declarations.models import DeclarationCDC, LotCDC
+from evaluations.deliberation.models import Deliberation
+from evaluations.sessions.models import Candidat, Inscription, VoieAcces
+from evaluations.sessions.pays import pays_libelle
+from referentiel.models import Certification
+
+DELAI_MOIS = 3
+JOURS_AVANT_ECHEANCE = 15
+PREFETCH = "declarations_lues"
+LONGUEUR_MAX = 60  # nomNaissance, prenom1-3, nomUsage, libellés: 60 characters
+INSEE_COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+# The enrolment's access route → ``modaliteAcces``: the seven values, one to one.
+MODALITE_ACCES = {
+    VoieAcces.FORMATION_INITIALE: "FORMATION_INITIALE_HORS_APPRENTISSAGE",
+    VoieAcces.APPRENTISSAGE: "FORMATION_INITIALE_APPRENTISSAGE",
+    VoieAcces.FORMATION_CONTINUE: (
+        "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION"
+    ),
+    VoieAcces.CONTRAT_PRO: "FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION",
+    VoieAcces.VAE: "VAE",
+    VoieAcces.EQUIVALENCE: "EQUIVALENCE_DIPLOME_ETRANGER",
+    VoieAcces.CANDIDAT_LIBRE: "CANDIDAT_LIBRE",
+}
+
+
+@dataclass(frozen=True)
+class IdentifiantsCDC:
+    """The certifier's identifiers on the CDC's portal: the émetteur's and the
+    certificateur's ``idClient`` (8 characters) and the ``idContrat``."""
+
+    id_client_emetteur: str
+    id_client_certificateur: str
+    id_contrat: str
+
+    @property
+    def manquants(self) -> list[str]:
+        manquants = []
+        for value, nom, longueur in (
+            (self.id_client_emetteur, _("idClient de l'émetteur"), 8),
+            (self.id_client_certificateur, _("idClient du certificateur"), 8),
+        ):
+            if len(value) != longueur:
+                manquants.append(
+                    _("%(nom)s (%(n)d caractères exactement)")
+                    % {"nom": nom, "n": longueur}
+                )
+        if not 1 <= len(self.id_contrat) <= 20:
+            manquants.append(_("idContrat (1 à 20 caractères)"))
+        return manquants
+
+
+def identifiants_cdc(certification: Certification) -> IdentifiantsCDC:
+    """The identifiers for ``certification``'s declarations. Their home until the
+    certifier's record carries them: the settings ``CDC_ID_CLIENT_EMETTEUR``,
+    ``CDC_ID_CLIENT_CERTIFICATEUR`` and ``CDC_ID_CONTRAT`` (one certifier per
+    installation). Everything reads them through this function."""
+    return IdentifiantsCDC(
+        id_client_emetteur=settings.CDC_ID_CLIENT_EMETTEUR,
+        id_client_certificateur=settings.CDC_ID_CLIENT_CERTIFICATEUR,
+        id_contrat=settings.CDC_ID_CONTRAT,
+    )
+
+
+def echeance_of(attribution: date) -> date:
+    """The last day to declare an award: three months after it (the last day of
+    the month when the day does not exist, 30 November → 28 or 29 February)."""
+    month = attribution.month - 1 + DELAI_MOIS
+    year, month = attribution.year + month // 12, month % 12 + 1
+    return date(year, month, min(attribution.day, calendar.monthrange(year, month)[1]))
+
+
+def id_technique_of(inscription: Inscription, certification: Certification) -> str:
+    """Stable for an award: the same enrolment always gets the same identifier,
+    so a corrected declaration replaces the earlier one at the CDC."""
+    return f"{certification.code}-{inscription.pk}"
+
+
+def passage_of(deliberation: Deliberation) -> Passage:
+    """The values the file carries for this award (the enrolment, its session and
+    candidate loaded with it)."""
+    inscription = deliberation.inscription
+    session = inscription.session
+    candidat: Candidat = inscription.candidat
+    if candidat.pays_naissance:
+        code_insee = candidat.pays_naissance
+        code_pays = candidat.pays_naissance[2:]
+        libelle_pays = pays_libelle(candidat.pays_naissance)
+    else:
+        code_insee, code_pays, libelle_pays = candidat.code_insee_naissance, "", ""
+    naissance = candidat.date_naissance
+    return Passage(
+        id_technique=id_technique_of(inscription, session.referentiel.certification),
+        date_debut_validite=timezone.localdate(deliberation.decidee_le),
+        modalite_acces=MODALITE_ACCES.get(VoieAcces(inscription.voie_acces), ""),
+        date_debut_examen=session.date_ouverture,
+        date_fin_examen=session.date_jury,
+        titulaire=Titulaire(
+            nom_naissance=candidat.nom_naissance,
+            nom_usage=candidat.nom_usage,
+            prenom1=candidat.prenom1,
+            prenom2=candidat.prenom2,
+            prenom3=candidat.prenom3,
+            annee_naissance=naissance.year,
+            mois_naissance=naissance.month,
+            jour_naissance=naissance.day,
+            sexe=candidat.sexe,
+            code_insee=code_insee,
+            libelle_commune=candidat.commune_naissance,
+            code_pays=code_pays,
+            libelle_pays=libelle_pays,
+        ),
+    )
+
+
+def manquants_of(candidat: Candidat) -> list[str]:
+    """What the CDC's file needs and this identity lacks, in French, one item per
+    field (« code INSEE de la commune de naissance manquant »)."""
+    manquants: list[str] = []
+    for valeur, nom, requis in (
+        (candidat.nom_naissance, _("nom de naissance"), True),
+        (candidat.nom_usage, _("nom d'usage"), False),
+        (candidat.prenom1, _("premier prénom"), True),
+        (candidat.prenom2, _("deuxième prénom"), False),
+        (candidat.prenom3, _("troisième prénom"), False),
+        (candidat.commune_naissance, _("commune de naissance"), False),
+    ):
+        if requis and not valeur.strip():
+            manquants.append(_("%(champ)s manquant") % {"champ": nom})
+        elif len(valeur) > LONGUEUR_MAX:
+            manquants.append(
+                _("%(champ)s de plus de %(n)d caractères")
+                % {"champ": nom, "n": LONGUEUR_MAX}
+            )
+    if not 1900 <= candidat.date_naissance.year <= 2099:
+        manquants.append(_("année de naissance hors de 1900 à 2099"))
+    if candidat.sexe not in (Candidat.Sexe.M, Candidat.Sexe.F):
+        manquants.append(_("sexe à l'état civil manquant"))
+    if candidat.pays_naissance:
+        if not pays_libelle(candidat.pays_naissance):
+            manquants.append(
+                _("pays de naissance « %(pays)s » hors de la liste INSEE")
+                % {"pays": candidat.pays_naissance}
+            )
+    elif not candidat.code_insee_naissance:
+        manquants.append(_("code INSEE de la commune de naissance manquant"))
+    elif not INSEE_COMMUNE.match(candidat.code_insee_naissance):
+        manquants.append(
+            _("code INSEE de la commune de naissance « %(code)s » invalide")
+            % {"code": candidat.code_insee_naissance}
+        )
+    return manquants
+
+
+class Etat:
+    """A holder's declaration state (``TitulaireCDC.etat``)."""
+
+    A_DECLARER = "a_declarer"
+    INCLUS = "inclus"
+    DEPOSE = "depose"
+    ACCEPTE = "accepte"
+    REJETE = "rejete"
+    A_REDECLARER = "a_redeclarer"
+
+    # Not declared yet, for the three-month deadline.
+    NON_DECLARES = (A_DECLARER, INCLUS, REJETE)
+    # May go into a new batch.
+    DECLARABLES = (A_DECLARER, REJETE, A_REDECLARER)
+
+
+@dataclass(frozen=True)
+class TitulaireCDC:
+    """One certified holder and where their declaration stands."""
+
+    inscription_id: int
+    candidat_id: int
+    nom: str
+    certification: str
+    session: str
+    attribution: date
+    echeance: date
+    etat: str
+    passage: Passage
+    manquants: list[str]
+    derniere: DeclarationCDC | None = None
+    historique: list[DeclarationCDC] = field(default_factory=list)
+
+    @property
+    def declarable(self) -> bool:
+        return self.etat in Etat.DECLARABLES
+
+    @property
+    def non_declare(self) -> bool:
+        return self.etat in Etat.NON_DECLARES
+
+    @property
+    def etat_libelle(self) -> str:
+        derniere = self.derniere
+        if self.etat == Etat.A_DECLARER:
+            return _("À déclarer")
+        if self.etat == Etat.A_REDECLARER:
+            return _("Corrigé après acceptation : à déclarer de nouveau")
+        assert derniere is not None  # noqa: S101 - every other state has a declaration
+        if self.etat == Etat.INCLUS:
+            return _("Inclus dans le lot n° %(n)s") % {"n": derniere.lot_id}
+        if self.etat == Etat.DEPOSE:
+            return _("Déposé le %(date)s (lot n° %(n)s)") % {
+                "date": _date(derniere.lot.depose_le),
+                "n": derniere.lot_id,
+            }
+        if self.etat == Etat.ACCEPTE:
+            return _("Accepté (lot n° %(n)s)") % {"n": derniere.lot_id}
+        return _("Rejeté (lot n° %(n)s) : %(motif)s — à déclarer de nouveau") % {
+            "n": derniere.lot_id,
+            "motif": derniere.motif_rejet,
+        }
+
+
+def _date(value: Any) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
+
+
+def etat_of(derniere: DeclarationCDC | None, passage: Passage) -> str:
+    """The state a holder is in, from their latest declaration (None: never
+    declared) and the values they would be declared with today."""
+    if derniere is None:
+        return Etat.A_DECLARER
+    statut = derniere.statut
+    if statut == DeclarationCDC.Statut.INCLUS:
+        return Etat.INCLUS
+    if statut == DeclarationCDC.Statut.DEPOSE:
+        return Etat.DEPOSE
+    if statut == DeclarationCDC.Statut.REJETE:
+        return Etat.REJETE
+    if derniere.empreinte != passage.empreinte:
+        return Etat.A_REDECLARER
+    return Etat.ACCEPTE
+
+
+def _awards(
+    certification: Certification | None, inscription_ids: list[int] | None
+) -> QuerySet[Deliberation]:
+    awards = (
+        Deliberation.objects.filter(
+            verrouillee=True, decision=Deliberation.Decision.CERTIFIE
+        )
+        .select_related(
+            "inscription__candidat",
+            "inscription__session__referentiel__certification",
+        )
+        .prefetch_related(
+            Prefetch(
+                "inscription__declarations_cdc",
+                queryset=DeclarationCDC.objects.select_related("lot").order_by("-pk"),
+                to_attr=PREFETCH,
+            )
+        )
+        .order_by("decidee_le", "inscription__candidat__nom_naissance", "pk")
+    )
+    if certification is not None:
+        awards = awards.filter(
+            inscription__session__referentiel__certification=certification
+        )
+    if inscription_ids is not None:
+        awards = awards.filter(inscription_id__in=inscription_ids)
+    return awards
+
+
+def titulaires_for(
+    *,
+    certification: Certification | None = None,
+    inscription_ids: list[int] | None = None,
+) -> list[TitulaireCDC]:
+    """Every certified holder (deliberation locked, decision « certifié »), oldest
+    award first, with their declaration state: two queries whatever their
+    number. Awards of blocs only are not declared in this flow (the schema in use
+    has no place for them)."""
+    titulaires = []
+    for deliberation in _awards(certification, inscription_ids):
+        inscription = deliberation.inscription
+        candidat = inscription.candidat
+        passage = passage_of(deliberation)
+        # The Prefetch's to_attr, unknown to the model's type.
+        historique: list[DeclarationCDC] = getattr(inscription, PREFETCH)
+        derniere = historique[0] if historique else None
+        attribution = passage.date_debut_validite
+        titulaires.append(
+            TitulaireCDC(
+                inscription_id=inscription.pk,
+                candidat_id=candidat.pk,
+                nom=f"{candidat.prenom1} {candidat.nom_naissance}",
+                certification=inscription.session.referentiel.certification.code,
+                session=inscription.session.nom,
+                attribution=attribution,
+                echeance=echeance_of(attribution),
+                etat=etat_of(derniere, passage),
+                passage=passage,
+                manquants=manquants_of(candidat),
+                derniere=derniere,
+                historique=historique,
+            )
+        )
+    return titulaires
+
+
+@dataclass(frozen=True)
+class Echeances:
+    """Holders not declared yet whose deadline is within ``JOURS_AVANT_ECHEANCE``
+    days (``dues``) or past (``en_retard``), soonest first."""
+
+    dues: list[TitulaireCDC]
+    en_retard: list[TitulaireCDC]
+
+
+def echeances_for(
+    *, today: date | None = None, titulaires: list[TitulaireCDC] | None = None
+) -> Echeances:
+    """From every holder (or the ``titulaires`` already read): the deadline is
+    the award + 3 months, the day of the deadline included."""
+    today = today or timezone.localdate()
+    limite = today + timedelta(days=JOURS_AVANT_ECHEANCE)
+    if titulaires is None:
+        titulaires = titulaires_for()
+    non_declares = sorted(
+        (t for t in titulaires if t.non_declare), key=lambda t: t.echeance
+    )
+    return Echeances(
+        dues=[t for t in non_declares if today <= t.echeance <= limite],
+        en_retard=[t for t in non_declares if t.echeance < today],
+    )
+
+
+def certifications_declarees() -> QuerySet[Certification]:
+    """The certifications that have at least one certified holder."""
+    return Certification.objects.filter(
+        referentiels__sessions__inscriptions__deliberation__decision=(
+            Deliberation.Decision.CERTIFIE
+        ),
+        referentiels__sessions__inscriptions__deliberation__verrouillee=True,
+    ).distinct()
+
+
+def lots_for(*, certification: Certification | None = None) -> QuerySet[LotCDC]:
+    lots = LotCDC.objects.select_related("certification", "cree_par", "depose_par")
+    if certification is not None:
+        lots = lots.filter(certification=certification)
+    return lots.order_by("-pk")
+
+
+def get_lot_for(user: User, pk: int) -> LotCDC:
+    """A batch: administrators only (403); an unknown batch is a 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(lots_for(), pk=pk)
+
+
+def declarations_of(lot: LotCDC) -> QuerySet[DeclarationCDC]:
+    return (
+        lot.declarations.select_related("inscription__candidat", "repondu_par")
+        .order_by("inscription__candidat__nom_naissance", "pk")
+        .all()
+    )
+
+
+def get_declaration_for(user: User, pk: int) -> DeclarationCDC:
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        DeclarationCDC.objects.select_related("lot", "inscription__candidat"), pk=pk
+    )
