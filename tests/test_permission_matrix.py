@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import (
     NoReverseMatch,
     URLPattern,
@@ -36,6 +36,7 @@ from django.urls import (
 from django.utils import timezone
 
 from certif.roles import Role
+from evaluations.declarations.services import lot_build, lot_deposit, lot_start
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.tasks import emission_launch
@@ -94,6 +95,29 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 200",
     },
     "evaluations:documents_mine": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:candidat_identite": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:declarations": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_create": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:lot_cdc": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_fichier": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_deposer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:lot_cdc_accepter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:declaration_cdc_reponse": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:dossier": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:emission_archive": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:emission_detail": {"GET": "302 403 403 403 403 403 403 200"},
@@ -429,6 +453,19 @@ class World:
                 blocs=("B1", "B2"),
             )
         emission = emission_launch(session=earlier, by=admin)
+        with override_settings(
+            CDC_ID_CLIENT_EMETTEUR="EMET0001",
+            CDC_ID_CLIENT_CERTIFICATEUR="CERT0001",
+            CDC_ID_CONTRAT="C-1",
+        ):
+            lot = lot_build(
+                lot_id=lot_start(
+                    certification=earlier.referentiel.certification, by=admin
+                ).pk
+            )
+        lot = lot_deposit(lot=lot, by=admin)
+        declaration = lot.declarations.order_by("pk").first()
+        assert declaration is not None
         parchemin = Document.objects.get(
             inscription__candidat=camille, nature=Document.Nature.PARCHEMIN
         )
@@ -558,6 +595,27 @@ class World:
             ),
             # Documents and verification.
             "evaluations:documents_mine": lambda: reverse("evaluations:documents_mine"),
+            # Declarations to the Caisse des Dépôts, identity corrections.
+            "evaluations:candidat_identite": lambda: reverse(
+                "evaluations:candidat_identite", args=[camille.pk]
+            ),
+            "evaluations:declarations": lambda: reverse("evaluations:declarations"),
+            "evaluations:lot_cdc_create": lambda: reverse("evaluations:lot_cdc_create"),
+            "evaluations:lot_cdc": lambda: reverse(
+                "evaluations:lot_cdc", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_fichier": lambda: reverse(
+                "evaluations:lot_cdc_fichier", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_deposer": lambda: reverse(
+                "evaluations:lot_cdc_deposer", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_accepter": lambda: reverse(
+                "evaluations:lot_cdc_accepter", args=[lot.pk]
+            ),
+            "evaluations:declaration_cdc_reponse": lambda: reverse(
+                "evaluations:declaration_cdc_reponse", args=[declaration.pk]
+            ),
             "evaluations:document_download": lambda: reverse(
                 "evaluations:document_download", args=[parchemin.pk]
             ),

@@ -164,7 +164,7 @@ class DeclarationCDC(models.Model):
     class Meta:
         verbose_name = _("déclaration CDC")
         verbose_name_plural = _("déclarations CDC")
-        ordering = ("lot", "pk")
+        ordering = ("lot_id", "pk")
         constraints = [
             models.UniqueConstraint(
                 fields=["lot", "inscription"], name="declaration_cdc_unique_par_lot"

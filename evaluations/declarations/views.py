@@ -195,6 +195,9 @@ def lot_accept_all_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         for message in exc.messages:
             messages.error(request, message)
     else:
+        if not n:
+            messages.info(request, _("Aucun titulaire n'attendait de réponse."))
+            return redirect("evaluations:lot_cdc", pk=lot.pk)
         messages.success(
             request,
             ngettext(

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'déclaration CDC',
                 'verbose_name_plural': 'déclarations CDC',
-                'ordering': ('lot', 'pk'),
+                'ordering': ('lot_id', 'pk'),
             },
         ),
         migrations.AddConstraint(
