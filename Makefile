@@ -14,7 +14,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_ENV := DEBUG=true
+# The demo's identifiers on the Caisse des Dépôts' portal (placeholders: the file
+# they produce is a specimen, never to be deposited).
+RUN_ENV := DEBUG=true CDC_ID_CLIENT_EMETTEUR=$${CDC_ID_CLIENT_EMETTEUR:-DEMO0001} \
+	CDC_ID_CLIENT_CERTIFICATEUR=$${CDC_ID_CLIENT_CERTIFICATEUR:-DEMO0002} \
+	CDC_ID_CONTRAT=$${CDC_ID_CONTRAT:-DEMO-CONTRAT}
 
 .PHONY: run test browser lint format install install-dev lock bench clean
 
