@@ -124,17 +124,21 @@ def declarations_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
         description = " ".join(
             [
                 ngettext(
-                    "%(n)d titulaire en retard,",
-                    "%(n)d titulaires en retard,",
+                    "%(n)d titulaire en retard ;",
+                    "%(n)d titulaires en retard ;",
                     len(echeances.en_retard),
                 )
-                % {"n": len(echeances.en_retard)},
+                % {"n": len(echeances.en_retard)}
+                if echeances.en_retard
+                else _("aucun titulaire en retard ;"),
                 ngettext(
                     "%(n)d à déclarer dans les 15 jours.",
                     "%(n)d à déclarer dans les 15 jours.",
                     len(echeances.dues),
                 )
-                % {"n": len(echeances.dues)},
+                % {"n": len(echeances.dues)}
+                if echeances.dues
+                else _("aucun à déclarer dans les 15 jours."),
                 description,
             ]
         )

@@ -16,7 +16,27 @@ class CertificationFiltreForm(forms.Form):
         queryset=certifications_declarees(),
         required=False,
         empty_label=_("Toutes"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class IdsField(forms.Field):
+    """Ticked enrolments, as ids: whether each one may be declared is decided when
+    the batch is built (``lot_build`` keeps only holders to declare)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(
+                _("Sélection de titulaires invalide : cochez-les dans la liste.")
+            ) from None
 
 
 class LotForm(forms.Form):
@@ -24,7 +44,9 @@ class LotForm(forms.Form):
     ticked, and what to do with an incomplete identity."""
 
     certification = forms.ModelChoiceField(
-        label=_("Certification"), queryset=certifications_declarees()
+        label=_("Certification"),
+        queryset=certifications_declarees(),
+        empty_label=_("Choisissez la certification"),
     )
     mode = forms.ChoiceField(
         label=_("Titulaires dont l'identité est incomplète"),
@@ -32,18 +54,11 @@ class LotForm(forms.Form):
         initial=LotCDC.Mode.EXCLURE,
         widget=forms.RadioSelect,
     )
-    inscriptions = forms.TypedMultipleChoiceField(
+    inscriptions = IdsField(
         label=_("Seulement ces titulaires"),
-        coerce=int,
         required=False,
         help_text=_("Aucun coché : tous les titulaires à déclarer."),
     )
-
-    def __init__(self, *args: Any, choix: list[tuple[int, str]], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        field = self.fields["inscriptions"]
-        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 - declared above
-        field.choices = choix
 
 
 class ReponseForm(forms.Form):

@@ -64,10 +64,7 @@ def declarations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         else tous
     )
     declarables = [t for t in titulaires if t.declarable]
-    form = LotForm(
-        initial={"certification": certification},
-        choix=[(t.inscription_id, t.nom) for t in declarables],
-    )
+    form = LotForm(initial={"certification": certification})
     return render(
         request,
         "evaluations/declarations/index.html",
@@ -97,8 +94,7 @@ def declarations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def lot_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a batch and build it in the background; the batch's page shows the
     progress."""
-    declarables = [t for t in titulaires_for() if t.declarable]
-    form = LotForm(request.POST, choix=[(t.inscription_id, t.nom) for t in declarables])
+    form = LotForm(request.POST)
     if not form.is_valid():
         _form_messages(request, form)
         return redirect("evaluations:declarations")

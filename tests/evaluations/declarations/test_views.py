@@ -193,6 +193,7 @@ class ActionTests(ViewTestCase):
             follow=True,
         )
         self.assertContains(response, "Sélectionnez un choix valide.")
+        self.assertContains(response, "Sélection de titulaires invalide")
         self.assertEqual(LotCDC.objects.count(), 0)
 
     def test_selected_holders_only(self) -> None:
@@ -249,3 +250,32 @@ class ActionTests(ViewTestCase):
             f"/declarations/lots/{lot.pk}/tout-accepter/", follow=True
         )
         self.assertContains(response, "Aucun titulaire n&#x27;attendait de réponse.")
+
+
+class HomeTests(ViewTestCase):
+    def test_admin_home_counts_overdue_and_due(self) -> None:
+        from datetime import datetime
+
+        from tests.clock import frozen
+        from tests.evaluations.declarations.factories import PARIS
+
+        self.client.force_login(self.admin)
+        # Léa: awarded on 10 January 2026, deadline 10 April 2026.
+        with frozen(datetime(2026, 4, 1, 9, tzinfo=PARIS)):
+            response = self.client.get("/")
+            self.assertContains(
+                response,
+                "aucun titulaire en retard ; 1 à déclarer dans les 15 jours. Déclarer "
+                "les titulaires",
+            )
+            page = self.client.get("/declarations/")
+            self.assertContains(page, "Aucun titulaire en retard")
+            self.assertContains(page, "1 titulaire à déclarer dans les 15 jours")
+        with frozen(datetime(2026, 4, 11, 9, tzinfo=PARIS)):
+            response = self.client.get("/")
+            self.assertContains(
+                response,
+                "1 titulaire en retard ; aucun à déclarer dans les 15 jours.",
+            )
+        self.client.force_login(self.jury)
+        self.assertNotContains(self.client.get("/"), "Déclarations CDC")
