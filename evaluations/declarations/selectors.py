@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certif.models import User
 from certif.roles import is_admin
@@ -140,20 +141,22 @@ def manquants_of(candidat: Candidat) -> list[str]:
     """What the CDC's file needs and this identity lacks, in French, one item per
     field (« code INSEE de la commune de naissance manquant »)."""
     manquants: list[str] = []
+    # The labels are translated only for a field at fault: this runs for every
+    # holder of a batch.
     for valeur, nom, requis in (
-        (candidat.nom_naissance, _("nom de naissance"), True),
-        (candidat.nom_usage, _("nom d'usage"), False),
-        (candidat.prenom1, _("premier prénom"), True),
-        (candidat.prenom2, _("deuxième prénom"), False),
-        (candidat.prenom3, _("troisième prénom"), False),
-        (candidat.commune_naissance, _("commune de naissance"), False),
+        (candidat.nom_naissance, gettext_noop("nom de naissance"), True),
+        (candidat.nom_usage, gettext_noop("nom d'usage"), False),
+        (candidat.prenom1, gettext_noop("premier prénom"), True),
+        (candidat.prenom2, gettext_noop("deuxième prénom"), False),
+        (candidat.prenom3, gettext_noop("troisième prénom"), False),
+        (candidat.commune_naissance, gettext_noop("commune de naissance"), False),
     ):
         if requis and not valeur.strip():
-            manquants.append(_("%(champ)s manquant") % {"champ": nom})
+            manquants.append(_("%(champ)s manquant") % {"champ": _(nom)})
         elif len(valeur) > LONGUEUR_MAX:
             manquants.append(
                 _("%(champ)s de plus de %(n)d caractères")
-                % {"champ": nom, "n": LONGUEUR_MAX}
+                % {"champ": _(nom), "n": LONGUEUR_MAX}
             )
     if not 1900 <= candidat.date_naissance.year <= 2099:
         manquants.append(_("année de naissance hors de 1900 à 2099"))
