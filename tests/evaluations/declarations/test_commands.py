@@ -1,0 +1,110 @@
+"""The command ``declaration_cdc`` when it cannot produce a file, and the data
+migration that turned countries' names into INSEE codes."""
+
+import importlib
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from certif.roles import Role
+from evaluations.declarations.models import LotCDC
+from evaluations.sessions.models import Candidat
+from tests.evaluations.declarations.factories import make_titulaire
+from tests.evaluations.factories import make_candidat_complet
+from tests.factories import make_referentiel, make_session, make_user
+
+IDS = {
+    "CDC_ID_CLIENT_EMETTEUR": "EMET0001",
+    "CDC_ID_CLIENT_CERTIFICATEUR": "CERT0001",
+    "CDC_ID_CONTRAT": "C-1",
+}
+
+
+@override_settings(**IDS)
+class DeclarationCommandTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
+        cls.referentiel = make_referentiel()
+        session = make_session(cls.referentiel, statut="deliberee")
+        cls.lea = make_titulaire(
+            session, "lea@example.org", par=cls.admin, nom_naissance="FONTAINE"
+        )
+
+    def run_command(self, *args: str) -> tuple[str, str, Path]:
+        out, err = StringIO(), StringIO()
+        with tempfile.TemporaryDirectory() as tmp:
+            output = Path(tmp) / "lot.xml"
+            try:
+                call_command(
+                    "declaration_cdc",
+                    "--output",
+                    str(output),
+                    *args,
+                    stdout=out,
+                    stderr=err,
+                )
+            finally:
+                self.written = output.exists()
+        return out.getvalue(), err.getvalue(), output
+
+    def test_unknown_certification(self) -> None:
+        with self.assertRaisesMessage(
+            CommandError, "Certification inconnue : RNCP99999"
+        ):
+            self.run_command("--certification", "RNCP99999")
+
+    def test_no_administrator(self) -> None:
+        with self.assertRaisesMessage(
+            CommandError, "Aucun administrateur actif pour construire le lot."
+        ):
+            self.run_command("--par", "personne@example.org")
+
+    def test_missing_identifiers(self) -> None:
+        with (
+            override_settings(CDC_ID_CONTRAT=""),
+            self.assertRaisesMessage(CommandError, "idContrat (1 à 20 caractères)"),
+        ):
+            self.run_command()
+
+    def test_incomplete_identity_refuses_and_writes_nothing(self) -> None:
+        Candidat.objects.filter(pk=self.lea.candidat_id).update(nom_naissance=" ")
+        with self.assertRaisesMessage(
+            CommandError,
+            f"Lot n° {LotCDC.objects.count() + 1} : Refusé (identités incomplètes). "
+            "Lot refusé : 1 titulaire a une identité incomplète.",
+        ):
+            self.run_command(
+                "--certification",
+                self.referentiel.certification.code,
+                "--refuser-incomplets",
+            )
+        self.assertIs(self.written, False)
+
+
+class PaysMigrationTests(TestCase):
+    def test_names_become_codes_and_back(self) -> None:
+        migration = importlib.import_module(
+            "evaluations.migrations.0004_issue15_lieu_naissance"
+        )
+        maroc = make_candidat_complet(
+            "a@example.org", code_insee_naissance="", pays_naissance="Maroc"
+        )
+        inconnu = make_candidat_complet(
+            "b@example.org", code_insee_naissance="", pays_naissance="Belgik"
+        )
+        migration.pays_en_code(apps, None)
+        self.assertEqual(
+            list(
+                Candidat.objects.filter(pk__in=[maroc.pk, inconnu.pk])
+                .order_by("pk")
+                .values_list("pays_naissance", flat=True)
+            ),
+            ["99350", "Belgik"],
+        )
+        migration.pays_en_nom(apps, None)
+        self.assertEqual(Candidat.objects.get(pk=maroc.pk).pays_naissance, "Maroc")
