@@ -7,13 +7,14 @@ identity lacks)."""
 
 import calendar
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,6 @@ from referentiel.models import Certification
 
 DELAI_MOIS = 3
 JOURS_AVANT_ECHEANCE = 15
-PREFETCH = "declarations_lues"
 LONGUEUR_MAX = 60  # nomNaissance, prenom1-3, nomUsage, libellés: 60 characters
 INSEE_COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
@@ -94,18 +94,27 @@ def echeance_of(attribution: date) -> date:
     return date(year, month, min(attribution.day, calendar.monthrange(year, month)[1]))
 
 
-def id_technique_of(inscription: Inscription, certification: Certification) -> str:
+def id_technique_of(inscription_id: int, code_certification: str) -> str:
     """Stable for an award: the same enrolment always gets the same identifier,
     so a corrected declaration replaces the earlier one at the CDC."""
-    return f"{certification.code}-{inscription.pk}"
+    return f"{code_certification}-{inscription_id}"
 
 
-def passage_of(deliberation: Deliberation) -> Passage:
-    """The values the file carries for this award (the enrolment, its session and
-    candidate loaded with it)."""
-    inscription = deliberation.inscription
-    session = inscription.session
-    candidat: Candidat = inscription.candidat
+@dataclass(frozen=True)
+class Attribution:
+    """What the file needs of an award besides the holder's identity."""
+
+    inscription_id: int
+    code_certification: str
+    decidee_le: datetime
+    voie_acces: str
+    date_ouverture: date
+    date_jury: date
+
+
+def passage_of(attribution: Attribution, candidat: Candidat, tz: tzinfo) -> Passage:
+    """The values the file carries for this award, the decision's date read in
+    ``tz`` (the platform's time zone: Paris)."""
     if candidat.pays_naissance:
         code_insee = candidat.pays_naissance
         code_pays = candidat.pays_naissance[2:]
@@ -114,11 +123,13 @@ def passage_of(deliberation: Deliberation) -> Passage:
         code_insee, code_pays, libelle_pays = candidat.code_insee_naissance, "", ""
     naissance = candidat.date_naissance
     return Passage(
-        id_technique=id_technique_of(inscription, session.referentiel.certification),
-        date_debut_validite=timezone.localdate(deliberation.decidee_le),
-        modalite_acces=MODALITE_ACCES.get(VoieAcces(inscription.voie_acces), ""),
-        date_debut_examen=session.date_ouverture,
-        date_fin_examen=session.date_jury,
+        id_technique=id_technique_of(
+            attribution.inscription_id, attribution.code_certification
+        ),
+        date_debut_validite=attribution.decidee_le.astimezone(tz).date(),
+        modalite_acces=MODALITE_ACCES.get(VoieAcces(attribution.voie_acces), ""),
+        date_debut_examen=attribution.date_ouverture,
+        date_fin_examen=attribution.date_jury,
         titulaire=Titulaire(
             nom_naissance=candidat.nom_naissance,
             nom_usage=candidat.nom_usage,
@@ -263,33 +274,40 @@ def etat_of(derniere: DeclarationCDC | None, passage: Passage) -> str:
     return Etat.ACCEPTE
 
 
-def _awards(
-    certification: Certification | None, inscription_ids: list[int] | None
-) -> QuerySet[Deliberation]:
-    awards = (
-        Deliberation.objects.filter(
-            verrouillee=True, decision=Deliberation.Decision.CERTIFIE
-        )
-        .select_related(
-            "inscription__candidat",
-            "inscription__session__referentiel__certification",
-        )
-        .prefetch_related(
-            Prefetch(
-                "inscription__declarations_cdc",
-                queryset=DeclarationCDC.objects.select_related("lot").order_by("-pk"),
-                to_attr=PREFETCH,
-            )
-        )
-        .order_by("decidee_le", "inscription__candidat__nom_naissance", "pk")
+# The identity fields read for each holder (as values: a batch of 10,000 holders
+# would otherwise build 60,000 model instances).
+CANDIDAT_CHAMPS = (
+    "nom_naissance",
+    "nom_usage",
+    "prenom1",
+    "prenom2",
+    "prenom3",
+    "date_naissance",
+    "sexe",
+    "commune_naissance",
+    "code_insee_naissance",
+    "pays_naissance",
+)
+
+
+def _certifies(
+    prefix: str, certification: Certification | None, inscription_ids: list[int] | None
+) -> Q:
+    """Awards of the certification: deliberation locked, decision « certifié »;
+    ``prefix`` leads from the queried model to the enrolment."""
+    condition = Q(
+        **{
+            f"{prefix}deliberation__verrouillee": True,
+            f"{prefix}deliberation__decision": Deliberation.Decision.CERTIFIE,
+        }
     )
     if certification is not None:
-        awards = awards.filter(
-            inscription__session__referentiel__certification=certification
+        condition &= Q(
+            **{f"{prefix}session__referentiel__certification": certification}
         )
     if inscription_ids is not None:
-        awards = awards.filter(inscription_id__in=inscription_ids)
-    return awards
+        condition &= Q(**{f"{prefix}pk__in": inscription_ids})
+    return condition
 
 
 def titulaires_for(
@@ -301,22 +319,52 @@ def titulaires_for(
     award first, with their declaration state: two queries whatever their
     number. Awards of blocs only are not declared in this flow (the schema in use
     has no place for them)."""
+    rows = (
+        Inscription.objects.filter(_certifies("", certification, inscription_ids))
+        .order_by("deliberation__decidee_le", "candidat__nom_naissance", "pk")
+        .values_list(
+            "pk",
+            "voie_acces",
+            "candidat_id",
+            *(f"candidat__{name}" for name in CANDIDAT_CHAMPS),
+            "session__nom",
+            "session__date_ouverture",
+            "session__date_jury",
+            "session__referentiel__certification__code",
+            "deliberation__decidee_le",
+        )
+    )
+    historiques: dict[int, list[DeclarationCDC]] = defaultdict(list)
+    for declaration in (
+        DeclarationCDC.objects.filter(
+            _certifies("inscription__", certification, inscription_ids)
+        )
+        .select_related("lot")
+        .order_by("-pk")
+    ):
+        historiques[declaration.inscription_id].append(declaration)
+    tz = timezone.get_current_timezone()
     titulaires = []
-    for deliberation in _awards(certification, inscription_ids):
-        inscription = deliberation.inscription
-        candidat = inscription.candidat
-        passage = passage_of(deliberation)
-        # The Prefetch's to_attr, unknown to the model's type.
-        historique: list[DeclarationCDC] = getattr(inscription, PREFETCH)
+    for row in rows:
+        inscription_id, voie_acces, candidat_id = row[:3]
+        identite = dict(zip(CANDIDAT_CHAMPS, row[3:13], strict=True))
+        session_nom, ouverture, jury, code, decidee_le = row[13:]
+        candidat = Candidat(pk=candidat_id, **identite)
+        passage = passage_of(
+            Attribution(inscription_id, code, decidee_le, voie_acces, ouverture, jury),
+            candidat,
+            tz,
+        )
+        historique = historiques.get(inscription_id, [])
         derniere = historique[0] if historique else None
         attribution = passage.date_debut_validite
         titulaires.append(
             TitulaireCDC(
-                inscription_id=inscription.pk,
-                candidat_id=candidat.pk,
+                inscription_id=inscription_id,
+                candidat_id=candidat_id,
                 nom=f"{candidat.prenom1} {candidat.nom_naissance}",
-                certification=inscription.session.referentiel.certification.code,
-                session=inscription.session.nom,
+                certification=code,
+                session=session_nom,
                 attribution=attribution,
                 echeance=echeance_of(attribution),
                 etat=etat_of(derniere, passage),
