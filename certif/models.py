@@ -2,6 +2,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,3 +57,45 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} <{self.email}>" if full else self.email
+
+
+class ChangementRole(models.Model):
+    """One change of an account's roles (a Django group joined or left, or the
+    superuser status given or taken), whatever the path: the admin's user form,
+    a group's side of the relation, a service or a shell. Kept when the accounts
+    are deleted (the e-mail addresses are copied)."""
+
+    class Action(models.TextChoices):
+        AJOUT = "ajout", _("Ajout")
+        RETRAIT = "retrait", _("Retrait")
+
+    SUPERUTILISATEUR = "superutilisateur"
+
+    date = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    par = models.ForeignKey(
+        "certif.User",
+        verbose_name=_("par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    par_email = models.CharField(_("par (e-mail)"), max_length=254, blank=True)
+    utilisateur = models.ForeignKey(
+        "certif.User",
+        verbose_name=_("compte"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="changements_roles",
+    )
+    utilisateur_email = models.CharField(_("compte (e-mail)"), max_length=254)
+    role = models.CharField(_("rôle"), max_length=150)
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+
+    class Meta:
+        verbose_name = _("changement de rôle")
+        verbose_name_plural = _("changements de rôles")
+        ordering = ("-date", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d %H:%M} {self.action} {self.role} {self.utilisateur_email}"

@@ -1,6 +1,7 @@
 """The platform's roles. A role is a Django group; these helpers are the only place
 that knows the group names."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +33,52 @@ def has_role(user: User, *roles: Role) -> bool:
 
 def is_admin(user: User) -> bool:
     return has_role(user, Role.ADMINISTRATEUR)
+
+
+# Roles that open health data (disability files): granted only by a superuser,
+# never to oneself.
+ROLES_SANTE = frozenset({Role.REFERENT_HANDICAP.value})
+
+
+def role_change_errors(
+    *,
+    user: User,
+    before: frozenset[str],
+    after: frozenset[str],
+    by: User | None,
+) -> list[str]:
+    """Why the roles of ``user`` may not go from ``before`` to ``after`` when
+    ``by`` changes them (``None``: the server's operator, from a command or a
+    shell). Empty when the change is allowed. The one home of these rules: the
+    admin's form shows them, and every other path hits them when the membership
+    is written (``certif.audit``)."""
+    errors = []
+    added = after - before
+    if added & ROLES_SANTE and by is not None:
+        if not by.is_superuser:
+            errors.append(
+                _(
+                    "Seul un superutilisateur peut donner le rôle « Référent "
+                    "handicap », qui ouvre des données de santé."
+                )
+            )
+        elif by.pk == user.pk:
+            errors.append(
+                _(
+                    "Personne ne se donne à soi-même le rôle « Référent handicap » : "
+                    "un autre superutilisateur doit le faire."
+                )
+            )
+    cumul = {Role.ADMINISTRATEUR.value, Role.REFERENT_HANDICAP.value}
+    if (
+        cumul <= after
+        and not cumul <= before
+        and not settings.ROLES_CUMUL_ADMIN_REFERENT
+    ):
+        errors.append(
+            _(
+                "Un même compte ne peut pas être à la fois administrateur et "
+                "référent handicap (réglage ROLES_CUMUL_ADMIN_REFERENT)."
+            )
+        )
+    return [str(error) for error in errors]

@@ -8,6 +8,8 @@ from certif.roles import Role
 # models are deliberately absent: their content is confidential.
 ADMIN_PERMISSION_APPS = ("referentiel",)
 ADMIN_PERMISSION_MODELS = (("certif", "user"), ("auth", "group"))
+# The role-change log: read by administrators, written only by certif.audit.
+ADMIN_VIEW_PERMISSIONS = (("certif", "view_changementrole"),)
 
 
 @transaction.atomic
@@ -21,6 +23,10 @@ def roles_setup() -> dict[Role, Group]:
     for app_label, model in ADMIN_PERMISSION_MODELS:
         permissions |= Permission.objects.filter(
             content_type__app_label=app_label, content_type__model=model
+        )
+    for app_label, codename in ADMIN_VIEW_PERMISSIONS:
+        permissions |= Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
         )
     groups[Role.ADMINISTRATEUR].permissions.set(permissions)
     return groups

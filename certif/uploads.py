@@ -1,7 +1,9 @@
 """The one checker of uploaded files, for every app: a safe display name, the size
-limit (``UPLOAD_MAX_BYTES``), and the type read from the content (magic bytes,
-and the members of a ZIP-based office document), never the client's content type
-or the extension alone. Each app states which ``Formats`` it accepts."""
+limit (``UPLOAD_MAX_BYTES``), the type read from the content (magic bytes, and the
+members of a ZIP-based office document), never the client's content type or the
+extension alone, and for an office document the total uncompressed size its ZIP
+declares (``UPLOAD_ZIP_MAX_DECOMPRESSE``). Each app states which ``Formats`` it
+accepts."""
 
 import hashlib
 import unicodedata
@@ -63,6 +65,18 @@ PIECES = Formats(
         ".png": "image/png",
     },
     "PDF, JPEG, PNG",
+)
+
+# Office documents that are ZIP packages (OpenDocument and Office Open XML).
+_ZIP_TYPES = frozenset(
+    {
+        _DOCX,
+        _XLSX,
+        _PPTX,
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    }
 )
 
 # Directory prefix inside an Office Open XML package → its type.
@@ -128,6 +142,18 @@ def detect_type(stream: IO[bytes], formats: Formats) -> str | None:
     return None
 
 
+def zip_declared_size(stream: IO[bytes]) -> int:
+    """The total uncompressed size a ZIP declares in its directory (nothing is
+    inflated); 0 when the stream is not a readable ZIP."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+    finally:
+        stream.seek(0)
+
+
 def trop_volumineux(limit: int | None = None) -> str:
     return _("Le fichier dépasse la taille maximale de %(taille)s.") % {
         "taille": filesizeformat(limit or settings.UPLOAD_MAX_BYTES)
@@ -168,6 +194,19 @@ def upload_check(*, nom: str, fichier: Any, formats: Formats) -> FichierControle
             )
             % {"nom": nom, "formats": formats.libelle}
         )
+    if mime in _ZIP_TYPES:
+        declared = zip_declared_size(fichier)
+        if declared > settings.UPLOAD_ZIP_MAX_DECOMPRESSE:
+            raise ValidationError(
+                _(
+                    "« %(nom)s » se décompresse en plus de %(taille)s : ce n'est pas "
+                    "un document ordinaire, fichier refusé."
+                )
+                % {
+                    "nom": nom,
+                    "taille": filesizeformat(settings.UPLOAD_ZIP_MAX_DECOMPRESSE),
+                }
+            )
     if mime != formats.types[extension]:
         detected = next(ext for ext, value in formats.types.items() if value == mime)
         raise ValidationError(

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from certif import views
-from certif.forms import LoginForm
+from certif.forms import LoginForm, MotDePasseChangerForm
 
 urlpatterns = [
     path("", views.home_view, name="home"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(),
+        views.password_reset_view,
         name="password_reset",
     ),
     path(
@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -38,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/changer/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=MotDePasseChangerForm),
         name="password_change",
     ),
     path(
@@ -52,5 +52,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "certif.errors.bad_request"
 handler403 = "certif.errors.permission_denied"
 handler404 = "certif.errors.page_not_found"
+handler500 = "certif.errors.server_error"

@@ -57,6 +57,7 @@ class DemandeForm(forms.Form):
     besoins = forms.CharField(
         label=_("Vos besoins"),
         required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Décrivez avec vos mots ce qui vous gêne dans les épreuves et ce qui vous "
@@ -100,6 +101,7 @@ class AvisForm(forms.Form):
     avis = forms.CharField(
         label=_("Avis motivé"),
         required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Lu par le candidat et par le jury. N'y écrivez aucun détail médical."
@@ -124,6 +126,7 @@ class AmenagementForm(forms.Form):
     description = forms.CharField(
         label=_("Description"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -150,7 +153,10 @@ class PropositionForm(forms.Form):
         required=False,
     )
     motif = forms.CharField(
-        label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Motif"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, inscription: Inscription, **kwargs: Any) -> None:

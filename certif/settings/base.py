@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "certif.middleware.RefuseNulMiddleware",
+    "certif.middleware.PrivateSessionMiddleware",
 ]
 
 ROOT_URLCONF = "certif.urls"
@@ -114,6 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# An account may be both administrateur and référent handicap only when this says
+# so (separation of duties: the administrator sees everything but health data).
+ROLES_CUMUL_ADMIN_REFERENT = env_bool("ROLES_CUMUL_ADMIN_REFERENT", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -125,6 +130,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client address is the one the rate limits count (certif.client): behind the
+# proxy, the X-Forwarded-For entry appended by the trusted proxy, never one the
+# client wrote. A successful password reset clears the account's lockout
+# (certif.views.PasswordResetConfirmView).
+AXES_CLIENT_IP_CALLABLE = "certif.client.client_address"
 # The login form posts the e-mail in the field "username" (Django's AuthenticationForm
 # calls authenticate(username=...)). Left to its default (USERNAME_FIELD, "email"),
 # axes records no username: failures of every account from one address add up and a
@@ -155,6 +165,13 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# An office document (a ZIP) whose members declare more than this once inflated is
+# refused (a zip bomb): real documents stay far below.
+UPLOAD_ZIP_MAX_DECOMPRESSE = env_int("UPLOAD_ZIP_MAX_DECOMPRESSE", 200 * 1024 * 1024)
+# A candidate's deliverables in one enrolment, every version and withdrawn file
+# included (nothing is deleted): total size and number of files.
+LIVRABLES_QUOTA_OCTETS = env_int("LIVRABLES_QUOTA_OCTETS", 200 * 1024 * 1024)
+LIVRABLES_QUOTA_FICHIERS = env_int("LIVRABLES_QUOTA_FICHIERS", 100)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -168,6 +185,18 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certif <noreply@certif.localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who receives every server error (500) by e-mail, with its traceback: a
+# comma-separated list of addresses. Empty, nobody is told and the 500 page says so.
+ADMINS = [("", address) for address in env_list("ADMINS", [])]
+EMAIL_SUBJECT_PREFIX = "[certif] "
+
+# Password reset: the e-mail leaves from a background task (both answers, known
+# address or not, take the same time); at most this many requests per address and
+# per client address in PASSWORD_RESET_WINDOW seconds.
+PASSWORD_RESET_PAR_ADRESSE = env_int("PASSWORD_RESET_PAR_ADRESSE", 3)
+PASSWORD_RESET_PAR_CLIENT = env_int("PASSWORD_RESET_PAR_CLIENT", 10)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
 
 # A cache every web process shares (no process keeps state that another needs: any
 # number of web processes serve the same site): the verification pages' rate limit counts a client's requests across
@@ -222,6 +251,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends when the browser closes, or after SESSION_IDLE_MINUTES without a
+# request (certif.middleware.PrivateSessionMiddleware extends it while in use).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+if SESSION_IDLE_MINUTES < 5:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 5.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -237,11 +273,32 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the web processes, each appending to
+# X-Forwarded-For (1 for the documented nginx). 0: the header is ignored and the
+# client address is REMOTE_ADDR. See certif.client.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Every 500 (and every error logged under django.request) to ADMINS.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }

@@ -27,5 +27,16 @@ SECURE_HSTS_SECONDS = 0
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "handlers": {
+        # Kept: a test checks that a 500 reaches ADMINS (the locmem mail outbox).
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler"},
+    },
     "root": {"handlers": [], "level": "CRITICAL"},
+    "loggers": {
+        "django.request": {
+            "handlers": ["mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+    },
 }

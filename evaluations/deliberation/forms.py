@@ -82,5 +82,6 @@ class DispenseForm(forms.Form):
     raisonnement = forms.CharField(
         label=_("Raisonnement du jury"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -7,10 +7,8 @@ from functools import wraps
 from typing import Concatenate, ParamSpec
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,9 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certif.client import client_address
 from certif.decorators import role_required
+from certif.errors import too_many_requests
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
+from certif.ratelimit import rate_limit_hit
 from certif.responses import private_file_response
 from certif.roles import Role
 from evaluations.documents.models import CODE_LENGTH, normalize_code
@@ -174,50 +175,37 @@ def emission_archive_view(request: AuthenticatedHttpRequest, pk: int) -> FileRes
 
 P = ParamSpec("P")
 
-RATE_LIMIT = 30  # requests per client address …
+RATE_LIMIT = 30  # accepted requests per client address …
 
 
-RATE_WINDOW = 60  # … per this many seconds
+RATE_WINDOW = 60  # … in any window of this many seconds
 
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 
 
-def _client_address(request: HttpRequest) -> str:
-    """The client's address. Behind the platform's reverse proxy (``BEHIND_PROXY``
-    sets ``SECURE_PROXY_SSL_HEADER``), the last ``X-Forwarded-For`` entry, the one
-    the proxy itself appended: the client cannot forge it."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def rate_limited(
     view: Callable[Concatenate[HttpRequest, P], HttpResponse],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Answer 429 (with a French page) past ``RATE_LIMIT`` requests per window."""
+    """Answer 429 (with a French page and the true ``Retry-After``) past
+    ``RATE_LIMIT`` accepted requests in the last ``RATE_WINDOW`` seconds from one
+    client address (``certif.client``)."""
 
     @wraps(view)
     def wrapper(
         request: HttpRequest, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponse:
-        key = f"verification-rl:{_client_address(request)}"
-        cache.add(key, 0, timeout=RATE_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=RATE_WINDOW)
-            count = 1
-        if count > RATE_LIMIT:
-            response = render(
+        wait = rate_limit_hit(
+            f"verification-rl:{client_address(request)}",
+            limit=RATE_LIMIT,
+            window=RATE_WINDOW,
+        )
+        if wait:
+            return too_many_requests(
                 request,
-                "evaluations/verification/trop_de_requetes.html",
-                {"minutes": RATE_WINDOW // 60},
-                status=429,
+                retry_after=wait,
+                template="evaluations/verification/trop_de_requetes.html",
             )
-            response["Retry-After"] = str(RATE_WINDOW)
-            return response
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -10,11 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.uploads import BUREAUTIQUE, HashingFile, upload_check
@@ -71,6 +75,7 @@ def livrables_deposer(
                 pk=modalite.pk
             )
             check_depot(inscription=inscription, modalite=modalite)
+            quota = _Quota.of(inscription)
             return [
                 _deposer_un(
                     inscription=inscription,
@@ -78,6 +83,7 @@ def livrables_deposer(
                     depot=depot,
                     by=by,
                     saved=saved,
+                    quota=quota,
                 )
                 for depot in depots
             ]
@@ -87,6 +93,61 @@ def livrables_deposer(
         raise
 
 
+@dataclass
+class _Quota:
+    """What a candidate's deliverables of one enrolment already use, against
+    ``LIVRABLES_QUOTA_FICHIERS`` and ``LIVRABLES_QUOTA_OCTETS`` (every version
+    and withdrawn file counts: nothing is deleted). Read under the enrolment's
+    lock, so that two uploads at once cannot both pass."""
+
+    fichiers: int
+    octets: int
+
+    @classmethod
+    def of(cls, inscription: Inscription) -> "_Quota":
+        totals = Livrable.objects.filter(inscription=inscription).aggregate(
+            fichiers=Count("pk"), octets=Sum("taille")
+        )
+        return cls(totals["fichiers"], totals["octets"] or 0)
+
+    def check_count(self) -> None:
+        limit = settings.LIVRABLES_QUOTA_FICHIERS
+        if self.fichiers + 1 > limit:
+            raise ValidationError(
+                ngettext(
+                    "Votre dossier a atteint la limite de %(n)d fichier déposé "
+                    "(versions et fichiers retirés compris) : demandez à "
+                    "l'administrateur de la session.",
+                    "Votre dossier a atteint la limite de %(n)d fichiers déposés "
+                    "(versions et fichiers retirés compris) : demandez à "
+                    "l'administrateur de la session.",
+                    limit,
+                )
+                % {"n": limit}
+            )
+
+    def check_size(self, nom: str, taille: int) -> None:
+        limit = settings.LIVRABLES_QUOTA_OCTETS
+        if self.octets + taille > limit:
+            raise ValidationError(
+                _(
+                    "« %(nom)s » dépasserait l'espace de votre dossier "
+                    "(%(quota)s, versions et fichiers retirés compris ; "
+                    "%(libre)s libres) : déposez un fichier plus léger ou demandez "
+                    "à l'administrateur de la session."
+                )
+                % {
+                    "nom": nom,
+                    "quota": filesizeformat(limit),
+                    "libre": filesizeformat(max(limit - self.octets, 0)),
+                }
+            )
+
+    def add(self, taille: int) -> None:
+        self.fichiers += 1
+        self.octets += taille
+
+
 def _deposer_un(
     *,
     inscription: Inscription,
@@ -94,9 +155,14 @@ def _deposer_un(
     depot: Depot,
     by: User,
     saved: list[str],
+    quota: _Quota,
 ) -> Livrable:
     controle = upload_check(nom=depot.nom, fichier=depot.fichier, formats=BUREAUTIQUE)
     nom, mime = controle.nom, controle.type_mime
+    quota.check_count()
+    declared = getattr(depot.fichier, "size", None)
+    if declared is not None:
+        quota.check_size(nom, declared)
     precedent = (
         Livrable.objects.filter(
             inscription=inscription,
@@ -125,6 +191,8 @@ def _deposer_un(
         saved.append(stored)
     if stream.read_size == 0:
         raise ValidationError(_("Le fichier « %(nom)s » est vide.") % {"nom": nom})
+    quota.check_size(nom, stream.read_size)
+    quota.add(stream.read_size)
     livrable.fichier.name = stored
     livrable.taille = stream.read_size
     livrable.sha256 = stream.digest.hexdigest()

@@ -103,12 +103,27 @@ def _check_resultat(resultat: str) -> None:
         raise ValidationError(_("Choisissez « Acquis » ou « Non acquis »."))
 
 
-def _check_commentaire(commentaire: str) -> None:
-    """Refuse what a text column cannot hold (PostgreSQL refuses NUL characters)."""
+COMMENTAIRE_MAX_LENGTH = 2000
+
+
+def _commentaire_error(commentaire: str) -> str | None:
+    """What is wrong with a comment, if anything: a NUL character (PostgreSQL
+    cannot store one) or more than ``COMMENTAIRE_MAX_LENGTH`` characters (the
+    plain form and the consolidation read the comments from the request, without
+    a form field to bound them)."""
     if "\x00" in commentaire:
-        raise ValidationError(
-            _("Le commentaire contient un caractère invalide (caractère nul).")
-        )
+        return _("Le commentaire contient un caractère invalide (caractère nul).")
+    if len(commentaire) > COMMENTAIRE_MAX_LENGTH:
+        return _("Le commentaire dépasse %(n)d caractères : raccourcissez-le.") % {
+            "n": COMMENTAIRE_MAX_LENGTH
+        }
+    return None
+
+
+def _check_commentaire(commentaire: str) -> None:
+    error = _commentaire_error(commentaire)
+    if error:
+        raise ValidationError(error)
 
 
 def _upsert(
@@ -254,10 +269,8 @@ def evaluations_record(
     existants = {e.critere_id: e for e in affectation.evaluations.all()}
     errors = []
     for critere_id, (resultat, commentaire) in valeurs.items():
-        if "\x00" in commentaire:
-            errors.append(
-                _("Le commentaire contient un caractère invalide (caractère nul).")
-            )
+        if error := _commentaire_error(commentaire):
+            errors.append(error)
         elif critere_id not in parcours:
             errors.append(
                 _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")
@@ -347,10 +360,8 @@ def consolidation_record(
     }
     errors = []
     for critere_id, (resultat, commentaire, _version) in valeurs.items():
-        if "\x00" in commentaire:
-            errors.append(
-                _("Le commentaire contient un caractère invalide (caractère nul).")
-            )
+        if error := _commentaire_error(commentaire):
+            errors.append(error)
         elif critere_id not in criteres:
             errors.append(
                 _("Un critère envoyé ne fait pas partie du parcours de ce candidat.")

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,9 @@ from evaluations.sessions.services import (
     identite_key,
     normalise_nom,
 )
+
+if TYPE_CHECKING:
+    import _csv
 
 # The CSV columns, in the order of the example file. Documented in README.md
 # ("Import CSV") and on the import page.
@@ -226,12 +230,40 @@ def csv_parse(*, texte: str, session: Session) -> ApercuImport:
     """Validate every line of the file against the rules and against the existing
     candidates; nothing is written."""
     apercu = ApercuImport()
+    if "\x00" in texte:
+        # PostgreSQL refuses a NUL character in a text column: refused here, the
+        # preview and the confirmation both parse the file through this function.
+        apercu.erreurs_fichier.append(
+            _(
+                "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
+                "exporté d'un tableur."
+            )
+        )
+        return apercu
     lines = texte.splitlines()
     header = next((line for line in lines if line.strip()), "")
     apercu.separateur = ";" if header.count(";") >= header.count(",") else ","
     # newline="": a bare \r (old Mac line ending, or typed in a cell) is a line
     # break for the csv module instead of an error (csv.Error, a 500).
     reader = csv.reader(io.StringIO(texte, newline=""), delimiter=apercu.separateur)
+    try:
+        return _parse_rows(apercu, reader, session=session)
+    except csv.Error:
+        # A cell longer than the csv module's field limit (131,072 characters).
+        apercu.lignes.clear()
+        apercu.erreurs_fichier.append(
+            _(
+                "Une cellule du fichier dépasse %(n)d caractères : ce n'est pas une "
+                "liste de candidats."
+            )
+            % {"n": csv.field_size_limit()}
+        )
+        return apercu
+
+
+def _parse_rows(
+    apercu: ApercuImport, reader: "_csv.Reader", *, session: Session
+) -> ApercuImport:
     columns: list[str] = []
     for row in reader:
         if any(cell.strip() for cell in row):

@@ -278,7 +278,9 @@ class ImportConfirmForm(forms.Form):
 
 
 class DeskFiltersForm(forms.Form):
-    q = forms.CharField(label=_("Rechercher (nom, e-mail)"), required=False)
+    q = forms.CharField(
+        label=_("Rechercher (nom, e-mail)"), required=False, max_length=200
+    )
     parcours = forms.ChoiceField(
         label=_("Parcours"),
         choices=[("", _("Tous")), *Inscription.Parcours.choices],

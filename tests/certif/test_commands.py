@@ -84,6 +84,7 @@ class SetupRolesTests(TestCase):
             for app, model in (("certif", "user"), ("auth", "group"))
             for action in ("add", "change", "delete", "view")
         ]
+        + [("certif", "view_changementrole")]
     )
 
     def state(self) -> dict[str, list[tuple[str, str]]]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from unittest import mock
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core import mail
 from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
@@ -158,7 +159,7 @@ class PasswordResetTests(TestCase):
         message = mail.outbox[0]
         self.assertEqual(message.to, ["marie@example.org"])
         match = re.search(
-            r"http://testserver(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)",
+            re.escape(settings.SITE_URL) + r"(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)",
             str(message.body),
         )
         assert match is not None, message.body

@@ -228,6 +228,7 @@ class ActionTests(ViewTestCase):
         )
         self.assertContains(response, "Recopiez le motif du rejet donné par la CDC.")
         response = self.client.post(url, {"reponse": "rejete", "motif": "a\x00b"})
+        self.assertEqual(response.status_code, 400)
         response = self.client.post(
             url, {"reponse": "rejete", "motif": "x" * 1001}, follow=True
         )

@@ -3,6 +3,7 @@ unknown codes; rate limiting."""
 
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
@@ -189,6 +190,9 @@ class HashCheckTests(VerificationBase):
 
 
 class RateLimitTests(VerificationBase):
+    """A sliding window of accepted requests (certif.ratelimit): a refused request
+    neither counts nor extends the wait, and ``Retry-After`` is the true wait."""
+
     def test_429_past_the_limit_per_address(self) -> None:
         for _ in range(RATE_LIMIT):
             self.assertEqual(
@@ -210,28 +214,77 @@ class RateLimitTests(VerificationBase):
         self.assertEqual(response.status_code, 200)
 
     def test_the_count_lives_in_the_shared_database_cache(self) -> None:
-        for _ in range(3):
-            self.client.get("/verification/")
-        # What another web process sees: its own cache object on the same table.
-        other_process = DatabaseCache("certif_cache", {})
-        self.assertEqual(other_process.get("verification-rl:127.0.0.1"), 3)
-        other_process.set("verification-rl:127.0.0.1", RATE_LIMIT)
-        self.assertEqual(self.client.get("/verification/").status_code, 429)
+        with time_machine.travel(1_800_000_000, tick=False):
+            for _ in range(3):
+                self.client.get("/verification/")
+            # What another web process sees: its own cache object on the same table.
+            other_process = DatabaseCache("certif_cache", {})
+            self.assertEqual(
+                other_process.get("verification-rl:127.0.0.1"), [1_800_000_000.0] * 3
+            )
+            other_process.set(
+                "verification-rl:127.0.0.1", [1_800_000_000.0] * RATE_LIMIT
+            )
+            self.assertEqual(self.client.get("/verification/").status_code, 429)
 
-    def test_the_window_expires(self) -> None:
-        for _ in range(RATE_LIMIT + 1):
-            self.client.get("/verification/")
-        self.assertEqual(self.client.get("/verification/").status_code, 429)
-        cache.delete("verification-rl:127.0.0.1")
-        self.assertEqual(self.client.get("/verification/").status_code, 200)
+    def test_refused_requests_do_not_extend_the_wait(self) -> None:
+        start = 1_800_000_000
+        with time_machine.travel(start, tick=False):
+            for _ in range(RATE_LIMIT):
+                self.assertEqual(self.client.get("/verification/").status_code, 200)
+        # Refused all along the window: the wait only shrinks.
+        for elapsed, retry_after in ((1, "59"), (30, "30"), (59.5, "1")):
+            with time_machine.travel(start + elapsed, tick=False):
+                response = self.client.get("/verification/")
+                self.assertEqual(response.status_code, 429)
+                self.assertEqual(response["Retry-After"], retry_after)
+        # The announced time is true: once it has passed, the page answers.
+        with time_machine.travel(start + 60, tick=False):
+            self.assertEqual(self.client.get("/verification/").status_code, 200)
+
+    def test_the_window_slides(self) -> None:
+        start = 1_800_000_000
+        with time_machine.travel(start, tick=False):
+            for _ in range(RATE_LIMIT // 2):
+                self.client.get("/verification/")
+        with time_machine.travel(start + 30, tick=False):
+            for _ in range(RATE_LIMIT - RATE_LIMIT // 2):
+                self.assertEqual(self.client.get("/verification/").status_code, 200)
+            response = self.client.get("/verification/")
+            self.assertEqual(response.status_code, 429)
+            self.assertEqual(response["Retry-After"], "30")
+        # The first half left the window: that many requests pass again, no more.
+        with time_machine.travel(start + 61, tick=False):
+            statuses = [
+                self.client.get("/verification/").status_code
+                for _ in range(RATE_LIMIT // 2 + 1)
+            ]
+        self.assertEqual(statuses, [200] * (RATE_LIMIT // 2) + [429])
 
     @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
-    def test_behind_the_proxy_the_forwarded_address_counts(self) -> None:
-        for _ in range(RATE_LIMIT):
-            self.client.get("/verification/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
+    def test_a_forged_forwarded_header_is_ignored_without_trusted_proxy(self) -> None:
+        for index in range(RATE_LIMIT):
+            self.client.get("/verification/", HTTP_X_FORWARDED_FOR=f"1.2.3.{index}")
+        blocked = self.client.get("/verification/", HTTP_X_FORWARDED_FOR="5.6.7.8")
+        self.assertEqual(blocked.status_code, 429)
+
+    @override_settings(TRUSTED_PROXIES=1)
+    def test_behind_one_proxy_only_the_entry_it_appended_counts(self) -> None:
+        # The proxy (REMOTE_ADDR) appends the client's address to whatever the
+        # client sent: the forged entries on the left change nothing.
+        for index in range(RATE_LIMIT):
+            self.client.get(
+                "/verification/",
+                HTTP_X_FORWARDED_FOR=f"9.9.9.{index}, 1.2.3.4",
+                REMOTE_ADDR="10.0.0.9",
+            )
         blocked = self.client.get(
-            "/verification/", HTTP_X_FORWARDED_FOR="5.6.7.8, 10.0.0.9"
+            "/verification/",
+            HTTP_X_FORWARDED_FOR="5.6.7.8, 1.2.3.4",
+            REMOTE_ADDR="10.0.0.9",
         )
         self.assertEqual(blocked.status_code, 429)
-        other = self.client.get("/verification/", HTTP_X_FORWARDED_FOR="10.0.0.7")
+        other = self.client.get(
+            "/verification/", HTTP_X_FORWARDED_FOR="10.0.0.7", REMOTE_ADDR="10.0.0.9"
+        )
         self.assertEqual(other.status_code, 200)
