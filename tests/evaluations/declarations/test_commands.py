@@ -73,16 +73,18 @@ class DeclarationCommandTests(TestCase):
 
     def test_incomplete_identity_refuses_and_writes_nothing(self) -> None:
         Candidat.objects.filter(pk=self.lea.candidat_id).update(nom_naissance=" ")
-        with self.assertRaisesMessage(
-            CommandError,
-            f"Lot n° {LotCDC.objects.count() + 1} : Refusé (identités incomplètes). "
-            "Lot refusé : 1 titulaire a une identité incomplète.",
-        ):
+        with self.assertRaises(CommandError) as raised:
             self.run_command(
                 "--certification",
                 self.referentiel.certification.code,
                 "--refuser-incomplets",
             )
+        lot = LotCDC.objects.get()
+        self.assertEqual(
+            str(raised.exception),
+            f"Lot n° {lot.pk} : Refusé (identités incomplètes). "
+            "Lot refusé : 1 titulaire a une identité incomplète.",
+        )
         self.assertIs(self.written, False)
 
 
