@@ -14,9 +14,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The demo's identifiers on the Caisse des Dépôts' portal (placeholders: the file
-# they produce is a specimen, never to be deposited).
-RUN_ENV := DEBUG=true CDC_ID_CLIENT_EMETTEUR=$${CDC_ID_CLIENT_EMETTEUR:-DEMO0001} \
+# The address printed into QR codes, PDFs and e-mails follows HOST and PORT unless
+# SITE_URL is given (issued documents are frozen: a wrong port stays in them).
+SITE_URL ?= http://$(HOST):$(PORT)
+# The demo seals its specimens with a self-signed certificate that load_demo
+# creates at this path (a real certifier sets its own PKCS#12 and password).
+SCEAU_PKCS12 ?= $(CURDIR)/var/demo/sceau-specimen.p12
+SCEAU_PKCS12_PASSWORD ?= certif-demo
+RUN_ENV := DEBUG=true SITE_URL=$(SITE_URL) SCEAU_PKCS12=$(SCEAU_PKCS12) \
+	SCEAU_PKCS12_PASSWORD=$(SCEAU_PKCS12_PASSWORD) \
+	CDC_ID_CLIENT_EMETTEUR=$${CDC_ID_CLIENT_EMETTEUR:-DEMO0001} \
 	CDC_ID_CLIENT_CERTIFICATEUR=$${CDC_ID_CLIENT_CERTIFICATEUR:-DEMO0002} \
 	CDC_ID_CONTRAT=$${CDC_ID_CONTRAT:-DEMO-CONTRAT}
 

@@ -1,9 +1,12 @@
 """Benchmarks of the issued documents (never run by the test suite).
 
     .venv/bin/python bench/pdf_bench.py ratio [N]
-        One certificate (parchemin: snapshot → HTML → PDF with its QR code) against
-        a bare one-page WeasyPrint document, median of N renders each (default 30),
-        in the same process, on a throw-away in-memory SQLite database.
+        One certificate (parchemin as issued: certifier with logo and signature
+        image, QR code, PDF/A-3b) against a bare one-page WeasyPrint document,
+        median of N renders each (default 30), in the same process, on a
+        throw-away in-memory SQLite database; beside it the cost of the PAdES
+        seal alone (pyHanko, self-signed 2048-bit RSA certificate) and of the
+        certificate rendered and sealed.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/certif_bench_pdf \\
     .venv/bin/python bench/pdf_bench.py session [CANDIDATS] [WORKERS]
@@ -12,7 +15,9 @@
         criteria), starts WORKERS ``manage.py db_worker`` processes (default 2),
         launches the emission as the administrator's button does and times it until
         the ZIP is written. Each candidate gets a parchemin and a relevé; the session
-        a PV. Prints the wall time, the documents issued and each worker's peak RSS
+        a PV, each sealed with a self-signed certificate made for the run (the
+        certifier is complete, SITE_URL is https). Prints the wall time, the
+        documents issued and each worker's peak RSS
         (VmHWM from /proc/<pid>/status). With WORKERS=1 and 500 candidates, one
         worker renders 1,001 documents: that is the memory figure.
 """
@@ -58,30 +63,69 @@ def ratio(n: int) -> None:
     django.setup()
     from datetime import UTC, datetime
 
+    from django.test import override_settings
     from weasyprint import HTML
 
+    from certif.sceau import pkcs12_self_signed, seal_pdf
+    from evaluations.demo import _demo_image, _logo, _signature
     from evaluations.documents.qr import qr_svg
-    from evaluations.documents.renderers import parchemin_pdf
+    from evaluations.documents.renderers import Visuels, parchemin_pdf
     from evaluations.documents.services import verification_url
     from evaluations.documents.snapshots import (
         BlocLigne,
+        CertificateurInfo,
         CertificationInfo,
         DistinctionSnapshot,
         Titulaire,
     )
 
     snapshot = DistinctionSnapshot(
-        titulaire=Titulaire("Camille Marie", "PETIT", ""),
+        titulaire=Titulaire(
+            "Camille Marie", "PETIT", "", "1996-04-12", "Nantes (44)", "F"
+        ),
         certification=CertificationInfo(
-            "RNCP12345", "Responsable du développement commercial", 6, "1"
+            "RNCP12345",
+            "Responsable du développement commercial",
+            6,
+            "1",
+            "niveau 6 du cadre national des certifications professionnelles, "
+            "équivalent au niveau 6 du cadre européen des certifications",
+            "312p",
+            "2024-03-28",
+            "2029-03-28",
         ),
         session="Session de juin 2026",
         date_decision="2026-06-30",
         blocs=tuple(
-            BlocLigne(f"A{i}", f"Intitulé du bloc {i}", "Session", "2026-06-30", False)
+            BlocLigne(
+                f"A{i}",
+                f"Intitulé du bloc {i}",
+                "Session",
+                "2026-06-30",
+                False,
+                f"RNCP12345BC{i:02d}",
+            )
             for i in range(1, 6)
         ),
+        certificateur=CertificateurInfo(
+            "Institut Exemple",
+            "73282932000074",
+            "12 rue des Écoles\n69002 Lyon",
+            "Lyon",
+            "Claire Martin",
+            "Directrice générale",
+            "Recours écrit sous deux mois.",
+            False,
+        ),
     )
+    visuels = Visuels(
+        logo=Visuels.data_url(_demo_image(120, 60, _logo)),
+        signature=Visuels.data_url(_demo_image(180, 80, _signature)),
+    )
+    p12 = Path(tempfile.mkdtemp(prefix="certif-bench-seal-")) / "sceau.p12"
+    p12.write_bytes(pkcs12_self_signed(nom="Institut Exemple", password="bench"))
+    sealing = override_settings(SCEAU_PKCS12=str(p12), SCEAU_PKCS12_PASSWORD="bench")
+    sealing.enable()
     code = "ABCDEFGHIJKLMNOP"
     emis_le = datetime(2026, 7, 1, tzinfo=UTC)
     url = verification_url(code)
@@ -103,11 +147,23 @@ def ratio(n: int) -> None:
         }
         return html_to_pdf(render_to_string("evaluations/pdf/parchemin.html", context))
 
+    issued = parchemin_pdf(
+        snapshot, code=code, url=url, emis_le=emis_le, visuels=visuels
+    ).content
+
     result = medians_ms(
         {
             "bare": lambda: HTML(string=BARE).write_pdf(),
             "parchemin": lambda: parchemin_pdf(
-                snapshot, code=code, url=url, emis_le=emis_le
+                snapshot, code=code, url=url, emis_le=emis_le, visuels=visuels
+            ),
+            "seal": lambda: seal_pdf(issued, reason="Document émis", location="Lyon"),
+            "sealed": lambda: seal_pdf(
+                parchemin_pdf(
+                    snapshot, code=code, url=url, emis_le=emis_le, visuels=visuels
+                ).content,
+                reason="Document émis",
+                location="Lyon",
             ),
             "qr": lambda: qr_svg(url),
             "png": parchemin_png_qr,
@@ -132,6 +188,13 @@ def ratio(n: int) -> None:
     print(f"parchemin (HTML + QR + PDF)       : {cert:8.1f} ms (median)")
     print(f"  of which the QR code (segno)    : {qr:8.1f} ms (median)")
     print(f"ratio                             : {cert / bare:8.2f} x (target <= 2)")
+    seal, sealed = result["seal"], result["sealed"]
+    print(f"PAdES seal of the issued file     : {seal:8.1f} ms (median)")
+    print(
+        f"parchemin rendered and sealed     : {sealed:8.1f} ms = {sealed / bare:.2f} x"
+    )
+    sealing.disable()
+    shutil.rmtree(p12.parent, ignore_errors=True)
     print("for comparison (not what is issued):")
     print(
         f"  same page, QR code as PNG       : {result['png']:8.1f} ms"
@@ -178,7 +241,34 @@ def _make_session(candidats: int):
 
     roles_setup()
     data = json.loads((settings.BASE_DIR / "fixtures" / "referentiel.json").read_text())
+    data["certification"]["code"] = "RNCP12345"  # not the placeholder
     referentiel = referentiel_load(data=data, publish=True).referentiel
+    from django.core.files.base import ContentFile
+
+    from evaluations.demo import _demo_image, _logo, _signature
+    from referentiel.models import Bloc, Certificateur
+
+    certificateur = Certificateur(
+        raison_sociale="Institut Exemple",
+        siret="73282932000074",
+        adresse="12 rue des Écoles\n69002 Lyon",
+        ville="Lyon",
+        signataire_nom="Claire Martin",
+        signataire_qualite="Directrice générale",
+        recours="Recours écrit sous deux mois.",
+    )
+    certificateur.logo.save("logo.png", ContentFile(_demo_image(120, 60, _logo)))
+    certificateur.signature.save(
+        "signature.png", ContentFile(_demo_image(180, 80, _signature))
+    )
+    certification = referentiel.certification
+    certification.certificateur = certificateur
+    certification.nsf = "312p"
+    certification.date_enregistrement = date(2024, 3, 28)
+    certification.save()
+    for bloc in Bloc.objects.filter(referentiel=referentiel):
+        bloc.code_rncp = f"RNCP12345BC{bloc.ordre + 1:02d}"
+        bloc.save(update_fields=["code_rncp"])
     admin, _ = user_ensure(
         email="admin@bench.fr",
         first_name="Alice",
@@ -283,7 +373,15 @@ def session(candidats: int, workers: int) -> None:
     os.environ["PRIVATE_STORAGE_ROOT"] = storage
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["SITE_URL"] = "https://certif.example.fr"
+    # Every document sealed, by the workers too (they read the environment).
+    p12 = Path(storage) / "sceau.p12"
+    os.environ["SCEAU_PKCS12"] = str(p12)
+    os.environ["SCEAU_PKCS12_PASSWORD"] = "bench"
     django.setup()
+    from certif.sceau import pkcs12_self_signed
+
+    p12.write_bytes(pkcs12_self_signed(nom="Institut Exemple", password="bench"))
     from django.core.management import call_command
 
     from evaluations.documents.models import Document, EmissionSession

@@ -95,6 +95,39 @@ def membership_changed(
                 _log(user, group.name, ChangementRole.Action.RETRAIT, by)
 
 
+def new_accounts_role_grant(
+    *, users: list[User], group: Group, by: User | None
+) -> None:
+    """Give ``group`` to accounts created a moment ago, in bulk (the CSV import
+    of thousands of candidates): the relation's rows and their log rows are
+    written in two statements. The rules have nothing to refuse: a new account
+    holds no role yet, and only roles that open no health data and need no
+    superuser may be given this way."""
+    errors = role_change_errors(
+        user=User(), before=frozenset(), after=frozenset({group.name}), by=by
+    )
+    if errors:
+        raise ValidationError(errors)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users],
+        batch_size=1000,
+    )
+    ChangementRole.objects.bulk_create(
+        [
+            ChangementRole(
+                par=by,
+                par_email=by.email if by is not None else "",
+                utilisateur=u,
+                utilisateur_email=u.email,
+                role=group.name,
+                action=ChangementRole.Action.AJOUT,
+            )
+            for u in users
+        ],
+        batch_size=1000,
+    )
+
+
 def superuser_changed(sender: Any, instance: User, **kwargs: Any) -> None:
     """Log a change of the superuser status; only a superuser may give it."""
     update_fields = kwargs.get("update_fields")

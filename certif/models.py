@@ -99,3 +99,23 @@ class ChangementRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d %H:%M} {self.action} {self.role} {self.utilisateur_email}"
+
+
+class Worker(models.Model):
+    """A background worker process (``manage.py db_worker``). It beats every
+    ``WORKER_HEARTBEAT_SECONDS`` while it lives; one not seen for
+    ``WORKER_LEASE_SECONDS`` is dead, and the tasks it was running are queued
+    again (``certif.workers``)."""
+
+    worker_id = models.CharField(_("identifiant"), max_length=64, unique=True)
+    hote = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("processus"))
+    demarre_le = models.DateTimeField(_("démarré le"), default=timezone.now)
+    vu_le = models.DateTimeField(_("vu le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.hote}:{self.pid}"

@@ -6,6 +6,7 @@ from ``static/css/print.css`` and images are inlined (``data:`` URLs or inline S
 """
 
 import atexit
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -37,8 +38,14 @@ def _engine() -> tuple[Any, Any, Any]:
     return HTML, stylesheet, fonts
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render an HTML document to PDF bytes with the project's print stylesheet."""
+# Issued documents are archived for decades: PDF/A-3b, fonts embedded (the
+# project's fonts are always embedded by WeasyPrint).
+ARCHIVE_VARIANT = "pdf/a-3b"
+
+
+def html_to_pdf(html: str, *, archive: bool = False) -> bytes:
+    """Render an HTML document to PDF bytes with the project's print stylesheet;
+    as PDF/A-3b when ``archive`` (issued documents)."""
     from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     html_class, stylesheet, fonts = _engine()
@@ -47,4 +54,12 @@ def html_to_pdf(html: str) -> bytes:
         base_url=str(settings.BASE_DIR),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
     )
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    if not archive:
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
+    # closes it: the file is collected inside write_pdf with a ResourceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=fonts, pdf_variant=ARCHIVE_VARIANT
+        )

@@ -67,6 +67,15 @@ PIECES = Formats(
     "PDF, JPEG, PNG",
 )
 
+# The signed scan of a PV.
+SCAN_PDF = Formats({".pdf": "application/pdf"}, "PDF")
+
+# The certifier's logo and signature, printed on every document.
+IMAGES = Formats(
+    {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"},
+    "PNG, JPEG",
+)
+
 # Office documents that are ZIP packages (OpenDocument and Office Open XML).
 _ZIP_TYPES = frozenset(
     {

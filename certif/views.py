@@ -19,6 +19,7 @@ from certif.http import AuthenticatedHttpRequest
 from certif.navigation import home_actions_for
 from certif.ratelimit import rate_limit_hit
 from certif.tasks import password_reset_send
+from certif.workers import tasks_stalled
 
 
 @require_GET
@@ -31,14 +32,21 @@ def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def sante_view(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers and monitoring."""
+    """Liveness, database and background-work check for load balancers and
+    monitoring: 503 when the database does not answer, or when tasks wait and no
+    worker is alive (``certif.workers``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if tasks_stalled():
+        return JsonResponse(
+            {"status": "error", "database": "ok", "workers": "none alive"},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "workers": "ok"})
 
 
 @require_http_methods(["GET", "POST"])

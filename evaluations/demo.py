@@ -4,9 +4,11 @@ with a composed jury, deliberated with its documents ready to issue — plus a
 candidate with a disability accommodation. One step per area, run in order in one transaction.
 Idempotent: a step that finds its data leaves it as it is."""
 
+import io
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,10 +19,12 @@ from django.utils import timezone
 from certif.demo import DEMO_PASSWORD, demo_accounts
 from certif.models import User
 from certif.roles import Role
+from certif.sceau import pkcs12_self_signed
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
 from evaluations.jury.models import Affectation, MembreJury
+from evaluations.jury.selectors import presents_possibles
 from evaluations.jury.services import (
     affectation_add,
     affectations_auto,
@@ -43,7 +47,14 @@ from evaluations.sessions.services import (
 from handicap import demo as handicap_demo
 from handicap.demo import demo_handicap
 from handicap.models import Dispense
-from referentiel.models import Critere, Modalite, Referentiel
+from referentiel.models import (
+    Bloc,
+    Certificateur,
+    Certification,
+    Critere,
+    Modalite,
+    Referentiel,
+)
 from referentiel.services import referentiel_load
 
 Log = Callable[[str], None]
@@ -51,6 +62,7 @@ Log = Callable[[str], None]
 
 DEMO_SESSION_OUVERTE = "Session de printemps 2027"
 DEMO_CERTIFICATION = "RNCP00000"
+DEMO_CERTIFICATEUR = "Institut de démonstration (spécimen)"
 
 
 def demo_pdf(title: str) -> bytes:
@@ -299,7 +311,8 @@ def demo_sessions(log: Log) -> None:
             nom=session.nom,
             date_ouverture=session.date_ouverture,
             date_limite_depot=now - timedelta(days=2),
-            date_jury=session.date_jury,
+            # The jury sits today: the tour can vote (no vote before the jury date).
+            date_jury=today,
         ),
         by=admin,
     )
@@ -449,14 +462,21 @@ def demo_documents(log: Log) -> None:
         date_ouverture=today - timedelta(days=120),
         date_limite_depot=now - timedelta(days=60),
         date_jury=today - timedelta(days=7),
+        lieu_jury="Lyon, 12 rue des Écoles, salle du conseil",
         statut=Session.Statut.DELIBEREE,
     )
     presents = [
         MembreJury.objects.create(
-            session=session, user=president, role=MembreJury.Role.PRESIDENT
+            session=session,
+            user=president,
+            role=MembreJury.Role.PRESIDENT,
+            qualite="Professionnel du secteur, employeur",
         ),
         MembreJury.objects.create(
-            session=session, user=membre, role=MembreJury.Role.MEMBRE
+            session=session,
+            user=membre,
+            role=MembreJury.Role.MEMBRE,
+            qualite="Professionnelle du secteur, salariée",
         ),
     ]
     blocs = list(referentiel.blocs.order_by("ordre", "code"))
@@ -503,6 +523,9 @@ def demo_documents(log: Log) -> None:
         deliberation = Deliberation.objects.create(
             inscription=inscription,
             decision=decision,
+            # The jury followed the roll-up's proposal.
+            decision_proposee=decision,
+            blocs_proposes=", ".join(sorted(b.code for b in valides)),
             motif=motif,
             verrouillee=True,
             decidee_le=now - timedelta(days=7),
@@ -515,7 +538,8 @@ def demo_documents(log: Log) -> None:
 
 def demo_dispense(log: Log) -> None:
     """The jury's decision on the exemption the référent's demo avis proposes:
-    granted by the president with both conditions and the jury's reasoning."""
+    granted by the jury sitting (every member who may sit, recorded by the
+    president) with both conditions and the jury's reasoning."""
     inscription = (
         Inscription.objects.filter(
             session__nom=handicap_demo.SESSION,
@@ -562,9 +586,103 @@ def demo_dispense(log: Log) -> None:
             "C1.5 ; l'aisance orale n'a pas vocation à s'appliquer dans la pratique "
             "future du candidat, orientée vers l'écrit."
         ),
+        presents=presents_possibles(inscription=inscription),
         by=president.user,
     )
     log(f"Jury : dispense du critère {critere.code} accordée par le jury")
+
+
+def _demo_image(width: int, height: int, draw: Callable[[Any], None]) -> bytes:
+    from PIL import Image, ImageDraw  # noqa: PLC0415 - only when the demo is loaded
+
+    image = Image.new("RGB", (width, height), "white")
+    draw(ImageDraw.Draw(image))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _signature(pen: Any) -> None:
+    pen.line(
+        [(10, 60), (40, 15), (55, 65), (80, 20), (100, 55), (130, 25), (170, 50)],
+        fill="#1a2a6c",
+        width=4,
+        joint="curve",
+    )
+    pen.line([(20, 72), (175, 66)], fill="#1a2a6c", width=2)
+
+
+def _logo(pen: Any) -> None:
+    pen.rectangle([2, 2, 117, 57], outline="#0d3b66", width=4)
+    pen.rectangle([14, 14, 44, 45], fill="#0d3b66")
+    pen.line([(56, 22), (104, 22)], fill="#0d3b66", width=5)
+    pen.line([(56, 37), (92, 37)], fill="#0d3b66", width=5)
+
+
+def demo_certificateur(log: Log) -> None:
+    """The demo's certifier, in specimen mode: every document it issues says
+    « SPÉCIMEN — document de démonstration sans valeur », because the seed
+    référentiel carries the placeholder code RNCP00000. Refused (with the
+    reason) when DEBUG is off and CERTIFICATEUR_SPECIMEN_AUTORISE does not allow
+    it. Also fills in the registration data the documents print."""
+    certification = Certification.objects.filter(code=DEMO_CERTIFICATION).first()
+    if certification is None:
+        return
+    certificateur = Certificateur.objects.filter(
+        raison_sociale=DEMO_CERTIFICATEUR
+    ).first()
+    if certificateur is None:
+        certificateur = Certificateur(
+            raison_sociale=DEMO_CERTIFICATEUR,
+            siret="73282932000074",
+            adresse="12 rue des Écoles\n69002 Lyon",
+            ville="Lyon",
+            signataire_nom="Claire Martin",
+            signataire_qualite="Directrice générale",
+            recours=(
+                "Recours gracieux par écrit auprès du président du jury, "
+                "12 rue des Écoles, 69002 Lyon, dans les deux mois suivant la "
+                "notification de la décision ; puis recours devant le tribunal "
+                "administratif de Lyon dans le même délai."
+            ),
+            identifiant_cdc="DEMO-CDC-0001",
+            specimen=True,
+        )
+        certificateur.full_clean(exclude=["logo", "signature"])
+        certificateur.logo.save(
+            "logo-demo.png", ContentFile(_demo_image(120, 60, _logo)), save=False
+        )
+        certificateur.signature.save(
+            "signature-demo.png",
+            ContentFile(_demo_image(180, 80, _signature)),
+            save=False,
+        )
+        certificateur.save()
+        log(f"Certificateur de démonstration « {DEMO_CERTIFICATEUR} » (spécimen)")
+    if certification.certificateur_id is None:
+        certification.certificateur = certificateur
+        certification.nsf = "326n"
+        certification.date_enregistrement = date(2024, 3, 28)
+        certification.date_fin_enregistrement = date(2029, 3, 28)
+        certification.full_clean()
+        certification.save()
+    for bloc in Bloc.objects.filter(
+        referentiel__certification=certification, code_rncp=""
+    ):
+        bloc.code_rncp = f"{DEMO_CERTIFICATION}BC{bloc.ordre + 1:02d}"
+        bloc.save(update_fields=["code_rncp"])
+    sceau = Path(settings.SCEAU_PKCS12) if settings.SCEAU_PKCS12 else None
+    if certificateur.specimen and sceau is not None and not sceau.exists():
+        # make run points SCEAU_PKCS12 into var/: the specimen certifier seals
+        # with a self-signed certificate made here, once.
+        sceau.parent.mkdir(parents=True, exist_ok=True)
+        sceau.write_bytes(
+            pkcs12_self_signed(
+                nom=DEMO_CERTIFICATEUR, password=settings.SCEAU_PKCS12_PASSWORD
+            )
+        )
+        sceau.chmod(0o600)
+        log(f"Certificat de sceau auto-signé de démonstration : {sceau}")
 
 
 def demo_referentiel(log: Log) -> None:
@@ -579,6 +697,7 @@ def demo_referentiel(log: Log) -> None:
 
 DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_referentiel,
+    demo_certificateur,
     demo_accounts,
     demo_sessions,
     demo_jury,

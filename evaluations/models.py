@@ -7,10 +7,16 @@ from evaluations.deliberation.models import Deliberation, ReouvertureDeliberatio
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.livrables.models import Livrable
-from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.notation.models import (
+    Consolidation,
+    DerogationValidation,
+    Evaluation,
+    Resultat,
+)
 from evaluations.sessions.models import (
     BlocAcquis,
     Candidat,
+    EcritureRefusee,
     Inscription,
     Session,
     VoieAcces,
@@ -24,7 +30,9 @@ __all__ = [
     "Consolidation",
     "DeclarationCDC",
     "Deliberation",
+    "DerogationValidation",
     "Document",
+    "EcritureRefusee",
     "EmissionSession",
     "Evaluation",
     "Inscription",

@@ -11,5 +11,5 @@ def courrier_decision_pdf(courrier: CourrierSnapshot) -> RenderedFile:
     no needs description nor any document, so the letter cannot show them."""
     html = render_to_string("handicap/pdf/courrier.html", {"c": courrier})
     return RenderedFile(
-        "decision-amenagement.pdf", "application/pdf", html_to_pdf(html)
+        "decision-amenagement.pdf", "application/pdf", html_to_pdf(html, archive=True)
     )

@@ -45,6 +45,16 @@ def handicap_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("handicap:journal"),
             )
         )
+        actions.append(
+            Action(
+                _("Adaptations de format à confirmer"),
+                _(
+                    "Confirmer pour le certificateur les adaptations du format d'une "
+                    "modalité conseillées par le référent handicap."
+                ),
+                reverse("handicap:formats"),
+            )
+        )
     return actions
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from evaluations.jury.models import MembreJury
 from evaluations.sessions.models import Inscription
 from referentiel.models import Critere, Modalite
 
@@ -152,7 +153,9 @@ class PieceJustificative(models.Model):
 
 class Amenagement(models.Model):
     """One accommodation decided by the référent. It changes how the candidate is
-    evaluated, never the criteria."""
+    evaluated, never the criteria. A format adaptation is « sur conseil du
+    référent handicap »: it applies once an administrator confirms it for the
+    certifier."""
 
     class Type(models.TextChoices):
         FORMAT_ADAPTE = "format_adapte", _("Format adapté d'une modalité")
@@ -186,6 +189,17 @@ class Amenagement(models.Model):
     )
     description = models.TextField(_("description"))
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    # A format adaptation is advised by the référent (the decision) and confirmed
+    # for the certifier by an administrator.
+    confirme_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmé par"),
+    )
+    confirme_le = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -215,6 +229,11 @@ class Amenagement(models.Model):
 
     def __str__(self) -> str:
         return self.get_type_display()
+
+    @property
+    def a_confirmer(self) -> bool:
+        """A format adaptation advised by the référent, not yet confirmed."""
+        return self.type == self.Type.FORMAT_ADAPTE and self.confirme_le is None
 
 
 class AvisMotive(models.Model):
@@ -288,8 +307,11 @@ class PropositionDispense(models.Model):
 
 
 class Dispense(models.Model):
-    """The jury's decision on one proposed exemption. Granting it requires both
-    cumulative conditions and the jury's reasoning (database constraint)."""
+    """The jury's decision on one proposed exemption, taken by the jury sitting
+    (``presents``: the members present, quorum and president included). Granting it
+    requires both cumulative conditions and the jury's reasoning (database
+    constraint); condition 1 is affirmed over the candidate's whole set of
+    exemptions, whose codes ``ensemble`` keeps as they were at that decision."""
 
     proposition = models.OneToOneField(
         PropositionDispense,
@@ -322,6 +344,22 @@ class Dispense(models.Model):
         default=False,
     )
     raisonnement = models.TextField(_("raisonnement du jury"), blank=True)
+    ensemble = models.CharField(
+        _("dispenses couvertes par la condition 1"),
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text=_(
+            "Codes des critères dispensés, celui-ci compris, sur lesquels le jury a "
+            "affirmé la capacité professionnelle globale."
+        ),
+    )
+    presents = models.ManyToManyField(
+        MembreJury,
+        related_name="dispenses_siegees",
+        blank=True,
+        verbose_name=_("membres présents"),
+    )
     decide_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -329,7 +367,7 @@ class Dispense(models.Model):
         verbose_name=_("décidée par"),
     )
     decide_le = models.DateTimeField(_("décidée le"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[presents])
 
     class Meta:
         verbose_name = _("dispense")

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from certif.models import User
 from evaluations.sessions.models import Inscription
@@ -76,6 +79,9 @@ class AmenagementVue:
     modalite: str  # "C1.5 — Mise en situation professionnelle", or ""
     precision: str
     description: str
+    # A format adaptation: advised by the référent, confirmed (or not yet) by the
+    # certifier's administrator, with who and when.
+    confirmation: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,31 @@ def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
         modalite = (
             f"{amenagement.modalite.competence.code} — {amenagement.modalite.intitule}"
         )
+    confirmation = ""
+    if amenagement.type == Amenagement.Type.FORMAT_ADAPTE:
+        if amenagement.confirme_le is None or amenagement.confirme_par is None:
+            confirmation = gettext(
+                "Conseillé par le référent handicap ; en attente de confirmation "
+                "par le certificateur."
+            )
+        else:
+            confirmation = gettext(
+                "Conseillé par le référent handicap ; confirmé pour le certificateur "
+                "par %(nom)s le %(date)s."
+            ) % {
+                "nom": amenagement.confirme_par.get_full_name()
+                or amenagement.confirme_par.email,
+                "date": date_format(
+                    timezone.localtime(amenagement.confirme_le), "j F Y"
+                ),
+            }
     return AmenagementVue(
         amenagement.type,
         amenagement.get_type_display(),
         modalite,
         amenagement.precision,
         amenagement.description,
+        confirmation,
     )
 
 
@@ -160,7 +185,7 @@ def amenagements_for_jury(*, inscription_id: int) -> AmenagementsJury:
     if demande is None:
         return AmenagementsJury()
     amenagements = Amenagement.objects.filter(demande=demande).select_related(
-        "modalite__competence"
+        "modalite__competence", "confirme_par"
     )
     propositions: list[PropositionDispense] = []
     avis = getattr(demande, "avis", None)
@@ -192,12 +217,15 @@ class CourrierSnapshot:
     amenagements: tuple[AmenagementVue, ...]
     avis: str
     propositions: tuple[PropositionVue, ...]
+    certificateur: str = ""
+    certificateur_adresse: str = ""
+    recours: str = ""
 
 
 def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     demande = DemandeAmenagement.objects.select_related(
         "inscription__candidat__user",
-        "inscription__session__referentiel__certification",
+        "inscription__session__referentiel__certification__certificateur",
         "decidee_par",
         "avis",
     ).get(pk=demande_pk)
@@ -205,6 +233,7 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
     assert demande.decidee_par is not None  # noqa: S101
     jury = amenagements_for_jury(inscription_id=demande.inscription_id)
     certification = demande.inscription.session.referentiel.certification
+    certificateur = certification.certificateur
     return CourrierSnapshot(
         candidat=demande.inscription.candidat.nom_complet,
         email=demande.inscription.candidat.user.email,
@@ -216,6 +245,9 @@ def courrier_snapshot(*, demande_pk: int) -> CourrierSnapshot:
         amenagements=jury.amenagements,
         avis=jury.avis,
         propositions=jury.propositions,
+        certificateur=certificateur.raison_sociale if certificateur else "",
+        certificateur_adresse=certificateur.adresse if certificateur else "",
+        recours=certificateur.recours if certificateur else "",
     )
 
 
@@ -288,3 +320,24 @@ def journal_acces() -> QuerySet[AccesConfidentiel]:
     return AccesConfidentiel.objects.select_related(
         "utilisateur", "demande__inscription__candidat"
     ).order_by("-le", "-pk")
+
+
+def formats_a_confirmer() -> QuerySet[Amenagement]:
+    """Format adaptations advised by the référent that the administrator has not
+    confirmed yet, in sessions that are not over: only the accommodation, the
+    candidate and the session (never the needs or the documents)."""
+    return (
+        Amenagement.objects.filter(
+            type=Amenagement.Type.FORMAT_ADAPTE,
+            confirme_le__isnull=True,
+            demande__statut=DemandeAmenagement.Statut.DECIDEE,
+        )
+        .exclude(demande__inscription__session__statut__in=("deliberee", "close"))
+        .select_related(
+            "modalite__competence",
+            "demande__inscription__candidat",
+            "demande__inscription__session",
+            "demande__decidee_par",
+        )
+        .order_by("demande__inscription__session__date_jury", "pk")
+    )

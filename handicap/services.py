@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certif.models import User
+from certif.roles import is_admin
+from certif.sceau import seal_pdf
 from evaluations.sessions.models import Inscription, Session
 from handicap.documents import courrier_decision_pdf
 from handicap.files import fichier_verifier
@@ -311,8 +313,14 @@ def demande_decider(
     demande.decidee_par = by
     demande.full_clean()
     demande.save()
-    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
-    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
+    courrier = courrier_snapshot(demande_pk=demande.pk)
+    rendered = courrier_decision_pdf(courrier)
+    content = seal_pdf(
+        rendered.content,
+        reason=_("Décision du référent handicap — %(nom)s")
+        % {"nom": courrier.certificateur or courrier.referent},
+    )
+    demande.courrier.save(rendered.filename, ContentFile(content), save=False)
     demande.save(update_fields=["courrier"])
     transaction.on_commit(lambda: courrier_envoyer(demande=demande))
     return demande
@@ -430,3 +438,37 @@ def _piece_supprimer(*, piece: PieceJustificative) -> None:
     piece.delete()
     if name:
         storage.delete(name)
+
+
+@transaction.atomic
+def format_adapte_confirmer(*, amenagement: Amenagement, by: User) -> Amenagement:
+    """The administrator confirms, for the certifier, a format adaptation the
+    référent advised. Refused for another kind of accommodation, twice, or once the
+    session is over; the confirmation is kept with who and when, and the decision
+    letter is issued again to say so, and sent to the candidate."""
+    if not is_admin(by):
+        raise PermissionDenied
+    amenagement = (
+        Amenagement.objects.select_for_update(of=("self",))
+        .select_related("demande__inscription__session")
+        .get(pk=amenagement.pk)
+    )
+    if amenagement.type != Amenagement.Type.FORMAT_ADAPTE:
+        raise ValidationError(
+            _("Seule l'adaptation du format d'une modalité se confirme.")
+        )
+    if amenagement.confirme_le is not None:
+        raise ValidationError(_("Cette adaptation du format est déjà confirmée."))
+    if amenagement.demande.inscription.session.est_terminee:
+        raise ValidationError(_("La session est délibérée ou close."))
+    amenagement.confirme_par = by
+    amenagement.confirme_le = timezone.now()
+    amenagement.full_clean()
+    amenagement.save(update_fields=["confirme_par", "confirme_le"])
+    # The letter says who decided what: a new letter, sent to the candidate.
+    demande = DemandeAmenagement.objects.get(pk=amenagement.demande_id)
+    rendered = courrier_decision_pdf(courrier_snapshot(demande_pk=demande.pk))
+    demande.courrier.save(rendered.filename, ContentFile(rendered.content), save=False)
+    demande.save(update_fields=["courrier"])
+    transaction.on_commit(lambda: courrier_envoyer(demande=demande))
+    return amenagement

@@ -36,4 +36,10 @@ urlpatterns = [
         "demandes/<int:pk>/decider/", views.demande_decider_view, name="demande_decider"
     ),
     path("journal/", views.journal_view, name="journal"),
+    path("formats/", views.formats_view, name="formats"),
+    path(
+        "formats/<int:pk>/confirmer/",
+        views.format_confirmer_view,
+        name="format_confirmer",
+    ),
 ]

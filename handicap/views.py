@@ -26,11 +26,12 @@ from handicap.forms import (
     PiecesForm,
     PropositionFormSet,
 )
-from handicap.models import AccesConfidentiel, DemandeAmenagement
+from handicap.models import AccesConfidentiel, Amenagement, DemandeAmenagement
 from handicap.selectors import (
     amenagements_for_jury,
     demandes_desk,
     demandes_par_statut,
+    formats_a_confirmer,
     inscriptions_du_candidat,
     journal_acces,
     pieces_de,
@@ -43,6 +44,7 @@ from handicap.services import (
     demande_decider,
     demande_deposer,
     demande_instruire,
+    format_adapte_confirmer,
     pieces_ajouter,
 )
 
@@ -349,6 +351,34 @@ def demande_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 def journal_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginate(request, journal_acces(), per_page=50)
     return render(request, "handicap/journal.html", {"page": page})
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def formats_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Format adaptations advised by the référent, to confirm for the certifier."""
+    page = paginate(request, formats_a_confirmer())
+    return render(request, "handicap/formats.html", {"page": page})
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def format_confirmer_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    amenagement = Amenagement.objects.filter(
+        pk=pk, type=Amenagement.Type.FORMAT_ADAPTE
+    ).first()
+    if amenagement is None:
+        raise Http404
+    try:
+        format_adapte_confirmer(amenagement=amenagement, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Adaptation du format confirmée."))
+    return redirect("handicap:formats")
 
 
 # --- president of the jury ---------------------------------------------------------

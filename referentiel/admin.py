@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from referentiel.forms import CertificateurForm
 from referentiel.models import (
     Activite,
     Bloc,
+    Certificateur,
     Certification,
     Competence,
     Critere,
@@ -198,7 +200,7 @@ class DraftOnlyModelAdmin(admin.ModelAdmin):
 
 class BlocInline(DraftOnlyInline, admin.TabularInline):
     model = Bloc
-    fields = ("ordre", "code", "intitule")
+    fields = ("ordre", "code", "code_rncp", "intitule")
 
 
 class ActiviteInline(DraftOnlyInline, admin.TabularInline):
@@ -213,7 +215,13 @@ class CompetenceInline(DraftOnlyInline, admin.StackedInline):
 
 class ModaliteInline(DraftOnlyInline, admin.StackedInline):
     model = Modalite
-    fields = ("type", "intitule", "description", "description_capitalisation")
+    fields = (
+        "type",
+        "intitule",
+        "description",
+        "description_capitalisation",
+        "cadre_amenagements",
+    )
     formfield_overrides = {
         models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
@@ -228,10 +236,41 @@ class CritereInline(DraftOnlyInline, admin.TabularInline):
     }
 
 
+@admin.register(Certificateur)
+class CertificateurAdmin(admin.ModelAdmin):
+    """The certifier's identity, signatory and images. Every change is kept in
+    the admin's history (who, when, which fields)."""
+
+    form = CertificateurForm
+    list_display = ("raison_sociale", "siret", "ville", "signataire_nom", "specimen")
+    search_fields = ("raison_sociale", "siret")
+    fieldsets = (
+        (None, {"fields": ("raison_sociale", "siret", "adresse", "ville", "logo")}),
+        (
+            _("Signature des documents"),
+            {"fields": ("signataire_nom", "signataire_qualite", "signature")},
+        ),
+        (_("Recours et déclarations"), {"fields": ("recours", "identifiant_cdc")}),
+        (_("Démonstration"), {"fields": ("specimen",)}),
+    )
+
+
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
-    list_display = ("code", "intitule", "niveau")
+    """The RNCP registration. The code and level are the référentiel's; the
+    registration decision, NSF codes and certifier are edited here."""
+
+    list_display = ("code", "intitule", "niveau", "certificateur")
     search_fields = ("code", "intitule")
+    fields = (
+        "certificateur",
+        "code",
+        "intitule",
+        "niveau",
+        "nsf",
+        "date_enregistrement",
+        "date_fin_enregistrement",
+    )
 
 
 @admin.register(Referentiel)
@@ -301,10 +340,18 @@ class ReferentielAdmin(DraftOnlyModelAdmin):
             self.message_user(request, message)
 
 
+@admin.display(description=_("version"), ordering="referentiel__version")
+def _version(obj: Bloc | Competence | Critere) -> str:
+    """Which version a row belongs to: two « C1.1.1 » of two versions differ."""
+    referentiel = obj.referentiel
+    return f"v{referentiel.version} ({referentiel.get_statut_display()})"
+
+
 @admin.register(Bloc)
 class BlocAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "referentiel")
+    list_display = ("code", "intitule", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel",)
     search_fields = ("code", "intitule")
     ordering = ("referentiel", "ordre")
     inlines = (ActiviteInline,)
@@ -321,8 +368,9 @@ class ActiviteAdmin(DraftOnlyModelAdmin):
 
 @admin.register(Competence)
 class CompetenceAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "activite")
+    list_display = ("code", "intitule", "activite", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel", "activite")
     search_fields = ("code", "intitule", "details")
     ordering = ("referentiel", "activite__bloc__ordre", "activite__ordre", "ordre")
     inlines = (ModaliteInline, CritereInline)
@@ -330,8 +378,9 @@ class CompetenceAdmin(DraftOnlyModelAdmin):
 
 @admin.register(Critere)
 class CritereAdmin(DraftOnlyModelAdmin):
-    list_display = ("code", "intitule", "competence")
+    list_display = ("code", "intitule", "competence", _version)
     list_filter = ("referentiel",)
+    list_select_related = ("referentiel", "competence")
     search_fields = ("code", "intitule")
     ordering = (
         "referentiel",

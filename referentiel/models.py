@@ -8,13 +8,175 @@ denormalised ``referentiel`` consistent and refuse any change to a version that 
 not a draft.
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The placeholder code of a référentiel not yet registered: nothing official is
+# issued while a certification carries it.
+CODE_RNCP_PROVISOIRE = "RNCP00000"
+# Logo and signature: small images, read back into every rendered PDF (checked by
+# CertificateurForm).
+IMAGE_MAX_BYTES = 512 * 1024
+
+
+def luhn_valide(digits: str) -> bool:
+    """The Luhn key of a SIREN (9 digits) or SIRET (14 digits)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    """SIREN or SIRET, checked with its Luhn key. La Poste's establishments
+    (SIREN 356000000) follow another rule: the sum of the digits is a multiple
+    of 5."""
+    if not value.isdigit() or len(value) not in {9, 14}:
+        raise ValidationError(
+            _("Un SIREN compte 9 chiffres et un SIRET 14, sans espace."),
+            code="siret_format",
+        )
+    if value.startswith("356000000") and len(value) == 14:
+        valide = sum(int(c) for c in value) % 5 == 0
+    else:
+        valide = luhn_valide(value)
+    if not valide:
+        raise ValidationError(
+            _("Ce numéro SIREN/SIRET est invalide (clé de contrôle fausse)."),
+            code="siret_cle",
+        )
+
+
+def _verbose_name(instance: models.Model, field: str) -> str:
+    return str(getattr(instance._meta.get_field(field), "verbose_name", field))
+
+
+def certificateur_upload_to(instance: "Certificateur", filename: str) -> str:
+    return f"certificateur/{filename}"
+
+
+class Certificateur(models.Model):
+    """The organisation that holds certifications and signs their documents. One
+    per installation is enough; a certification names its own, so a second one is
+    possible."""
+
+    raison_sociale = models.CharField(_("raison sociale"), max_length=200)
+    siret = models.CharField(
+        _("SIREN ou SIRET"),
+        max_length=14,
+        validators=[validate_siret],
+        help_text=_("9 ou 14 chiffres, vérifiés par leur clé."),
+    )
+    adresse = models.TextField(
+        _("adresse postale"), max_length=500, validators=[MaxLengthValidator(500)]
+    )
+    ville = models.CharField(
+        _("ville d'émission des documents"),
+        max_length=100,
+        help_text=_("Imprimée dans « Fait à … »."),
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to=certificateur_upload_to,
+        blank=True,
+        max_length=255,
+        help_text=_("PNG ou JPEG, 512 Ko au plus."),
+    )
+    signataire_nom = models.CharField(_("nom du signataire"), max_length=200)
+    signataire_qualite = models.CharField(
+        _("qualité du signataire"),
+        max_length=200,
+        help_text=_("Par exemple : Directrice générale."),
+    )
+    signature = models.FileField(
+        _("image de la signature"),
+        upload_to=certificateur_upload_to,
+        blank=True,
+        max_length=255,
+        help_text=_("PNG ou JPEG, 512 Ko au plus."),
+    )
+    recours = models.TextField(
+        _("voie de recours"),
+        max_length=1000,
+        validators=[MaxLengthValidator(1000)],
+        help_text=_(
+            "À qui, comment et dans quel délai un candidat conteste une décision ; "
+            "imprimée sur les relevés et les courriers de décision."
+        ),
+    )
+    identifiant_cdc = models.CharField(
+        _("identifiant auprès de la Caisse des Dépôts"), max_length=50, blank=True
+    )
+    specimen = models.BooleanField(
+        _("mode spécimen"),
+        default=False,
+        help_text=_(
+            "Démonstration : chaque document porte la mention « SPÉCIMEN — document "
+            "de démonstration sans valeur ». Refusé en production sauf réglage "
+            "CERTIFICATEUR_SPECIMEN_AUTORISE."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("certificateur")
+        verbose_name_plural = _("certificateurs")
+        ordering = ("raison_sociale",)
+
+    def __str__(self) -> str:
+        return self.raison_sociale
+
+    def clean(self) -> None:
+        from django.conf import settings  # noqa: PLC0415 - read at call time, never at import
+
+        if self.specimen and not (
+            settings.DEBUG or settings.CERTIFICATEUR_SPECIMEN_AUTORISE
+        ):
+            raise ValidationError(
+                {
+                    "specimen": _(
+                        "Le mode spécimen est réservé à la démonstration : il est "
+                        "refusé en production (réglage "
+                        "CERTIFICATEUR_SPECIMEN_AUTORISE)."
+                    )
+                }
+            )
+
+    def manquants(self) -> list[str]:
+        """What an official document needs and this certifier lacks."""
+        manquants = []
+        for field in (
+            "raison_sociale",
+            "siret",
+            "adresse",
+            "ville",
+            "signataire_nom",
+            "signataire_qualite",
+            "signature",
+            "recours",
+        ):
+            if not getattr(self, field):
+                manquants.append(_verbose_name(self, field))
+        return manquants
+
 
 class Certification(models.Model):
+    certificateur = models.ForeignKey(
+        Certificateur,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        verbose_name=_("certificateur"),
+    )
     code = models.CharField(
         _("code RNCP"),
         max_length=20,
@@ -27,7 +189,31 @@ class Certification(models.Model):
     )
     intitule = models.CharField(_("intitulé"), max_length=300)
     niveau = models.PositiveSmallIntegerField(
-        _("niveau"), validators=[MinValueValidator(1), MaxValueValidator(8)]
+        _("niveau"),
+        validators=[MinValueValidator(1), MaxValueValidator(8)],
+        help_text=_(
+            "Niveau du cadre national des certifications professionnelles (décret "
+            "n° 2019-14) ; les certifications professionnelles vont de 3 à 8."
+        ),
+    )
+    nsf = models.CharField(
+        _("code(s) NSF"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{3}[a-z]?(, ?\d{3}[a-z]?)*$",
+                _("Codes NSF séparés par des virgules, par exemple « 326n, 312p »."),
+            )
+        ],
+    )
+    date_enregistrement = models.DateField(
+        _("date de la décision d'enregistrement de France compétences"),
+        null=True,
+        blank=True,
+    )
+    date_fin_enregistrement = models.DateField(
+        _("date de fin d'enregistrement"), null=True, blank=True
     )
 
     class Meta:
@@ -38,11 +224,51 @@ class Certification(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.intitule}"
 
+    @property
+    def niveau_libelle(self) -> str:
+        """The level as documents print it, with its European equivalent (levels
+        3 to 8 of the national framework match the same European levels)."""
+        return str(
+            _(
+                "niveau %(niveau)d du cadre national des certifications "
+                "professionnelles, équivalent au niveau %(niveau)d du cadre européen "
+                "des certifications"
+            )
+            % {"niveau": self.niveau}
+        )
+
+    def manquants(self) -> list[str]:
+        """What an official document of this certification still lacks: its
+        registration, its certifier's identity and signatory."""
+        manquants = []
+        if self.code == CODE_RNCP_PROVISOIRE:
+            manquants.append(
+                str(_("le code RNCP (%(code)s est provisoire)") % {"code": self.code})
+            )
+        if not 3 <= self.niveau <= 8:
+            manquants.append(str(_("un niveau de 3 à 8")))
+        if not self.nsf:
+            manquants.append(str(_("le code NSF")))
+        if self.date_enregistrement is None:
+            manquants.append(_verbose_name(self, "date_enregistrement"))
+        if self.certificateur is None:
+            manquants.append(str(_("le certificateur")))
+        else:
+            manquants.extend(
+                str(_("du certificateur : %(champ)s") % {"champ": champ})
+                for champ in self.certificateur.manquants()
+            )
+        return manquants
+
 
 class Referentiel(models.Model):
     class Statut(models.TextChoices):
         BROUILLON = "brouillon", _("Brouillon")
         PUBLIE = "publie", _("Publié")
+        # Published, then superseded by a later published version: still valid
+        # for its existing sessions and enrolments, no longer offered for new
+        # sessions.
+        REMPLACE = "remplace", _("Remplacé")
         ARCHIVE = "archive", _("Archivé")
 
     certification = models.ForeignKey(
@@ -52,6 +278,15 @@ class Referentiel(models.Model):
         verbose_name=_("certification"),
     )
     version = models.CharField(_("version"), max_length=20)
+    dispositions = models.JSONField(
+        _("dispositions générales"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Les dispositions générales du référentiel, mot pour mot : une liste de "
+            "paragraphes titrés {titre, texte}."
+        ),
+    )
     statut = models.CharField(
         _("statut"), max_length=10, choices=Statut, default=Statut.BROUILLON
     )
@@ -99,6 +334,18 @@ class Bloc(models.Model):
     )
     code = models.CharField(_("code"), max_length=20)
     intitule = models.CharField(_("intitulé"), max_length=500)
+    code_rncp = models.CharField(
+        _("code RNCP du bloc"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^RNCP\d{3,6}BC\d{2}$",
+                _("Le code d'un bloc s'écrit RNCP<numéro>BC<deux chiffres>."),
+            )
+        ],
+        help_text=_("Par exemple RNCP12345BC01 ; imprimé sur les documents."),
+    )
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -194,6 +441,16 @@ class Modalite(models.Model):
     description_capitalisation = models.TextField(
         _("variante « dossier professionnel »"),
         help_text=_("Ce qui est demandé au candidat inscrit sur des blocs seulement."),
+    )
+    cadre_amenagements = models.TextField(
+        _("cadre des aménagements possibles"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Pour une modalité liée à une situation de travail : les aménagements "
+            "que le format admet. Montré au référent handicap quand il conseille "
+            "une adaptation du format."
+        ),
     )
 
     class Meta:

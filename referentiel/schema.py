@@ -78,10 +78,33 @@ def validate_document(data: Any) -> None:
     _check_string(
         data, "version", "", errors, max_length=_max_length(Referentiel, "version")
     )
+    _check_dispositions(data, errors)
     seen: dict[str, dict[str, str]] = {level: {} for level in _LEVELS}
     _check_list(data, "blocs", "", errors, seen)
     if errors:
         raise ReferentielFormatError(errors)
+
+
+# The general provisions: optional, a list of titled paragraphs, word for word.
+DISPOSITION_TITRE_MAX = 300
+DISPOSITION_TEXTE_MAX = 20000
+
+
+def _check_dispositions(data: dict[str, Any], errors: list[str]) -> None:
+    items = data.get("dispositions", [])
+    if not isinstance(items, list):
+        errors.append("dispositions : une liste est attendue")
+        return
+    for index, item in enumerate(items):
+        path = f"dispositions[{index}]"
+        if not isinstance(item, dict):
+            errors.append(f"{path} : un objet est attendu")
+            continue
+        _check_string(item, "titre", path, errors, max_length=DISPOSITION_TITRE_MAX)
+        _check_string(item, "texte", path, errors, max_length=DISPOSITION_TEXTE_MAX)
+        for key in ("titre", "texte"):
+            if isinstance(item.get(key), str) and "\x00" in item[key]:
+                errors.append(f"{path}.{key} : caractère nul interdit")
 
 
 def _join(prefix: str, key: str) -> str:
@@ -171,3 +194,10 @@ def _check_modalite(competence: dict[str, Any], prefix: str, errors: list[str]) 
         _check_string(
             modalite, key, path, errors, max_length=_max_length(Modalite, key)
         )
+    cadre = modalite.get("cadre_amenagements", "")
+    if not isinstance(cadre, str):
+        errors.append(
+            f"{path}.cadre_amenagements : une chaîne de caractères est attendue"
+        )
+    elif "\x00" in cadre:
+        errors.append(f"{path}.cadre_amenagements : caractère nul interdit")

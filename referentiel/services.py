@@ -46,9 +46,10 @@ def referentiel_check_modifiable(referentiel: Referentiel) -> None:
             )
             % {
                 "version": referentiel.version,
-                "statut": _("archivée")
-                if referentiel.statut == Referentiel.Statut.ARCHIVE
-                else _("publiée"),
+                "statut": {
+                    Referentiel.Statut.ARCHIVE: _("archivée"),
+                    Referentiel.Statut.REMPLACE: _("remplacée"),
+                }.get(Referentiel.Statut(referentiel.statut), _("publiée")),
             }
         )
 
@@ -64,6 +65,9 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
             "niveau": certification.niveau,
         },
         "version": tree.version,
+        "dispositions": [
+            {"titre": d["titre"], "texte": d["texte"]} for d in tree.dispositions
+        ],
         "blocs": [
             {
                 "code": bloc.code,
@@ -87,16 +91,19 @@ def referentiel_export(*, referentiel: Referentiel) -> dict[str, Any]:
 
 def _export_competence(competence: Competence) -> dict[str, Any]:
     modalite = competence.modalite
+    export_modalite = {
+        "type": modalite.type,
+        "intitule": modalite.intitule,
+        "description": modalite.description,
+        "description_capitalisation": modalite.description_capitalisation,
+    }
+    if modalite.cadre_amenagements:  # optional: written only when set
+        export_modalite["cadre_amenagements"] = modalite.cadre_amenagements
     return {
         "code": competence.code,
         "intitule": competence.intitule,
         "details": competence.details,
-        "modalite": {
-            "type": modalite.type,
-            "intitule": modalite.intitule,
-            "description": modalite.description,
-            "description_capitalisation": modalite.description_capitalisation,
-        },
+        "modalite": export_modalite,
         "criteres": [
             {"code": critere.code, "intitule": critere.intitule}
             for critere in competence.criteres.all()
@@ -122,7 +129,11 @@ def referentiel_import(*, data: Any, version: str | None = None) -> Referentiel:
             )
             % {"version": label, "code": certification.code}
         )
-    referentiel = Referentiel(certification=certification, version=label)
+    referentiel = Referentiel(
+        certification=certification,
+        version=label,
+        dispositions=_dispositions(data),
+    )
     referentiel.full_clean()
     referentiel.save()
     _create_tree(referentiel, data["blocs"])
@@ -165,10 +176,34 @@ def referentiel_load(*, data: Any, publish: bool = False) -> LoadResult:
         referentiel.blocs.all().delete()
         _create_tree(referentiel, data["blocs"])
         changed = True
+    dispositions = _dispositions(data)
+    if referentiel.dispositions != dispositions:
+        # A version loaded before the format carried its general provisions gets
+        # them once; any other change is a change of the version's content.
+        if referentiel.dispositions:
+            referentiel_check_modifiable(referentiel)
+        referentiel.dispositions = dispositions
+        referentiel.save(update_fields=["dispositions"])
+        changed = True
     if publish and referentiel.statut == Referentiel.Statut.BROUILLON:
         referentiel = referentiel_publish(referentiel=referentiel)
         changed = True
     return LoadResult(referentiel=referentiel, created=created, changed=changed)
+
+
+def _dispositions(data: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"titre": d["titre"], "texte": d["texte"]} for d in data.get("dispositions", [])
+    ]
+
+
+def _normalised_modalite(modalite: dict[str, Any]) -> dict[str, Any]:
+    """A modality as export writes it: the optional ``cadre_amenagements`` only
+    when set."""
+    keys = ["type", "intitule", "description", "description_capitalisation"]
+    if modalite.get("cadre_amenagements"):
+        keys.append("cadre_amenagements")
+    return {key: modalite[key] for key in keys}
 
 
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:
@@ -194,15 +229,9 @@ def _normalised(data: dict[str, Any]) -> dict[str, Any]:
                                 "code": competence["code"],
                                 "intitule": competence["intitule"],
                                 "details": competence["details"],
-                                "modalite": {
-                                    key: competence["modalite"][key]
-                                    for key in (
-                                        "type",
-                                        "intitule",
-                                        "description",
-                                        "description_capitalisation",
-                                    )
-                                },
+                                "modalite": _normalised_modalite(
+                                    competence["modalite"]
+                                ),
                                 "criteres": [
                                     {"code": c["code"], "intitule": c["intitule"]}
                                     for c in competence["criteres"]
@@ -276,6 +305,7 @@ def _create_tree(referentiel: Referentiel, blocs: list[dict[str, Any]]) -> None:
             intitule=c["modalite"]["intitule"],
             description=c["modalite"]["description"],
             description_capitalisation=c["modalite"]["description_capitalisation"],
+            cadre_amenagements=c["modalite"].get("cadre_amenagements", ""),
         )
         for competence, c in zip(competence_rows, competence_data, strict=True)
     )
@@ -303,13 +333,22 @@ def referentiel_publish(*, referentiel: Referentiel) -> Referentiel:
     referentiel.statut = Referentiel.Statut.PUBLIE
     referentiel.publie_le = timezone.now()
     referentiel.save(update_fields=["statut", "publie_le"])
+    # The versions published before it are superseded: still valid for their
+    # sessions and enrolments, no longer offered for new sessions.
+    Referentiel.objects.filter(
+        certification_id=referentiel.certification_id,
+        statut=Referentiel.Statut.PUBLIE,
+    ).exclude(pk=referentiel.pk).update(statut=Referentiel.Statut.REMPLACE)
     return referentiel
 
 
 @transaction.atomic
 def referentiel_archive(*, referentiel: Referentiel) -> Referentiel:
     referentiel = Referentiel.objects.select_for_update().get(pk=referentiel.pk)
-    if referentiel.statut != Referentiel.Statut.PUBLIE:
+    if referentiel.statut not in (
+        Referentiel.Statut.PUBLIE,
+        Referentiel.Statut.REMPLACE,
+    ):
         raise ValidationError(_("Seule une version publiée peut être archivée."))
     referentiel.statut = Referentiel.Statut.ARCHIVE
     referentiel.save(update_fields=["statut"])

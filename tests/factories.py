@@ -1,15 +1,19 @@
 """Personas and objects for tests. Real database rows, no mocks."""
 
+import io
 import json
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from certif.models import User
 from certif.roles import Role
 from certif.services import roles_setup, user_ensure
-from referentiel.models import Referentiel
+from referentiel.models import Bloc, Certificateur, Certification, Referentiel
 from referentiel.services import referentiel_import, referentiel_publish
 
 if TYPE_CHECKING:
@@ -54,6 +58,7 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
             "niveau": 5,
         },
         "version": "1",
+        "dispositions": [],
         "blocs": [
             {
                 "code": f"B{b}",
@@ -88,11 +93,19 @@ def small_data(*, blocs: int = 1, criteres: int = 1) -> dict[str, Any]:
 
 
 def make_referentiel(
-    data: dict[str, Any] | None = None, *, publish: bool = True
+    data: dict[str, Any] | None = None,
+    *,
+    publish: bool = True,
+    certificateur: bool = True,
 ) -> Referentiel:
+    """A référentiel imported from ``data`` (the seed by default); its
+    certification gets a complete certifier and registration unless
+    ``certificateur`` is False, so that official documents can be issued."""
     referentiel = referentiel_import(data=data if data is not None else seed_data())
     if publish:
         referentiel = referentiel_publish(referentiel=referentiel)
+    if certificateur:
+        make_certificateur(referentiel.certification)
     return referentiel
 
 
@@ -110,12 +123,18 @@ def make_session(
     from evaluations.sessions.models import Session
 
     today = timezone.localdate()
+    # A session past its deposits sits today: its jury may vote.
+    date_jury = (
+        today + timedelta(days=deadline_in_days + 10)
+        if statut in Session.STATUTS_INSCRIPTION
+        else today
+    )
     return Session.objects.create(
         referentiel=referentiel,
         nom=nom,
         date_ouverture=today - timedelta(days=10),
         date_limite_depot=timezone.now() + timedelta(days=deadline_in_days),
-        date_jury=today + timedelta(days=deadline_in_days + 10),
+        date_jury=date_jury,
         statut=statut,
     )
 
@@ -162,3 +181,37 @@ def make_inscription(
         queryset = queryset.filter(code__in=blocs)
     inscription.blocs.set(queryset)
     return inscription
+
+
+def make_certificateur(
+    certification: Certification, *, specimen: bool = False
+) -> Certificateur:
+    """A complete certifier (signature image included) for ``certification``, whose
+    registration and bloc codes are filled in: official documents can be issued."""
+    certificateur = Certificateur.objects.filter(siret="73282932000074").first()
+    if certificateur is None:
+        buffer = io.BytesIO()
+        Image.new("RGB", (60, 24), "white").save(buffer, "PNG")
+        certificateur = Certificateur(
+            raison_sociale="Institut Exemple de Certification",
+            siret="73282932000074",
+            adresse="12 rue des Écoles\n69002 Lyon",
+            ville="Lyon",
+            signataire_nom="Claire Martin",
+            signataire_qualite="Directrice générale",
+            recours=(
+                "Recours écrit auprès du certificateur (12 rue des Écoles, 69002 Lyon) "
+                "dans les deux mois suivant la notification de la décision."
+            ),
+            specimen=specimen,
+        )
+        certificateur.signature.save("signature.png", ContentFile(buffer.getvalue()))
+    certification.certificateur = certificateur
+    certification.nsf = "326n"
+    certification.date_enregistrement = date(2024, 3, 28)
+    certification.date_fin_enregistrement = date(2029, 3, 28)
+    certification.save()
+    for bloc in Bloc.objects.filter(referentiel__certification=certification):
+        bloc.code_rncp = f"{certification.code}BC{bloc.ordre + 1:02d}"
+        bloc.save(update_fields=["code_rncp"])
+    return certificateur

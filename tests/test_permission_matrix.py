@@ -43,6 +43,8 @@ from evaluations.documents.tasks import emission_launch
 from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
+from evaluations.notation.models import DerogationValidation
+from evaluations.sessions.csv_import import csv_example, import_deposer
 from handicap.models import DemandeAmenagement, PropositionDispense
 from handicap.services import (
     AmenagementSaisi,
@@ -76,6 +78,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "302 403 404 403 403 200 403 200",
         "POST": "302 403 404 403 403 302 403 403",
     },
+    "evaluations:absence": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 404 403 403 400 403 403",
+    },
+    "evaluations:derogation_validation": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 404 403 403 302 403 403",
+    },
     "evaluations:deliberation": {
         "GET": "302 403 404 403 403 200 403 200",
         "POST": "302 403 404 403 403 400 403 403",
@@ -91,6 +101,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:depot_recu": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:document_download": {"GET": "302 200 404 404 404 404 404 200"},
     "evaluations:document_revoke": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:document_reissue": {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 200",
     },
@@ -118,6 +132,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
     },
+    "evaluations:pv_scan_attach": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:pv_scan_download": {"GET": "302 404 404 404 404 404 404 404"},
     "evaluations:dossier": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:emission_archive": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:emission_detail": {"GET": "302 403 403 403 403 403 403 200"},
@@ -188,10 +207,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "evaluations:session_import_confirm": {
         "GET": "405 405 405 405 405 405 405 405",
-        "POST": "302 403 403 403 403 403 403 404",
+        "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_import_example": {"GET": "302 403 403 403 403 403 403 200"},
-    "evaluations:session_import_preview": {"GET": "302 403 403 403 403 403 403 404"},
+    "evaluations:session_import_preview": {"GET": "302 403 403 403 403 403 403 200"},
     "evaluations:session_inscrire": {
         "GET": "302 403 403 403 403 403 403 302",
         "POST": "302 403 403 403 403 403 403 302",
@@ -201,6 +220,18 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 302",
     },
     "evaluations:session_list": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:session_desistement": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
+    "evaluations:session_report": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
+    "evaluations:session_retour": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:session_reinviter": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -239,6 +270,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:dispenses": {"GET": "302 403 403 403 403 200 403 403"},
     "evaluations:dispenses_inscription": {"GET": "302 403 403 403 403 200 403 403"},
     "handicap:journal": {"GET": "302 403 403 403 403 403 200 200"},
+    "handicap:formats": {"GET": "302 403 403 403 403 403 403 200"},
+    "handicap:format_confirmer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        # The fixture's accommodation is no format adaptation: nothing to confirm.
+        "POST": "302 403 403 403 403 403 403 404",
+    },
     "handicap:mes_demandes": {"GET": "302 200 200 403 403 403 403 403"},
     "handicap:pieces_ajouter": {
         "GET": "405 405 405 405 405 405 405 405",
@@ -435,6 +472,13 @@ class World:
         membre_na = make_membre(session, "juryna@m.fr")
         affectation = Affectation.objects.create(membre=membre, inscription=ia)
         Affectation.objects.create(membre=membre_na, inscription=ib)
+        # The jury consolidates without the member's validation, for a reason.
+        DerogationValidation.objects.create(
+            affectation=affectation,
+            motif="Évaluateur remplacé.",
+            par=president.user,
+            le=timezone.now(),
+        )
 
         # An earlier, deliberated session of Camille and Hugo, with issued documents.
         earlier = make_session(referentiel, nom="Session 2025", statut="deliberee")
@@ -466,6 +510,13 @@ class World:
         lot = lot_deposit(lot=lot, by=admin)
         declaration = lot.declarations.order_by("pk").first()
         assert declaration is not None
+        import_csv = import_deposer(
+            session=session,
+            texte=csv_example(),
+            encodage="utf-8",
+            nom_fichier="exemple.csv",
+            by=admin,
+        )
         parchemin = Document.objects.get(
             inscription__candidat=camille, nature=Document.Nature.PARCHEMIN
         )
@@ -527,14 +578,24 @@ class World:
             "evaluations:session_import": lambda: reverse(
                 "evaluations:session_import", args=[session.pk]
             ),
+            "evaluations:session_desistement": lambda: reverse(
+                "evaluations:session_desistement", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_report": lambda: reverse(
+                "evaluations:session_report", args=[session.pk, ia.pk]
+            ),
+            "evaluations:session_retour": lambda: reverse(
+                "evaluations:session_retour", args=[session.pk]
+            ),
             "evaluations:session_reinviter": lambda: reverse(
                 "evaluations:session_reinviter", args=[session.pk, ia.pk]
             ),
             "evaluations:session_import_preview": lambda: reverse(
-                "evaluations:session_import_preview", args=[session.pk, "inconnu"]
+                "evaluations:session_import_preview", args=[session.pk, import_csv.pk]
             ),
             "evaluations:session_import_confirm": lambda: reverse(
-                "evaluations:session_import_confirm", args=[session.pk]
+                "evaluations:session_import_confirm",
+                args=[session.pk, import_csv.pk],
             ),
             "evaluations:mon_dossier": lambda: reverse("evaluations:mon_dossier"),
             "evaluations:dossier": lambda: reverse("evaluations:dossier", args=[ia.pk]),
@@ -587,6 +648,10 @@ class World:
             "evaluations:deliberation": lambda: reverse(
                 "evaluations:deliberation", args=[ia.pk]
             ),
+            "evaluations:absence": lambda: reverse("evaluations:absence", args=[ia.pk]),
+            "evaluations:derogation_validation": lambda: reverse(
+                "evaluations:derogation_validation", args=[ia.pk, affectation.pk]
+            ),
             "evaluations:deliberation_rouvrir": lambda: reverse(
                 "evaluations:deliberation_rouvrir", args=[ia.pk]
             ),
@@ -621,6 +686,15 @@ class World:
             ),
             "evaluations:document_revoke": lambda: reverse(
                 "evaluations:document_revoke", args=[parchemin.pk]
+            ),
+            "evaluations:pv_scan_attach": lambda: reverse(
+                "evaluations:pv_scan_attach", args=[parchemin.pk]
+            ),
+            "evaluations:pv_scan_download": lambda: reverse(
+                "evaluations:pv_scan_download", args=[parchemin.pk]
+            ),
+            "evaluations:document_reissue": lambda: reverse(
+                "evaluations:document_reissue", args=[parchemin.pk]
             ),
             "evaluations:emission_sessions": lambda: reverse(
                 "evaluations:emission_sessions"
@@ -666,6 +740,11 @@ class World:
                 "handicap:demande_decider", args=[demande.pk]
             ),
             "handicap:journal": lambda: reverse("handicap:journal"),
+            "handicap:formats": lambda: reverse("handicap:formats"),
+            "handicap:format_confirmer": lambda: reverse(
+                "handicap:format_confirmer",
+                args=[demande.amenagements.values_list("pk", flat=True)[0]],
+            ),
             "evaluations:dispenses": lambda: reverse("evaluations:dispenses"),
             "evaluations:dispenses_inscription": lambda: reverse(
                 "evaluations:dispenses_inscription", args=[ia.pk]

@@ -42,9 +42,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Before django_tasks_db: its ``db_worker`` command is certif's (heartbeat).
+    "certif",
     "django_tasks",
     "django_tasks_db",
-    "certif",
     "referentiel",
     "evaluations",
     "handicap",
@@ -176,9 +177,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# The console backend of development prints headers and text, never attachments
+# (a decision letter is health data): certif/mail.py.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "certif.mail.ConsoleEmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -217,6 +218,10 @@ TASKS = {
 
 # Jury: evaluators per candidate for the automatic assignment, and the quorum of a
 # deliberation (members present, the president included).
+# A worker beats every WORKER_HEARTBEAT_SECONDS; one not seen for
+# WORKER_LEASE_SECONDS is dead and its running tasks are queued again.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 30)
 EVALUATEURS_PAR_CANDIDAT = env_int("EVALUATEURS_PAR_CANDIDAT", 2)
 QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 
@@ -231,6 +236,14 @@ HANDICAP_RETENTION_MOIS = env_int("HANDICAP_RETENTION_MOIS", 24)
 CDC_ID_CLIENT_EMETTEUR = env_str("CDC_ID_CLIENT_EMETTEUR", "")
 CDC_ID_CLIENT_CERTIFICATEUR = env_str("CDC_ID_CLIENT_CERTIFICATEUR", "")
 CDC_ID_CONTRAT = env_str("CDC_ID_CONTRAT", "")
+
+# Official documents. The specimen mode of the demo (every PDF marked « SPÉCIMEN »)
+# is refused with DEBUG off unless this explicitly allows it (a public demo site).
+CERTIFICATEUR_SPECIMEN_AUTORISE = env_bool("CERTIFICATEUR_SPECIMEN_AUTORISE", False)
+# The electronic seal (PAdES) of issued PDFs: a PKCS#12 file (certificate and key)
+# and its password. Unset: documents are issued unsealed.
+SCEAU_PKCS12 = env_str("SCEAU_PKCS12", "")
+SCEAU_PKCS12_PASSWORD = env_str("SCEAU_PKCS12_PASSWORD", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

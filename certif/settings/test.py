@@ -20,6 +20,11 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
 }
+# Issuing refuses a loopback or plain-HTTP SITE_URL when DEBUG is off (as in tests).
+SITE_URL = "https://certif.test"
+# The demo (loaded by tests) runs its certifier in specimen mode; the refusal in
+# production is tested with this setting overridden.
+CERTIFICATEUR_SPECIMEN_AUTORISE = True
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -1,6 +1,6 @@
 """Forms of the deliberation area."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -30,16 +30,72 @@ class DeliberationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Indiquez le motif de la décision.")},
     )
+    blocs = forms.MultipleChoiceField(
+        label=_("Blocs validés par le jury"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Cochés selon la proposition du consolidé. Le jury peut en décider "
+            "autrement (par exemple après avoir entendu le candidat), seulement avec "
+            "un motif écrit ci-dessous. Tous les blocs validés ou capitalisés : "
+            "certifié ; aucun : non validé."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Le jury ne valide que des blocs évalués dans cette session."
+            )
+        },
+    )
+    motif_ecart = forms.CharField(
+        label=_("Motif de la décision différente de la proposition"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire si les blocs cochés diffèrent de la proposition."),
+    )
 
     def __init__(
-        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+        self,
+        *args: Any,
+        presents: QuerySet[MembreJury],
+        blocs: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "presents").queryset = presents
+        choix = cast(forms.MultipleChoiceField, self.fields["blocs"])
+        choix.choices = [(code, code) for code in blocs or []]
         self.fields["presents"].help_text = _(
             "Quorum : au moins %(n)d membres présents, le président compris. Les "
             "membres en conflit d'intérêts avec le candidat ne siègent pas."
         ) % {"n": settings.QUORUM_DELIBERATION}
+
+
+class AbsenceForm(forms.Form):
+    presents = _PresentsChoice(
+        label=_("Membres présents"),
+        queryset=MembreJury.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez les membres présents.")},
+    )
+    motif = forms.CharField(
+        label=_("Motif de l'absence"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Épreuve ou session manquée, date, justificatif éventuel."),
+        error_messages={
+            "required": _(
+                "Indiquez le motif de l'absence (épreuve, date, justificatif)."
+            )
+        },
+    )
+
+    def __init__(
+        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "absence")
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "presents").queryset = presents
 
 
 class ReouvertureForm(forms.Form):
@@ -67,8 +123,8 @@ class DispenseForm(forms.Form):
     )
     condition_capacite_globale = forms.BooleanField(
         label=_(
-            "La dispense ne remet pas en question la capacité professionnelle "
-            "globale du candidat."
+            "L'ensemble des dispenses du candidat, celle-ci comprise, ne remet pas "
+            "en question sa capacité professionnelle globale."
         ),
         required=False,
     )
@@ -85,3 +141,19 @@ class DispenseForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    presents = _PresentsChoice(
+        label=_("Membres du jury présents pour cette décision"),
+        queryset=MembreJury.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez les membres présents.")},
+    )
+
+    def __init__(
+        self, *args: Any, presents: QuerySet[MembreJury], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "presents").queryset = presents
+        self.fields["presents"].help_text = _(
+            "Le jury siège pour décider : quorum d'au moins %(n)d membres présents, "
+            "le président compris."
+        ) % {"n": settings.QUORUM_DELIBERATION}

@@ -14,12 +14,15 @@ from referentiel.models import Bloc
 class Deliberation(models.Model):
     """The jury's decision on an enrolment. Once ``verrouillee``, every write to the
     enrolment's scores, consolidation or decision is refused until an explicit,
-    logged re-opening."""
+    logged re-opening. The roll-up proposes (``decision_proposee``,
+    ``blocs_proposes``); the jury may decide otherwise only with ``motif_ecart``."""
 
     class Decision(models.TextChoices):
         CERTIFIE = "certifie", _("Certifié")
         VALIDATION_PARTIELLE = "validation_partielle", _("Validation partielle")
         NON_VALIDE = "non_valide", _("Non validé")
+        # Recorded by the jury without any score: the candidate did not sit.
+        ABSENT = "absent", _("Absent")
 
     inscription = models.OneToOneField(
         Inscription,
@@ -29,6 +32,21 @@ class Deliberation(models.Model):
     )
     decision = models.CharField(_("décision"), max_length=30, choices=Decision)
     motif = models.TextField(_("motif"))
+    decision_proposee = models.CharField(
+        _("décision proposée"), max_length=30, choices=Decision, blank=True, default=""
+    )
+    blocs_proposes = models.CharField(
+        _("blocs proposés"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Codes des blocs que le consolidé proposait de valider."),
+    )
+    motif_ecart = models.TextField(
+        _("motif de la décision différente de la proposition"),
+        blank=True,
+        default="",
+    )
     blocs_valides = models.ManyToManyField(
         Bloc, related_name="+", blank=True, verbose_name=_("blocs validés")
     )
@@ -51,6 +69,12 @@ class Deliberation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inscription} : {self.get_decision_display()}"
+
+    @property
+    def differe_de_la_proposition(self) -> bool:
+        """The jury decided otherwise than the roll-up proposed: ``deliberation_record``
+        stores ``motif_ecart`` exactly then."""
+        return bool(self.motif_ecart)
 
 
 class ReouvertureDeliberation(models.Model):

@@ -2,18 +2,20 @@
 the exemptions the president's jury has to decide."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.notation.models import Consolidation, Evaluation, Resultat
-from evaluations.sessions.models import Inscription
+from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
+    Dispense,
     PropositionDispense,
 )
 
@@ -43,9 +45,9 @@ def _avec_commentaire(resultat: str | None, commentaire: str) -> str:
 
 
 def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
-    """Who changed what and when on an enrolment — scores, consolidation, decisions
-    and re-openings — newest first, each with the value before and after; five
-    queries whatever the length of the history."""
+    """Who changed what and when on an enrolment — scores, consolidation, decisions,
+    re-openings and the writes the lock refused — newest first, each with the value
+    before and after; six queries whatever the length of the history."""
     entrees: list[EntreeHistorique] = []
     evaluateurs = {
         a.pk: _nom(a.membre.user)
@@ -130,8 +132,62 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
                 apres=gettext("Motif : %(motif)s") % {"motif": reouverture.motif},
             )
         )
+    for refus in EcritureRefusee.objects.filter(inscription=inscription).select_related(
+        "par"
+    ):
+        entrees.append(
+            EntreeHistorique(
+                le=refus.le,
+                par=_nom(refus.par),
+                objet=gettext("Écriture refusée (délibération verrouillée)"),
+                avant="",
+                apres=refus.get_action_display(),
+            )
+        )
     entrees.sort(key=lambda e: e.le, reverse=True)
     return entrees
+
+
+def presents_precedents(*, inscription: Inscription) -> list[int]:
+    """The members present at the jury's latest decision of the same sitting (a
+    vote or an exemption in the enrolment's session, the same day, Paris time),
+    to pre-fill the next one; empty when the jury has not sat yet today. Three
+    queries."""
+    debut = timezone.make_aware(
+        datetime.combine(timezone.localdate(), time.min),
+        timezone.get_current_timezone(),
+    )
+    deliberation = (
+        Deliberation.objects.filter(
+            inscription__session_id=inscription.session_id, decidee_le__gte=debut
+        )
+        .order_by("-decidee_le", "-pk")
+        .values_list("pk", "decidee_le")
+        .first()
+    )
+    dispense = (
+        Dispense.objects.filter(
+            inscription__session_id=inscription.session_id,
+            decide_le__gte=debut,
+            presents__isnull=False,
+        )
+        .order_by("-decide_le", "-pk")
+        .values_list("pk", "decide_le")
+        .first()
+    )
+    # Always a third query (on no row when the jury has not sat today), so that
+    # the page's query count does not depend on the day's decisions.
+    if dispense is not None and (deliberation is None or dispense[1] > deliberation[1]):
+        return sorted(
+            Dispense.presents.through.objects.filter(
+                dispense_id=dispense[0]
+            ).values_list("membrejury_id", flat=True)
+        )
+    return sorted(
+        Deliberation.presents.through.objects.filter(
+            deliberation_id=deliberation[0] if deliberation else 0
+        ).values_list("membrejury_id", flat=True)
+    )
 
 
 def _presidences(user: User) -> QuerySet[MembreJury]:

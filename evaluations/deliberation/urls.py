@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern] = [
         name="deliberation",
     ),
     path(
+        "jury/inscriptions/<int:pk>/absence/",
+        views.absence_view,
+        name="absence",
+    ),
+    path(
         "jury/inscriptions/<int:pk>/deliberation/rouvrir/",
         views.deliberation_rouvrir_view,
         name="deliberation_rouvrir",

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +15,7 @@ from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
 from evaluations.deliberation.forms import (
+    AbsenceForm,
     DeliberationForm,
     DispenseForm,
     ReouvertureForm,
@@ -25,15 +26,26 @@ from evaluations.deliberation.selectors import (
     get_proposition_for_president,
     historique_for,
     inscriptions_a_dispenser_for,
+    presents_precedents,
     propositions_de,
 )
 from evaluations.deliberation.services import (
+    absence_record,
     deliberation_record,
     deliberation_reopen,
     dispense_decider,
 )
-from evaluations.jury.selectors import get_inscription_for_president, presents_possibles
-from evaluations.notation.selectors import consolidation_for
+from evaluations.jury.selectors import (
+    PresidentAccess,
+    get_inscription_for_president,
+    presents_possibles,
+)
+from evaluations.notation.rollup import BlocStatut
+from evaluations.notation.selectors import (
+    ConsolidationTable,
+    consolidation_for,
+    validations_manquantes,
+)
 from evaluations.sessions.models import Inscription
 from evaluations.sessions.verrou import verrou_409
 from handicap.selectors import amenagements_for_jury
@@ -46,6 +58,66 @@ def _deliberation_or_none(inscription: Inscription) -> Deliberation | None:
         return None
 
 
+def _render_deliberation(
+    request: AuthenticatedHttpRequest,
+    access: PresidentAccess,
+    table: ConsolidationTable,
+    *,
+    form: DeliberationForm,
+    absence_form: AbsenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    inscription = access.inscription
+    deliberation = _deliberation_or_none(inscription)
+    if absence_form is None:
+        absence_form = AbsenceForm(
+            presents=presents_possibles(inscription=inscription),
+            initial={"presents": presents_precedents(inscription=inscription)},
+        )
+    return render(
+        request,
+        "evaluations/jury/deliberation.html",
+        {
+            "access": access,
+            "inscription": inscription,
+            "table": table,
+            "form": form,
+            "absence_form": absence_form,
+            "deliberation": deliberation,
+            "reouverture_form": ReouvertureForm(),
+            "reouvertures": list(
+                deliberation.reouvertures.select_related("par") if deliberation else []
+            ),
+            "presents": list(deliberation.presents.select_related("user"))
+            if deliberation
+            else [],
+            "manquants": validations_manquantes(inscription_id=inscription.pk),
+        },
+        status=status,
+    )
+
+
+def _deliberation_form(
+    data: QueryDict | None,
+    inscription: Inscription,
+    table: ConsolidationTable,
+) -> DeliberationForm:
+    evalues = [
+        b.code
+        for b in table.rollup.blocs
+        if b.statut not in (BlocStatut.CAPITALISE, BlocStatut.NON_PRESENTE)
+    ]
+    return DeliberationForm(
+        data,
+        presents=presents_possibles(inscription=inscription),
+        blocs=evalues,
+        initial={
+            "presents": presents_precedents(inscription=inscription),
+            "blocs": list(table.rollup.blocs_valides),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @verrou_409
@@ -55,8 +127,8 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
     inscription = access.inscription
     table = consolidation_for(inscription=inscription)
-    form = DeliberationForm(
-        request.POST or None, presents=presents_possibles(inscription=inscription)
+    form = _deliberation_form(
+        request.POST if request.method == "POST" else None, inscription, table
     )
     status = 200
     if request.method == "POST":
@@ -66,6 +138,8 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     inscription=inscription,
                     motif=form.cleaned_data["motif"],
                     presents=form.cleaned_data["presents"],
+                    blocs_decides=form.cleaned_data["blocs"],
+                    motif_ecart=form.cleaned_data["motif_ecart"],
                     by=request.user,
                 )
             except ValidationError as exc:
@@ -77,25 +151,43 @@ def deliberation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 )
                 return redirect("evaluations:deliberation", pk=inscription.pk)
         status = 400
-    deliberation = _deliberation_or_none(inscription)
-    return render(
+    return _render_deliberation(request, access, table, form=form, status=status)
+
+
+@require_POST
+@login_required
+@verrou_409
+def absence_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The jury records the candidate's absence: decision « absent », no score."""
+    access = get_inscription_for_president(request.user, pk, write=True)
+    inscription = access.inscription
+    absence_form = AbsenceForm(
+        request.POST, presents=presents_possibles(inscription=inscription)
+    )
+    if absence_form.is_valid():
+        try:
+            absence_record(
+                inscription=inscription,
+                motif=absence_form.cleaned_data["motif"],
+                presents=absence_form.cleaned_data["presents"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                absence_form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Absence enregistrée ; l'inscription est verrouillée.")
+            )
+            return redirect("evaluations:deliberation", pk=inscription.pk)
+    table = consolidation_for(inscription=inscription)
+    return _render_deliberation(
         request,
-        "evaluations/jury/deliberation.html",
-        {
-            "access": access,
-            "inscription": inscription,
-            "table": table,
-            "form": form,
-            "deliberation": deliberation,
-            "reouverture_form": ReouvertureForm(),
-            "reouvertures": list(
-                deliberation.reouvertures.select_related("par") if deliberation else []
-            ),
-            "presents": list(deliberation.presents.select_related("user"))
-            if deliberation
-            else [],
-        },
-        status=status,
+        access,
+        table,
+        form=_deliberation_form(None, inscription, table),
+        absence_form=absence_form,
+        status=400,
     )
 
 
@@ -163,6 +255,12 @@ def dispenses_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "evaluations/jury/dispenses_list.html", {"page": page})
 
 
+def _coches(form: DispenseForm) -> set[int]:
+    """The members ticked in a form: as posted, or its initial value."""
+    valeur = form["presents"].value() or []
+    return {int(v) for v in valeur if str(v).isdigit()}
+
+
 def _render_dispenses(
     request: AuthenticatedHttpRequest,
     inscription: Inscription,
@@ -170,13 +268,15 @@ def _render_dispenses(
     bound: tuple[int, DispenseForm] | None = None,
 ) -> HttpResponse:
     propositions = propositions_de(inscription=inscription)
+    possibles = presents_possibles(inscription=inscription)
+    precedents = presents_precedents(inscription=inscription)
     lignes = []
     for proposition in propositions:
         if bound is not None and bound[0] == proposition.pk:
             form = bound[1]
         else:
             dispense = getattr(proposition, "dispense", None)
-            initial = {}
+            initial: dict[str, object] = {"presents": precedents}
             if dispense is not None:
                 initial = {
                     "decision": DispenseForm.Decision.ACCORDER
@@ -185,9 +285,12 @@ def _render_dispenses(
                     "condition_capacite_globale": dispense.condition_capacite_globale,
                     "condition_pratique_future": dispense.condition_pratique_future,
                     "raisonnement": dispense.raisonnement,
+                    "presents": precedents,
                 }
-            form = DispenseForm(prefix=f"p{proposition.pk}", initial=initial)
-        lignes.append((proposition, form))
+            form = DispenseForm(
+                prefix=f"p{proposition.pk}", initial=initial, presents=possibles
+            )
+        lignes.append((proposition, form, _coches(form)))
     deliberation = getattr(inscription, "deliberation", None)
     return render(
         request,
@@ -196,6 +299,14 @@ def _render_dispenses(
             "inscription": inscription,
             "amenagements": amenagements_for_jury(inscription_id=inscription.pk),
             "lignes": lignes,
+            # Evaluated once for every form of the page: the template draws each
+            # form's boxes from this list (no query per proposition).
+            "membres": list(possibles),
+            "accordees": [
+                p.critere.code
+                for p in propositions
+                if getattr(p, "dispense", None) is not None and p.dispense.accordee
+            ],
             "verrouillee": bool(deliberation and deliberation.verrouillee),
         },
     )
@@ -214,12 +325,17 @@ def dispenses_inscription_view(
 @require_POST
 @login_required
 @role_required(Role.PRESIDENT)
+@verrou_409
 def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposition = get_proposition_for_president(request.user, pk)
     inscription = get_inscription_for_dispenses(
         request.user, proposition.avis.demande.inscription_id
     )
-    form = DispenseForm(request.POST, prefix=f"p{proposition.pk}")
+    form = DispenseForm(
+        request.POST,
+        prefix=f"p{proposition.pk}",
+        presents=presents_possibles(inscription=inscription),
+    )
     if form.is_valid():
         accorder = form.cleaned_data["decision"] == DispenseForm.Decision.ACCORDER
         try:
@@ -234,6 +350,7 @@ def dispense_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                     "condition_pratique_future"
                 ],
                 raisonnement=form.cleaned_data["raisonnement"],
+                presents=form.cleaned_data["presents"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -36,6 +36,10 @@ def document_upload_to(instance: "Document", filename: str) -> str:
     return f"documents/{instance.session_id}/{uuid.uuid4().hex}.pdf"
 
 
+def scan_upload_to(instance: "Document", filename: str) -> str:
+    return f"documents/{instance.session_id}/scans/{uuid.uuid4().hex}.pdf"
+
+
 def archive_upload_to(instance: "EmissionSession", filename: str) -> str:
     return f"documents/{instance.session_id}/archives/{uuid.uuid4().hex}.zip"
 
@@ -70,6 +74,8 @@ class EmissionSession(models.Model):
     total = models.PositiveIntegerField(_("documents à traiter"), default=0)
     faits = models.PositiveIntegerField(_("traités"), default=0)
     echecs = models.JSONField(_("échecs"), default=list, blank=True)
+    # The units counted ("inscription:<id>", "pv"): a unit is counted once.
+    unites = models.JSONField(_("unités traitées"), default=list, blank=True)
     archive = models.FileField(
         _("archive ZIP"), upload_to=archive_upload_to, blank=True, max_length=255
     )
@@ -181,6 +187,20 @@ class Document(models.Model):
         verbose_name=_("révoqué par"),
     )
     motif_revocation = models.TextField(_("motif de la révocation"), blank=True)
+    # A PV is signed on paper by the members present: its scan is attached to the
+    # record (the issued file itself never changes).
+    scan_signe = models.FileField(
+        _("scan signé"), upload_to=scan_upload_to, blank=True, max_length=255
+    )
+    scan_depose_le = models.DateTimeField(_("scan déposé le"), null=True, blank=True)
+    scan_depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scan déposé par"),
+    )
 
     class Meta:
         verbose_name = _("document émis")

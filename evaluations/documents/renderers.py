@@ -2,6 +2,8 @@
 verification code and URL) in, a ``RenderedFile`` out. No database access here;
 the PDF engine stays behind ``certif.pdf``."""
 
+import base64
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -18,6 +20,24 @@ from evaluations.documents.snapshots import (
 PDF = "application/pdf"
 
 
+@dataclass(frozen=True)
+class Visuels:
+    """The certifier's images as ``data:`` URLs (the PDF engine fetches nothing):
+    its logo at the top of each document, the signatory's signature at the bottom
+    right. Read from storage by the service that issues, not frozen in the
+    snapshot (the PDF carries them)."""
+
+    logo: str = ""
+    signature: str = ""
+
+    @staticmethod
+    def data_url(content: bytes) -> str:
+        if not content:
+            return ""
+        mime = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
 def _groupes(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
@@ -27,7 +47,12 @@ def _filename(prefix: str, nom: str, code: str) -> str:
 
 
 def parchemin_pdf(
-    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+    snapshot: DistinctionSnapshot,
+    *,
+    code: str,
+    url: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/parchemin.html",
@@ -37,17 +62,23 @@ def parchemin_pdf(
             "url": url,
             "qr": qr_svg(url),
             "emis_le": emis_le,
+            "visuels": visuels,
         },
     )
     return RenderedFile(
         _filename("parchemin", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
 def attestation_pdf(
-    snapshot: DistinctionSnapshot, *, code: str, url: str, emis_le: datetime
+    snapshot: DistinctionSnapshot,
+    *,
+    code: str,
+    url: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/attestation.html",
@@ -57,34 +88,47 @@ def attestation_pdf(
             "url": url,
             "qr": qr_svg(url),
             "emis_le": emis_le,
+            "visuels": visuels,
         },
     )
     return RenderedFile(
         _filename("attestation", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
 def releve_pdf(
-    snapshot: ReleveSnapshot, *, code: str, emis_le: datetime
+    snapshot: ReleveSnapshot,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
 ) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/releve.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
     )
     return RenderedFile(
         _filename("releve", snapshot.titulaire.nom_complet, code),
         PDF,
-        html_to_pdf(html),
+        html_to_pdf(html, archive=True),
     )
 
 
-def pv_pdf(snapshot: PVSnapshot, *, code: str, emis_le: datetime) -> RenderedFile:
+def pv_pdf(
+    snapshot: PVSnapshot,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
+) -> RenderedFile:
     html = render_to_string(
         "evaluations/pdf/pv.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le},
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
     )
     return RenderedFile(
-        f"pv-{slugify(snapshot.session)}-{code}.pdf", PDF, html_to_pdf(html)
+        f"pv-{slugify(snapshot.session)}-{code}.pdf",
+        PDF,
+        html_to_pdf(html, archive=True),
     )

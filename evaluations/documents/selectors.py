@@ -2,7 +2,10 @@
 public verification lookup and the pages of the emission."""
 
 import hashlib
+import ipaddress
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -16,6 +19,7 @@ from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession, normalize_code
 from evaluations.sessions.models import Inscription, Session
+from referentiel.models import Bloc, Certification
 
 
 def documents_visible_to(*, user: User) -> QuerySet[Document]:
@@ -46,6 +50,27 @@ def get_distinction_for_admin(user: User, pk: int) -> Document:
         Document.objects.select_related("session", "inscription__candidat"),
         pk=pk,
         nature__in=Document.AWARDS,
+    )
+
+
+def get_document_for_admin(user: User, pk: int) -> Document:
+    """Any issued document, for an administrator (re-issuing)."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Document.objects.select_related("session", "inscription__candidat"), pk=pk
+    )
+
+
+def documents_a_reediter() -> QuerySet[Document]:
+    """Valid documents issued from a version-1 snapshot: before the certifier,
+    the registration and the signatory were printed, and (relevés) with a
+    template comment leaked into the file. Each one should be re-issued."""
+    return (
+        Document.objects.filter(statut=Document.Statut.VALIDE)
+        .exclude(snapshot__has_key="schema")
+        .select_related("session", "inscription__candidat")
+        .order_by("session_id", "nature", "pk")
     )
 
 
@@ -114,8 +139,65 @@ def get_session_for_emission(user: User, pk: int) -> Session:
     return get_object_or_404(sessions_for_emission(), pk=pk)
 
 
+def site_url_manquant() -> str | None:
+    """With DEBUG off, the address printed into documents must be public HTTPS:
+    an issued document is frozen with it."""
+    if settings.DEBUG:
+        return None
+    parts = urlsplit(settings.SITE_URL)
+    host = (parts.hostname or "").lower()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback or host == "0.0.0.0"  # noqa: S104 - compared, not bound
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if parts.scheme != "https" or not host or loopback:
+        return _(
+            "une adresse publique en https:// pour SITE_URL (actuellement « %(url)s »)"
+        ) % {"url": settings.SITE_URL}
+    return None
+
+
+def documents_officiels_manquants(*, certification_id: int) -> list[str]:
+    """What official documents of this certification lack: its registration, its
+    certifier's identity and signatory, the RNCP codes of its blocs, a public
+    SITE_URL. Empty when they can be issued. A certifier in specimen mode (the
+    demo) issues marked specimens whatever is missing."""
+    certification = Certification.objects.select_related("certificateur").get(
+        pk=certification_id
+    )
+    if certification.certificateur and certification.certificateur.specimen:
+        return []
+    manquants = certification.manquants()
+    sans_code = sorted(
+        set(
+            Bloc.objects.filter(
+                referentiel__certification=certification, code_rncp=""
+            ).values_list("code", flat=True)
+        )
+    )
+    if sans_code:
+        manquants.append(
+            _("le code RNCP des blocs %(blocs)s") % {"blocs": ", ".join(sans_code)}
+        )
+    site = site_url_manquant()
+    if site:
+        manquants.append(site)
+    return manquants
+
+
+def manquants_message(manquants: list[str]) -> str:
+    return _("Aucun document officiel ne peut être émis : il manque %(liste)s.") % {
+        "liste": " ; ".join(manquants)
+    }
+
+
 def emission_blocker(*, session: Session) -> str | None:
     """Why the session's documents cannot be issued now, or None."""
+    manquants = documents_officiels_manquants(
+        certification_id=session.referentiel.certification_id
+    )
+    if manquants:
+        return manquants_message(manquants)
     counts = Deliberation.objects.filter(inscription__session=session).aggregate(
         total=Count("pk"), ouvertes=Count("pk", filter=Q(verrouillee=False))
     )

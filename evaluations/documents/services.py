@@ -28,12 +28,16 @@ from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.pdf import RenderedFile
+from certif.sceau import seal_pdf
+from certif.uploads import SCAN_PDF, upload_check
 from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession, new_document_code
 from evaluations.documents.selectors import (
     current_documents_of_session,
+    documents_officiels_manquants,
     emission_blocker,
     locked_inscription_ids,
+    manquants_message,
 )
 from evaluations.documents.snapshots import (
     inscription_snapshots,
@@ -41,6 +45,7 @@ from evaluations.documents.snapshots import (
     snapshot_to_json,
 )
 from evaluations.sessions.models import Inscription, Session
+from referentiel.models import Certificateur
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +61,58 @@ def verification_url(code: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _read(fichier: Any) -> bytes:
+    if not fichier:
+        return b""
+    with fichier.open("rb") as handle:
+        content: bytes = handle.read()
+    return content
+
+
+def visuels_of(certificateur: Certificateur | None) -> renderers.Visuels:
+    """The certifier's logo and signature, ready to embed."""
+    if certificateur is None:
+        return renderers.Visuels()
+    return renderers.Visuels(
+        logo=renderers.Visuels.data_url(_read(certificateur.logo)),
+        signature=renderers.Visuels.data_url(_read(certificateur.signature)),
+    )
+
+
 def _render(
-    nature: str, snapshot: Any, *, code: str, emis_le: datetime
+    nature: str,
+    snapshot: Any,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: renderers.Visuels,
 ) -> RenderedFile:
     # Look the renderers up on their module at call time (tests replace one).
     if nature == Document.Nature.PARCHEMIN:
-        return renderers.parchemin_pdf(
-            snapshot, code=code, url=verification_url(code), emis_le=emis_le
+        rendered = renderers.parchemin_pdf(
+            snapshot,
+            code=code,
+            url=verification_url(code),
+            emis_le=emis_le,
+            visuels=visuels,
         )
-    if nature == Document.Nature.ATTESTATION:
-        return renderers.attestation_pdf(
-            snapshot, code=code, url=verification_url(code), emis_le=emis_le
+    elif nature == Document.Nature.ATTESTATION:
+        rendered = renderers.attestation_pdf(
+            snapshot,
+            code=code,
+            url=verification_url(code),
+            emis_le=emis_le,
+            visuels=visuels,
         )
-    if nature == Document.Nature.RELEVE:
-        return renderers.releve_pdf(snapshot, code=code, emis_le=emis_le)
-    return renderers.pv_pdf(snapshot, code=code, emis_le=emis_le)
+    elif nature == Document.Nature.RELEVE:
+        rendered = renderers.releve_pdf(
+            snapshot, code=code, emis_le=emis_le, visuels=visuels
+        )
+    else:
+        rendered = renderers.pv_pdf(
+            snapshot, code=code, emis_le=emis_le, visuels=visuels
+        )
+    return rendered
 
 
 def _latest(
@@ -104,18 +146,49 @@ def document_issue(
     snapshot: Any,
     by: User | None,
     emission: EmissionSession | None = None,
+    reissue_of: Document | None = None,
+    motif: str = "",
 ) -> Document | None:
     """Issue the document for ``snapshot`` unless its latest version was rendered
     from exactly the same data (then return None: nothing to do, whether that
     version is valid or was revoked by an administrator). A changed snapshot makes
-    the next version and revokes the previous one ("remplacé par la version N")."""
+    the next version and revokes the previous one ("remplacé par la version N").
+    ``reissue_of`` (« Rééditer ») issues anyway, as long as that document is still
+    the latest version, and revokes it with ``motif``."""
     data = snapshot_to_json(snapshot)
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if _up_to_date(latest, data):
+    if reissue_of is None and _up_to_date(latest, data):
         return None
+    session = Session.objects.select_related(
+        "referentiel__certification__certificateur"
+    ).get(pk=session_id)
+    manquants = documents_officiels_manquants(
+        certification_id=session.referentiel.certification_id
+    )
+    if manquants:
+        raise ValidationError(manquants_message(manquants))
     code = new_document_code()
     emis_le = timezone.now()
-    rendered = _render(nature, snapshot, code=code, emis_le=emis_le)
+    certificateur = session.referentiel.certification.certificateur
+    rendered = _render(
+        nature,
+        snapshot,
+        code=code,
+        emis_le=emis_le,
+        visuels=visuels_of(certificateur),
+    )
+    rendered = RenderedFile(
+        rendered.filename,
+        rendered.content_type,
+        seal_pdf(
+            rendered.content,
+            reason=_("Document émis par %(nom)s")
+            % {"nom": certificateur.raison_sociale}
+            if certificateur
+            else _("Document émis"),
+            location=certificateur.ville if certificateur else "",
+        ),
+    )
     return _document_record(
         nature=nature,
         session_id=session_id,
@@ -126,6 +199,8 @@ def document_issue(
         emis_le=emis_le,
         by=by,
         emission=emission,
+        reissue_of=reissue_of,
+        motif=motif,
     )
 
 
@@ -141,6 +216,8 @@ def _document_record(
     emis_le: datetime,
     by: User | None,
     emission: EmissionSession | None,
+    reissue_of: Document | None = None,
+    motif: str = "",
 ) -> Document | None:
     # Serialise the issuing of one enrolment's (or one session's PV) documents.
     if inscription_id is not None:
@@ -148,16 +225,20 @@ def _document_record(
     else:
         list(Session.objects.select_for_update().filter(pk=session_id))
     latest = _latest(nature, session_id=session_id, inscription_id=inscription_id)
-    if _up_to_date(latest, data):
+    if reissue_of is not None:
+        if latest is None or latest.pk != reissue_of.pk:
+            raise ValidationError(
+                _("Ce document a déjà été remplacé par une version plus récente.")
+            )
+    elif _up_to_date(latest, data):
         return None
     version = latest.version + 1 if latest is not None else 1
     if latest is not None and latest.statut == Document.Statut.VALIDE:
         latest.statut = Document.Statut.REVOQUE
         latest.revoque_le = emis_le
         latest.revoque_par = by
-        latest.motif_revocation = _("Remplacé par la version %(version)d.") % {
-            "version": version
-        }
+        remplace = _("Remplacé par la version %(version)d.") % {"version": version}
+        latest.motif_revocation = f"{remplace} {motif}" if motif else remplace
         latest.full_clean()
         latest.save(
             update_fields=["statut", "revoque_le", "revoque_par", "motif_revocation"]
@@ -221,6 +302,45 @@ def inscription_documents_issue(
     if issued:
         _notify_candidate(inscription=inscription, documents=issued)
     return issued
+
+
+def document_reissue(*, document: Document, by: User | None, motif: str) -> Document:
+    """« Rééditer »: a new version of ``document`` rendered from fresh data (the
+    current snapshot classes, certifier and templates), the old one revoked with
+    ``motif``; the holder is told by e-mail. Refused when the document is no
+    longer the latest version or the enrolment no longer entitles to it."""
+    motif = motif.strip()
+    if not motif:
+        raise ValidationError({"motif": _("Indiquez le motif de la réédition.")})
+    if document.nature == Document.Nature.PV:
+        snapshot: Any = pv_snapshot(session_id=document.session_id)
+    else:
+        assert document.inscription_id is not None  # noqa: S101 - constraint
+        snapshot = (
+            inscription_snapshots(inscription_id=document.inscription_id)
+            .by_nature()
+            .get(document.nature)
+        )
+        if snapshot is None:
+            raise ValidationError(
+                _("La décision du jury ne justifie plus ce document : révoquez-le.")
+            )
+    new = document_issue(
+        nature=document.nature,
+        session_id=document.session_id,
+        inscription_id=document.inscription_id,
+        snapshot=snapshot,
+        by=by,
+        reissue_of=document,
+        motif=motif,
+    )
+    assert new is not None  # noqa: S101 - a re-issue always issues
+    if new.inscription_id is not None:
+        inscription = Inscription.objects.select_related(
+            "candidat__user", "session"
+        ).get(pk=new.inscription_id)
+        _notify_candidate(inscription=inscription, documents=[new])
+    return new
 
 
 def pv_issue(
@@ -291,6 +411,24 @@ def document_revoke(*, document: Document, by: User | None, motif: str) -> Docum
 
 
 @transaction.atomic
+def pv_scan_attach(*, document: Document, fichier: Any, by: User) -> Document:
+    """Attach the scan of the PV signed by the members present to the PV's record
+    (a PDF, read in its content). A new scan replaces the previous one; who and
+    when are kept."""
+    if document.nature != Document.Nature.PV:
+        raise ValidationError(_("Seul un procès-verbal reçoit un scan signé."))
+    controle = upload_check(nom=fichier.name, fichier=fichier, formats=SCAN_PDF)
+    fichier.seek(0)
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    document.scan_signe.save(controle.nom, fichier, save=False)
+    document.scan_depose_le = timezone.now()
+    document.scan_depose_par = by
+    document.full_clean()
+    document.save(update_fields=["scan_signe", "scan_depose_le", "scan_depose_par"])
+    return document
+
+
+@transaction.atomic
 def emission_start(*, session: Session, by: User) -> tuple[EmissionSession, list[int]]:
     """Open a new emission run for the session and return it with the enrolments
     to process (the caller enqueues the tasks). Refused while the deliberations are
@@ -319,10 +457,17 @@ def emission_start(*, session: Session, by: User) -> tuple[EmissionSession, list
 
 
 @transaction.atomic
-def emission_progress(*, emission_id: int, echec: dict[str, Any] | None) -> bool:
-    """Count one processed unit (done, or failed with its reason). Returns True
-    for the unit that completes the run: its caller starts the archive."""
+def emission_progress(
+    *, emission_id: int, unite: str, echec: dict[str, Any] | None
+) -> bool:
+    """Count one processed unit (done, or failed with its reason), once: a unit
+    counted already (its task ran again after its worker died) changes nothing.
+    Returns True for the unit that completes the run: its caller starts the
+    archive."""
     emission = EmissionSession.objects.select_for_update().get(pk=emission_id)
+    if unite in emission.unites:
+        return False
+    emission.unites = [*emission.unites, unite]
     if echec is None:
         emission.faits += 1
     else:
@@ -333,7 +478,7 @@ def emission_progress(*, emission_id: int, echec: dict[str, Any] | None) -> bool
     )
     if last:
         emission.statut = EmissionSession.Statut.ARCHIVAGE
-    emission.save(update_fields=["faits", "echecs", "statut", "modifiee_le"])
+    emission.save(update_fields=["unites", "faits", "echecs", "statut", "modifiee_le"])
     return last
 
 
@@ -353,8 +498,11 @@ def emission_unit_failure(*, inscription_id: int | None, motif: str) -> dict[str
 
 def emission_archive_build(*, emission_id: int) -> EmissionSession:
     """Write the ZIP of the session's current documents and close the run. The
-    archive is written to a temporary file (never all in memory)."""
+    archive is written to a temporary file (never all in memory). Does nothing
+    for a run already closed (the task ran again)."""
     emission = EmissionSession.objects.select_related("session").get(pk=emission_id)
+    if emission.statut != EmissionSession.Statut.ARCHIVAGE:
+        return emission
     racine = slugify(emission.session.nom) or f"session-{emission.session_id}"
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -379,6 +527,8 @@ def _emission_close(
     *, emission: EmissionSession, archive: File[bytes]
 ) -> EmissionSession:
     emission = EmissionSession.objects.select_for_update().get(pk=emission.pk)
+    if emission.statut != EmissionSession.Statut.ARCHIVAGE:
+        return emission
     emission.archive.save(f"{slugify(emission.session.nom)}.zip", archive, save=False)
     emission.statut = (
         EmissionSession.Statut.TERMINEE_AVEC_ECHECS

@@ -5,7 +5,10 @@ plus one for the PV, so that any number of workers share the work. Each task
 records its outcome on the ``EmissionSession``; the task that completes the run
 enqueues the ZIP archive. A unit's failure is recorded with its reason and never
 stops the others; running the emission again issues only what is missing or
-changed."""
+changed. Every task is safe to run again (a worker that died mid-task has its
+task queued again, ``certif.workers``): a document is issued only if missing or
+changed, a unit is counted once (``emission_progress``), the archive is built
+once."""
 
 import logging
 
@@ -39,8 +42,8 @@ def _motif(exc: Exception) -> str:
     }
 
 
-def _finish_unit(emission_id: int, echec: dict[str, object] | None) -> None:
-    if emission_progress(emission_id=emission_id, echec=echec):
+def _finish_unit(emission_id: int, unite: str, echec: dict[str, object] | None) -> None:
+    if emission_progress(emission_id=emission_id, unite=unite, echec=echec):
         emettre_archive.enqueue(emission_id)
 
 
@@ -55,10 +58,11 @@ def emettre_inscription(emission_id: int, inscription_id: int) -> None:
         logger.exception("Émission %s : inscription %s", emission_id, inscription_id)
         _finish_unit(
             emission_id,
+            f"inscription:{inscription_id}",
             emission_unit_failure(inscription_id=inscription_id, motif=_motif(exc)),
         )
         return
-    _finish_unit(emission_id, None)
+    _finish_unit(emission_id, f"inscription:{inscription_id}", None)
 
 
 @task()
@@ -71,10 +75,12 @@ def emettre_pv(emission_id: int) -> None:
     except Exception as exc:
         logger.exception("Émission %s : procès-verbal", emission_id)
         _finish_unit(
-            emission_id, emission_unit_failure(inscription_id=None, motif=_motif(exc))
+            emission_id,
+            "pv",
+            emission_unit_failure(inscription_id=None, motif=_motif(exc)),
         )
         return
-    _finish_unit(emission_id, None)
+    _finish_unit(emission_id, "pv", None)
 
 
 @task()

@@ -17,6 +17,21 @@ urlpatterns: list[URLPattern] = [
         name="document_revoke",
     ),
     path(
+        "documents/<int:pk>/reediter/",
+        views.document_reissue_view,
+        name="document_reissue",
+    ),
+    path(
+        "documents/<int:pk>/scan-signe/",
+        views.pv_scan_attach_view,
+        name="pv_scan_attach",
+    ),
+    path(
+        "documents/<int:pk>/scan-signe/telecharger/",
+        views.pv_scan_download_view,
+        name="pv_scan_download",
+    ),
+    path(
         "documents/sessions/",
         views.emission_sessions_view,
         name="emission_sessions",

@@ -26,6 +26,7 @@ from certif.pagination import paginate
 from certif.ratelimit import rate_limit_hit
 from certif.responses import private_file_response
 from certif.roles import Role
+from certif.workers import workers_alive
 from evaluations.documents.models import CODE_LENGTH, normalize_code
 from evaluations.documents.selectors import (
     distinction_by_code,
@@ -35,12 +36,17 @@ from evaluations.documents.selectors import (
     emissions_of_session,
     get_distinction_for_admin,
     get_document_for,
+    get_document_for_admin,
     get_emission_for,
     get_session_for_emission,
     sessions_for_emission,
     sha256_of_upload,
 )
-from evaluations.documents.services import document_revoke
+from evaluations.documents.services import (
+    document_reissue,
+    document_revoke,
+    pv_scan_attach,
+)
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
 
@@ -53,6 +59,25 @@ class RevocationForm(forms.Form):
         error_messages={
             "required": gettext_lazy("Indiquez le motif de la révocation.")
         },
+    )
+
+
+class ReeditionForm(forms.Form):
+    motif = forms.CharField(
+        label=gettext_lazy("Motif de la réédition"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "Imprimé sur la page de vérification de l'ancienne version, révoquée."
+        ),
+        error_messages={"required": gettext_lazy("Indiquez le motif de la réédition.")},
+    )
+
+
+class ScanForm(forms.Form):
+    fichier = forms.FileField(
+        label=gettext_lazy("Scan du procès-verbal signé (PDF)"),
+        error_messages={"required": gettext_lazy("Choisissez le fichier PDF du scan.")},
     )
 
 
@@ -71,6 +96,40 @@ def document_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileRe
     document = get_document_for(request.user, pk)
     return private_file_response(
         document.fichier, filename=document.nom_fichier, content_type="application/pdf"
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def pv_scan_attach_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for_admin(request.user, pk)
+    form = ScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["fichier"]))
+    else:
+        try:
+            pv_scan_attach(
+                document=document, fichier=form.cleaned_data["fichier"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Le scan signé est joint au procès-verbal."))
+    return redirect("evaluations:emission_session", pk=document.session_id)
+
+
+@require_GET
+@login_required
+@role_required()
+def pv_scan_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    document = get_document_for(request.user, pk)
+    if not document.scan_signe:
+        raise Http404
+    return private_file_response(
+        document.scan_signe,
+        filename=f"pv-signe-{document.code}.pdf",
+        content_type="application/pdf",
     )
 
 
@@ -102,6 +161,35 @@ def document_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             "snapshot": document_snapshot(document),
             "form": form,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def document_reissue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for_admin(request.user, pk)
+    form = ReeditionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nouveau = document_reissue(
+                document=document, by=request.user, motif=form.cleaned_data["motif"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(version)d émise (code %(code)s) ; l'ancienne est révoquée."
+                )
+                % {"version": nouveau.version, "code": nouveau.code_affiche},
+            )
+            return redirect("evaluations:emission_session", pk=document.session_id)
+    return render(
+        request,
+        "evaluations/documents/reediter.html",
+        {"document": document, "form": form},
     )
 
 
@@ -156,7 +244,15 @@ def emission_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     template = "evaluations/documents/emission.html"
     if request.headers.get("HX-Request") == "true":
         template += "#progression"
-    return render(request, template, {"emission": emission})
+    return render(
+        request,
+        template,
+        {
+            "emission": emission,
+            # Said honestly: while no worker lives, nothing progresses.
+            "sans_worker": emission.en_cours and not workers_alive().exists(),
+        },
+    )
 
 
 @require_GET

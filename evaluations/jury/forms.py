@@ -24,6 +24,15 @@ class MembreJuryAddForm(forms.Form):
         label=_("Personne"), queryset=User.objects.none(), empty_label=None
     )
     role = forms.ChoiceField(label=_("Rôle dans le jury"), choices=MembreJury.Role)
+    qualite = forms.CharField(
+        label=_("Qualité"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Imprimée sur le procès-verbal : par exemple « professionnelle du "
+            "secteur, employeur »."
+        ),
+    )
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

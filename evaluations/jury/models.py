@@ -27,6 +27,15 @@ class MembreJury(models.Model):
         verbose_name=_("membre"),
     )
     role = models.CharField(_("rôle"), max_length=10, choices=Role, default=Role.MEMBRE)
+    qualite = models.CharField(
+        _("qualité"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Ce que le procès-verbal imprime : par exemple « professionnelle du "
+            "secteur, employeur » ou « formateur »."
+        ),
+    )
     ajoute_le = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
     class Meta:

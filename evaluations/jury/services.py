@@ -10,11 +10,15 @@ from django.utils.translation import gettext as _
 
 from certif.models import User
 from certif.roles import Role, has_role
-from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.notation.models import Evaluation
 from evaluations.sessions.models import Inscription, Session
-from evaluations.sessions.verrou import deliberation_assert_open
+from evaluations.sessions.verrou import (
+    deliberation_assert_open,
+    est_verrouillee,
+    inscription_lock,
+    inscriptions_lock,
+)
 
 
 def _assert_session_modifiable(session: Session) -> None:
@@ -27,7 +31,11 @@ def _assert_session_modifiable(session: Session) -> None:
 
 @transaction.atomic
 def membre_jury_add(
-    *, session: Session, user: User, role: str = MembreJury.Role.MEMBRE
+    *,
+    session: Session,
+    user: User,
+    role: str = MembreJury.Role.MEMBRE,
+    qualite: str = "",
 ) -> MembreJury:
     """Add a person to the session's jury. A président needs the role « Président
     du jury »; a member the role « Membre du jury » (or président)."""
@@ -45,7 +53,7 @@ def membre_jury_add(
         raise ValidationError(
             _("%(user)s fait déjà partie du jury de cette session.") % {"user": user}
         )
-    membre = MembreJury(session=session, user=user, role=role)
+    membre = MembreJury(session=session, user=user, role=role, qualite=qualite.strip())
     membre.full_clean()
     membre.save()
     return membre
@@ -56,6 +64,11 @@ def membre_jury_remove(*, membre: MembreJury) -> None:
     """Remove a member who has not scored, declared a conflict or sat in a
     deliberation (those facts stay recorded)."""
     _assert_session_modifiable(membre.session)
+    # The evaluators of a locked enrolment stay as they were: lock the member's
+    # enrolments, then check them as read after the locks.
+    inscriptions_lock(
+        inscription_ids=membre.affectations.values_list("inscription_id", flat=True)
+    )
     if Evaluation.objects.filter(affectation__membre=membre).exists():
         raise ValidationError(
             _("%(membre)s a déjà évalué des candidats : il reste membre du jury.")
@@ -80,6 +93,7 @@ def affectation_add(*, membre: MembreJury, inscription: Inscription) -> Affectat
         raise ValidationError(
             _("Le membre et le candidat n'appartiennent pas à la même session.")
         )
+    inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
     _assert_session_modifiable(inscription.session)
     deliberation_assert_open(inscription=inscription)
     if ConflitInterets.objects.filter(membre=membre, inscription=inscription).exists():
@@ -102,8 +116,13 @@ def affectation_add(*, membre: MembreJury, inscription: Inscription) -> Affectat
 
 @transaction.atomic
 def affectation_remove(*, affectation: Affectation) -> None:
-    """Withdraw an assignment on which nothing has been scored yet."""
-    _assert_session_modifiable(affectation.inscription.session)
+    """Withdraw an assignment on which nothing has been scored yet, of an
+    enrolment whose deliberation is open."""
+    inscription = inscription_lock(
+        inscription_id=affectation.inscription_id, ouverte=False
+    )
+    _assert_session_modifiable(inscription.session)
+    deliberation_assert_open(inscription=inscription)
     if affectation.evaluations.exists():
         raise ValidationError(
             _(
@@ -135,12 +154,18 @@ def affectations_auto(
     if n < 1:
         raise ValidationError(_("Il faut au moins un évaluateur par candidat."))
     membres = list(MembreJury.objects.filter(session=session).order_by("pk"))
-    inscriptions = list(
-        Inscription.objects.filter(session=session)
-        .exclude(deliberation__verrouillee=True)
-        .select_related("candidat")
-        .order_by("pk")
-    )
+    # Lock the session's enrolments, then leave alone those locked as read after
+    # the locks: a vote that lands meanwhile is seen.
+    inscriptions = [
+        inscription
+        for inscription in inscriptions_lock(
+            inscription_ids=Inscription.objects.filter(session=session).values_list(
+                "pk", flat=True
+            ),
+            ouverte=False,
+        )
+        if not est_verrouillee(inscription)
+    ]
     existing: dict[int, set[int]] = {}
     charge: Counter[int] = Counter({m.pk: 0 for m in membres})
     for membre_id, inscription_id in Affectation.objects.filter(
@@ -200,15 +225,14 @@ def conflit_declare(
         commentaire=commentaire.strip(),
     )
     conflit.full_clean()
+    inscription = inscription_lock(inscription_id=inscription.pk, ouverte=False)
     affectation = Affectation.objects.filter(
         membre=membre, inscription=inscription
     ).first()
     if affectation is not None:
         evaluations = list(affectation.evaluations.all())
         if evaluations:
-            if Deliberation.objects.filter(
-                inscription=inscription, verrouillee=True
-            ).exists():
+            if est_verrouillee(inscription):
                 raise ValidationError(
                     _(
                         "La délibération de ce candidat est verrouillée : demandez au "

@@ -46,9 +46,12 @@ from evaluations.jury.services import (
     membre_jury_add,
     membre_jury_remove,
 )
-from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.models import EcritureRefusee, Inscription, Session
 from evaluations.sessions.selectors import search_inscriptions
-from evaluations.sessions.verrou import DeliberationVerrouilleeError
+from evaluations.sessions.verrou import (
+    DeliberationVerrouilleeError,
+    ecriture_refusee_record,
+)
 
 
 def _form_errors(request: AuthenticatedHttpRequest, form: forms.BaseForm) -> None:
@@ -57,6 +60,20 @@ def _form_errors(request: AuthenticatedHttpRequest, form: forms.BaseForm) -> Non
     for errors in form.errors.values():
         for message in errors:
             messages.error(request, message)  # type: ignore[arg-type]
+
+
+def _verrou_refuse(
+    request: AuthenticatedHttpRequest, exc: DeliberationVerrouilleeError
+) -> None:
+    """A change of evaluators refused by an enrolment's lock: say so, and record
+    the attempt in the enrolment's history."""
+    if exc.inscription is not None:
+        ecriture_refusee_record(
+            inscription_id=exc.inscription.pk,
+            action=EcritureRefusee.Action.JURY,
+            by=request.user,
+        )
+    messages.error(request, str(exc))
 
 
 def _validation_errors(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
@@ -136,6 +153,7 @@ def membre_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 session=session,
                 user=form.cleaned_data["user"],
                 role=form.cleaned_data["role"],
+                qualite=form.cleaned_data["qualite"],
             )
         except ValidationError as exc:
             _validation_errors(request, exc)
@@ -155,6 +173,8 @@ def membre_remove_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     session = _admin_session(request, membre.session_id)
     try:
         membre_jury_remove(membre=membre)
+    except DeliberationVerrouilleeError as exc:
+        _verrou_refuse(request, exc)
     except ValidationError as exc:
         _validation_errors(request, exc)
     else:
@@ -174,7 +194,7 @@ def affectation_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 inscription=form.cleaned_data["inscription"],
             )
         except DeliberationVerrouilleeError as exc:
-            messages.error(request, str(exc))
+            _verrou_refuse(request, exc)
         except ValidationError as exc:
             _validation_errors(request, exc)
         else:
@@ -196,6 +216,8 @@ def affectation_remove_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     session = _admin_session(request, affectation.inscription.session_id)
     try:
         affectation_remove(affectation=affectation)
+    except DeliberationVerrouilleeError as exc:
+        _verrou_refuse(request, exc)
     except ValidationError as exc:
         _validation_errors(request, exc)
     else:

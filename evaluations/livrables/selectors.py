@@ -66,8 +66,11 @@ class VersionLivrable:
 class ModaliteDossier:
     competence: Competence
     modalite: Modalite
-    consigne: str
+    consigne: str  # the modality's description: the elements to present
     livrables: list[VersionLivrable] = field(default_factory=list)
+    # On a blocs-only path: the instruction to present them as a dossier
+    # professionnel (« reprenant l'ensemble des éléments précités »).
+    dossier_professionnel: str = ""
 
     @property
     def courants(self) -> list[Livrable]:
@@ -102,9 +105,9 @@ class Dossier:
 
 
 def dossier_of(*, inscription: Inscription) -> Dossier:
-    """Per bloc and competency of the path: what is expected (the modality, or its
-    dossier-professionnel variant on a blocs-only path) and every file with its
-    history. Five queries whatever the size of the path and the number of files."""
+    """Per bloc and competency of the path: what is expected (the modality's
+    description, and on a blocs-only path the dossier professionnel instruction
+    that refers to it) and every file with its history. Five queries whatever the size of the path and the number of files."""
     blocs = list(
         inscription.blocs.order_by("ordre", "code").prefetch_related(
             Prefetch(
@@ -140,17 +143,15 @@ def dossier_of(*, inscription: Inscription) -> Dossier:
                 modalite = getattr(competence, "modalite", None)
                 if modalite is None:
                     continue
-                consigne = (
-                    modalite.description_capitalisation
-                    if blocs_only and modalite.description_capitalisation
-                    else modalite.description
-                )
                 modalites.append(
                     ModaliteDossier(
                         competence=competence,
                         modalite=modalite,
-                        consigne=consigne,
+                        consigne=modalite.description,
                         livrables=par_modalite.get(modalite.pk, []),
+                        dossier_professionnel=modalite.description_capitalisation
+                        if blocs_only
+                        else "",
                     )
                 )
         result.append(BlocDossier(bloc=bloc, modalites=modalites))

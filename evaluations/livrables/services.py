@@ -24,6 +24,8 @@ from certif.models import User
 from certif.uploads import BUREAUTIQUE, HashingFile, upload_check
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.services import inscription_create
+from evaluations.sessions.verrou import inscription_lock
 from referentiel.models import Modalite
 
 
@@ -44,7 +46,19 @@ class Depot:
 
 
 def check_depot(*, inscription: Inscription, modalite: Modalite) -> None:
-    """Refuse an upload outside the open period or outside the candidate's path."""
+    """Refuse an upload outside the open period, outside the candidate's path, or
+    after the candidate withdrew."""
+    if inscription.est_desistee:
+        raise ValidationError(
+            _("Vous vous êtes désisté de cette session : plus aucun dépôt.")
+        )
+    if inscription.est_reportee:
+        raise ValidationError(
+            _(
+                "Votre inscription est reportée à une session ultérieure : déposez "
+                "dans celle-ci."
+            )
+        )
     if not inscription.session.depots_ouverts():
         raise ValidationError(depot_ferme_message(inscription.session))
     if not inscription.blocs.filter(pk=modalite.competence.activite.bloc_id).exists():
@@ -219,3 +233,65 @@ def livrable_retirer(*, livrable: Livrable, by: User) -> Livrable:
     livrable.full_clean()
     livrable.save(update_fields=["retire_le", "retire_par"])
     return livrable
+
+
+@transaction.atomic
+def inscription_reporter(
+    *, inscription: Inscription, session: Session, motif: str, by: User
+) -> Inscription:
+    """Defer an enrolment to a later session of the same certification, before
+    the jury voted: a new enrolment there (same route and path, blocs already
+    acquired left out), which carries the current deposits over when both sessions
+    use the same référentiel version (the stored files are shared, never copied
+    nor overwritten); the original enrolment is evaluated no more and points to
+    the new one. Returns the new enrolment."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
+    cible = Session.objects.select_related("referentiel").get(pk=session.pk)
+    origine = inscription.session
+    errors: list[str] = []
+    if not motif.strip():
+        errors.append(_("Indiquez le motif du report."))
+    if cible.referentiel.certification_id != origine.referentiel.certification_id:
+        errors.append(_("Le report se fait vers une session de la même certification."))
+    if cible.pk == origine.pk or cible.date_jury <= origine.date_jury:
+        errors.append(_("Le report se fait vers une session ultérieure."))
+    if origine.est_terminee:
+        errors.append(_("La session est délibérée ou close : il n'y a plus de report."))
+    if errors:
+        raise ValidationError(errors)
+    codes = set(inscription.blocs.values_list("code", flat=True))
+    nouvelle = inscription_create(
+        candidat=inscription.candidat,
+        session=cible,
+        voie_acces=inscription.voie_acces,
+        parcours=inscription.parcours,
+        blocs=list(cible.referentiel.blocs.filter(code__in=codes)),
+        by=by,
+    )
+    if cible.referentiel_id == origine.referentiel_id:
+        blocs = set(nouvelle.blocs.values_list("pk", flat=True))
+        for livrable in Livrable.objects.filter(
+            inscription=inscription,
+            retire_le__isnull=True,
+            remplace_par__isnull=True,
+            modalite__competence__activite__bloc__in=blocs,
+        ).order_by("pk"):
+            copie = Livrable(
+                inscription=nouvelle,
+                modalite_id=livrable.modalite_id,
+                nom_original=livrable.nom_original,
+                type_mime=livrable.type_mime,
+                version=1,
+                depose_par=livrable.depose_par,
+                taille=livrable.taille,
+                sha256=livrable.sha256,
+            )
+            copie.fichier.name = livrable.fichier.name
+            copie.full_clean()
+            copie.save()
+    inscription.reportee_vers = nouvelle
+    inscription.report_motif = motif.strip()
+    inscription._history_user = by
+    inscription.full_clean(exclude=["candidat", "session"], validate_unique=False)
+    inscription.save(update_fields=["reportee_vers", "report_motif"])
+    return nouvelle

@@ -23,4 +23,9 @@ urlpatterns: list[URLPattern] = [
         views.livrable_download_view,
         name="livrable_download",
     ),
+    path(
+        "sessions/<int:pk>/inscriptions/<int:inscription_pk>/report/",
+        views.inscription_report_view,
+        name="session_report",
+    ),
 ]

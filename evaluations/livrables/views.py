@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
@@ -25,11 +25,19 @@ from evaluations.livrables.selectors import dossier_of
 from evaluations.livrables.services import (
     Depot,
     depot_ferme_message,
+    inscription_reporter,
     livrable_retirer,
     livrables_deposer,
 )
-from evaluations.sessions.access import get_inscription_for
-from evaluations.sessions.selectors import annotate_progress, inscriptions_of
+from evaluations.sessions.access import get_inscription_for, get_session_for
+from evaluations.sessions.forms import ReportForm
+from evaluations.sessions.models import Inscription
+from evaluations.sessions.selectors import (
+    annotate_progress,
+    inscriptions_of,
+    sessions_de_report,
+)
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 from referentiel.models import Modalite
 
 
@@ -173,4 +181,54 @@ def livrable_download_view(request: AuthenticatedHttpRequest, pk: int) -> FileRe
         filename=livrable.nom_original,
         content_type=livrable.type_mime,
         inline=inline,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_report_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Defer an enrolment to a later session of the same certification."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat", "session__referentiel"),
+        pk=inscription_pk,
+        session=session,
+    )
+    form = ReportForm(
+        request.POST or None, sessions=sessions_de_report(inscription=inscription)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                nouvelle = inscription_reporter(
+                    inscription=inscription,
+                    session=form.cleaned_data["session"],
+                    motif=form.cleaned_data["motif"],
+                    by=request.user,
+                )
+            except DeliberationVerrouilleeError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(nom)s est reporté à la session « %(session)s ».")
+                    % {
+                        "nom": inscription.candidat.nom_complet,
+                        "session": nouvelle.session.nom,
+                    },
+                )
+                return redirect(session)
+        status = 400
+    return render(
+        request,
+        "evaluations/sessions/report.html",
+        {"session": session, "inscription": inscription, "form": form},
+        status=status,
     )

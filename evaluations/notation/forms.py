@@ -17,3 +17,17 @@ class CritereSaisieForm(forms.Form):
         },
     )
     commentaire = forms.CharField(required=False, max_length=2000)
+
+
+class DerogationForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Pourquoi le jury se passe de sa validation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _(
+                "Indiquez pourquoi le jury se passe de la validation de cet "
+                "évaluateur (absent, remplacé…)."
+            )
+        },
+    )

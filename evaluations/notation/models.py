@@ -89,3 +89,42 @@ class Consolidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.critere.code} : {self.get_resultat_display()}"
+
+
+class DerogationValidation(models.Model):
+    """The president's recorded reason to consolidate and vote although an assigned
+    evaluator has not validated their grid (evaluator absent, replaced). The PV
+    prints it."""
+
+    affectation = models.OneToOneField(
+        Affectation,
+        on_delete=models.CASCADE,
+        related_name="derogation",
+        verbose_name=_("affectation"),
+    )
+    motif = models.TextField(_("motif"))
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+    le = models.DateTimeField(_("enregistrée le"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dérogation à la validation d'un évaluateur")
+        verbose_name_plural = _("dérogations à la validation des évaluateurs")
+        constraints = [
+            models.CheckConstraint(
+                name="derogation_motif_non_vide",
+                condition=~models.Q(motif=""),
+                violation_error_message=_(
+                    "Indiquez pourquoi le jury se passe de la validation de cet "
+                    "évaluateur."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.affectation} : {self.motif[:40]}"

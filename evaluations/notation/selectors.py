@@ -20,13 +20,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.jury.models import Affectation
 from evaluations.jury.selectors import _sans_conflit
 from evaluations.livrables.models import Livrable
-from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.notation.models import (
+    Consolidation,
+    DerogationValidation,
+    Evaluation,
+)
 from evaluations.notation.rollup import (
     BlocResult,
     BlocSpec,
@@ -324,10 +329,13 @@ class LigneCritere:
 @dataclass
 class LigneCompetence:
     competence: Competence
-    description: str
+    description: str  # the modality's description: the elements evaluated
     criteres: list[LigneCritere]
     livrables: list[Livrable]
     resultat: CompetenceResult | None
+    # On a blocs-only path: the dossier professionnel instruction, shown beside
+    # the description it refers to.
+    dossier_professionnel: str = ""
 
 
 @dataclass
@@ -386,9 +394,10 @@ def _lignes(
             ligne_bloc.competences.append(
                 LigneCompetence(
                     competence=competence,
-                    description=modalite.description_capitalisation
+                    description=modalite.description,
+                    dossier_professionnel=modalite.description_capitalisation
                     if capitalisation
-                    else modalite.description,
+                    else "",
                     criteres=criteres,
                     livrables=livrables.get(modalite.pk, []),
                     resultat=competences_result.get(competence.code),
@@ -450,6 +459,48 @@ class Evaluateur:
         user = self.affectation.membre.user
         return user.get_full_name() or user.email
 
+    @property
+    def derogation(self) -> DerogationValidation | None:
+        # A missing reverse one-to-one raises RelatedObjectDoesNotExist.
+        return getattr(self.affectation, "derogation", None)
+
+    @property
+    def en_attente(self) -> bool:
+        """Not validated, and no reason recorded to do without it."""
+        return self.affectation.validee_le is None and self.derogation is None
+
+
+def validations_manquantes(*, inscription_id: int) -> list[str]:
+    """The names of the evaluators assigned to an enrolment (without a conflict)
+    who have not validated their grid and for whom the president recorded no
+    reason to do without it: the consolidation and the vote wait for them. One
+    query."""
+    return [
+        a.membre.user.get_full_name() or a.membre.user.email
+        for a in _sans_conflit(
+            Affectation.objects.filter(
+                inscription_id=inscription_id,
+                validee_le__isnull=True,
+                derogation__isnull=True,
+            )
+        )
+        .select_related("membre__user")
+        .order_by("membre__user__last_name", "membre__user__first_name", "pk")
+    ]
+
+
+def validations_manquantes_message(noms: list[str]) -> str:
+    """The French refusal of a consolidation or vote that waits for evaluators."""
+    return ngettext(
+        "%(noms)s n'a pas validé son évaluation : attendez sa validation, ou "
+        "indiquez sur la page de consolidation pourquoi le jury s'en passe "
+        "(évaluateur absent, remplacé).",
+        "%(noms)s n'ont pas validé leur évaluation : attendez leur validation, ou "
+        "indiquez sur la page de consolidation pourquoi le jury s'en passe "
+        "(évaluateur absent, remplacé).",
+        len(noms),
+    ) % {"noms": ", ".join(noms)}
+
 
 @dataclass
 class ConsolidationTable(Grille):
@@ -487,7 +538,7 @@ def consolidation_for(*, inscription: Inscription) -> ConsolidationTable:
     )
     affectations = list(
         _sans_conflit(Affectation.objects.filter(inscription=inscription))
-        .select_related("membre__user")
+        .select_related("membre__user", "derogation__par")
         .order_by("membre__user__last_name", "membre__user__first_name", "pk")
     )
     par_affectation: dict[int, dict[int, Evaluation]] = defaultdict(dict)

@@ -9,16 +9,25 @@ version that changed meanwhile is refused with who changed it, never applied."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certif.models import User
-from evaluations.jury.models import Affectation
-from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.jury.models import Affectation, MembreJury
+from evaluations.notation.models import (
+    Consolidation,
+    DerogationValidation,
+    Evaluation,
+    Resultat,
+)
+from evaluations.notation.selectors import (
+    validations_manquantes,
+    validations_manquantes_message,
+)
 from evaluations.sessions.models import Inscription, Session
-from evaluations.sessions.verrou import deliberation_assert_open
+from evaluations.sessions.verrou import inscription_lock
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Critere
 
@@ -85,11 +94,24 @@ def _assert_session_en_evaluation(session: Session) -> None:
         )
 
 
-def _assert_notable(affectation: Affectation) -> None:
-    deliberation_assert_open(inscription=affectation.inscription)
+def _lock_notable(affectation: Affectation) -> Affectation:
+    """Take the enrolment's lock, then check on what is read after it that the
+    evaluator may still score: enrolment not locked, evaluation not validated,
+    session in evaluation. Returns ``affectation`` refreshed in place (its
+    annotations kept)."""
+    inscription = inscription_lock(inscription_id=affectation.inscription_id)
+    etat = Affectation.objects.filter(pk=affectation.pk).values("validee_le").first()
+    if etat is None:
+        # Withdrawn meanwhile (a conflict of interest declared, say).
+        raise ValidationError(
+            _("Vous n'êtes plus chargé d'évaluer ce candidat : rechargez la page.")
+        )
+    affectation.inscription = inscription
+    affectation.validee_le = etat["validee_le"]
     if affectation.validee_le is not None:
         raise EvaluationValideeError
-    _assert_session_en_evaluation(affectation.inscription.session)
+    _assert_session_en_evaluation(inscription.session)
+    return affectation
 
 
 def _dispenses(inscription_id: int) -> set[int]:
@@ -189,7 +211,7 @@ def evaluation_record(
     With an ``affectation`` from ``notation.selectors.affectation_for_save`` (its
     annotations), this is one write and one history row; with a plain one it looks
     the missing facts up."""
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     _check_resultat(resultat)
     _check_commentaire(commentaire)
     dispenses = _dispenses(affectation.inscription_id)
@@ -259,7 +281,7 @@ def evaluations_record(
     """Record several results at once (the grid sent as a plain form, without
     JavaScript). ``valeurs``: {critere id: (resultat, commentaire)}; a criterion
     left without a result is skipped. Returns the number of rows written."""
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     dispenses = _dispenses(affectation.inscription_id)
     parcours = set(
         Critere.objects.filter(
@@ -311,12 +333,7 @@ def evaluations_record(
 def affectation_validate(*, affectation: Affectation, by: User) -> Affectation:
     """« Valider mon évaluation »: every non-exempted criterion of the path is
     scored; the evaluation becomes read-only for its evaluator."""
-    affectation = (
-        Affectation.objects.select_for_update(of=("self",))
-        .select_related("inscription__session", "inscription__deliberation")
-        .get(pk=affectation.pk)
-    )
-    _assert_notable(affectation)
+    _lock_notable(affectation)
     progression = progression_for(affectation=affectation)
     if not progression.complete:
         manque = progression.nb_criteres - progression.nb_evalues
@@ -342,15 +359,17 @@ def consolidation_record(
     those rows changed since the president loaded the page, nothing is written and
     ConsolidationConflitError says who changed what. Returns the number of rows
     written."""
-    # Serialise the saves of one enrolment: a criterion consolidated for the first
-    # time has no row to lock yet.
-    Inscription.objects.select_for_update().filter(pk=inscription.pk).first()
-    deliberation_assert_open(inscription=inscription)
+    # The enrolment's lock also serialises the saves of one enrolment: a
+    # criterion consolidated for the first time has no row to lock yet.
+    inscription = inscription_lock(inscription_id=inscription.pk)
     session = inscription.session
     if not session.consolidation_ouverte:
         raise ValidationError(
             _("La session « %(nom)s » n'est pas en évaluation.") % {"nom": session.nom}
         )
+    manquants = validations_manquantes(inscription_id=inscription.pk)
+    if manquants:
+        raise ValidationError(validations_manquantes_message(manquants))
     dispenses = _dispenses(inscription.pk)
     criteres = {
         c.pk: c
@@ -423,3 +442,46 @@ def consolidation_record(
         consolidation.save()
         ecrits += 1
     return ecrits
+
+
+@transaction.atomic
+def derogation_validation_record(
+    *, affectation: Affectation, motif: str, by: User
+) -> DerogationValidation:
+    """The president records why the jury consolidates and votes without this
+    evaluator's validated grid (evaluator absent, replaced); the PV prints it.
+    Refused for a validated evaluation, without a reason, or once the enrolment's
+    deliberation is locked."""
+    inscription_lock(inscription_id=affectation.inscription_id)
+    affectation = Affectation.objects.select_related(
+        "membre__user", "inscription__session"
+    ).get(pk=affectation.pk)
+    if not MembreJury.objects.filter(
+        session_id=affectation.inscription.session_id,
+        user=by,
+        role=MembreJury.Role.PRESIDENT,
+    ).exists():
+        raise PermissionDenied
+    nom = affectation.membre.user.get_full_name() or affectation.membre.user.email
+    if affectation.validee_le is not None:
+        raise ValidationError(
+            _("%(nom)s a validé son évaluation : aucune dérogation n'est nécessaire.")
+            % {"nom": nom}
+        )
+    if not motif.strip():
+        raise ValidationError(
+            _(
+                "Indiquez pourquoi le jury se passe de la validation de %(nom)s "
+                "(évaluateur absent, remplacé…)."
+            )
+            % {"nom": nom}
+        )
+    derogation = DerogationValidation.objects.filter(
+        affectation=affectation
+    ).first() or DerogationValidation(affectation=affectation)
+    derogation.motif = motif.strip()
+    derogation.par = by
+    derogation.le = timezone.now()
+    derogation.full_clean()
+    derogation.save()
+    return derogation

@@ -26,4 +26,9 @@ urlpatterns: list[URLPattern] = [
         views.consolidation_view,
         name="consolidation",
     ),
+    path(
+        "jury/inscriptions/<int:pk>/evaluateurs/<int:affectation_pk>/derogation/",
+        views.derogation_view,
+        name="derogation_validation",
+    ),
 ]

@@ -22,7 +22,7 @@ from evaluations.jury.selectors import (
     get_inscription_for_president,
     sessions_presidees_by,
 )
-from evaluations.notation.forms import CritereSaisieForm
+from evaluations.notation.forms import CritereSaisieForm, DerogationForm
 from evaluations.notation.selectors import (
     ConsolidationTable,
     affectation_for_save,
@@ -37,6 +37,7 @@ from evaluations.notation.services import (
     EvaluationValideeError,
     affectation_validate,
     consolidation_record,
+    derogation_validation_record,
     evaluation_record,
     evaluations_record,
 )
@@ -275,6 +276,45 @@ def consolidation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         },
         status=status,
     )
+
+
+@require_POST
+@login_required
+@verrou_409
+def derogation_view(
+    request: AuthenticatedHttpRequest, pk: int, affectation_pk: int
+) -> HttpResponse:
+    """The president records why the jury does without an evaluator's validation."""
+    access = get_inscription_for_president(request.user, pk, write=True)
+    affectation = Affectation.objects.filter(
+        pk=affectation_pk, inscription=access.inscription
+    ).first()
+    if affectation is None:
+        raise Http404
+    form = DerogationForm(request.POST, prefix=f"d{affectation.pk}")
+    if form.is_valid():
+        try:
+            derogation_validation_record(
+                affectation=affectation,
+                motif=form.cleaned_data["motif"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Motif enregistré : le jury consolide et délibère sans cette "
+                    "validation ; le procès-verbal l'indique."
+                ),
+            )
+    else:
+        for errors in form.errors.values():
+            for erreur in errors:
+                messages.error(request, erreur)  # type: ignore[arg-type]
+    return redirect("evaluations:consolidation", pk=access.inscription.pk)
 
 
 @require_GET

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from certif.models import User
 from certif.roles import is_admin
-from evaluations.sessions.models import Candidat, Inscription, Session
+from evaluations.sessions.models import Candidat, ImportCandidats, Inscription, Session
 from evaluations.sessions.selectors import inscriptions_visible_to
 
 
@@ -37,3 +37,15 @@ def get_candidat_for(user: User, pk: int) -> Candidat:
     if not is_admin(user):
         raise PermissionDenied
     return get_object_or_404(Candidat.objects.select_related("user"), pk=pk)
+
+
+def get_import_for(user: User, session_pk: int, pk: int) -> ImportCandidats:
+    """A CSV import of a session, for its progress and preview page:
+    administrators only (403), an import of another session is a 404."""
+    session = get_session_for(user, session_pk)
+    return get_object_or_404(
+        # The file's text can weigh megabytes: the page never needs it.
+        ImportCandidats.objects.select_related("session", "lance_par").defer("texte"),
+        pk=pk,
+        session=session,
+    )

@@ -1,35 +1,43 @@
 """The CSV import of candidates: parse and validate every line first
-(nothing written), then import the file in one transaction, all or nothing or the
-valid lines only."""
+(nothing written), by batches with one duplicate query per batch, then import the
+file in one transaction, all or nothing or the valid lines only. Both run in
+background tasks (``evaluations/sessions/tasks.py``) driven by an
+``ImportCandidats`` row (``import_check_run``, ``import_confirm``,
+``import_run``), so that a file of 50,000 lines never meets a request timeout."""
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, DateField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
+from certif.audit import new_accounts_role_grant
 from certif.models import User
+from certif.roles import Role
 from evaluations.sessions.models import (
     Candidat,
+    ImportCandidats,
     Inscription,
     Session,
     VoieAcces,
 )
 from evaluations.sessions.services import (
     IdentiteData,
-    candidat_enrol,
+    blocs_evalues,
+    candidat_from_identite,
     identite_errors,
     identite_key,
     normalise_nom,
 )
-
-if TYPE_CHECKING:
-    import _csv
 
 # The CSV columns, in the order of the example file. Documented in README.md
 # ("Import CSV") and on the import page.
@@ -49,10 +57,10 @@ CSV_COLUMNS = (
 )
 
 
-CSV_MAX_BYTES = 2 * 1024 * 1024
+CSV_MAX_BYTES = 10 * 1024 * 1024
 
 
-CSV_MAX_LINES = 5000
+CSV_MAX_LINES = 50_000
 
 
 @dataclass
@@ -226,28 +234,104 @@ def _parse_line(
         ligne.identite = identite
 
 
-def csv_parse(*, texte: str, session: Session) -> ApercuImport:
-    """Validate every line of the file against the rules and against the existing
-    candidates; nothing is written."""
-    apercu = ApercuImport()
-    if "\x00" in texte:
-        # PostgreSQL refuses a NUL character in a text column: refused here, the
-        # preview and the confirmation both parse the file through this function.
-        apercu.erreurs_fichier.append(
-            _(
-                "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
-                "exporté d'un tableur."
-            )
-        )
-        return apercu
+# Lines checked between two progress reports, and per duplicate query.
+CSV_BATCH = 500
+
+
+def _rows(texte: str, apercu: ApercuImport) -> tuple[list[str], Iterator[list[str]]]:
+    """The header's columns and the reader positioned on the first data row; file
+    errors (empty file, missing or unknown columns) go to ``apercu``."""
     lines = texte.splitlines()
     header = next((line for line in lines if line.strip()), "")
     apercu.separateur = ";" if header.count(";") >= header.count(",") else ","
     # newline="": a bare \r (old Mac line ending, or typed in a cell) is a line
     # break for the csv module instead of an error (csv.Error, a 500).
     reader = csv.reader(io.StringIO(texte, newline=""), delimiter=apercu.separateur)
+    columns: list[str] = []
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            columns = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+            break
+    if not columns:
+        apercu.erreurs_fichier.append(_("Le fichier est vide."))
+        return columns, reader
+    missing = [name for name in CSV_COLUMNS if name not in columns]
+    unknown = [name for name in columns if name and name not in CSV_COLUMNS]
+    if missing:
+        apercu.erreurs_fichier.append(
+            _("Colonne(s) manquante(s) : %(noms)s.") % {"noms": ", ".join(missing)}
+        )
+    if unknown:
+        apercu.erreurs_fichier.append(
+            _("Colonne(s) inconnue(s) : %(noms)s.") % {"noms": ", ".join(unknown)}
+        )
+    return columns, reader
+
+
+def _lines(
+    reader: Iterator[list[str]], columns: list[str], apercu: ApercuImport
+) -> Iterator[LigneImport]:
+    """The data lines, read as they come (not parsed yet); too many lines is a
+    file error."""
+    count = 0
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if count >= CSV_MAX_LINES:
+            apercu.erreurs_fichier.append(
+                _("Le fichier dépasse %(n)d lignes : découpez-le.")
+                % {"n": CSV_MAX_LINES}
+            )
+            return
+        count += 1
+        ligne = LigneImport(
+            # The csv module's line number: a quoted cell may span lines.
+            numero=getattr(reader, "line_num", count + 1),
+            valeurs={
+                name: (row[index].strip() if index < len(row) else "")
+                for index, name in enumerate(columns)
+            },
+        )
+        if len(row) > len(columns) and any(c.strip() for c in row[len(columns) :]):
+            ligne.erreurs.append(("", _("La ligne a plus de colonnes que l'en-tête.")))
+        yield ligne
+
+
+def csv_count_lines(texte: str) -> int:
+    """The number of data lines, for the progress bar (no check; 0 for a file
+    the check will refuse whole)."""
+    apercu = ApercuImport()
     try:
-        return _parse_rows(apercu, reader, session=session)
+        columns, reader = _rows(texte, apercu)
+        if apercu.erreurs_fichier:
+            return 0
+        return sum(1 for _ligne in _lines(reader, columns, apercu))
+    except csv.Error:
+        return 0
+
+
+ProgressCallback = Callable[[ApercuImport, list[LigneImport]], None]
+
+
+def csv_parse(
+    *,
+    texte: str,
+    session: Session,
+    on_batch: ProgressCallback | None = None,
+) -> ApercuImport:
+    """Validate every line of the file against the rules and against the existing
+    accounts and candidates; nothing is written. Lines are checked by batches of
+    ``CSV_BATCH`` with one duplicate query per batch; after each batch
+    ``on_batch(apercu, batch)`` reports the progress (the background check saves
+    it for the page). Duplicates within the file are marked at the end."""
+    apercu = ApercuImport()
+    if "\x00" in texte:
+        # PostgreSQL refuses a NUL character in a text column: refused here, the
+        # check and the import both parse the file through this function.
+        apercu.erreurs_fichier.append(_nul_message())
+        return apercu
+    try:
+        return _parse_all(apercu, texte, session=session, on_batch=on_batch)
     except csv.Error:
         # A cell longer than the csv module's field limit (131,072 characters).
         apercu.lignes.clear()
@@ -261,131 +345,202 @@ def csv_parse(*, texte: str, session: Session) -> ApercuImport:
         return apercu
 
 
-def _parse_rows(
-    apercu: ApercuImport, reader: "_csv.Reader", *, session: Session
+def _nul_message() -> str:
+    return _(
+        "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
+        "exporté d'un tableur."
+    )
+
+
+def _parse_all(
+    apercu: ApercuImport,
+    texte: str,
+    *,
+    session: Session,
+    on_batch: ProgressCallback | None,
 ) -> ApercuImport:
-    columns: list[str] = []
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            columns = [cell.strip().lstrip("\ufeff").lower() for cell in row]
-            break
-    if not columns:
-        apercu.erreurs_fichier.append(_("Le fichier est vide."))
-        return apercu
-    missing = [name for name in CSV_COLUMNS if name not in columns]
-    unknown = [name for name in columns if name and name not in CSV_COLUMNS]
-    if missing:
-        apercu.erreurs_fichier.append(
-            _("Colonne(s) manquante(s) : %(noms)s.") % {"noms": ", ".join(missing)}
-        )
-    if unknown:
-        apercu.erreurs_fichier.append(
-            _("Colonne(s) inconnue(s) : %(noms)s.") % {"noms": ", ".join(unknown)}
-        )
+    columns, reader = _rows(texte, apercu)
     if apercu.erreurs_fichier:
         return apercu
     voies = _voies()
     codes_blocs = set(session.referentiel.blocs.values_list("code", flat=True))
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(apercu.lignes) >= CSV_MAX_LINES:
-            apercu.erreurs_fichier.append(
-                _("Le fichier dépasse %(n)d lignes : découpez-le.")
-                % {"n": CSV_MAX_LINES}
-            )
-            return apercu
-        ligne = LigneImport(
-            numero=reader.line_num,
-            valeurs={
-                name: (row[index].strip() if index < len(row) else "")
-                for index, name in enumerate(columns)
-            },
-        )
-        if len(row) > len(columns) and any(c.strip() for c in row[len(columns) :]):
-            ligne.erreurs.append(("", _("La ligne a plus de colonnes que l'en-tête.")))
+    batch: list[LigneImport] = []
+
+    def flush() -> None:
+        _mark_existing(batch)
+        apercu.lignes.extend(batch)
+        if on_batch is not None:
+            on_batch(apercu, batch)
+        batch.clear()
+
+    for ligne in _lines(reader, columns, apercu):
         _parse_line(ligne, voies=voies, codes_blocs=codes_blocs)
-        apercu.lignes.append(ligne)
+        batch.append(ligne)
+        if len(batch) >= CSV_BATCH:
+            flush()
+    if apercu.erreurs_fichier:
+        apercu.lignes = []
+        return apercu
+    if batch:
+        flush()
     if not apercu.lignes:
         apercu.erreurs_fichier.append(
             _("Le fichier ne contient aucune ligne de données.")
         )
-    _mark_duplicates(apercu.lignes)
+    _mark_in_file(apercu.lignes)
     return apercu
 
 
-def _mark_duplicates(lignes: list[LigneImport]) -> None:
-    """Duplicates within the file (every line of a group is marked) and against
-    existing accounts and candidates. Two queries whatever the file's size."""
+def _identite_key_of(ligne: LigneImport) -> tuple[str, str, date] | None:
+    if ligne.identite is None:
+        return None
+    return identite_key(
+        nom_naissance=ligne.identite.nom_naissance,
+        prenom1=ligne.identite.prenom1,
+        date_naissance=ligne.identite.date_naissance,
+    )
+
+
+def _mark_in_file(lignes: list[LigneImport]) -> None:
+    """Duplicates within the file: every line of a group is marked."""
     par_email: dict[str, list[LigneImport]] = {}
     par_identite: dict[tuple[str, str, date], list[LigneImport]] = {}
     for ligne in lignes:
         email = ligne.valeurs.get("email", "").lower()
         if email:
             par_email.setdefault(email, []).append(ligne)
-        if ligne.identite is not None:
-            key = identite_key(
-                nom_naissance=ligne.identite.nom_naissance,
-                prenom1=ligne.identite.prenom1,
-                date_naissance=ligne.identite.date_naissance,
-            )
+        key = _identite_key_of(ligne)
+        if key is not None:
             par_identite.setdefault(key, []).append(ligne)
     for groupe in par_email.values():
+        if len(groupe) < 2:
+            continue
         for ligne in groupe:
             autres = [str(o.numero) for o in groupe if o is not ligne]
-            if autres:
-                ligne.erreurs.append(
-                    (
-                        "email",
-                        _("Doublon : même adresse e-mail qu'à la ligne %(lignes)s.")
-                        % {"lignes": ", ".join(autres)},
-                    )
+            ligne.erreurs.append(
+                (
+                    "email",
+                    _("Doublon : même adresse e-mail qu'à la ligne %(lignes)s.")
+                    % {"lignes": ", ".join(autres)},
                 )
+            )
     for groupe in par_identite.values():
+        if len(groupe) < 2:
+            continue
         for ligne in groupe:
             autres = [str(o.numero) for o in groupe if o is not ligne]
-            if autres:
-                ligne.erreurs.append(
-                    (
-                        "nom_naissance",
-                        _(
-                            "Doublon : même nom de naissance, prénom et date de "
-                            "naissance qu'à la ligne %(lignes)s."
-                        )
-                        % {"lignes": ", ".join(autres)},
+            ligne.erreurs.append(
+                (
+                    "nom_naissance",
+                    _(
+                        "Doublon : même nom de naissance, prénom et date de "
+                        "naissance qu'à la ligne %(lignes)s."
                     )
+                    % {"lignes": ", ".join(autres)},
                 )
-    existing_emails = set(
-        User.objects.filter(email__in=list(par_email)).values_list("email", flat=True)
+            )
+
+
+def _mark_existing(lignes: list[LigneImport]) -> None:
+    """Duplicates of existing accounts (same e-mail) and candidates (same
+    identity): one query for the batch, whatever its size."""
+    emails = {e for e in (lg.valeurs.get("email", "").lower() for lg in lignes) if e}
+    par_identite: dict[tuple[str, str, date], list[LigneImport]] = {}
+    for ligne in lignes:
+        key = _identite_key_of(ligne)
+        if key is not None:
+            par_identite.setdefault(key, []).append(ligne)
+    dates = {key[2] for key in par_identite}
+    if not emails and not dates:
+        return
+    comptes = (
+        User.objects.filter(email__in=emails)
+        .order_by()
+        .values_list(
+            Value("compte"),
+            "email",
+            Value("", output_field=CharField()),
+            Value("", output_field=CharField()),
+            Value(None, output_field=DateField()),
+        )
     )
-    for email in existing_emails:
-        for ligne in par_email.get(email, []):
+    candidats = (
+        Candidat.objects.filter(date_naissance__in=dates)
+        .order_by()
+        .values_list(
+            Value("candidat"),
+            "user__email",
+            "nom_naissance",
+            "prenom1",
+            "date_naissance",
+        )
+    )
+    existing_emails: set[str] = set()
+    homonymes: dict[tuple[str, str, date], str] = {}
+    for kind, email, nom, prenom, naissance in comptes.union(candidats, all=True):
+        if kind == "compte":
+            existing_emails.add(email)
+        else:
+            key = identite_key(
+                nom_naissance=nom, prenom1=prenom, date_naissance=naissance
+            )
+            homonymes.setdefault(key, email)
+    for ligne in lignes:
+        if ligne.valeurs.get("email", "").lower() in existing_emails:
             ligne.erreurs.append(
                 (
                     "email",
                     _("Doublon : un compte existe déjà avec cette adresse e-mail."),
                 )
             )
-    dates = {key[2] for key in par_identite}
-    for existing in Candidat.objects.filter(date_naissance__in=dates).select_related(
-        "user"
-    ):
-        key = identite_key(
-            nom_naissance=existing.nom_naissance,
-            prenom1=existing.prenom1,
-            date_naissance=existing.date_naissance,
-        )
-        for ligne in par_identite.get(key, []):
-            ligne.erreurs.append(
-                (
-                    "nom_naissance",
-                    _(
-                        "Doublon : un candidat de même nom de naissance, prénom et "
-                        "date de naissance existe déjà (%(email)s)."
+    for key, groupe in par_identite.items():
+        if key in homonymes:
+            for ligne in groupe:
+                ligne.erreurs.append(
+                    (
+                        "nom_naissance",
+                        _(
+                            "Doublon : un candidat de même nom de naissance, prénom "
+                            "et date de naissance existe déjà (%(email)s)."
+                        )
+                        % {"email": homonymes[key]},
                     )
-                    % {"email": existing.user.email},
                 )
+
+
+def _blocs_history(liens: list[Any]) -> None:
+    """The history of the enrolments' blocs, as ``blocs.set()`` would record it
+    (one row per bloc, attached to the enrolment's creation record)."""
+    historique = Inscription.history.model
+    m2m = historique._meta.get_field("historicalinscription_blocs").related_model
+    creations = dict(
+        historique.objects.filter(
+            id__in={lien.inscription_id for lien in liens}, history_type="+"
+        ).values_list("id", "history_id")
+    )
+    m2m.objects.bulk_create(
+        [
+            m2m(
+                id=lien.pk,
+                inscription_id=lien.inscription_id,
+                bloc_id=lien.bloc_id,
+                history_id=creations[lien.inscription_id],
             )
+            for lien in liens
+        ],
+        batch_size=1000,
+    )
+
+
+def _new_candidate_account(identite: IdentiteData) -> User:
+    """The account ``user_ensure`` would create for a new candidate."""
+    user = User(
+        email=identite.email.strip().lower(),
+        first_name=identite.prenom1.strip(),
+        last_name=(identite.nom_usage or identite.nom_naissance).strip(),
+    )
+    user.set_unusable_password()
+    return user
 
 
 @dataclass(frozen=True)
@@ -393,15 +548,26 @@ class ImportResult:
     inscriptions: list[Inscription]
     ignorees: int
 
+    @property
+    def candidat_ids(self) -> list[int]:
+        return [inscription.candidat_id for inscription in self.inscriptions]
+
 
 @transaction.atomic
 def csv_import(
     *, session: Session, texte: str, seulement_valides: bool, by: User
 ) -> ImportResult:
-    """Re-validate the file and import it: every line, or, when
-    ``seulement_valides``, the valid lines only. Each new candidate gets an account
-    and an invitation e-mail (sent after commit)."""
-    session = Session.objects.select_related("referentiel").get(pk=session.pk)
+    """Re-validate the file and import it in one transaction: every line, or, when
+    ``seulement_valides``, the valid lines only; nothing when it fails. Each new
+    candidate gets an account (role Candidat, no usable password), an identity
+    and an enrolment, written in bulk with their history rows. The invitations
+    are the caller's (``invitations_send``, after commit)."""
+    # The session's row lock: the status read after it holds until commit.
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("referentiel")
+        .get(pk=session.pk)
+    )
     if not session.inscriptions_ouvertes:
         raise ValidationError(
             _(
@@ -420,23 +586,223 @@ def csv_import(
                 "Corrigez-les, ou choisissez d'importer seulement les lignes valides."
             )
         )
-    if not apercu.valides:
+    valides = apercu.valides
+    if not valides:
         raise ValidationError(_("Aucune ligne valide à importer."))
-    blocs = {bloc.code: bloc for bloc in session.referentiel.blocs.all()}
-    inscriptions = []
-    for ligne in apercu.valides:
+    identites = []
+    for ligne in valides:
         assert ligne.identite is not None  # noqa: S101 - a valid line has one
-        inscriptions.append(
-            candidat_enrol(
-                identite=ligne.identite,
-                session=session,
-                voie_acces=ligne.voie_acces,
-                parcours=ligne.parcours,
-                blocs=[blocs[code] for code in ligne.blocs],
-                by=by,
+        identites.append(ligne.identite)
+    referentiel_blocs = list(session.referentiel.blocs.order_by("ordre", "code"))
+    par_code = {bloc.code: bloc for bloc in referentiel_blocs}
+    users = User.objects.bulk_create(
+        [_new_candidate_account(identite) for identite in identites],
+        batch_size=1000,
+    )
+    new_accounts_role_grant(
+        users=users, group=Group.objects.get(name=Role.CANDIDAT.value), by=by
+    )
+    candidats = []
+    for identite, user in zip(identites, users, strict=True):
+        candidat = candidat_from_identite(identite)
+        candidat.user = user
+        candidats.append(candidat)
+    candidats = bulk_create_with_history(
+        candidats, Candidat, batch_size=1000, default_user=by
+    )
+    inscriptions = [
+        Inscription(
+            candidat=candidat,
+            session=session,
+            voie_acces=ligne.voie_acces,
+            parcours=ligne.parcours,
+        )
+        for ligne, candidat in zip(valides, candidats, strict=True)
+    ]
+    inscriptions = bulk_create_with_history(
+        inscriptions, Inscription, batch_size=1000, default_user=by
+    )
+    through = Inscription.blocs.through
+    liens = []
+    for ligne, inscription in zip(valides, inscriptions, strict=True):
+        # A new person has acquired no bloc yet: nothing is left out.
+        for bloc in blocs_evalues(
+            parcours=ligne.parcours,
+            choisis=[par_code[code] for code in ligne.blocs],
+            referentiel_blocs=referentiel_blocs,
+            acquis={},
+        ):
+            liens.append(through(inscription_id=inscription.pk, bloc_id=bloc.pk))
+    liens = through.objects.bulk_create(liens, batch_size=1000)
+    _blocs_history(liens)
+    return ImportResult(inscriptions=inscriptions, ignorees=len(apercu.invalides))
+
+
+# The background import, driven by an ImportCandidats row. The tasks
+# (evaluations/sessions/tasks.py) call import_check_run and import_run; both are
+# safe to run again: each starts by claiming its state.
+
+
+def import_deposer(
+    *, session: Session, texte: str, encodage: str, nom_fichier: str, by: User
+) -> ImportCandidats:
+    """Keep an uploaded file for its background check; nothing else is written."""
+    if "\x00" in texte:
+        raise ValidationError(_nul_message())
+    fichier = ImportCandidats(
+        session=session,
+        lance_par=by,
+        nom_fichier=nom_fichier[:255],
+        encodage=encodage,
+        texte=texte,
+        total=csv_count_lines(texte),
+    )
+    fichier.full_clean(exclude=["session", "lance_par"])
+    fichier.save()
+    return fichier
+
+
+def _erreurs_affichables(lignes: list[LigneImport], deja: int) -> list[list[int | str]]:
+    place = ImportCandidats.ERREURS_AFFICHEES - deja
+    rows: list[list[int | str]] = []
+    for ligne in lignes:
+        if place <= 0:
+            break
+        if ligne.erreurs:
+            place -= 1
+            rows.extend(
+                [ligne.numero, ligne.nom, champ, message]
+                for champ, message in ligne.erreurs
+            )
+    return rows
+
+
+def import_check_run(*, import_id: int) -> ImportCandidats | None:
+    """Check the file of an import awaiting its check, saving the progress and
+    the first errors after each batch so that the page shows them at once. Does
+    nothing for an import in any other state (a second run)."""
+    fichier = (
+        ImportCandidats.objects.select_related("session__referentiel")
+        .filter(pk=import_id, statut=ImportCandidats.Statut.VERIFICATION)
+        .first()
+    )
+    if fichier is None:
+        return None
+    erreurs: list[list[int | str]] = []
+    lignes_en_erreur = 0
+
+    def progress(apercu: ApercuImport, batch: list[LigneImport]) -> None:
+        nonlocal lignes_en_erreur
+        nouvelles = _erreurs_affichables(batch, lignes_en_erreur)
+        lignes_en_erreur += len({row[0] for row in nouvelles})
+        erreurs.extend(nouvelles)
+        ImportCandidats.objects.filter(
+            pk=import_id, statut=ImportCandidats.Statut.VERIFICATION
+        ).update(
+            verifiees=len(apercu.lignes),
+            invalides=sum(1 for ligne in apercu.lignes if ligne.erreurs),
+            erreurs=erreurs,
+            modifie_le=timezone.now(),
+        )
+
+    apercu = csv_parse(texte=fichier.texte, session=fichier.session, on_batch=progress)
+    # The final word: duplicates within the file are known only now.
+    final = _erreurs_affichables(apercu.lignes, 0)
+    ImportCandidats.objects.filter(
+        pk=import_id, statut=ImportCandidats.Statut.VERIFICATION
+    ).update(
+        statut=ImportCandidats.Statut.VERIFIE,
+        separateur=apercu.separateur,
+        total=len(apercu.lignes),
+        verifiees=len(apercu.lignes),
+        invalides=len(apercu.invalides),
+        erreurs_fichier=apercu.erreurs_fichier,
+        erreurs=final,
+        modifie_le=timezone.now(),
+    )
+    return ImportCandidats.objects.get(pk=import_id)
+
+
+@transaction.atomic
+def import_confirm(
+    *, fichier: ImportCandidats, seulement_valides: bool, by: User
+) -> bool:
+    """Ask for the import of a checked file. The row is locked and its state read
+    after the lock: only a checked file is confirmed, once; a second click (or a
+    click on another tab) changes nothing and returns False."""
+    fichier = ImportCandidats.objects.select_for_update().get(pk=fichier.pk)
+    if fichier.statut != ImportCandidats.Statut.VERIFIE:
+        return False
+    if not fichier.importable:
+        raise ValidationError(_("Aucune ligne valide à importer."))
+    if fichier.invalides and not seulement_valides:
+        raise ValidationError(
+            _(
+                "Le fichier contient des lignes invalides : rien n'a été importé. "
+                "Corrigez-les, ou choisissez d'importer seulement les lignes valides."
             )
         )
-    return ImportResult(inscriptions=inscriptions, ignorees=len(apercu.invalides))
+    fichier.statut = ImportCandidats.Statut.IMPORT_DEMANDE
+    fichier.seulement_valides = seulement_valides
+    fichier.save(update_fields=["statut", "seulement_valides", "modifie_le"])
+    return True
+
+
+def import_run(*, import_id: int) -> ImportResult | None:
+    """Import a confirmed file, all or nothing, in one transaction that also
+    records ``IMPORTE``: a worker that dies mid-way leaves nothing and the import
+    still « demandé », so that running it again imports it once. Does nothing for
+    an import in any other state. A refusal (a line became a duplicate since the
+    check, the session closed) is recorded with its reason."""
+    claimed = ImportCandidats.objects.filter(
+        pk=import_id,
+        statut__in=[
+            ImportCandidats.Statut.IMPORT_DEMANDE,
+            ImportCandidats.Statut.IMPORT,
+        ],
+    ).update(statut=ImportCandidats.Statut.IMPORT, modifie_le=timezone.now())
+    if not claimed:
+        return None
+    try:
+        with transaction.atomic():
+            fichier = (
+                ImportCandidats.objects.select_for_update()
+                .select_related("session", "lance_par")
+                .get(pk=import_id)
+            )
+            if fichier.statut != ImportCandidats.Statut.IMPORT:
+                return None
+            result = csv_import(
+                session=fichier.session,
+                texte=fichier.texte,
+                seulement_valides=fichier.seulement_valides,
+                by=fichier.lance_par,
+            )
+            fichier.statut = ImportCandidats.Statut.IMPORTE
+            fichier.importees = len(result.inscriptions)
+            fichier.termine_le = timezone.now()
+            fichier.save(
+                update_fields=["statut", "importees", "termine_le", "modifie_le"]
+            )
+    except (ValidationError, IntegrityError) as exc:
+        message = (
+            " ".join(exc.messages)
+            if isinstance(exc, ValidationError)
+            else _(
+                "Un compte ou un candidat du fichier a été créé entre-temps : "
+                "rien n'a été importé ; déposez le fichier à nouveau."
+            )
+        )
+        ImportCandidats.objects.filter(
+            pk=import_id, statut=ImportCandidats.Statut.IMPORT
+        ).update(
+            statut=ImportCandidats.Statut.ECHOUE,
+            message=message,
+            termine_le=timezone.now(),
+            modifie_le=timezone.now(),
+        )
+        return None
+    return result
 
 
 def csv_example() -> str:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certif.forms import model_choice_field
@@ -50,6 +50,12 @@ class SessionForm(forms.Form):
         label=_("Date du jury"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    lieu_jury = forms.CharField(
+        label=_("Lieu de la séance du jury"),
+        max_length=200,
+        required=False,
+        help_text=_("Imprimé sur le procès-verbal de délibération."),
+    )
 
     def __init__(self, *args: Any, session: Session | None = None, **kwargs: Any):
         if session is not None and "initial" not in kwargs:
@@ -59,6 +65,7 @@ class SessionForm(forms.Form):
                 "date_ouverture": session.date_ouverture,
                 "date_limite_depot": session.date_limite_depot,
                 "date_jury": session.date_jury,
+                "lieu_jury": session.lieu_jury,
             }
         super().__init__(*args, **kwargs)
         if session is not None:
@@ -263,7 +270,7 @@ class ImportForm(forms.Form):
         fichier: UploadedFile[bytes] = self.cleaned_data["fichier"]
         if (fichier.size or 0) > CSV_MAX_BYTES:
             raise ValidationError(
-                _("Le fichier dépasse 2 Mo : découpez-le en plusieurs imports.")
+                _("Le fichier dépasse 10 Mo : découpez-le en plusieurs imports.")
             )
         if not (fichier.name or "").lower().endswith((".csv", ".txt")):
             raise ValidationError(
@@ -273,7 +280,6 @@ class ImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    token = forms.CharField(max_length=64)
     seulement_valides = forms.BooleanField(required=False)
 
 
@@ -306,3 +312,54 @@ class DeskFiltersForm(forms.Form):
         if not self.is_valid():
             return DeskFilters()
         return DeskFilters(**self.cleaned_data)
+
+
+class DesistementForm(forms.Form):
+    le = forms.DateField(
+        label=_("Date du désistement"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Indiquez la date du désistement."),
+            "invalid": _("Indiquez une date valide (jj/mm/aaaa)."),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du désistement"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du désistement.")},
+    )
+
+
+class ReportForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=_("Session où le candidat est reporté"),
+        queryset=Session.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choisissez la session."),
+            "invalid_choice": _(
+                "Choisissez une session ultérieure ouverte aux inscriptions, de la "
+                "même certification."
+            ),
+        },
+    )
+    motif = forms.CharField(
+        label=_("Motif du report"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indiquez le motif du report.")},
+    )
+
+    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "session").queryset = sessions
+
+
+class RetourForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif du retour à « Ouverte »"),
+        max_length=100,
+        widget=forms.TextInput(),
+        error_messages={"required": _("Indiquez le motif du retour à « Ouverte ».")},
+    )

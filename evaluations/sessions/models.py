@@ -1,7 +1,7 @@
 """Sessions, candidates (the person and their identity), enrolments, and the
 blocs a person acquired (kept across sessions: capitalisation)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from certif.models import User
@@ -26,7 +27,9 @@ class Session(models.Model):
         OUVERTE = "ouverte", _("Ouverte")
         EN_EVALUATION = "en_evaluation", _("En évaluation")
         DELIBEREE = "deliberee", _("Délibérée")
-        CLOSE = "close", _("Close")
+        # The adjective, with a context: Django's own catalogue translates the
+        # bare msgid "Close" as the verb « Fermer ».
+        CLOSE = "close", pgettext_lazy("statut de session", "Close")
 
     referentiel = models.ForeignKey(
         Referentiel,
@@ -38,6 +41,12 @@ class Session(models.Model):
     date_ouverture = models.DateField(_("date d'ouverture"))
     date_limite_depot = models.DateTimeField(_("date limite de dépôt"))
     date_jury = models.DateField(_("date du jury"))
+    lieu_jury = models.CharField(
+        _("lieu de la séance du jury"),
+        max_length=200,
+        blank=True,
+        help_text=_("Imprimé sur le procès-verbal de délibération."),
+    )
     statut = models.CharField(
         _("statut"), max_length=20, choices=Statut, default=Statut.BROUILLON
     )
@@ -45,8 +54,9 @@ class Session(models.Model):
     close_le = models.DateTimeField(_("close le"), null=True, blank=True)
     history = HistoricalRecords()
     # Who makes the change: set by the services before save(), recorded by
-    # simple_history as the history row's user.
+    # simple_history as the history row's user; why, for a step back.
     _history_user: User
+    _change_reason: str
 
     class Meta:
         verbose_name = _("session")
@@ -97,6 +107,11 @@ class Session(models.Model):
     @property
     def est_close(self) -> bool:
         return self.statut == self.Statut.CLOSE
+
+    def jury_reuni(self, *, today: date | None = None) -> bool:
+        """The jury may sit (vote, decide exemptions): its date has come, Paris
+        time. A jury that really met earlier has its date changed first."""
+        return (today or timezone.localdate()) >= self.date_jury
 
 
 class Candidat(models.Model):
@@ -273,6 +288,19 @@ class Inscription(models.Model):
         Bloc, related_name="inscriptions", verbose_name=_("blocs évalués")
     )
     cree_le = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    desiste_le = models.DateField(_("désistement le"), null=True, blank=True)
+    desistement_motif = models.TextField(
+        _("motif du désistement"), blank=True, default=""
+    )
+    reportee_vers = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reportee_depuis",
+        verbose_name=_("reportée vers"),
+    )
+    report_motif = models.TextField(_("motif du report"), blank=True, default="")
     history = HistoricalRecords(m2m_fields=[blocs])
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
@@ -290,6 +318,16 @@ class Inscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidat} — {self.session}"
+
+    @property
+    def est_desistee(self) -> bool:
+        """The candidate withdrew before the jury: nothing more is evaluated."""
+        return self.desiste_le is not None
+
+    @property
+    def est_reportee(self) -> bool:
+        """Deferred to a later session: evaluated there, no longer here."""
+        return self.reportee_vers_id is not None
 
 
 class BlocAcquis(models.Model):
@@ -316,3 +354,136 @@ class BlocAcquis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidat} : {self.bloc.code}"
+
+
+class EcritureRefusee(models.Model):
+    """A write refused because the enrolment's deliberation was voted and locked
+    (answered HTTP 409): who tried what, and when. Kept for the audit history."""
+
+    class Action(models.TextChoices):
+        GRILLE = "grille", _("Enregistrement de la grille")
+        GRILLE_CRITERE = "grille_critere", _("Enregistrement d'un critère de la grille")
+        GRILLE_VALIDER = "grille_valider", _("Validation d'une évaluation")
+        CONSOLIDATION = "consolidation", _("Consolidation")
+        DELIBERATION = "deliberation", _("Vote de la délibération")
+        DISPENSE = "dispense_decider", _("Décision sur une dispense")
+        JURY = "jury", _("Changement des évaluateurs")
+        AUTRE = "autre", _("Autre écriture")
+
+    inscription = models.ForeignKey(
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="ecritures_refusees",
+        verbose_name=_("inscription"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    par = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    le = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("écriture refusée")
+        verbose_name_plural = _("écritures refusées")
+        ordering = ("le", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.inscription_id}"
+
+
+class ImportCandidats(models.Model):
+    """A CSV file of candidates uploaded for a session, checked then imported by
+    background tasks (``evaluations/sessions/tasks.py``). The row carries the
+    progress the page shows, the first errors found, and the state that makes a
+    second confirmation harmless: only a checked file (``VERIFIE``) can be
+    confirmed, once, and the import that commits its candidates records
+    ``IMPORTE`` in the same transaction."""
+
+    class Statut(models.TextChoices):
+        VERIFICATION = "verification", _("Vérification en cours")
+        VERIFIE = "verifie", _("Vérifié")
+        IMPORT_DEMANDE = "import_demande", _("Import demandé")
+        IMPORT = "import", _("Import en cours")
+        IMPORTE = "importe", _("Importé")
+        ECHOUE = "echoue", _("Import refusé")
+
+    # The page lists this many lines in error; the counts cover them all.
+    ERREURS_AFFICHEES = 200
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="imports_candidats",
+        verbose_name=_("session"),
+    )
+    lance_par = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("déposé par")
+    )
+    nom_fichier = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    encodage = models.CharField(_("encodage"), max_length=20, default="utf-8")
+    separateur = models.CharField(_("séparateur"), max_length=1, default=";")
+    texte = models.TextField(_("contenu du fichier"))
+    statut = models.CharField(
+        _("statut"), max_length=20, choices=Statut, default=Statut.VERIFICATION
+    )
+    seulement_valides = models.BooleanField(
+        _("seulement les lignes valides"), default=False
+    )
+    total = models.PositiveIntegerField(_("lignes"), default=0)
+    verifiees = models.PositiveIntegerField(_("lignes vérifiées"), default=0)
+    invalides = models.PositiveIntegerField(_("lignes invalides"), default=0)
+    importees = models.PositiveIntegerField(_("candidats importés"), default=0)
+    erreurs_fichier = models.JSONField(
+        _("erreurs du fichier"), default=list, blank=True
+    )
+    # [[line number, candidate, column, message], …] for the first lines in error.
+    erreurs = models.JSONField(_("premières erreurs"), default=list, blank=True)
+    message = models.TextField(_("motif du refus"), blank=True)
+    cree_le = models.DateTimeField(_("déposé le"), default=timezone.now)
+    modifie_le = models.DateTimeField(_("dernière progression"), auto_now=True)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de candidats")
+        verbose_name_plural = _("imports de candidats")
+        ordering = ("-cree_le", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.nom_fichier}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "evaluations:session_import_preview",
+            kwargs={"pk": self.session_id, "import_pk": self.pk},
+        )
+
+    @property
+    def en_cours(self) -> bool:
+        """Background work is pending or running: the page keeps polling."""
+        return self.statut in {
+            self.Statut.VERIFICATION,
+            self.Statut.IMPORT_DEMANDE,
+            self.Statut.IMPORT,
+        }
+
+    @property
+    def valides(self) -> int:
+        return self.verifiees - self.invalides
+
+    @property
+    def pourcentage(self) -> int:
+        return 100 if not self.total else round(100 * self.verifiees / self.total)
+
+    @property
+    def importable(self) -> bool:
+        """Checked, with no error in the file itself and at least one valid line."""
+        return (
+            self.statut == self.Statut.VERIFIE
+            and not self.erreurs_fichier
+            and self.valides > 0
+        )

@@ -304,3 +304,19 @@ def candidat_by_email(email: str) -> Candidat | None:
         .filter(user__email__iexact=email.strip())
         .first()
     )
+
+
+def sessions_de_report(*, inscription: Inscription) -> QuerySet[Session]:
+    """The sessions an enrolment may be deferred to: the same certification (any
+    version), open to enrolments, with a later jury, where the person is not
+    enrolled yet."""
+    return (
+        Session.objects.filter(
+            referentiel__certification_id=inscription.session.referentiel.certification_id,
+            statut__in=Session.STATUTS_INSCRIPTION,
+            date_jury__gt=inscription.session.date_jury,
+        )
+        .exclude(inscriptions__candidat_id=inscription.candidat_id)
+        .select_related("referentiel")
+        .order_by("date_jury", "nom")
+    )

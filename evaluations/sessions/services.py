@@ -6,15 +6,16 @@ and enrolments.
 Duplicates (same e-mail, or same birth name + first name + birth date) are
 reported and never merged: the administrator decides."""
 
+import logging
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -28,6 +29,7 @@ from certif.models import User
 from certif.roles import Role
 from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
+from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import (
     Candidat,
     Inscription,
@@ -35,7 +37,10 @@ from evaluations.sessions.models import (
 )
 from evaluations.sessions.pays import pays_code_for
 from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class SessionData:
     date_ouverture: date
     date_limite_depot: datetime
     date_jury: date
+    lieu_jury: str = ""
 
 
 def _check_dates(data: SessionData) -> None:
@@ -89,6 +95,7 @@ def session_create(*, data: SessionData, by: User) -> Session:
         date_ouverture=data.date_ouverture,
         date_limite_depot=data.date_limite_depot,
         date_jury=data.date_jury,
+        lieu_jury=data.lieu_jury.strip(),
     )
     return _save(session, by)
 
@@ -119,6 +126,7 @@ def session_update(*, session: Session, data: SessionData, by: User) -> Session:
     session.date_ouverture = data.date_ouverture
     session.date_limite_depot = data.date_limite_depot
     session.date_jury = data.date_jury
+    session.lieu_jury = data.lieu_jury.strip()
     return _save(session, by)
 
 
@@ -145,7 +153,10 @@ def _locked(session: Session, expected: Session.Statut) -> Session:
 def session_open(*, session: Session, by: User) -> Session:
     """Brouillon → ouverte: candidates may upload until the deadline."""
     session = _locked(session, Session.Statut.BROUILLON)
-    if session.referentiel.statut != Referentiel.Statut.PUBLIE:
+    if session.referentiel.statut not in (
+        Referentiel.Statut.PUBLIE,
+        Referentiel.Statut.REMPLACE,  # still valid for the sessions made on it
+    ):
         raise ValidationError(
             _("Le référentiel de la session n'est pas (ou plus) publié.")
         )
@@ -158,14 +169,49 @@ def session_open(*, session: Session, by: User) -> Session:
 
 
 @transaction.atomic
-def session_start_evaluation(*, session: Session, by: User) -> Session:
-    """Ouverte → en évaluation: uploads close, the jury starts scoring."""
+def session_start_evaluation(
+    *, session: Session, by: User, avant_limite: bool = False
+) -> Session:
+    """Ouverte → en évaluation: uploads close, the jury starts scoring. Before the
+    deposit deadline only when confirmed (``avant_limite``): candidates lose the
+    time left."""
     session = _locked(session, Session.Statut.OUVERTE)
     if not session.inscriptions.exists():
         raise ValidationError(
             _("Aucun candidat n'est inscrit : il n'y a rien à évaluer.")
         )
+    if session.depots_ouverts() and not avant_limite:
+        raise ValidationError(
+            _(
+                "La date limite de dépôt n'est pas passée : confirmez le passage en "
+                "évaluation, qui ferme les dépôts avant la limite."
+            )
+        )
     session.statut = Session.Statut.EN_EVALUATION
+    return _save(session, by)
+
+
+@transaction.atomic
+def session_back_to_open(*, session: Session, motif: str, by: User) -> Session:
+    """One step back, « en évaluation » → « ouverte », while no score has been
+    saved (by an evaluator or the jury); the reason is kept in the session's
+    history."""
+    session = _locked(session, Session.Statut.EN_EVALUATION)
+    motif = motif.strip()
+    if not motif:
+        raise ValidationError(_("Indiquez le motif du retour à « Ouverte »."))
+    if (
+        Evaluation.objects.filter(affectation__inscription__session=session).exists()
+        or Consolidation.objects.filter(inscription__session=session).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Des notes sont déjà enregistrées : la session ne revient plus à "
+                "« Ouverte »."
+            )
+        )
+    session.statut = Session.Statut.OUVERTE
+    session._change_reason = motif[:100]
     return _save(session, by)
 
 
@@ -179,6 +225,8 @@ def session_mark_deliberated(*, session: Session, by: User) -> Session:
                 inscription__session=session, verrouillee=True
             ).values("inscription_id")
         )
+        # A withdrawal or a deferral needs no decision here.
+        .filter(desiste_le__isnull=True, reportee_vers__isnull=True)
         .order_by()
         .count()
     )
@@ -242,7 +290,8 @@ def identite_key(
     return (normalise_nom(nom_naissance), normalise_nom(prenom1), date_naissance)
 
 
-def _candidat_from(identite: IdentiteData) -> Candidat:
+def candidat_from_identite(identite: IdentiteData) -> Candidat:
+    """The (unsaved) candidate an identity describes, its text fields trimmed."""
     return Candidat(
         nom_naissance=identite.nom_naissance.strip(),
         nom_usage=identite.nom_usage.strip(),
@@ -275,7 +324,7 @@ def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
         validate_email(identite.email)
     except ValidationError:
         errors["email"] = [_("Adresse e-mail invalide.")]
-    candidat = _candidat_from(identite)
+    candidat = candidat_from_identite(identite)
     try:
         candidat.full_clean(
             exclude=["user"], validate_unique=False, validate_constraints=False
@@ -384,7 +433,7 @@ def candidat_create(
     )
     if hasattr(user, "candidat"):
         raise ValidationError({"email": _("Ce compte a déjà une fiche candidat.")})
-    candidat = _candidat_from(identite)
+    candidat = candidat_from_identite(identite)
     candidat.user = user
     candidat._history_user = by
     candidat.full_clean()
@@ -422,7 +471,7 @@ def candidat_identite_update(
     if errors:
         raise ValidationError(errors)
     candidat = Candidat.objects.select_for_update().get(pk=candidat.pk)
-    corrige = _candidat_from(identite)
+    corrige = candidat_from_identite(identite)
     for name in IDENTITE_CHAMPS:
         setattr(candidat, name, getattr(corrige, name))
     candidat._history_user = by
@@ -442,8 +491,7 @@ def invitation_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_invitation(candidat_pk: int) -> None:
-    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
+def _invitation_message(candidat: Candidat) -> EmailMessage:
     jours = settings.PASSWORD_RESET_TIMEOUT // 86400
     body = _(
         "Bonjour %(prenom)s %(nom)s,\n\n"
@@ -460,12 +508,17 @@ def _send_invitation(candidat_pk: int) -> None:
         "lien": invitation_link(candidat.user),
         "email": candidat.user.email,
     }
-    send_mail(
+    return EmailMessage(
         _("Votre compte sur la plateforme de certification"),
         body,
         None,
         [candidat.user.email],
     )
+
+
+def _send_invitation(candidat_pk: int) -> None:
+    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
+    _invitation_message(candidat).send()
 
 
 @transaction.atomic
@@ -480,6 +533,37 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     # (the desk offers to send the invitation again).
     transaction.on_commit(lambda: _send_invitation(pk), robust=True)
     return candidat
+
+
+def invitations_send(*, candidat_ids: Iterable[int]) -> int:
+    """Send the invitation e-mail of each candidate not invited yet (``invite_le``
+    empty), once: the candidates are claimed (row locks, then ``invite_le`` set and
+    committed) before any e-mail leaves, so that running this again, or two
+    workers at once, never sends twice. A mail failure is logged and skips that
+    candidate (the desk offers to send the invitation again). One connection to
+    the mail server for all. Returns the number of e-mails sent."""
+    with transaction.atomic():
+        candidats = list(
+            Candidat.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk__in=list(candidat_ids), invite_le__isnull=True)
+            .order_by("pk")
+        )
+        Candidat.objects.filter(pk__in=[c.pk for c in candidats]).update(
+            invite_le=timezone.now()
+        )
+    envoyes = 0
+    with get_connection() as connexion:
+        for candidat in candidats:
+            message = _invitation_message(candidat)
+            message.connection = connexion
+            try:
+                message.send()
+            except Exception:
+                logger.exception("Invitation du candidat %s", candidat.pk)
+                continue
+            envoyes += 1
+    return envoyes
 
 
 @transaction.atomic
@@ -497,6 +581,38 @@ def candidat_reinvite(*, candidat: Candidat, by: User) -> Candidat:
         )
     candidat._history_user = by
     return candidat_invite(candidat=candidat)
+
+
+def blocs_evalues(
+    *,
+    parcours: str,
+    choisis: Iterable[Bloc],
+    referentiel_blocs: list[Bloc],
+    acquis: Mapping[str, object],
+) -> list[Bloc]:
+    """The blocs an enrolment evaluates (capitalisation): the whole référentiel or
+    the chosen blocs, less the blocs the person already acquired (``acquis``, by
+    code). Refuses an empty choice, a bloc of another référentiel, and nothing
+    left to evaluate."""
+    if parcours == Inscription.Parcours.BLOCS:
+        chosen = {bloc.pk for bloc in choisis}
+        if not chosen:
+            raise ValidationError(
+                {"blocs": _("Choisissez au moins un bloc de compétences.")}
+            )
+        if chosen - {bloc.pk for bloc in referentiel_blocs}:
+            raise ValidationError(
+                {"blocs": _("Un bloc choisi n'appartient pas au référentiel.")}
+            )
+        evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
+    else:
+        evalues = list(referentiel_blocs)
+    evalues = [bloc for bloc in evalues if bloc.code not in acquis]
+    if not evalues:
+        raise ValidationError(
+            {"blocs": _("Tous ces blocs sont déjà acquis : il n'y a rien à évaluer.")}
+        )
+    return evalues
 
 
 @transaction.atomic
@@ -522,29 +638,15 @@ def inscription_create(
         )
     if Inscription.objects.filter(candidat=candidat, session=session).exists():
         raise ValidationError(_("Ce candidat est déjà inscrit à cette session."))
-    referentiel_blocs = list(session.referentiel.blocs.order_by("ordre", "code"))
-    if parcours == Inscription.Parcours.BLOCS:
-        chosen = {bloc.pk for bloc in blocs}
-        if not chosen:
-            raise ValidationError(
-                {"blocs": _("Choisissez au moins un bloc de compétences.")}
-            )
-        if chosen - {bloc.pk for bloc in referentiel_blocs}:
-            raise ValidationError(
-                {"blocs": _("Un bloc choisi n'appartient pas au référentiel.")}
-            )
-        evalues = [bloc for bloc in referentiel_blocs if bloc.pk in chosen]
-    else:
-        evalues = referentiel_blocs
-    acquis = blocs_acquis_for(
-        candidat_ids=[candidat.pk],
-        referentiel_id=session.referentiel_id,
-    ).get(candidat.pk, {})
-    evalues = [bloc for bloc in evalues if bloc.code not in acquis]
-    if not evalues:
-        raise ValidationError(
-            {"blocs": _("Tous ces blocs sont déjà acquis : il n'y a rien à évaluer.")}
-        )
+    evalues = blocs_evalues(
+        parcours=parcours,
+        choisis=blocs,
+        referentiel_blocs=list(session.referentiel.blocs.order_by("ordre", "code")),
+        acquis=blocs_acquis_for(
+            candidat_ids=[candidat.pk],
+            referentiel_id=session.referentiel_id,
+        ).get(candidat.pk, {}),
+    )
     inscription = Inscription(
         candidat=candidat, session=session, voie_acces=voie_acces, parcours=parcours
     )
@@ -553,6 +655,103 @@ def inscription_create(
     inscription.save()
     inscription.blocs.set(evalues)
     return inscription
+
+
+@transaction.atomic
+def inscription_desister(
+    *, inscription: Inscription, le: date, motif: str, by: User
+) -> Inscription:
+    """The candidate withdraws before the jury, on ``le``, for ``motif``: nothing
+    more is deposited, scored, exempted or decided for the enrolment, and the
+    session is deliberated without a decision for it. Refused once the jury voted,
+    after the jury date, in the future, or in a session that is over."""
+    inscription = inscription_lock(inscription_id=inscription.pk)
+    session = inscription.session
+    errors: dict[str, list[str]] = {}
+    if session.est_terminee:
+        errors.setdefault("__all__", []).append(
+            _("La session est délibérée ou close : il n'y a plus de désistement.")
+        )
+    if le > timezone.localdate():
+        errors.setdefault("le", []).append(
+            _("La date du désistement ne peut pas être dans le futur.")
+        )
+    if le > session.date_jury:
+        errors.setdefault("le", []).append(
+            _("Le désistement a lieu avant le jury (%(date)s).")
+            % {"date": f"{session.date_jury:%d/%m/%Y}"}
+        )
+    if not motif.strip():
+        errors.setdefault("motif", []).append(_("Indiquez le motif du désistement."))
+    if errors:
+        raise ValidationError(errors)
+    inscription.desiste_le = le
+    inscription.desistement_motif = motif.strip()
+    inscription._history_user = by
+    inscription.full_clean(exclude=["candidat", "session"], validate_unique=False)
+    inscription.save(update_fields=["desiste_le", "desistement_motif"])
+    return inscription
+
+
+def inscriptions_capitalisation_sync(
+    *, candidat_id: int, referentiel_id: int, sauf_inscription_id: int, by: User
+) -> list[Inscription]:
+    """The person's other open enrolments on the same certification (any version)
+    follow the blocs they acquired: a bloc acquired since is left out of the blocs
+    evaluated there (shown « capitalisé », no deposit asked, out of the grids); a
+    bloc no longer acquired (a re-opened vote) comes back to an enrolment on the
+    whole certification. An enrolment whose session is over, whose deliberation is
+    locked, or that would be left with nothing to evaluate is not changed. Called
+    inside the vote's transaction; each enrolment changed is locked first and its
+    change kept in its history. Returns the enrolments changed."""
+    autres = list(
+        Inscription.objects.filter(
+            candidat_id=candidat_id,
+            session__referentiel__certification__referentiels=referentiel_id,
+        )
+        .exclude(pk=sauf_inscription_id)
+        .exclude(session__statut__in=Session.STATUTS_TERMINES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Locked in one statement, in a fixed order; the state is read after the lock.
+    list(
+        Inscription.objects.select_for_update()
+        .filter(pk__in=autres)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changees = []
+    for pk in autres:
+        inscription = (
+            Inscription.objects.select_related("session", "deliberation")
+            .prefetch_related("blocs")
+            .get(pk=pk)
+        )
+        if (
+            est_verrouillee(inscription)
+            or inscription.session.est_terminee
+            or inscription.est_desistee
+            or inscription.est_reportee
+        ):
+            continue
+        acquis = blocs_acquis_for(
+            candidat_ids=[candidat_id],
+            referentiel_id=inscription.session.referentiel_id,
+            sauf_session_id=inscription.session_id,
+        ).get(candidat_id, {})
+        actuels = list(inscription.blocs.all())
+        if inscription.parcours == Inscription.Parcours.COMPLET:
+            base = list(inscription.session.referentiel.blocs.all())
+        else:
+            base = actuels
+        voulus = [bloc for bloc in base if bloc.code not in acquis]
+        if not voulus or {b.pk for b in voulus} == {b.pk for b in actuels}:
+            continue
+        inscription._history_user = by
+        inscription.blocs.set(voulus)
+        changees.append(inscription)
+    return changees
 
 
 @transaction.atomic

@@ -45,13 +45,23 @@ urlpatterns: list[URLPattern] = [
     ),
     path("sessions/<int:pk>/import/", views.import_view, name="session_import"),
     path(
-        "sessions/<int:pk>/import/<str:token>/",
+        "sessions/<int:pk>/import/<int:import_pk>/",
         views.import_preview_view,
         name="session_import_preview",
     ),
     path(
-        "sessions/<int:pk>/import-confirmer/",
+        "sessions/<int:pk>/import/<int:import_pk>/confirmer/",
         views.import_confirm_view,
         name="session_import_confirm",
+    ),
+    path(
+        "sessions/<int:pk>/inscriptions/<int:inscription_pk>/desistement/",
+        views.inscription_desister_view,
+        name="session_desistement",
+    ),
+    path(
+        "sessions/<int:pk>/retour-ouverte/",
+        views.session_retour_view,
+        name="session_retour",
     ),
 ]

@@ -1,9 +1,8 @@
 """The administrator's session pages: list, create/edit, status transitions, the
 session desk, enrolment one by one and by CSV import."""
 
-import secrets
 from dataclasses import replace
-from typing import TypedDict
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,21 +20,25 @@ from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
-from evaluations.sessions.access import get_candidat_for, get_session_for
+from evaluations.sessions.access import (
+    get_candidat_for,
+    get_import_for,
+    get_session_for,
+)
 from evaluations.sessions.csv_import import (
     CSV_COLUMNS,
     csv_decode,
     csv_example,
-    csv_import,
-    csv_parse,
 )
 from evaluations.sessions.forms import (
     CandidatExistantForm,
+    DesistementForm,
     DeskFiltersForm,
     IdentiteCorrectionForm,
     ImportConfirmForm,
     ImportForm,
     NouveauCandidatForm,
+    RetourForm,
     SessionForm,
 )
 from evaluations.sessions.models import Inscription, Session
@@ -42,6 +46,7 @@ from evaluations.sessions.selectors import (
     annotate_progress,
     blocs_acquis_for,
     session_desk,
+    session_progress,
     sessions_listed,
 )
 from evaluations.sessions.services import (
@@ -50,14 +55,16 @@ from evaluations.sessions.services import (
     candidat_identite_update,
     candidat_reinvite,
     inscription_create,
+    inscription_desister,
+    session_back_to_open,
     session_create,
+    session_start_evaluation,
     session_update,
 )
+from evaluations.sessions.tasks import import_confirm_launch, import_launch
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 
 DESK_PAGE_SIZE = 50
-
-
-IMPORTS_KEY = "evaluations_imports_csv"
 
 
 def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -129,6 +136,16 @@ def session_transition_view(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
+    if (
+        action == "evaluer"
+        and session.depots_ouverts()
+        and session.inscriptions.exists()
+    ):
+        # Before the deadline: a page says what the candidates lose, then the
+        # confirmed form comes back here.
+        if request.POST.get("confirme") != "oui":
+            return _confirmation_evaluation(request, session)
+        transition = partial(session_start_evaluation, avant_limite=True)
     try:
         session = transition(session=session, by=request.user)
     except ValidationError as exc:
@@ -180,8 +197,66 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "filters_form": filters_form,
             "query_string": query.urlencode(),
             "transitions": _transitions_for(session),
+            "retour_form": RetourForm()
+            if session.statut == Session.Statut.EN_EVALUATION
+            else None,
         },
     )
+
+
+def _confirmation_evaluation(
+    request: AuthenticatedHttpRequest, session: Session
+) -> HttpResponse:
+    progression = session_progress(session=session)
+    incomplets = sum(1 for attendus, recus in progression.values() if recus < attendus)
+    reste = session.date_limite_depot - timezone.now()
+    jours, heures = reste.days, reste.seconds // 3600
+    texte_heures = ngettext("%(n)d heure", "%(n)d heures", heures) % {"n": heures}
+    if jours:
+        perte = _("%(jours)s et %(heures)s") % {
+            "jours": ngettext("%(n)d jour", "%(n)d jours", jours) % {"n": jours},
+            "heures": texte_heures,
+        }
+    else:
+        perte = texte_heures
+    return render(
+        request,
+        "evaluations/sessions/confirmer_evaluation.html",
+        {
+            "session": session,
+            "incomplets": incomplets,
+            "jours": jours,
+            "perte": perte,
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def session_retour_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One step back: « en évaluation » → « ouverte », with a reason."""
+    session = get_session_for(request.user, pk)
+    form = RetourForm(request.POST)
+    if form.is_valid():
+        try:
+            session = session_back_to_open(
+                session=session, motif=form.cleaned_data["motif"], by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("La session est revenue au statut « %(statut)s ».")
+                % {"statut": session.get_statut_display()},
+            )
+    else:
+        for errors in form.errors.values():
+            for erreur in errors:
+                messages.error(request, erreur)  # type: ignore[arg-type]
+    return redirect(session)
 
 
 def _transitions_for(session: Session) -> list[tuple[str, str]]:
@@ -281,46 +356,31 @@ def inscription_existing_view(
     )
 
 
-class _PendingImport(TypedDict):
-    """An uploaded CSV file kept in the user's session until confirmation."""
-
-    session: int
-    texte: str
-    encodage: str
-    nom: str | None
-
-
-def _imports(request: AuthenticatedHttpRequest) -> dict[str, _PendingImport]:
-    imports: dict[str, _PendingImport] = request.session.setdefault(IMPORTS_KEY, {})
-    return imports
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Step 1: upload the file. It is kept server-side (in the user's session)
-    for the preview; nothing is written until confirmation."""
+    """Step 1: upload the file. It is kept on the server and checked in the
+    background; nothing else is written until confirmation."""
     session = get_session_for(request.user, pk)
     if not _enrolment_open(request, session):
         return redirect(session)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         texte, encodage = csv_decode(form.cleaned_data["fichier"])
-        token = secrets.token_urlsafe(16)
-        imports = _imports(request)
-        imports.clear()  # one pending import per user
         upload = request.FILES.get("fichier")
-        imports[token] = {
-            "session": session.pk,
-            "texte": texte,
-            "encodage": encodage,
-            "nom": upload.name if upload is not None else None,
-        }
-        request.session.modified = True
-        return redirect(
-            "evaluations:session_import_preview", pk=session.pk, token=token
-        )
+        try:
+            fichier = import_launch(
+                session=session,
+                texte=texte,
+                encodage=encodage,
+                nom_fichier=(upload.name or "") if upload is not None else "",
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(fichier)
     return render(
         request,
         "evaluations/sessions/import.html",
@@ -328,76 +388,57 @@ def import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pending(
-    request: AuthenticatedHttpRequest, session: Session, token: str
-) -> _PendingImport:
-    pending = _imports(request).get(token)
-    if pending is None or pending["session"] != session.pk:
-        raise Http404
-    return pending
-
-
 @require_GET
 @login_required
 @role_required(Role.ADMINISTRATEUR)
 def import_preview_view(
-    request: AuthenticatedHttpRequest, pk: int, token: str
+    request: AuthenticatedHttpRequest, pk: int, import_pk: int
 ) -> HttpResponse:
-    """Step 2: every line validated, errors by line and column, duplicates."""
-    session = get_session_for(request.user, pk)
-    pending = _pending(request, session, token)
-    apercu = csv_parse(texte=pending["texte"], session=session)
-    apercu.encodage = pending["encodage"]
+    """Step 2, then 3: the check's progress and first errors while it runs (the
+    page polls with htmx, or is refreshed by hand), then the counts, the errors by
+    line and column, and the confirmation; then the import's progress and
+    outcome."""
+    fichier = get_import_for(request.user, pk, import_pk)
+    template = "evaluations/sessions/import_preview.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#etat"
     return render(
         request,
-        "evaluations/sessions/import_preview.html",
-        {
-            "session": session,
-            "apercu": apercu,
-            "token": token,
-            "nom_fichier": pending["nom"],
-        },
+        template,
+        {"session": fichier.session, "fichier": fichier},
     )
 
 
 @require_POST
 @login_required
 @role_required(Role.ADMINISTRATEUR)
-def import_confirm_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Step 3: import (the file is validated again first)."""
-    session = get_session_for(request.user, pk)
+def import_confirm_view(
+    request: AuthenticatedHttpRequest, pk: int, import_pk: int
+) -> HttpResponse:
+    """Confirm the import: enqueued once, whatever the number of clicks."""
+    fichier = get_import_for(request.user, pk, import_pk)
     form = ImportConfirmForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    token = form.cleaned_data["token"]
-    pending = _pending(request, session, token)
+    form.is_valid()
     try:
-        result = csv_import(
-            session=session,
-            texte=pending["texte"],
-            seulement_valides=form.cleaned_data["seulement_valides"],
+        lance = import_confirm_launch(
+            fichier=fichier,
+            seulement_valides=form.cleaned_data.get("seulement_valides", False),
             by=request.user,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(
-            "evaluations:session_import_preview", pk=session.pk, token=token
-        )
-    _imports(request).pop(token, None)
-    request.session.modified = True
-    n = len(result.inscriptions)
-    message = ngettext(
-        "%(n)d candidat importé et invité.", "%(n)d candidats importés et invités.", n
-    ) % {"n": n}
-    if result.ignorees:
-        message += " " + ngettext(
-            "%(n)d ligne invalide ignorée.",
-            "%(n)d lignes invalides ignorées.",
-            result.ignorees,
-        ) % {"n": result.ignorees}
-    messages.success(request, message)
-    return redirect(session)
+    else:
+        if lance:
+            messages.success(
+                request, _("Import lancé : suivez sa progression ci-dessous.")
+            )
+        else:
+            messages.info(
+                request,
+                _("Cet import est déjà lancé ou terminé : il ne se relance pas."),
+            )
+    return redirect(fichier)
 
 
 @require_GET
@@ -471,3 +512,55 @@ def candidat_identite_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         "evaluations/sessions/identite_form.html",
         {"form": form, "candidat": candidat, "retour": retour},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def inscription_desister_view(
+    request: AuthenticatedHttpRequest, pk: int, inscription_pk: int
+) -> HttpResponse:
+    """Record the candidate's withdrawal before the jury (date and reason)."""
+    session = get_session_for(request.user, pk)
+    inscription = get_object_or_404(
+        Inscription.objects.select_related("candidat"),
+        pk=inscription_pk,
+        session=session,
+    )
+    form = DesistementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                inscription_desister(
+                    inscription=inscription,
+                    le=form.cleaned_data["le"],
+                    motif=form.cleaned_data["motif"],
+                    by=request.user,
+                )
+            except DeliberationVerrouilleeError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Désistement de %(nom)s enregistré.")
+                    % {"nom": inscription.candidat.nom_complet},
+                )
+                return redirect(session)
+        status = 400
+    return render(
+        request,
+        "evaluations/sessions/desistement.html",
+        {"session": session, "inscription": inscription, "form": form},
+        status=status,
+    )
+
+
+def _add_form_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -102,6 +102,12 @@ class ConsoleWatch:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.refusals: set[str] = set()
+
+    def expect_refusal(self, path: str) -> None:
+        """A form posted to ``path`` is refused on purpose by the test: the page
+        comes back with its French message and a 400, which Chromium logs."""
+        self.refusals.add(path)
 
     def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
         if message.type != "error":
@@ -109,6 +115,10 @@ class ConsoleWatch:
         url = message.location.get("url", "")
         # Chromium asks for /favicon.ico on its own; the site has none (a 404).
         if url.endswith("/favicon.ico"):
+            return
+        if "status of 400" in message.text and any(
+            url.endswith(path) for path in self.refusals
+        ):
             return
         self.errors.append(f"console: {message.text} ({url})")
 

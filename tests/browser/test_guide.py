@@ -124,10 +124,14 @@ def _administrateur(page: Page) -> None:
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import de candidats")
     expect(page.locator("main")).to_contain_text("2 valides, 1 invalide")
     screenshot(page, "administrateur-import-apercu")
     page.get_by_role("button", name="Importer seulement les 2 lignes valides").click()
+    expect(page.locator("main")).to_contain_text(
+        "2 candidats importés ; leurs invitations partent par e-mail."
+    )
+    page.get_by_role("link", name="Retour à la session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_SESSION_OUVERTE)
     screenshot(page, "administrateur-session-bureau", top=True)
 
@@ -343,10 +347,11 @@ def _president(page: Page) -> None:
 
     page.get_by_role("link", name="Délibération").first.click()
     expect(page.locator("#titre-vote")).to_be_visible()
-    page.get_by_label("Paul Durand").check()
-    page.get_by_label("Julie Bernard").check()
-    page.get_by_label("Karim Benali").check()
-    page.get_by_label("Motif de la décision").fill(
+    vote = page.get_by_role("region", name="Décision proposée")
+    vote.get_by_label("Paul Durand").check()
+    vote.get_by_label("Julie Bernard").check()
+    vote.get_by_label("Karim Benali").check()
+    vote.locator("#id_motif").fill(
         "Tous les critères sont acquis ; les deux divergences sur C1.1 sont levées "
         "par le jury."
     )
@@ -361,7 +366,10 @@ def _public(page: Page, browser: Browser, live_server, verification: str) -> Non
     public = browser.new_context(base_url=live_server.url, locale="fr-FR")
     visitor = public.new_page()
     visitor.goto(verification)
-    expect(visitor.get_by_role("status").first).to_contain_text("Document valide.")
+    # The demo's certifier is in specimen mode: the page says so, not « valide ».
+    expect(visitor.get_by_role("alert").first).to_contain_text(
+        "SPÉCIMEN — document de démonstration sans valeur."
+    )
     screenshot(visitor, "public-verification-valide")
 
     # The administrator revokes it; the same page then says so.

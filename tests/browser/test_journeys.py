@@ -110,11 +110,15 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
         ]
     )
     page.get_by_role("button", name="Vérifier le fichier").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import de candidats")
     axe_check(page)
     page.get_by_role("button", name="Importer les 2 candidats").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
+    expect(
+        page.get_by_text("2 candidats importés ; leurs invitations partent par e-mail.")
+    ).to_be_visible()
     axe_check(page)
+    page.get_by_role("link", name="Retour à la session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
     assert sorted(
         Inscription.objects.filter(session=session).values_list(
             "candidat__user__email", flat=True
@@ -392,15 +396,27 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     logout(page)
     assert Evaluation.objects.filter(affectation__inscription=inscription).count() == 8
 
-    # The president grants the exemption proposed by the avis motivé, with both
-    # conditions and the jury's reasoning.
+    # The jury sitting (quorum, members present recorded) grants the exemption
+    # proposed by the avis motivé, with both conditions and the jury's reasoning;
+    # the president records it.
     login(page, worlds.PRESIDENT)
     page.get_by_role("link", name="Dispenses").first.click()
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_text("Motif du référent : La prise de notes")).to_be_visible()
-    # With one condition only, the exemption is refused and nothing is stored.
+    # The president alone is not the jury: refused, nothing stored.
     page.get_by_label("Accorder la dispense").check()
-    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("ne remet pas en question sa capacité professionnelle").check()
+    page.get_by_label("n'a pas vocation à s'appliquer").check()
+    page.get_by_label("Raisonnement du jury").fill("Le président seul.")
+    page.get_by_label("Paul Président (Président)").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(
+        page.get_by_text("Quorum non atteint : il faut au moins 2 membres présents")
+    ).to_be_visible()
+    assert not Dispense.objects.filter(inscription=inscription).exists()
+    # With one condition only, the exemption is refused and nothing is stored.
+    page.get_by_label("Julie Bernard (Membre)").check()
+    page.get_by_label("n'a pas vocation à s'appliquer").uncheck()
     page.get_by_label("Raisonnement du jury").fill("Une seule condition.")
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(
@@ -412,8 +428,9 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     assert not Dispense.objects.filter(inscription=inscription).exists()
     # Both conditions and the reasoning: granted.
     page.get_by_label("Accorder la dispense").check()
-    page.get_by_label("ne remet pas en question la capacité professionnelle").check()
+    page.get_by_label("ne remet pas en question sa capacité professionnelle").check()
     page.get_by_label("n'a pas vocation à s'appliquer").check()
+    expect(page.get_by_label("Julie Bernard (Membre)")).to_be_checked()
     page.get_by_label("Raisonnement du jury").fill(
         "Le métier visé s'exerce sur poste adapté, sans prise de notes manuscrite."
     )
@@ -426,6 +443,10 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         dispense.condition_capacite_globale,
         dispense.condition_pratique_future,
     ) == (True, True, True)
+    assert sorted(dispense.presents.values_list("user__last_name", flat=True)) == [
+        "Bernard",
+        "Président",
+    ]
 
     # Consolidation: the divergent criterion is now exempted; the others agree.
     page.get_by_role("link", name="Jurys").first.click()
@@ -433,6 +454,27 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     page.get_by_role("link", name="Consolidation").first.click()
     expect(page.locator(f"#j-{criteres['C1.1.1']}-a")).to_be_checked()
     axe_check(page)
+    # Karim Benali scored but did not validate: the jury waits for him…
+    page.console_watch.expect_refusal(
+        f"/jury/inscriptions/{inscription.pk}/consolidation/"
+    )  # type: ignore[attr-defined]
+    page.console_watch.expect_refusal(
+        f"/jury/inscriptions/{inscription.pk}/deliberation/"
+    )  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Enregistrer la consolidation").click()
+    expect(
+        page.get_by_text("Karim Benali n'a pas validé son évaluation").first
+    ).to_be_visible()
+    assert not Consolidation.objects.filter(inscription=inscription).exists()
+    # …unless the president records why the jury does without it.
+    page.get_by_label(
+        "Pourquoi le jury se passe de la validation de Karim Benali"
+    ).fill("Évaluateur absent le jour du jury, grille complète.")
+    page.get_by_role("button", name="Enregistrer le motif").click()
+    expect(page.get_by_text("Motif enregistré")).to_be_visible()
+    expect(
+        page.get_by_text("Motif : Évaluateur absent le jour du jury, grille complète.")
+    ).to_be_visible()
     page.get_by_role("button", name="Enregistrer la consolidation").click()
     assert sorted(
         Consolidation.objects.filter(inscription=inscription).values_list(
@@ -440,20 +482,39 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         )
     ) == [("C1.1.1", "acquis"), ("C2.1.1", "acquis"), ("C2.1.2", "acquis")]
 
-    # Deliberation: certified, locked.
+    # Deliberation: the roll-up proposes « certifié »; after hearing the
+    # candidate the jury validates B1 only, which it may do with a written motive.
     page.get_by_role("link", name="Délibération").first.click()
     expect(page.locator("#titre-vote")).to_be_visible()
-    page.get_by_label("Paul Président").check()
-    page.get_by_label("Julie Bernard").check()
-    page.get_by_label("Motif de la décision").fill(
-        "Tous les critères sont acquis, C1.1.2 dispensé sur avis motivé."
-    )
+    # Pre-ticked from the jury's exemption decision of the same sitting.
+    vote = page.get_by_role("region", name="Décision proposée")
+    expect(vote.get_by_label("Paul Président")).to_be_checked()
+    expect(vote.get_by_label("Julie Bernard")).to_be_checked()
+    expect(page.get_by_label("B1", exact=True)).to_be_checked()
+    expect(page.get_by_label("B2", exact=True)).to_be_checked()
+    page.locator("#id_motif").fill("Après audition, le bloc B2 n'est pas maîtrisé.")
+    page.get_by_label("B2", exact=True).uncheck()
     axe_check(page)
     page.get_by_role("button", name="Voter et verrouiller").click()
-    expect(page.locator("#titre-decision")).to_contain_text("Certifié")
+    expect(
+        page.get_by_text("La décision diffère de la proposition (Certifié)")
+    ).to_be_visible()
+    assert not Deliberation.objects.filter(inscription=inscription).exists()
+    page.get_by_label("Motif de la décision différente de la proposition").fill(
+        "L'audition a montré que l'analyse de C2.1 était recopiée."
+    )
+    page.get_by_role("button", name="Voter et verrouiller").click()
+    expect(page.locator("#titre-decision")).to_contain_text("Validation partielle")
     expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
+    expect(page.locator("#ecart")).to_contain_text(
+        "Proposition du consolidé : Certifié"
+    )
     deliberation = Deliberation.objects.get(inscription=inscription)
-    assert (deliberation.decision, deliberation.verrouillee) == ("certifie", True)
+    assert (
+        deliberation.decision,
+        deliberation.decision_proposee,
+        deliberation.verrouillee,
+    ) == ("validation_partielle", "certifie", True)
     logout(page)
 
     # After the lock: the grid is read-only, and a forged write gets 409.
@@ -623,3 +684,36 @@ def test_member_declares_a_conflict_from_the_search(
     page.goto("/jury/mes-evaluations/")
     expect(page.locator("main")).to_contain_text("Aucun candidat ne vous est affecté")
     context.close()
+
+
+def test_jury_records_an_absent_candidate(page: Page, axe_check) -> None:  # type: ignore[no-untyped-def]
+    """An absent candidate is closed without a single score: the jury records
+    « absent » with its motive and the members present."""
+    from evaluations.deliberation.models import Deliberation
+    from evaluations.notation.models import Consolidation
+
+    jury = worlds.jury_en_evaluation()
+    inscription = jury.world.inscription
+    login(page, worlds.PRESIDENT)
+    page.goto(f"/jury/inscriptions/{inscription.pk}/deliberation/")
+    expect(page.get_by_role("heading", name="Candidat absent")).to_be_visible()
+    axe_check(page)
+    absence = page.locator("form[action$='/absence/']")
+    absence.get_by_label("Paul Président (Président)").check()
+    # Without the quorum: refused with the message, nothing stored.
+    page.console_watch.expect_refusal(f"/jury/inscriptions/{inscription.pk}/absence/")  # type: ignore[attr-defined]
+    absence.get_by_label("Motif de l'absence").fill("Absente à l'oral du 12 juin.")
+    absence.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.get_by_text("Quorum non atteint")).to_be_visible()
+    assert not Deliberation.objects.filter(inscription=inscription).exists()
+    absence = page.locator("form[action$='/absence/']")
+    absence.get_by_label("Julie Bernard (Membre)").check()
+    absence.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.locator("#titre-decision")).to_contain_text("Absent")
+    expect(page.locator("#titre-decision")).to_contain_text("verrouillée")
+    deliberation = Deliberation.objects.get(inscription=inscription)
+    assert (deliberation.decision, deliberation.motif) == (
+        "absent",
+        "Absente à l'oral du 12 juin.",
+    )
+    assert not Consolidation.objects.filter(inscription=inscription).exists()

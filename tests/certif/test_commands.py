@@ -71,6 +71,7 @@ class SetupRolesTests(TestCase):
             for model in (
                 "activite",
                 "bloc",
+                "certificateur",
                 "certification",
                 "competence",
                 "critere",

@@ -3,6 +3,7 @@ lockout)."""
 
 import json
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from unittest import mock
 
@@ -12,9 +13,12 @@ from django.core import mail
 from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from certif.models import User
+from certif.models import User, Worker
 from certif.roles import Role
+from certif.workers import worker_beat
 from tests.factories import PASSWORD, make_user
 
 if TYPE_CHECKING:
@@ -76,8 +80,40 @@ class SanteTests(TestCase):
     def test_ok(self) -> None:
         response = self.client.get(reverse("sante"))
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertEqual(
+            response.json(), {"status": "ok", "database": "ok", "workers": "ok"}
+        )
         self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_tasks_waiting_without_a_live_worker(self) -> None:
+        result = DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="evaluations.sessions.tasks.invitations_envoyer",
+            backend_name="default",
+            queue_name="default",
+            run_after=get_date_max(),
+        )
+        response = self.client.get(reverse("sante"))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(
+            response.json(),
+            {"status": "error", "database": "ok", "workers": "none alive"},
+        )
+        # A worker seen long ago is dead: still 503.
+        Worker.objects.create(
+            worker_id="w-old",
+            hote="h",
+            pid=1,
+            vu_le=timezone.now() - timedelta(minutes=5),
+        )
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 503)
+        # A live worker: the tasks will run.
+        worker_beat(worker_id="w1")
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 200)
+        # No task waiting, no worker: nothing is stuck.
+        Worker.objects.all().delete()
+        result.delete()
+        self.assertEqual(self.client.get(reverse("sante")).status_code, 200)
 
     def test_database_unreachable(self) -> None:
         with mock.patch.object(

@@ -16,6 +16,7 @@ from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Sessi
 from referentiel.models import Critere, Referentiel
 from tests.factories import (
     make_candidat,
+    make_certificateur,
     make_inscription,
     make_referentiel,
     make_session,
@@ -32,6 +33,7 @@ def make_membre(
     president: bool = False,
     first_name: str = "Paul",
     last_name: str = "Durand",
+    qualite: str = "",
 ) -> MembreJury:
     roles = (Role.PRESIDENT, Role.MEMBRE_JURY) if president else (Role.MEMBRE_JURY,)
     user = make_user(email, *roles, first_name=first_name, last_name=last_name)
@@ -39,6 +41,7 @@ def make_membre(
         session=session,
         user=user,
         role=MembreJury.Role.PRESIDENT if president else MembreJury.Role.MEMBRE,
+        qualite=qualite,
     )
 
 
@@ -115,13 +118,21 @@ def make_scenario(
 ) -> Scenario:
     """A deliberated session of four candidates on a two-bloc référentiel."""
     referentiel = referentiel or make_referentiel(small_data(blocs=2, criteres=2))
+    make_certificateur(referentiel.certification)
     admin = make_user(f"{prefix}admin@test.fr", Role.ADMINISTRATEUR)
     # Open while the scenario is built (an exemption is requested and granted
     # before the vote), deliberated at the end.
     session = make_session(
         referentiel, nom=f"{prefix}Session juin", statut="en_evaluation"
     )
-    president = make_membre(session, f"{prefix}president@test.fr", president=True)
+    Session.objects.filter(pk=session.pk).update(lieu_jury="Salle du conseil, Lyon")
+    session.refresh_from_db()
+    president = make_membre(
+        session,
+        f"{prefix}president@test.fr",
+        president=True,
+        qualite="Professionnel du secteur",
+    )
     membre = make_membre(
         session, f"{prefix}julie@test.fr", first_name="Julie", last_name="Bernard"
     )
@@ -139,6 +150,7 @@ def make_scenario(
         Critere.objects.get(referentiel=referentiel, code="C2.1.2"),
         president=by,
         referent=make_user(f"{prefix}referent@test.fr", Role.REFERENT_HANDICAP),
+        presents=presents,
     )
     make_consolidations(certifie, by=by, skip=("C2.1.2",))
     make_deliberation(

@@ -24,8 +24,16 @@ def make_membre(
     )
 
 
-def make_affectation(membre: MembreJury, inscription: Inscription) -> Affectation:
-    return Affectation.objects.create(membre=membre, inscription=inscription)
+def make_affectation(
+    membre: MembreJury, inscription: Inscription, *, validee: bool = False
+) -> Affectation:
+    """An assignment; ``validee``: the evaluator validated their grid (the
+    consolidation and the vote wait for every assigned evaluator)."""
+    return Affectation.objects.create(
+        membre=membre,
+        inscription=inscription,
+        validee_le=timezone.now() if validee else None,
+    )
 
 
 def criteres_of(inscription: Inscription) -> list[Critere]:

@@ -9,6 +9,7 @@ from certif.models import User
 from certif.roles import Role
 from evaluations.deliberation.services import dispense_decider
 from evaluations.jury.models import MembreJury
+from evaluations.jury.selectors import presents_possibles
 from evaluations.sessions.models import Inscription, Session
 from handicap.demo import demo_pdf
 from handicap.models import Amenagement, DemandeAmenagement
@@ -129,11 +130,17 @@ class HandicapTestCase(TestCase):
 
 
 def grant_exemption(
-    inscription: Inscription, critere: Critere, *, president: User, referent: User
+    inscription: Inscription,
+    critere: Critere,
+    *,
+    president: User,
+    referent: User,
+    presents: list[MembreJury] | None = None,
 ) -> None:
     """A granted exemption the way the platform makes one: the candidate's request,
     the référent's avis proposing the criterion, the president's decision with both
-    legal conditions. The session must still be open and ``president`` must
+    legal conditions, taken by the jury sitting (``presents``: by default every
+    member who may sit). The session must still be open and ``president`` must
     preside its jury."""
     demande = make_demande(inscription)
     make_decision(demande, referent, propositions=[critere])
@@ -144,5 +151,8 @@ def grant_exemption(
         condition_capacite_globale=True,
         condition_pratique_future=True,
         raisonnement="Le critère porte sur un geste que le handicap empêche.",
+        presents=presents
+        if presents is not None
+        else presents_possibles(inscription=inscription),
         by=president,
     )

@@ -39,6 +39,8 @@ class DemoTests(TestCase):
         referent = make_user("referent@certif.localhost", Role.REFERENT_HANDICAP)
         president = make_user("president@certif.localhost", Role.PRESIDENT)
         make_membre(session, president, president=True)
+        # The jury sits to decide an exemption: quorum of two.
+        make_membre(session, make_user("jury1@certif.localhost", Role.MEMBRE_JURY))
         lines: list[str] = []
         with self.captureOnCommitCallbacks(execute=True):
             demo_handicap(lines.append)

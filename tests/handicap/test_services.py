@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
+from evaluations.jury.selectors import presents_possibles
 from evaluations.notation.rollup import (
     BlocSpec,
     CompetenceSpec,
@@ -21,6 +22,7 @@ from evaluations.notation.rollup import (
     rollup,
 )
 from evaluations.sessions.models import Session
+from evaluations.sessions.verrou import DeliberationVerrouilleeError
 from handicap.models import (
     CONSENTEMENT_TEXTE,
     AccesConfidentiel,
@@ -238,6 +240,17 @@ class DeciderTests(HandicapTestCase):
         self.assertIn(AVIS, text)
         self.assertIn(self.criteres[1].code, text)
         self.assertIn("Marie DUPONT", text)
+        self.assertIn(
+            "Institut Exemple de Certification 12 rue des Écoles 69002 Lyon "
+            "Référent handicap — Institut Exemple de Certification",
+            text,
+        )
+        self.assertIn(
+            "Voie de recours : Recours écrit auprès du certificateur (12 rue des "
+            "Écoles, 69002 Lyon) dans les deux mois suivant la notification de la "
+            "décision.",
+            text,
+        )
         self.assertNotIn("Sclérose", text)
         self.assertNotIn("fatigue importante", text)
         self.assertNotIn("piece-0.pdf", text)
@@ -329,6 +342,7 @@ class DispenseTests(HandicapTestCase):
             "condition_capacite_globale": True,
             "condition_pratique_future": True,
             "raisonnement": "Le jury motive sa décision.",
+            "presents": presents_possibles(inscription=self.inscription),
             "by": self.president,
         }
         params.update(kwargs)
@@ -389,7 +403,12 @@ class DispenseTests(HandicapTestCase):
             decidee_le=timezone.now(),
             decidee_par=self.president,
         )
-        with self.assertRaisesMessage(ValidationError, "verrouillée"):
+        with self.assertRaisesMessage(
+            DeliberationVerrouilleeError,
+            "La délibération de ce candidat est votée et verrouillée : plus aucune "
+            "modification n'est possible. Le président du jury peut la rouvrir en "
+            "indiquant le motif.",
+        ):
             self.decider()
         self.assertEqual(Dispense.objects.count(), 0)
 
@@ -418,7 +437,9 @@ class DispenseTests(HandicapTestCase):
                 .order_by("history_date")
                 .values_list("history_type", "accordee")
             ),
-            [("+", False), ("~", True)],
+            # The members present are recorded after the decision: one more row
+            # the first time; the same members again add none.
+            [("+", False), ("~", False), ("~", True)],
         )
 
     def test_criteres_dispenses_for_in_one_query(self) -> None:

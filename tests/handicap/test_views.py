@@ -12,7 +12,8 @@ from django.urls import reverse
 from certif.models import User
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
-from evaluations.sessions.models import Inscription
+from evaluations.jury.selectors import presents_possibles
+from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
     AccesConfidentiel,
     DemandeAmenagement,
@@ -20,6 +21,7 @@ from handicap.models import (
     PieceJustificative,
 )
 from handicap.selectors import amenagements_for_jury
+from referentiel.models import Modalite
 from tests.factories import make_candidat, make_inscription, make_user
 
 if TYPE_CHECKING:
@@ -288,6 +290,22 @@ class ConfidentialReadTests(ViewTestCase):
         self.assertContains(response, "fatigue importante après trente minutes")
         self.assertNotContains(response, "Mettre en instruction")
         self.assertNotContains(response, "Enregistrer la décision")
+
+    def test_referent_sees_the_frame_of_possible_accommodations(self) -> None:
+        modalite = Modalite.objects.filter(
+            competence__activite__bloc__inscriptions=self.demande.inscription_id
+        ).earliest("pk")
+        self.demande.modalites.add(modalite)
+        Modalite.objects.filter(pk=modalite.pk).update(
+            cadre_amenagements="Durée allongée ; mise en situation simulée admise."
+        )
+        self.client.force_login(self.referent)
+        response = self.client.get(self.demande.get_absolute_url())
+        self.assertContains(
+            response,
+            "Cadre des aménagements possibles : Durée allongée ; mise en situation "
+            "simulée admise.",
+        )
 
     def test_piece_matrix_and_access_log(self) -> None:
         url = reverse("handicap:piece_download", args=[self.demande.pk, self.piece.pk])
@@ -570,13 +588,19 @@ class PresidentTests(ViewTestCase):
     def dispense_url(self) -> str:
         return reverse("evaluations:dispense_decider", args=[self.proposition.pk])
 
-    def dispense_data(self, **overrides: str | None) -> dict[str, str]:
+    def dispense_data(self, **overrides: str | None) -> dict[str, str | list[str]]:
         prefix = f"p{self.proposition.pk}"
-        data = {
+        data: dict[str, str | list[str]] = {
             f"{prefix}-decision": "accorder",
             f"{prefix}-condition_capacite_globale": "on",
             f"{prefix}-condition_pratique_future": "on",
             f"{prefix}-raisonnement": "Raisonnement du jury.",
+            f"{prefix}-presents": [
+                str(m.pk)
+                for m in presents_possibles(
+                    inscription=self.proposition.avis.demande.inscription
+                )
+            ],
         }
         for key, value in overrides.items():
             if value is None:
@@ -657,7 +681,7 @@ class PresidentTests(ViewTestCase):
         response = self.client.get(url)
         self.assertContains(response, "Tiers-temps pour chaque épreuve orale.")
         self.assertContains(response, AVIS)
-        self.assertContains(response, "ne remet pas en question la capacité")
+        self.assertContains(response, "ne remet pas en question sa capacité")
         self.assertContains(response, "pratique professionnelle future du candidat")
         self.assertNotContains(response, "Bégaiement")
         self.assertNotContains(response, "piece-0.pdf")
@@ -752,9 +776,16 @@ class PresidentTests(ViewTestCase):
         )
         self.client.force_login(self.president)
         response = self.client.post(self.dispense_url(), self.dispense_data())
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "verrouillée")
+        self.assertContains(
+            response,
+            "La délibération de ce candidat est votée et verrouillée",
+            status_code=409,
+        )
         self.assertEqual(Dispense.objects.count(), 0)
+        self.assertEqual(
+            list(EcritureRefusee.objects.values_list("inscription", "action", "par")),
+            [(self.inscription_hugo.pk, "dispense_decider", self.president.pk)],
+        )
 
 
 class HomeAndNavTests(ViewTestCase):
@@ -777,6 +808,9 @@ class HomeAndNavTests(ViewTestCase):
             reverse("evaluations:dispense_decider", args=[self.proposition.pk]),
             {
                 f"p{self.proposition.pk}-decision": "refuser",
+                f"p{self.proposition.pk}-presents": [
+                    m.pk for m in presents_possibles(inscription=self.inscription_hugo)
+                ],
             },
         )
         self.assertEqual(Dispense.objects.count(), 1)
@@ -832,7 +866,7 @@ class MoreTests(ViewTestCase):
         url = reverse(
             "evaluations:dispenses_inscription", args=[self.inscription_hugo.pk]
         )
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(13):
             self.client.get(url)
         cand = make_candidat("q@example.org", nom="Quatre")
         inscription = make_inscription(cand, self.session)
@@ -846,10 +880,11 @@ class MoreTests(ViewTestCase):
             condition_capacite_globale=True,
             condition_pratique_future=True,
             raisonnement="R.",
+            presents=presents_possibles(inscription=inscription),
             by=self.president,
         )
         url = reverse("evaluations:dispenses_inscription", args=[inscription.pk])
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(13):
             response = self.client.get(url)
         self.assertEqual(len(response.context["lignes"]), len(self.criteres))
 

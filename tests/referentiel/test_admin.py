@@ -196,6 +196,9 @@ class ActionTests(AdminTestCase):
         response = self.action("publier", self.draft, self.published)
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.statut, Referentiel.Statut.PUBLIE)
+        # Version 2 published: version 1 is superseded.
+        self.published.refresh_from_db()
+        self.assertEqual(self.published.statut, Referentiel.Statut.REMPLACE)
         entry = LogEntry.objects.get()
         self.assertEqual(
             (entry.user, entry.object_id, entry.change_message),
@@ -206,7 +209,7 @@ class ActionTests(AdminTestCase):
             sorted(
                 [
                     "Version 2 de RNCP99999 publiée.",
-                    "La version 1 est publiée : elle ne peut plus être modifiée. "
+                    "La version 1 est remplacée : elle ne peut plus être modifiée. "
                     "Créez une nouvelle version brouillon à partir d'elle.",
                 ]
             ),

@@ -5,7 +5,6 @@ and an import either enrols exactly the lines the preview called valid or writes
 nothing."""
 
 import io
-import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from certif.roles import Role
-from evaluations.sessions.models import Candidat, Inscription
+from evaluations.sessions.models import Candidat, ImportCandidats, Inscription
 from tests.factories import make_referentiel, make_session, make_user, small_data
 
 COLUMNS = [
@@ -115,8 +114,11 @@ class CsvImportFuzzTests(TestCase):
         cls.admin = make_user("admin@example.fr", Role.ADMINISTRATEUR)
         cls.session = make_session(make_referentiel(small_data(blocs=2, criteres=1)))
         cls.import_url = reverse("evaluations:session_import", args=[cls.session.pk])
-        cls.confirm_url = reverse(
-            "evaluations:session_import_confirm", args=[cls.session.pk]
+
+    def confirm_url(self) -> str:
+        fichier = ImportCandidats.objects.latest("pk")
+        return reverse(
+            "evaluations:session_import_confirm", args=[self.session.pk, fichier.pk]
         )
 
     @hypothesis_settings(
@@ -141,20 +143,24 @@ class CsvImportFuzzTests(TestCase):
         self.assertEqual(response.status_code, 302)
         preview = self.client.get(response["Location"])
         self.assertEqual(preview.status_code, 200)
-        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        valid_lines = len(preview.context["apercu"].valides)
-        data = {"token": token}
+        valid_lines = preview.context["fichier"].valides
+        data = {}
         if only_valid:
             data["seulement_valides"] = "on"
-        confirm = self.client.post(self.confirm_url, data)
+        confirm = self.client.post(self.confirm_url(), data)
         self.assertEqual(confirm.status_code, 302)
+        self.assertEqual(confirm["Location"], response["Location"])
         imported = Inscription.objects.filter(session=self.session).count()
         event(f"imported {imported}")
-        if confirm["Location"] == self.session.get_absolute_url():
+        fichier = ImportCandidats.objects.latest("pk")
+        if fichier.statut == ImportCandidats.Statut.IMPORTE:
             self.assertEqual(imported, valid_lines)
             self.assertEqual(Candidat.objects.count(), imported)
-        else:  # refused, back to the preview: nothing written
-            self.assertTrue(re.search(r"/import/", confirm["Location"]))
+        else:  # refused: nothing written
+            self.assertIn(
+                fichier.statut,
+                {ImportCandidats.Statut.VERIFIE, ImportCandidats.Statut.ECHOUE},
+            )
             self.assertEqual(imported, 0)
             self.assertEqual(Candidat.objects.count(), 0)
 
@@ -168,10 +174,9 @@ class CsvImportFuzzTests(TestCase):
         response = self.client.post(self.import_url, {"fichier": upload})
         self.assertEqual(response.status_code, 302)
         preview = self.client.get(response["Location"])
-        self.assertEqual(len(preview.context["apercu"].valides), 2)
-        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        confirm = self.client.post(self.confirm_url, {"token": token})
-        self.assertEqual(confirm["Location"], self.session.get_absolute_url())
+        self.assertEqual(preview.context["fichier"].valides, 2)
+        self.client.post(self.confirm_url())
+        self.assertEqual(ImportCandidats.objects.get().statut, "importe")
         self.assertEqual(
             sorted(
                 Inscription.objects.filter(session=self.session).values_list(

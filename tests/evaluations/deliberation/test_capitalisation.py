@@ -52,7 +52,7 @@ class CapitalisationAcrossCertificationsTests(TestCase):
         cls.inscription = make_inscription(cls.candidat, cls.session, blocs=["B2"])
         cls.president = make_membre(cls.session, "pres@test.fr", president=True)
         cls.membre = make_membre(cls.session, "membre@test.fr")
-        cls.affectation = make_affectation(cls.membre, cls.inscription)
+        cls.affectation = make_affectation(cls.membre, cls.inscription, validee=True)
 
     def test_the_selector_keeps_each_certification_apart(self) -> None:
         self.assertEqual(

@@ -5,9 +5,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
+from evaluations.jury.models import Affectation
 from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.notation.selectors import rollup_consolide_for
 from evaluations.notation.services import consolidation_record
-from evaluations.sessions.models import BlocAcquis
+from evaluations.sessions.models import BlocAcquis, EcritureRefusee
 from evaluations.sessions.verrou import (
     DeliberationVerrouilleeError,
     deliberation_assert_open,
@@ -29,8 +31,11 @@ class DeliberationTestCase(ConsolidationTestCase):
     def vote(self, motif: str = "Dossier solide.", presents=None):  # type: ignore[no-untyped-def]
         presents = presents if presents is not None else [self.president, self.m1]
         self.client.force_login(self.president.user)
+        # The blocs as the page ticks them: the proposal.
+        blocs = list(rollup_consolide_for(inscription=self.inscription).blocs_valides)
         return self.client.post(
-            self.url, {"motif": motif, "presents": [m.pk for m in presents]}
+            self.url,
+            {"motif": motif, "presents": [m.pk for m in presents], "blocs": blocs},
         )
 
 
@@ -318,6 +323,8 @@ class HistoriqueTests(DeliberationTestCase):
 
     def test_scores_consolidation_and_decision_before_after(self) -> None:
         critere = self.criteres[0]
+        # M1 scores here: their grid is not validated yet.
+        Affectation.objects.filter(pk=self.a1.pk).update(validee_le=None)
         self.client.force_login(self.m1.user)
         save = reverse(
             "evaluations:grille_critere", args=[self.inscription.pk, critere.pk]
@@ -369,7 +376,7 @@ class HistoriqueTests(DeliberationTestCase):
             valeurs={self.criteres[0].pk: ("acquis", "", 0)},
             by=self.president.user,
         )
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(11):
             self.client.get(self.history_url)
         consolidation_record(
             inscription=self.inscription,
@@ -377,7 +384,8 @@ class HistoriqueTests(DeliberationTestCase):
             by=self.president.user,
         )
         score(self.a1)
-        with self.assertNumQueries(10):
+        EcritureRefusee.objects.create(inscription=self.inscription, action="grille")
+        with self.assertNumQueries(11):
             self.client.get(self.history_url)
         self.client.logout()
         self.assertEqual(self.client.get(self.history_url).status_code, 302)

@@ -69,11 +69,16 @@ class DemoDocumentsTests(TestCase):
         text = "\n".join(
             page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages
         )
-        match = re.search(
-            r"http://127\.0\.0\.1:8000(/verification/[A-Z2-7]{16}/)", text
-        )
+        match = re.search(r"https://certif\.test(/verification/[A-Z2-7]{16}/)", text)
         assert match is not None
+        self.assertIn("SPÉCIMEN — document de démonstration sans valeur", text)
         self.client.logout()
         response = self.client.get(match.group(1))
-        self.assertContains(response, "Document valide.")
+        self.assertContains(
+            response,
+            "<strong>SPÉCIMEN — document de démonstration sans valeur.</strong> Ce "
+            "document a été émis par une plateforme de démonstration : il n'atteste "
+            "d'aucune certification.",
+        )
+        self.assertNotContains(response, "Document valide.")
         self.assertContains(response, "Camille Louise PETIT")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.utils import timezone
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
@@ -21,6 +22,8 @@ from evaluations.documents.snapshots import (
     snapshot_to_json,
 )
 from evaluations.documents.tasks import emission_launch
+from handicap.models import AvisMotive
+from tests.clock import frozen
 from tests.evaluations.factories_documents import (
     Scenario,
     make_scenario,
@@ -51,6 +54,7 @@ def current(inscription_id: int | None, nature: str, session_id: int = 0) -> Doc
     return queryset.get(inscription_id=inscription_id)
 
 
+@frozen()
 class IssuedDocumentsTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -97,24 +101,45 @@ class IssuedDocumentsTests(TestCase):
         document = current(self.sc.certifie.pk, "parchemin")
         text = pdf_text(document)
         for expected in (
-            "Certificat",
-            "Marie DUPONT",
-            "a obtenu la certification professionnelle",
-            "Petite certification",
-            "enregistrée au RNCP sous le numéro RNCP99999, niveau 5,\npar décision du "
-            "jury du",
-            "Blocs de compétences validés\nB1 — Bloc 1\nB2 — Bloc 2\n",
-            f"Code de vérification : {document.code_affiche}",
+            "Institut Exemple de Certification\n12 rue des Écoles\n69002 Lyon\n"
+            "SIRET 73282932000074\nCertificat\n"
+            "Institut Exemple de Certification, certificateur, atteste que\n"
+            "Marie DUPONT\nnée le 14 mars 1995 à Paris (75)\n"
+            "a obtenu la certification professionnelle\nPetite certification\n",
+            "enregistrée au répertoire national des certifications professionnelles "
+            "(RNCP) sous le numéro\nRNCP99999 par décision de France compétences du "
+            "28 mars 2024\n",
+            "niveau 5 du cadre national des certifications professionnelles, "
+            "équivalent au niveau 5 du cadre\neuropéen des certifications\n"
+            "Code NSF : 326n\npar décision du jury du 18 mars 2026 (session "
+            "« Session juin »).",
+            "Blocs de compétences validés\nRNCP99999BC01 — Bloc 1\n"
+            "RNCP99999BC02 — Bloc 2\n",
+            "Fait à Lyon, le 18 mars 2026\nDirectrice générale\nClaire Martin\n",
+            f"Code de vérification :\n{document.code_affiche}",
             f"{settings.SITE_URL}/verification/{document.code}/",
         ):
             self.assertIn(expected, text)
+
+    def test_awards_are_one_page_with_the_signature_image(self) -> None:
+        for inscription, nature in (
+            (self.sc.certifie, "parchemin"),
+            (self.sc.partiel, "attestation"),
+        ):
+            with self.subTest(nature=nature):
+                reader = pypdf.PdfReader(
+                    io.BytesIO(file_bytes(current(inscription.pk, nature)))
+                )
+                self.assertEqual(len(reader.pages), 1)
+                # The signature (the test certifier has no logo).
+                self.assertEqual(len(reader.pages[0].images), 1)
 
     def test_parchemin_lists_a_bloc_capitalised_earlier(self) -> None:
         text = pdf_text(current(self.sc.capitalise.pk, "parchemin"))
         self.assertIn("Léa PETIT", text)
         self.assertIn(
-            "B1 — Bloc 1 — acquis le 30 juin 2025 (session « Session 2025 »)\n"
-            "B2 — Bloc 2\n",
+            "RNCP99999BC01 — Bloc 1 — acquis le 30 juin 2025 (session « Session "
+            "2025 »)\nRNCP99999BC02 — Bloc 2\n",
             text,
         )
 
@@ -123,9 +148,23 @@ class IssuedDocumentsTests(TestCase):
         text = pdf_text(document)
         self.assertIn("Attestation de blocs de", text)
         self.assertIn("Hugo LEROY", text)
-        self.assertIn("B1 — Bloc 1 — validé le", text)
-        self.assertNotIn("B2 — Bloc 2", text)
-        self.assertIn(f"Code de vérification : {document.code_affiche}", text)
+        for expected in (
+            "Institut Exemple de Certification, certificateur, atteste que\n"
+            "Hugo LEROY\nnée le 14 mars 1995 à Paris (75)\n"
+            "a validé les blocs de compétences suivants de la certification "
+            "professionnelle\nPetite certification\n",
+            "RNCP99999 par décision de France compétences du 28 mars 2024\n",
+            "équivalent au niveau 5 du cadre\neuropéen des certifications\n"
+            "Code NSF : 326n\n",
+            "RNCP99999BC01 — Bloc 1 — validé le 18 mars 2026 (session « Session "
+            "juin »)\n",
+            "La présente attestation certifie la\nvalidation de ces seuls blocs de "
+            "compétences ; elle ne vaut pas obtention de la certification,\n",
+            "Fait à Lyon, le 18 mars 2026\nDirectrice générale\nClaire Martin\n",
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("Bloc 2", text)
+        self.assertIn(f"Code de vérification :\n{document.code_affiche}", text)
         self.assertIn(f"{settings.SITE_URL}/verification/{document.code}/", text)
         snapshot = document_snapshot(document)
         self.assertEqual([b.code for b in snapshot.blocs], ["B1"])
@@ -135,13 +174,18 @@ class IssuedDocumentsTests(TestCase):
         text = pdf_text(document)
         for expected in (
             "Relevé individuel de résultats",
-            "Candidat : Marie DUPONT",
+            "Institut Exemple de Certification\n12 rue des Écoles",
+            "Candidat : Marie DUPONT, née le 14 mars 1995 à Paris (75)",
             "Décision du jury : Certifié — le",
             "Motif : Conforme aux résultats consolidés.",
             "Critères dispensés : C2.1.2",
-            "B1 Bloc 1 — Validé",
+            "RNCP99999BC01 (B1) Bloc 1 — Validé",
             "C1.1.1 — Acquis — Critère 1.",
             "C2.1.2 — Dispensé — Critère 2.",
+            "Voie de recours : Recours écrit auprès du certificateur (12 rue des "
+            "Écoles, 69002 Lyon) dans les deux mois suivant la notification\nde la "
+            "décision.\nFait à Lyon, le 18 mars 2026\nDirectrice générale\n"
+            "Claire Martin\n",
             f"référence {document.code_affiche}",
         ):
             self.assertIn(expected, text)
@@ -152,8 +196,8 @@ class IssuedDocumentsTests(TestCase):
             "Candidat : Hugo LEROY",
             "Décision du jury : Validation partielle",
             "Motif : Le critère C2.1.1 n'est pas acquis.",
-            "B1 Bloc 1 — Validé",
-            "B2 Bloc 2 — Non validé",
+            "RNCP99999BC01 (B1) Bloc 1 — Validé",
+            "RNCP99999BC02 (B2) Bloc 2 — Non validé",
             "C2.1 Compétence 2 — non acquise",
             "C2.1.1 — Non acquis — Critère 1.",
         ):
@@ -163,8 +207,11 @@ class IssuedDocumentsTests(TestCase):
     def test_releve_of_capitalisation(self) -> None:
         text = pdf_text(current(self.sc.capitalise.pk, "releve"))
         self.assertIn("Parcours : Blocs de compétences (capitalisation)", text)
-        self.assertIn("B1 Bloc 1 — Acquis lors de la session « Session 2025 »", text)
-        self.assertIn("B2 Bloc 2 — Validé", text)
+        self.assertIn(
+            "RNCP99999BC01 (B1) Bloc 1 — Acquis lors de la session « Session 2025 »",
+            text,
+        )
+        self.assertIn("RNCP99999BC02 (B2) Bloc 2 — Validé", text)
         self.assertNotIn("C1.1.1", text)
 
     def test_failed_candidate_gets_only_a_releve(self) -> None:
@@ -187,17 +234,21 @@ class IssuedDocumentsTests(TestCase):
         for expected in (
             "Procès-verbal de délibération du jury",
             "Session : Session juin",
-            "Résultats : 4 candidats : 2 certifiés, 1 validations partielles, 1 non validés",
-            "Paul Durand Président Présent",
+            "Institut Exemple de Certification\n12 rue des Écoles",
+            "Séance du jury : 18 mars 2026, Salle du conseil, Lyon\n",
+            "Résultats : 4 candidats : 2 certifiés, 1 validation partielle, 1 non validé",
+            "Paul Durand Président — Professionnel\ndu secteur\nPrésent",
             "Karim Benali Membre Absent",
             "Julie Bernard Membre Présent",
             "Julie Bernard Hugo LEROY Employeur",
-            "Marie DUPONT Certifié B1, B2 1 : C2.1.2",
-            "Hugo LEROY Validation partielle B1 0",
-            "Zoé MARTIN Non validé — 0",
-            "Léa PETIT Certifié B2 0",
+            "Marie DUPONT Certifié\n18/03/2026\nConforme aux résultats consolidés. "
+            "B1, B2 C2.1.2",
+            "Hugo LEROY Validation partielle\n18/03/2026\nLe critère C2.1.1 n'est "
+            "pas acquis. B1 —",
+            "Zoé MARTIN Non validé\n18/03/2026\nAucun bloc validé. — —",
+            "Léa PETIT Certifié\n18/03/2026\nConforme aux résultats consolidés. B2 —",
             "1 dispense de critère accordée au total",
-            "Signatures",
+            "Signatures des membres présents\nFait à Lyon, le 18 mars 2026.",
             f"référence {document.code_affiche}",
         ):
             self.assertIn(expected, text)
@@ -206,6 +257,21 @@ class IssuedDocumentsTests(TestCase):
         self.assertIn("Paul Durand", signatures)
         self.assertIn("Julie Bernard", signatures)
         self.assertNotIn("Karim Benali", signatures)
+
+    def test_pv_prints_each_exemption_with_both_conditions(self) -> None:
+        text = " ".join(pdf_text(current(None, "pv", self.sc.session.pk)).split())
+        regles = text.split("Dispenses de critères décidées par le jury", 1)[1]
+        regles = regles.split("Signatures", 1)[0]
+        avis = AvisMotive.objects.get(demande__inscription=self.sc.certifie)
+        for expected in (
+            "Marie DUPONT C2.1.2 Critère 2.",
+            f"Avis motivé n° {avis.pk} du {timezone.localdate():%d/%m/%Y}",
+            "Condition 1 affirmée sur l'ensemble des dispenses : C2.1.2.",
+            "Condition 2 affirmée.",
+            "Raisonnement : Le critère porte sur un geste que le handicap empêche.",
+            "Julie Bernard, Paul Durand",
+        ):
+            self.assertIn(expected, regles)
 
     def test_pv_has_no_personal_data_beyond_names(self) -> None:
         text = pdf_text(current(None, "pv", self.sc.session.pk))

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from certif.roles import Role
+from certif.workers import worker_beat
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession
+from evaluations.documents.services import emission_progress
 from evaluations.documents.tasks import emission_launch
 from tests.evaluations.factories_documents import make_scenario
 from tests.factories import make_referentiel, make_session, make_user, small_data
@@ -50,7 +52,7 @@ class LaunchViewTests(TestCase):
             message.subject, "Vos documents de certification sont disponibles"
         )
         self.assertIn("- Parchemin (version 1)", message.body)
-        self.assertIn("http://127.0.0.1:8000/documents/", message.body)
+        self.assertIn("https://certif.test/documents/", message.body)
 
     def test_archive_holds_every_current_document(self) -> None:
         self.client.force_login(self.sc.admin)
@@ -262,6 +264,33 @@ class ProgressPageTests(TestCase):
         self.assertContains(response, "Actualiser la progression")
         self.assertContains(response, '<progress class="w-100 mb-3" max="5" value="3">')
 
+    def test_says_when_no_worker_is_alive(self) -> None:
+        self.client.force_login(self.sc.admin)
+        alerte = (
+            "Aucun processus de travail en arrière-plan n'est actif : "
+            "l'émission est en attente et reprendra d'elle-même, là où "
+            "elle s'est arrêtée, dès qu'un processus redémarrera "
+            "(manage.py db_worker). Prévenez l'exploitation."
+        )
+        response = self.client.get(self.url)
+        self.assertContains(response, alerte)
+        self.assertContains(response, "Dernière progression il y a 0\xa0minute.")
+        worker_beat(worker_id="w1")
+        self.assertNotContains(self.client.get(self.url), alerte)
+
+    def test_a_unit_is_counted_once(self) -> None:
+        """A task run again after its worker died counts its unit once."""
+        self.assertIs(
+            emission_progress(emission_id=self.running.pk, unite="pv", echec=None),
+            False,
+        )
+        self.assertIs(
+            emission_progress(emission_id=self.running.pk, unite="pv", echec=None),
+            False,
+        )
+        self.running.refresh_from_db()
+        self.assertEqual((self.running.faits, self.running.unites), (3, ["pv"]))
+
     def test_htmx_gets_the_fragment_only(self) -> None:
         self.client.force_login(self.sc.admin)
         response = self.client.get(self.url, headers={"HX-Request": "true"})
@@ -339,12 +368,14 @@ class SessionPagesTests(TestCase):
     def test_session_page_query_count(self) -> None:
         self.client.force_login(self.sc.admin)
         emission_launch(session=self.sc.session, by=self.sc.admin)
-        with self.assertNumQueries(8):
+        # Two of them check that official documents can be issued (certifier and
+        # registration, blocs without an RNCP code), whatever the number of rows.
+        with self.assertNumQueries(10):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["page"].object_list), 8)
         self.assertContains(response, "Révoquer", count=3)
         Document.objects.exclude(nature="pv").delete()
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(10):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["page"].object_list), 1)
 

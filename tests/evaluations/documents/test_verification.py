@@ -56,8 +56,8 @@ class VerificationPageTests(VerificationBase):
                 f'<dt class="col-sm-4">{label}</dt><dd class="col-sm-8">{value}</dd>',
                 html=True,
             )
-        self.assertContains(response, "<li>B1 — Bloc 1</li>", html=True)
-        self.assertContains(response, "<li>B2 — Bloc 2</li>", html=True)
+        self.assertContains(response, "<li>RNCP99999BC01 — Bloc 1</li>", html=True)
+        self.assertContains(response, "<li>RNCP99999BC02 — Bloc 2</li>", html=True)
         self.assertEqual(
             response.context["s"].date_decision,
             self.parchemin.snapshot["date_decision"],
@@ -73,7 +73,7 @@ class VerificationPageTests(VerificationBase):
         response = self.client.get(self.url(self.attestation))
         self.assertContains(response, "Attestation de blocs de compétences")
         self.assertContains(response, "Hugo LEROY")
-        self.assertContains(response, "<li>B1 — Bloc 1</li>", html=True)
+        self.assertContains(response, "<li>RNCP99999BC01 — Bloc 1</li>", html=True)
         self.assertNotContains(response, "B2 — Bloc 2")
 
     def test_revoked(self) -> None:

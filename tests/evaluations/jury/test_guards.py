@@ -2,7 +2,6 @@
 or assignment is added or removed; once an enrolment's deliberation is voted and
 locked, its evaluators stay as they were."""
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
@@ -187,14 +186,6 @@ class LockedEnrolmentTests(GuardTestCase):
             ),
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "affectation_remove checks the session's status and the scores, not the "
-            "enrolment's lock: an unscored assignment of a locked enrolment can be "
-            "withdrawn"
-        ),
-    )
     def test_no_assignment_withdrawn(self) -> None:
         self.lock()
         before = self.jury_state()
@@ -202,13 +193,6 @@ class LockedEnrolmentTests(GuardTestCase):
             affectation_remove(affectation=self.affectation)
         self.assertEqual(self.jury_state(), before)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "membre_jury_remove deletes the member's unscored assignments without "
-            "checking their enrolments' lock"
-        ),
-    )
     def test_no_member_removed_from_a_locked_enrolment(self) -> None:
         self.lock()
         before = self.jury_state()

@@ -336,9 +336,10 @@ class JuryWriteViewTests(JuryViewsTestCase):
         user = make_user("nouveau@test.localhost", Role.MEMBRE_JURY)
         self.client.post(
             reverse("evaluations:jury_membre_ajouter", args=[self.session.pk]),
-            {"user": user.pk, "role": "membre"},
+            {"user": user.pk, "role": "membre", "qualite": " Formatrice "},
         )
         membre = MembreJury.objects.get(user=user)
+        self.assertEqual(membre.qualite, "Formatrice")  # printed on the PV
         self.client.post(
             reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk]),
             {"membre": membre.pk, "inscription": self.inscriptions[0].pk},

@@ -133,7 +133,17 @@ class SpaceTests(CandidatViewTestCase):
         dossier = response.context["dossier"]
         self.assertEqual([b.bloc.code for b in dossier.blocs], ["A1", "A2"])
         first = dossier.blocs[0].modalites[0]
-        self.assertEqual(first.consigne, first.modalite.description_capitalisation)
+        # The description (the elements) and the dossier professionnel
+        # instruction that refers to them, never one instead of the other.
+        self.assertEqual(
+            (first.consigne, first.dossier_professionnel),
+            (first.modalite.description, first.modalite.description_capitalisation),
+        )
+        c14 = next(
+            m for b in dossier.blocs for m in b.modalites if m.competence.code == "C1.4"
+        )
+        self.assertContains(response, "C1.4 — Dossier professionnel")
+        self.assertIn(c14.modalite.description.splitlines()[0], c14.consigne)
         self.assertIs(response.context["peut_deposer"], True)
         self.assertContains(response, "Date limite de dépôt :")
 
@@ -143,7 +153,11 @@ class SpaceTests(CandidatViewTestCase):
             reverse("evaluations:dossier", args=[self.autre_inscription.pk])
         )
         first = response.context["dossier"].blocs[0].modalites[0]
-        self.assertEqual(first.consigne, first.modalite.description)
+        self.assertEqual(
+            (first.consigne, first.dossier_professionnel),
+            (first.modalite.description, ""),
+        )
+        self.assertNotContains(response, "Dossier professionnel")
         self.assertEqual(len(response.context["dossier"].blocs), 5)
 
     def test_capitalised_bloc_shown(self) -> None:

@@ -47,8 +47,9 @@ class ConsolidationTestCase(TestCase):
         )
         cls.m1 = make_membre(cls.session, "m1@test.localhost")
         cls.m2 = make_membre(cls.session, "m2@test.localhost")
-        cls.a1 = make_affectation(cls.m1, cls.inscription)
-        cls.a2 = make_affectation(cls.m2, cls.inscription)
+        # Validated: the consolidation waits for every assigned evaluator.
+        cls.a1 = make_affectation(cls.m1, cls.inscription, validee=True)
+        cls.a2 = make_affectation(cls.m2, cls.inscription, validee=True)
         cls.admin = make_user("admin@test.localhost", Role.ADMINISTRATEUR)
         cls.referent = make_user("referent@test.localhost", Role.REFERENT_HANDICAP)
         cls.outsider = make_user(

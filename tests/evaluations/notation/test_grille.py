@@ -179,16 +179,17 @@ class GrilleQueryCountTests(GrilleTestCase):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
 
-    def test_save_is_four_queries_beyond_authentication(self) -> None:
+    def test_save_is_seven_queries_beyond_authentication(self) -> None:
         self.client.force_login(self.m1.user)
         critere = self.criteres[5]
         with CaptureQueriesContext(connection) as ctx:
             response = self.post_one(critere.pk, "acquis")
         self.assertEqual(response.status_code, 200)
-        # affectation (+ checks and progress), exemptions, upsert, history row
-        self.assertEqual(len(framework_free(ctx.captured_queries)), 4)
+        # affectation (+ checks and progress); the enrolment's row lock, the
+        # enrolment and the affectation read after it; exemptions, upsert, history
+        self.assertEqual(len(framework_free(ctx.captured_queries)), 7)
         # plus session and user, plus the test transaction's SAVEPOINT/RELEASE
-        self.assertEqual(len(ctx.captured_queries), 8)
+        self.assertEqual(len(ctx.captured_queries), 11)
 
 
 class GrilleSaveTests(GrilleTestCase):
@@ -280,6 +281,28 @@ class GrilleSaveTests(GrilleTestCase):
             status_code=400,
         )
         self.assertIs(Evaluation.objects.exists(), False)
+
+    def test_blocs_path_shows_the_description_and_the_dossier_professionnel(
+        self,
+    ) -> None:
+        autre = make_inscription(
+            make_candidat("blocs@test.localhost"), self.session, blocs=["A1"]
+        )
+        make_affectation(self.m1, autre)
+        self.client.force_login(self.m1.user)
+        response = self.client.get(reverse("evaluations:grille", args=[autre.pk]))
+        c14 = next(
+            ligne
+            for bloc in response.context["grille"].blocs
+            for ligne in bloc.competences
+            if ligne.competence.code == "C1.4"
+        )
+        modalite = c14.competence.modalite
+        self.assertEqual(
+            (c14.description, c14.dossier_professionnel),
+            (modalite.description, modalite.description_capitalisation),
+        )
+        self.assertContains(response, "Dossier professionnel :")
 
     def test_scoring_closed_outside_evaluation(self) -> None:
         Session.objects.filter(pk=self.session.pk).update(statut="ouverte")

@@ -1,23 +1,33 @@
 """CSV import: every line validated with line number and column, duplicates
 reported and never merged, encodings and separators, all-or-nothing unless the
-user asks for the valid lines only; the preview stays on the server."""
+user asks for the valid lines only; the check and the import run in background
+tasks (the immediate backend runs them inline here), safe to run again."""
 
 from datetime import date
 
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from certif.models import ChangementRole
 from certif.roles import Role
 from evaluations.sessions.csv_import import (
+    CSV_BATCH,
     csv_decode,
     csv_example,
     csv_import,
     csv_parse,
+    import_check_run,
+    import_confirm,
+    import_deposer,
+    import_run,
 )
-from evaluations.sessions.models import Candidat, Inscription
+from evaluations.sessions.models import Candidat, ImportCandidats, Inscription
+from evaluations.sessions.services import invitations_send
 from tests.evaluations.factories import make_candidat_complet
 from tests.factories import make_referentiel, make_session, make_user
 
@@ -217,14 +227,13 @@ class EncodingTests(CsvTestCase):
 class ImportTests(CsvTestCase):
     INVALID = "bad;DURAND;;Marie;01/01/1990;F;Paris;75056;;vae;;"
 
-    def test_imports_every_line_and_invites(self) -> None:
-        with self.captureOnCommitCallbacks(execute=True):
-            result = csv_import(
-                session=self.session,
-                texte=csv_text(ZOE, ELIOTT),
-                seulement_valides=False,
-                by=self.admin,
-            )
+    def test_imports_every_line_then_invites_once(self) -> None:
+        result = csv_import(
+            session=self.session,
+            texte=csv_text(ZOE, ELIOTT),
+            seulement_valides=False,
+            by=self.admin,
+        )
         self.assertEqual(result.ignorees, 0)
         self.assertEqual(
             sorted(i.candidat.user.email for i in result.inscriptions),
@@ -235,18 +244,55 @@ class ImportTests(CsvTestCase):
         )
         self.assertEqual(sorted(b.code for b in eliott.blocs.all()), ["A1", "A2"])
         self.assertEqual(eliott.candidat.nom_usage, "MARTIN")
+        self.assertEqual(eliott.candidat.user.first_name, "Éliott")
+        self.assertEqual(eliott.candidat.user.last_name, "MARTIN")
+        self.assertIs(eliott.candidat.user.has_usable_password(), False)
+        self.assertEqual(
+            list(eliott.candidat.user.groups.values_list("name", flat=True)),
+            [Role.CANDIDAT.value],
+        )
+        # The role given is logged, as any change of role.
+        self.assertEqual(
+            sorted(
+                ChangementRole.objects.filter(role="candidat").values_list(
+                    "utilisateur_email", "role", "action", "par_email"
+                )
+            ),
+            [
+                ("eliott.noel@example.org", "candidat", "ajout", "admin@example.org"),
+                ("zoe.leclerc@example.org", "candidat", "ajout", "admin@example.org"),
+            ],
+        )
+        zoe = Inscription.objects.get(candidat__user__email="zoe.leclerc@example.org")
+        self.assertEqual(
+            sorted(b.code for b in zoe.blocs.all()), ["A1", "A2", "A3", "A4", "A5"]
+        )
+        # The audit trail, as one-by-one enrolment writes it.
+        self.assertEqual(
+            list(
+                Candidat.history.filter(id=eliott.candidat_id).values_list(
+                    "history_type", "history_user"
+                )
+            ),
+            [("+", self.admin.pk)],
+        )
+        record = Inscription.history.get(id=eliott.pk)
+        self.assertEqual((record.history_type, record.history_user), ("+", self.admin))
+        self.assertEqual(sorted(b.bloc.code for b in record.blocs.all()), ["A1", "A2"])
+        self.assertEqual(len(mail.outbox), 0)
+        self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 2)
         self.assertEqual(
             sorted(m.to[0] for m in mail.outbox),
             ["eliott.noel@example.org", "zoe.leclerc@example.org"],
         )
+        # Run again (a task re-run): nothing sent twice.
+        self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 0)
+        self.assertEqual(len(mail.outbox), 2)
 
     def test_nothing_imported_when_a_line_is_invalid(self) -> None:
-        with (
-            self.captureOnCommitCallbacks(execute=True),
-            self.assertRaisesMessage(
-                ValidationError,
-                "Le fichier contient des lignes invalides : rien n'a été importé.",
-            ),
+        with self.assertRaisesMessage(
+            ValidationError,
+            "Le fichier contient des lignes invalides : rien n'a été importé.",
         ):
             csv_import(
                 session=self.session,
@@ -255,7 +301,6 @@ class ImportTests(CsvTestCase):
                 by=self.admin,
             )
         self.assertEqual(Candidat.objects.count(), 0)
-        self.assertEqual(len(mail.outbox), 0)
 
     def test_valid_lines_only(self) -> None:
         result = csv_import(
@@ -281,6 +326,160 @@ class ImportTests(CsvTestCase):
             )
 
 
+def many_lines(n: int, *, start: int = 0) -> list[str]:
+    """``n`` valid, distinct lines."""
+    first = date(1960, 1, 1).toordinal()
+    return [
+        f"c{i}@example.org;NOM{i};;Prenom;"
+        f"{date.fromordinal(first + i):%d/%m/%Y};F;Paris;75056;;vae;;"
+        for i in range(start, start + n)
+    ]
+
+
+class BatchTests(CsvTestCase):
+    def test_progress_after_each_batch(self) -> None:
+        seen: list[tuple[int, int]] = []
+        apercu = csv_parse(
+            texte=csv_text(*many_lines(CSV_BATCH * 2 + 3)),
+            session=self.session,
+            on_batch=lambda apercu, batch: seen.append(
+                (len(apercu.lignes), len(batch))
+            ),
+        )
+        self.assertEqual(
+            seen,
+            [
+                (CSV_BATCH, CSV_BATCH),
+                (2 * CSV_BATCH, CSV_BATCH),
+                (2 * CSV_BATCH + 3, 3),
+            ],
+        )
+        self.assertEqual(len(apercu.valides), 2 * CSV_BATCH + 3)
+
+    def test_one_duplicate_query_per_batch(self) -> None:
+        make_candidat_complet(
+            "existant@example.org",
+            nom_naissance="NOM7",
+            prenom1="Prenom",
+            date_naissance=date.fromordinal(date(1960, 1, 1).toordinal() + 7),
+        )
+        for lines, batches in ((1, 1), (CSV_BATCH * 3, 3)):
+            with self.subTest(lines=lines), CaptureQueriesContext(connection) as ctx:
+                apercu = csv_parse(
+                    texte=csv_text(*many_lines(lines, start=7)), session=self.session
+                )
+            # The référentiel's bloc codes, then one query per batch.
+            self.assertEqual(len(ctx.captured_queries), 1 + batches)
+            self.assertEqual(
+                [(ligne.numero, ligne.erreurs) for ligne in apercu.invalides],
+                [
+                    (
+                        2,
+                        [
+                            (
+                                "nom_naissance",
+                                "Doublon : un candidat de même nom de naissance, "
+                                "prénom et date de naissance existe déjà "
+                                "(existant@example.org).",
+                            )
+                        ],
+                    )
+                ],
+            )
+
+    def test_too_many_lines(self) -> None:
+        with override_settings():
+            from evaluations.sessions import csv_import as module
+
+            limit = module.CSV_MAX_LINES
+            module.CSV_MAX_LINES = 3
+            try:
+                apercu = csv_parse(texte=csv_text(*many_lines(4)), session=self.session)
+            finally:
+                module.CSV_MAX_LINES = limit
+        self.assertEqual(
+            apercu.erreurs_fichier, ["Le fichier dépasse 3 lignes : découpez-le."]
+        )
+        self.assertEqual(apercu.lignes, [])
+
+
+class BackgroundImportTests(CsvTestCase):
+    """The check and the import as the tasks run them: safe to run again."""
+
+    def deposer(self, *lines: str) -> ImportCandidats:
+        return import_deposer(
+            session=self.session,
+            texte=csv_text(*lines),
+            encodage="utf-8",
+            nom_fichier="candidats.csv",
+            by=self.admin,
+        )
+
+    def test_check_saves_progress_and_first_errors_then_runs_once(self) -> None:
+        fichier = self.deposer(ZOE, ImportTests.INVALID, ELIOTT)
+        self.assertEqual(
+            (fichier.statut, fichier.total, fichier.verifiees), ("verification", 3, 0)
+        )
+        self.assertIsNotNone(import_check_run(import_id=fichier.pk))
+        fichier.refresh_from_db()
+        self.assertEqual(
+            (fichier.statut, fichier.verifiees, fichier.invalides, fichier.valides),
+            ("verifie", 3, 1, 2),
+        )
+        self.assertEqual(
+            fichier.erreurs, [[3, "DURAND Marie", "email", "Adresse e-mail invalide."]]
+        )
+        self.assertIsNone(import_check_run(import_id=fichier.pk))
+
+    def test_confirm_once_then_import_once(self) -> None:
+        fichier = self.deposer(ZOE, ELIOTT)
+        import_check_run(import_id=fichier.pk)
+        fichier.refresh_from_db()
+        self.assertIs(
+            import_confirm(fichier=fichier, seulement_valides=False, by=self.admin),
+            True,
+        )
+        # A second click: nothing more.
+        self.assertIs(
+            import_confirm(fichier=fichier, seulement_valides=False, by=self.admin),
+            False,
+        )
+        result = import_run(import_id=fichier.pk)
+        assert result is not None
+        self.assertEqual(len(result.inscriptions), 2)
+        self.assertIsNone(import_run(import_id=fichier.pk))
+        fichier.refresh_from_db()
+        self.assertEqual((fichier.statut, fichier.importees), ("importe", 2))
+        self.assertEqual(Inscription.objects.count(), 2)
+
+    def test_a_duplicate_created_meanwhile_refuses_all(self) -> None:
+        fichier = self.deposer(ZOE, ELIOTT)
+        import_check_run(import_id=fichier.pk)
+        fichier.refresh_from_db()
+        import_confirm(fichier=fichier, seulement_valides=False, by=self.admin)
+        make_user("zoe.leclerc@example.org", Role.MEMBRE_JURY)
+        self.assertIsNone(import_run(import_id=fichier.pk))
+        fichier.refresh_from_db()
+        self.assertEqual(
+            (fichier.statut, fichier.message),
+            (
+                "echoue",
+                "Le fichier contient des lignes invalides : rien n'a été importé. "
+                "Corrigez-les, ou choisissez d'importer seulement les lignes valides.",
+            ),
+        )
+        self.assertEqual(Candidat.objects.count(), 0)
+
+    def test_nul_refused_at_upload(self) -> None:
+        with self.assertRaisesMessage(
+            ValidationError,
+            "Le fichier contient un caractère nul : ce n'est pas un fichier CSV "
+            "exporté d'un tableur.",
+        ):
+            self.deposer(ZOE.replace("LECLERC", "LEC\x00LERC"))
+        self.assertEqual(ImportCandidats.objects.count(), 0)
+
+
 class ImportViewTests(CsvTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.admin)
@@ -291,42 +490,76 @@ class ImportViewTests(CsvTestCase):
             self.url, {"fichier": SimpleUploadedFile(name, content, "text/csv")}
         )
 
-    def test_upload_preview_confirm(self) -> None:
-        response = self.send(csv_text(ZOE, ELIOTT).encode("cp1252"))
-        preview = response["Location"]
-        token = preview.rstrip("/").rsplit("/", 1)[1]
-        self.assertEqual(
-            preview,
-            reverse(
-                "evaluations:session_import_preview", args=[self.session.pk, token]
-            ),
+    def confirm_url(self, fichier: ImportCandidats) -> str:
+        return reverse(
+            "evaluations:session_import_confirm", args=[self.session.pk, fichier.pk]
         )
-        response = self.client.get(preview)
+
+    def test_upload_check_confirm_import_invite(self) -> None:
+        response = self.send(csv_text(ZOE, ELIOTT).encode("cp1252"))
+        fichier = ImportCandidats.objects.get()
+        self.assertRedirects(
+            response, fichier.get_absolute_url(), fetch_redirect_response=False
+        )
+        self.assertEqual(
+            fichier.get_absolute_url(),
+            f"/sessions/{self.session.pk}/import/{fichier.pk}/",
+        )
+        response = self.client.get(fichier.get_absolute_url())
         self.assertContains(
             response, "Fichier « candidats.csv » : séparateur « ; », encodage cp1252."
         )
         self.assertContains(response, "Importer les 2 candidats")
+        # Checked, not polling any more.
+        self.assertNotContains(response, "hx-trigger")
         self.assertEqual(Candidat.objects.count(), 0)
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(
-                reverse("evaluations:session_import_confirm", args=[self.session.pk]),
-                {"token": token},
-                follow=True,
-            )
-        self.assertRedirects(response, self.session.get_absolute_url())
-        self.assertContains(response, "2 candidats importés et invités.")
+        response = self.client.post(self.confirm_url(fichier), follow=True)
+        self.assertRedirects(response, fichier.get_absolute_url())
+        self.assertContains(
+            response, "Import lancé : suivez sa progression ci-dessous."
+        )
+        self.assertContains(
+            response, "2 candidats importés ; leurs invitations partent par e-mail."
+        )
         self.assertEqual(Inscription.objects.filter(session=self.session).count(), 2)
         self.assertEqual(len(mail.outbox), 2)
-        # The pending import is gone: a second confirmation finds nothing.
-        response = self.client.post(
-            reverse("evaluations:session_import_confirm", args=[self.session.pk]),
-            {"token": token},
+        # A second click imports nothing more.
+        response = self.client.post(self.confirm_url(fichier), follow=True)
+        self.assertContains(
+            response, "Cet import est déjà lancé ou terminé : il ne se relance pas."
         )
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(Inscription.objects.filter(session=self.session).count(), 2)
+        self.assertEqual(len(mail.outbox), 2)
+
+    def test_progress_fragment_polls_while_checking(self) -> None:
+        fichier = import_deposer(
+            session=self.session,
+            texte=csv_text(ZOE, ImportTests.INVALID),
+            encodage="utf-8",
+            nom_fichier="candidats.csv",
+            by=self.admin,
+        )
+        ImportCandidats.objects.filter(pk=fichier.pk).update(
+            verifiees=1,
+            invalides=1,
+            erreurs=[[3, "DURAND Marie", "email", "Adresse e-mail invalide."]],
+        )
+        response = self.client.get(fichier.get_absolute_url(), HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        self.assertTrue(html.strip().startswith('<div id="etat" hx-get='))
+        self.assertContains(response, 'hx-trigger="every 1s"')
+        self.assertContains(response, "1 / 2 lignes vérifiées")
+        self.assertContains(response, "Premières erreurs")
+        self.assertContains(
+            response,
+            "<td>3</td><td>DURAND Marie</td><td><code>email</code></td><td>Adresse e-mail invalide.</td>",
+            html=True,
+        )
+        self.assertNotContains(response, "<form")
 
     def test_preview_shows_errors_and_offers_valid_lines_only(self) -> None:
         response = self.send(csv_text(ZOE, ImportTests.INVALID).encode("utf-8"))
-        token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+        fichier = ImportCandidats.objects.get()
         response = self.client.get(response["Location"])
         self.assertContains(
             response,
@@ -334,52 +567,71 @@ class ImportViewTests(CsvTestCase):
             html=True,
         )
         self.assertContains(response, "Importer seulement la ligne valide")
-        confirm = reverse("evaluations:session_import_confirm", args=[self.session.pk])
-        response = self.client.post(confirm, {"token": token}, follow=True)
+        response = self.client.post(self.confirm_url(fichier), follow=True)
         self.assertContains(
             response,
             "Le fichier contient des lignes invalides : rien n&#x27;a été importé.",
         )
         self.assertEqual(Candidat.objects.count(), 0)
         response = self.client.post(
-            confirm, {"token": token, "seulement_valides": "on"}, follow=True
+            self.confirm_url(fichier), {"seulement_valides": "on"}, follow=True
         )
         self.assertContains(
-            response, "1 candidat importé et invité. 1 ligne invalide ignorée."
+            response,
+            "1 candidat importé ; son invitation part par e-mail. 1 ligne invalide "
+            "ignorée.",
         )
         self.assertEqual(Candidat.objects.count(), 1)
 
-    def test_confirm_revalidates(self) -> None:
-        response = self.send(csv_text(ZOE).encode("utf-8"))
-        token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    def test_import_revalidates(self) -> None:
+        self.send(csv_text(ZOE).encode("utf-8"))
+        fichier = ImportCandidats.objects.get()
         make_user("zoe.leclerc@example.org", Role.MEMBRE_JURY)
-        response = self.client.post(
-            reverse("evaluations:session_import_confirm", args=[self.session.pk]),
-            {"token": token},
-            follow=True,
-        )
+        response = self.client.post(self.confirm_url(fichier), follow=True)
+        self.assertContains(response, "Import refusé")
         self.assertContains(response, "rien n&#x27;a été importé")
         self.assertEqual(Candidat.objects.count(), 0)
 
-    def test_unknown_token_or_other_session(self) -> None:
-        response = self.send(csv_text(ZOE).encode("utf-8"))
-        token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    def test_page_queries_do_not_grow_with_errors(self) -> None:
+        for lines in ([ImportTests.INVALID], [ImportTests.INVALID] * 40):
+            fichier = import_deposer(
+                session=self.session,
+                texte=csv_text(*lines),
+                encodage="utf-8",
+                nom_fichier="candidats.csv",
+                by=self.admin,
+            )
+            import_check_run(import_id=fichier.pk)
+            # session, user, roles, the session, the import (never its text)
+            with self.subTest(lines=len(lines)), self.assertNumQueries(5):
+                response = self.client.get(fichier.get_absolute_url())
+            self.assertEqual(response.status_code, 200)
+
+    def test_permissions(self) -> None:
+        fichier = import_deposer(
+            session=self.session,
+            texte=csv_text(ZOE),
+            encodage="utf-8",
+            nom_fichier="candidats.csv",
+            by=self.admin,
+        )
         other = make_session(self.referentiel, nom="Autre")
-        self.assertEqual(
-            self.client.get(
-                reverse("evaluations:session_import_preview", args=[other.pk, token])
-            ).status_code,
-            404,
-        )
-        self.assertEqual(
-            self.client.get(
-                reverse(
-                    "evaluations:session_import_preview",
-                    args=[self.session.pk, "inconnu"],
-                )
-            ).status_code,
-            404,
-        )
+        for url in (
+            reverse("evaluations:session_import_preview", args=[other.pk, fichier.pk]),
+            reverse("evaluations:session_import_confirm", args=[other.pk, fichier.pk]),
+            reverse(
+                "evaluations:session_import_preview",
+                args=[self.session.pk, fichier.pk + 1],
+            ),
+        ):
+            with self.subTest(url=url):
+                method = self.client.post if "confirmer" in url else self.client.get
+                self.assertEqual(method(url).status_code, 404)
+        self.assertEqual(self.client.get(self.confirm_url(fichier)).status_code, 405)
+        self.client.force_login(make_user("jury@example.org", Role.MEMBRE_JURY))
+        self.assertEqual(self.client.get(fichier.get_absolute_url()).status_code, 403)
+        self.assertEqual(self.client.post(self.confirm_url(fichier)).status_code, 403)
+        self.assertEqual(ImportCandidats.objects.get().statut, "verification")
 
     def test_not_a_csv_file(self) -> None:
         response = self.send(b"%PDF-1.4", name="candidats.pdf")

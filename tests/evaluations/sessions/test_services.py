@@ -159,7 +159,10 @@ class TransitionTests(SessionServiceTestCase):
         ):
             session_start_evaluation(session=session, by=self.admin)
         make_inscription(make_candidat("c@example.org"), session)
-        session = session_start_evaluation(session=session, by=self.admin)
+        # Before the deadline: only when confirmed.
+        session = session_start_evaluation(
+            session=session, by=self.admin, avant_limite=True
+        )
         self.assertEqual(session.statut, Session.Statut.EN_EVALUATION)
 
     def test_deliberated_needs_every_enrolment_locked(self) -> None:

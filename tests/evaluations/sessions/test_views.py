@@ -42,8 +42,8 @@ class SessionViewTestCase(TestCase):
             ("get", reverse("evaluations:session_inscrire", args=[pk])),
             ("get", reverse("evaluations:session_inscrire_existant", args=[pk])),
             ("get", reverse("evaluations:session_import", args=[pk])),
-            ("get", reverse("evaluations:session_import_preview", args=[pk, "x"])),
-            ("post", reverse("evaluations:session_import_confirm", args=[pk])),
+            ("get", reverse("evaluations:session_import_preview", args=[pk, 1])),
+            ("post", reverse("evaluations:session_import_confirm", args=[pk, 1])),
         ]
 
     def all_urls(self) -> list[tuple[str, str]]:
@@ -90,7 +90,7 @@ class PermissionTests(SessionViewTestCase):
             ("post", reverse("evaluations:session_list")),
             ("post", reverse("evaluations:session_detail", args=[pk])),
             ("get", reverse("evaluations:session_transition", args=[pk, "ouvrir"])),
-            ("get", reverse("evaluations:session_import_confirm", args=[pk])),
+            ("get", reverse("evaluations:session_import_confirm", args=[pk, 1])),
             ("delete", reverse("evaluations:session_edit", args=[pk])),
             ("put", reverse("evaluations:session_inscrire", args=[pk])),
         ]:
@@ -105,7 +105,7 @@ class PermissionTests(SessionViewTestCase):
     def test_administrator_pages(self) -> None:
         self.client.force_login(self.admin)
         for method, url in self.all_urls():
-            if method == "post" or "import/x/" in url:
+            if method == "post" or "import/1/" in url:
                 continue
             with self.subTest(url=url):
                 self.assertEqual(getattr(self.client, method)(url).status_code, 200)
@@ -126,13 +126,36 @@ class SessionFormTests(SessionViewTestCase):
                 "date_limite_depot": (today + timedelta(days=10)).isoformat()
                 + "T18:30",
                 "date_jury": (today + timedelta(days=20)).isoformat(),
+                "lieu_jury": "Lyon, salle du conseil",
             },
         )
         session = Session.objects.get(nom="Session d'été")
         self.assertRedirects(response, session.get_absolute_url())
         self.assertEqual(session.statut, Session.Statut.BROUILLON)
+        self.assertEqual(session.lieu_jury, "Lyon, salle du conseil")
         local = timezone.localtime(session.date_limite_depot)
         self.assertEqual((local.hour, local.minute), (18, 30))
+
+    def test_create_refuses_a_too_long_place(self) -> None:
+        today = timezone.localdate()
+        response = self.client.post(
+            reverse("evaluations:session_create"),
+            {
+                "nom": "Session longue",
+                "referentiel": self.referentiel.pk,
+                "date_ouverture": today.isoformat(),
+                "date_limite_depot": (today + timedelta(days=10)).isoformat()
+                + "T18:30",
+                "date_jury": (today + timedelta(days=20)).isoformat(),
+                "lieu_jury": "x" * 201,
+            },
+        )
+        self.assertContains(
+            response,
+            "Assurez-vous que cette valeur comporte au plus 200 caractères "
+            "(actuellement 201).",
+        )
+        self.assertIs(Session.objects.filter(nom="Session longue").exists(), False)
 
     def test_create_refuses_bad_dates(self) -> None:
         today = timezone.localdate()

@@ -35,7 +35,7 @@ def pays_en_nom(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0003_sessions_audit'),
+        ('evaluations', '0012_issue14_pv_scan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

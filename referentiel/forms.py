@@ -1,0 +1,49 @@
+"""Forms of the référentiel app: the certifier's identity, edited in the admin."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from certif.uploads import IMAGES, upload_check
+from referentiel.models import IMAGE_MAX_BYTES, Certificateur
+
+
+class CertificateurForm(forms.ModelForm):
+    """Logo and signature are PNG or JPEG images, read in their content, of at
+    most IMAGE_MAX_BYTES: they are embedded into every document."""
+
+    class Meta:
+        model = Certificateur
+        fields = (
+            "raison_sociale",
+            "siret",
+            "adresse",
+            "ville",
+            "logo",
+            "signataire_nom",
+            "signataire_qualite",
+            "signature",
+            "recours",
+            "identifiant_cdc",
+            "specimen",
+        )
+
+    def _image(self, field: str) -> Any:
+        fichier = self.cleaned_data.get(field)
+        if not fichier or not hasattr(fichier, "content_type"):
+            return fichier  # empty, cleared, or the stored file unchanged
+        if fichier.size > IMAGE_MAX_BYTES:
+            raise ValidationError(
+                _("L'image dépasse %(ko)d Ko.") % {"ko": IMAGE_MAX_BYTES // 1024}
+            )
+        upload_check(nom=fichier.name, fichier=fichier, formats=IMAGES)
+        fichier.seek(0)
+        return fichier
+
+    def clean_logo(self) -> Any:
+        return self._image("logo")
+
+    def clean_signature(self) -> Any:
+        return self._image("signature")

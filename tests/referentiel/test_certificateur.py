@@ -1,0 +1,224 @@
+"""The certifier and the certification's registration: checked identifiers,
+images read by content, what an official document lacks, edited by
+administrators in the admin."""
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
+from django.utils.datastructures import MultiValueDict
+from PIL import Image
+
+from certif.roles import Role
+from referentiel.forms import CertificateurForm
+from referentiel.models import (
+    Bloc,
+    Certificateur,
+    Certification,
+    luhn_valide,
+    validate_siret,
+)
+from tests.factories import make_user
+
+
+def png(width: int = 40, height: int = 20) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def certificateur(**overrides: object) -> Certificateur:
+    values: dict[str, object] = {
+        "raison_sociale": "Institut Exemple",
+        "siret": "73282932000074",
+        "adresse": "1 rue de la Paix\n75002 Paris",
+        "ville": "Paris",
+        "signataire_nom": "Claire Martin",
+        "signataire_qualite": "Directrice générale",
+        "signature": SimpleUploadedFile("signature.png", png()),
+        "recours": "Recours auprès du président du jury, par écrit, sous deux mois.",
+    }
+    values.update(overrides)
+    return Certificateur(**values)
+
+
+class SiretTests(TestCase):
+    def test_luhn(self) -> None:
+        self.assertIs(luhn_valide("732829320"), True)
+        self.assertIs(luhn_valide("73282932000074"), True)
+        self.assertIs(luhn_valide("73282932000075"), False)
+
+    def test_bad_key_refused_with_message(self) -> None:
+        with self.assertRaisesMessage(
+            ValidationError,
+            "Ce numéro SIREN/SIRET est invalide (clé de contrôle fausse).",
+        ):
+            validate_siret("73282932000075")
+
+    def test_bad_length_refused(self) -> None:
+        for value in ("7328293", "7328 2932 0000 74", "732829320000741"):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesMessage(
+                    ValidationError,
+                    "Un SIREN compte 9 chiffres et un SIRET 14, sans espace.",
+                ),
+            ):
+                validate_siret(value)
+
+    def test_la_poste_rule(self) -> None:
+        validate_siret("35600000049837")  # digits sum to a multiple of 5
+        with self.assertRaises(ValidationError):
+            validate_siret("35600000049838")
+
+
+class CertificateurModelTests(TestCase):
+    def test_complete_certifier_is_valid_and_lacks_nothing(self) -> None:
+        c = certificateur()
+        c.full_clean()
+        self.assertEqual(c.manquants(), [])
+
+    def test_missing_signatory_listed(self) -> None:
+        c = certificateur(signataire_nom="", signature="")
+        self.assertEqual(c.manquants(), ["nom du signataire", "image de la signature"])
+
+    def form(self, **files: SimpleUploadedFile) -> CertificateurForm:
+        data = {
+            "raison_sociale": "Institut",
+            "siret": "732829320",
+            "adresse": "Paris",
+            "ville": "Paris",
+            "signataire_nom": "Claire Martin",
+            "signataire_qualite": "Directrice",
+            "recours": "Sous deux mois.",
+        }
+        return CertificateurForm(
+            data=data, files=MultiValueDict({k: [v] for k, v in files.items()})
+        )
+
+    def test_image_read_by_content(self) -> None:
+        form = self.form(logo=SimpleUploadedFile("logo.png", b"%PDF-1.7 not an image"))
+        self.assertIs(form.is_valid(), False)
+        self.assertEqual(
+            form.errors["logo"],
+            [
+                "Le contenu de « logo.png » n'est pas un document PNG, JPEG : fichier refusé."
+            ],
+        )
+
+    def test_image_size_limited(self) -> None:
+        form = self.form(signature=SimpleUploadedFile("s.png", png() + b"\0" * 600_000))
+        self.assertIs(form.is_valid(), False)
+        self.assertEqual(form.errors["signature"], ["L'image dépasse 512 Ko."])
+
+    def test_png_accepted(self) -> None:
+        form = self.form(signature=SimpleUploadedFile("s.png", png()))
+        self.assertEqual(form.errors, {})
+
+    def test_text_fields_bounded(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            certificateur(raison_sociale="x" * 201, recours="y" * 1001).full_clean()
+        self.assertEqual(
+            sorted(raised.exception.message_dict), ["raison_sociale", "recours"]
+        )
+
+    @override_settings(DEBUG=False, CERTIFICATEUR_SPECIMEN_AUTORISE=False)
+    def test_specimen_refused_in_production(self) -> None:
+        with self.assertRaisesMessage(
+            ValidationError, "Le mode spécimen est réservé à la démonstration"
+        ):
+            certificateur(specimen=True).full_clean()
+
+    @override_settings(DEBUG=False, CERTIFICATEUR_SPECIMEN_AUTORISE=True)
+    def test_specimen_allowed_by_explicit_setting(self) -> None:
+        certificateur(specimen=True).full_clean()
+
+    @override_settings(DEBUG=True)
+    def test_specimen_allowed_in_debug(self) -> None:
+        certificateur(specimen=True).full_clean()
+
+
+class CertificationRegistrationTests(TestCase):
+    def test_levels_printed_with_european_equivalent(self) -> None:
+        self.assertEqual(
+            Certification(niveau=6).niveau_libelle,
+            "niveau 6 du cadre national des certifications professionnelles, "
+            "équivalent au niveau 6 du cadre européen des certifications",
+        )
+
+    def test_placeholder_and_missing_certifier_listed(self) -> None:
+        certification = Certification(code="RNCP00000", intitule="X", niveau=2)
+        self.assertEqual(
+            certification.manquants(),
+            [
+                "le code RNCP (RNCP00000 est provisoire)",
+                "un niveau de 3 à 8",
+                "le code NSF",
+                "date de la décision d'enregistrement de France compétences",
+                "le certificateur",
+            ],
+        )
+
+    def test_nsf_and_bloc_code_formats(self) -> None:
+        certification = Certification(code="RNCP12345", intitule="X", niveau=6)
+        certification.nsf = "326n; 312"
+        with self.assertRaises(ValidationError) as raised:
+            certification.full_clean()
+        self.assertEqual(list(raised.exception.message_dict), ["nsf"])
+        certification.nsf = "326n, 312p"
+        certification.full_clean()
+        bloc = Bloc(code="A1", intitule="Bloc", code_rncp="RNCP12345-BC1")
+        with self.assertRaises(ValidationError) as raised:
+            bloc.full_clean(exclude=["referentiel"])
+        self.assertEqual(
+            raised.exception.message_dict["code_rncp"],
+            ["Le code d'un bloc s'écrit RNCP<numéro>BC<deux chiffres>."],
+        )
+
+
+class CertificateurAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.admin = make_user("admin@test.fr", Role.ADMINISTRATEUR)
+        cls.membre = make_user("membre@test.fr", Role.MEMBRE_JURY)
+
+    def test_administrator_creates_the_certifier(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            "/admin/referentiel/certificateur/add/",
+            {
+                "raison_sociale": "Institut Exemple",
+                "siret": "73282932000074",
+                "adresse": "1 rue de la Paix",
+                "ville": "Lyon",
+                "signataire_nom": "Claire Martin",
+                "signataire_qualite": "Directrice",
+                "signature": SimpleUploadedFile("s.png", png(), "image/png"),
+                "recours": "Par écrit au certificateur sous deux mois.",
+                "identifiant_cdc": "",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        c = Certificateur.objects.get()
+        self.assertEqual((c.ville, c.manquants()), ("Lyon", []))
+
+    def test_bad_siret_shown_nothing_stored(self) -> None:
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            "/admin/referentiel/certificateur/add/",
+            {"raison_sociale": "Institut", "siret": "12345678901234", "ville": "Lyon"},
+        )
+        self.assertContains(
+            response, "Ce numéro SIREN/SIRET est invalide (clé de contrôle fausse)."
+        )
+        self.assertEqual(Certificateur.objects.count(), 0)
+
+    def test_jury_member_cannot_open_admin(self) -> None:
+        self.client.force_login(self.membre)
+        response = self.client.get("/admin/referentiel/certificateur/")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            response["Location"],
+            "/admin/login/?next=/admin/referentiel/certificateur/",
+        )

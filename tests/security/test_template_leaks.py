@@ -1,0 +1,111 @@
+"""No template syntax ever reaches an issued file or an e-mail.
+
+Django prints a ``{# … #}`` that spans lines as text, and a document issued with
+it is frozen: every relevé issued before this test existed started with such a
+comment. Two checks: every template is scanned for a multi-line ``{# … #}``, and
+every PDF and e-mail the platform produces is rendered from realistic data and
+searched for template markers."""
+
+import io
+import re
+from pathlib import Path
+
+import pypdf
+from django.conf import settings
+from django.core import mail
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from evaluations.documents.models import Document
+from evaluations.documents.tasks import emission_launch
+from evaluations.sessions.services import candidat_invite
+from handicap.models import DemandeAmenagement
+from handicap.services import courrier_envoyer
+from referentiel.documents import referentiel_pdf
+from referentiel.selectors import referentiel_tree
+from tests.evaluations.factories_documents import make_scenario
+
+MARKERS = ("{#", "#}", "{%", "%}", "{{", "}}")
+# A "{#" whose "#}" is not on the same line: Django prints it as text.
+MULTILINE_COMMENT = re.compile(r"\{#(?:(?!#\}).)*$", re.MULTILINE)
+
+
+def pdf_text(content: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def leaks(text: str) -> list[str]:
+    return [marker for marker in MARKERS if marker in text]
+
+
+class TemplateSourceTests(TestCase):
+    def test_no_comment_spans_lines(self) -> None:
+        offenders = []
+        for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*")):
+            if path.suffix not in {".html", ".txt", ".xml", ".ics"}:
+                continue
+            for match in MULTILINE_COMMENT.finditer(path.read_text()):
+                line = path.read_text()[: match.start()].count("\n") + 1
+                offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{line}")
+        self.assertEqual(offenders, [])
+
+    def test_the_scan_finds_a_multiline_comment(self) -> None:
+        self.assertEqual(
+            [m.group(0) for m in MULTILINE_COMMENT.finditer("a {# b\n c #} {# d #}")],
+            ["{# b"],
+        )
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+class RenderedOutputTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.sc = make_scenario()
+        mail.outbox = []
+        emission_launch(session=cls.sc.session, by=cls.sc.admin)
+        # The outbox is emptied before each test: keep the issuing's notices.
+        cls.notices = list(mail.outbox)
+
+    def test_issued_documents_carry_no_template_syntax(self) -> None:
+        natures = set()
+        for document in Document.objects.all():
+            with document.fichier.open("rb") as handle:
+                text = pdf_text(handle.read())
+            natures.add(document.nature)
+            self.assertEqual(leaks(text), [], f"{document} : {text[:200]}")
+        self.assertEqual(natures, {"parchemin", "attestation", "releve", "pv"})
+
+    def test_decision_letter_carries_no_template_syntax(self) -> None:
+        demande = DemandeAmenagement.objects.exclude(courrier="").get()
+        with demande.courrier.open("rb") as handle:
+            text = pdf_text(handle.read())
+        self.assertIn("Aménagements accordés", text)
+        self.assertEqual(leaks(text), [])
+
+    def test_referentiel_pdf_carries_no_template_syntax(self) -> None:
+        rendered = referentiel_pdf(referentiel_tree(pk=self.sc.session.referentiel_id))
+        self.assertEqual(leaks(pdf_text(rendered.content)), [])
+
+    def test_emails_carry_no_template_syntax(self) -> None:
+        candidat = self.sc.certifie.candidat
+        with self.captureOnCommitCallbacks(execute=True):
+            candidat_invite(candidat=candidat)
+        response = self.client.post(
+            reverse("password_reset"), {"email": candidat.user.email}
+        )
+        self.assertEqual(response.status_code, 302)
+        courrier_envoyer(demande=DemandeAmenagement.objects.exclude(courrier="").get())
+        messages = [*self.notices, *mail.outbox]
+        self.assertEqual(
+            [m.subject for m in messages][-3:],
+            [
+                "Votre compte sur la plateforme de certification",
+                "Votre mot de passe sur la plateforme de certification",
+                "Décision sur votre demande d'aménagement — Session juin",
+            ],
+        )
+        self.assertEqual(len(self.notices), 4)  # one per deliberated candidate
+        for message in messages:
+            for text in (message.subject, message.body):
+                self.assertEqual(leaks(text), [], text)
