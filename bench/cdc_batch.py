@@ -40,9 +40,6 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "certif.settings.base",
     "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-    "CDC_ID_CLIENT_EMETTEUR": "BENCH001",
-    "CDC_ID_CLIENT_CERTIFICATEUR": "BENCH002",
-    "CDC_ID_CONTRAT": "BENCH-CONTRAT",
 }
 os.environ.update(ENV)
 
@@ -174,6 +171,31 @@ def fill(titulaires: int) -> None:
         )
 
 
+def ensure_certificateur(certification_id: int) -> None:
+    """The bench's certification gets a registered code and a certifier carrying
+    the CDC's identifiers (the seed's RNCP00000 is a placeholder: no batch is
+    built for it)."""
+    from referentiel.models import Certificateur, Certification
+
+    certificateur, _ = Certificateur.objects.get_or_create(
+        raison_sociale="Certificateur du bench",
+        defaults={
+            "siret": "73282932000074",
+            "adresse": "1 rue du Bench, 69002 Lyon",
+            "ville": "Lyon",
+            "signataire_nom": "Claire Martin",
+            "signataire_qualite": "Directrice",
+            "recours": "Par écrit sous deux mois.",
+            "cdc_id_client_emetteur": "BENCH001",
+            "cdc_id_client_certificateur": "BENCH002",
+            "cdc_id_contrat": "BENCH-CONTRAT",
+        },
+    )
+    Certification.objects.filter(pk=certification_id).update(
+        certificateur=certificateur, code="RNCP34567"
+    )
+
+
 def delete_lots() -> None:
     from evaluations.declarations.models import DeclarationCDC, LotCDC
 
@@ -223,7 +245,9 @@ def main() -> None:
             cursor.execute("ANALYZE")
         print(f"Remplissage : {time.perf_counter() - start:.1f} s")
     session = Session.objects.get(nom=SESSION_NOM)
+    ensure_certificateur(session.referentiel.certification_id)
     certification = session.referentiel.certification
+    certification.refresh_from_db()
     admin = User.objects.get(email=ADMIN_EMAIL)
     delete_lots()
     print(f"Titulaires : {session.inscriptions.count()}")

@@ -63,6 +63,12 @@ Log = Callable[[str], None]
 DEMO_SESSION_OUVERTE = "Session de printemps 2027"
 DEMO_CERTIFICATION = "RNCP00000"
 DEMO_CERTIFICATEUR = "Institut de démonstration (spécimen)"
+# The demo certifier's identifiers on the Caisse des Dépôts' portal.
+DEMO_IDENTIFIANTS_CDC = {
+    "cdc_id_client_emetteur": "DEMO0001",
+    "cdc_id_client_certificateur": "DEMO0002",
+    "cdc_id_contrat": "DEMO-CONTRAT",
+}
 
 
 def demo_pdf(title: str) -> bytes:
@@ -645,7 +651,8 @@ def demo_certificateur(log: Log) -> None:
                 "notification de la décision ; puis recours devant le tribunal "
                 "administratif de Lyon dans le même délai."
             ),
-            identifiant_cdc="DEMO-CDC-0001",
+            # Placeholders: the demo's file is a specimen, never to be deposited.
+            **DEMO_IDENTIFIANTS_CDC,
             specimen=True,
         )
         certificateur.full_clean(exclude=["logo", "signature"])
@@ -659,6 +666,11 @@ def demo_certificateur(log: Log) -> None:
         )
         certificateur.save()
         log(f"Certificateur de démonstration « {DEMO_CERTIFICATEUR} » (spécimen)")
+    elif not certificateur.cdc_id_contrat:
+        # A demo database loaded before the certifier carried them.
+        for name, value in DEMO_IDENTIFIANTS_CDC.items():
+            setattr(certificateur, name, value)
+        certificateur.save(update_fields=list(DEMO_IDENTIFIANTS_CDC))
     if certification.certificateur_id is None:
         certification.certificateur = certificateur
         certification.nsf = "326n"

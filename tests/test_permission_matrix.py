@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import (
     NoReverseMatch,
     URLPattern,
@@ -497,16 +497,11 @@ class World:
                 blocs=("B1", "B2"),
             )
         emission = emission_launch(session=earlier, by=admin)
-        with override_settings(
-            CDC_ID_CLIENT_EMETTEUR="EMET0001",
-            CDC_ID_CLIENT_CERTIFICATEUR="CERT0001",
-            CDC_ID_CONTRAT="C-1",
-        ):
-            lot = lot_build(
-                lot_id=lot_start(
-                    certification=earlier.referentiel.certification, by=admin
-                ).pk
-            )
+        lot = lot_build(
+            lot_id=lot_start(
+                certification=earlier.referentiel.certification, by=admin
+            ).pk
+        )
         lot = lot_deposit(lot=lot, by=admin)
         declaration = lot.declarations.order_by("pk").first()
         assert declaration is not None

@@ -229,14 +229,6 @@ QUORUM_DELIBERATION = env_int("QUORUM_DELIBERATION", 2)
 # closed (manage.py purger_pieces_handicap deletes them afterwards).
 HANDICAP_RETENTION_MOIS = env_int("HANDICAP_RETENTION_MOIS", 24)
 
-# The certifier's identifiers on the Caisse des Dépôts' portal, for the declaration
-# of holders (evaluations/declarations): the émetteur's and the certificateur's
-# idClient (8 characters each) and the idContrat (1 to 20). Empty: no batch can be
-# built. Read only through ``identifiants_cdc``.
-CDC_ID_CLIENT_EMETTEUR = env_str("CDC_ID_CLIENT_EMETTEUR", "")
-CDC_ID_CLIENT_CERTIFICATEUR = env_str("CDC_ID_CLIENT_CERTIFICATEUR", "")
-CDC_ID_CONTRAT = env_str("CDC_ID_CONTRAT", "")
-
 # Official documents. The specimen mode of the demo (every PDF marked « SPÉCIMEN »)
 # is refused with DEBUG off unless this explicitly allows it (a public demo site).
 CERTIFICATEUR_SPECIMEN_AUTORISE = env_bool("CERTIFICATEUR_SPECIMEN_AUTORISE", False)

@@ -20,7 +20,6 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "cpf-accrochage-1.1.
 NS = "urn:cdc:cpf:pc5:schema:1.0.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 TYPE_CERTIFICATION = "RNCP"
-NATURE_DEPOSANT = "CERTIFICATEUR"
 OBTENTION = "PAR_ADMISSION"
 PROGRESS_EVERY = 500
 
@@ -80,6 +79,9 @@ class Flux:
     id_contrat: str
     code_certification: str
     passages: Sequence[Passage]
+    # ``natureDeposant``: CERTIFICATEUR, or TIERS_CONFIANCE when a trusted third
+    # party deposits for the certifier.
+    nature_deposant: str = "CERTIFICATEUR"
 
 
 def _q(name: str) -> str:
@@ -160,7 +162,7 @@ def flux_xml(flux: Flux, *, progress: Callable[[int], None] | None = None) -> by
     certification = _add(_add(certificateur, "certifications"), "certification")
     _add(certification, "type", TYPE_CERTIFICATION)
     _add(certification, "code", flux.code_certification)
-    _add(certification, "natureDeposant", NATURE_DEPOSANT)
+    _add(certification, "natureDeposant", flux.nature_deposant)
     passages = _add(certification, "passageCertifications")
     for n, passage in enumerate(flux.passages, start=1):
         _passage(passages, passage)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -27,11 +26,18 @@ from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.deliberation.models import Deliberation
 from evaluations.sessions.models import Candidat, Inscription, VoieAcces
 from evaluations.sessions.pays import pays_libelle
-from referentiel.models import Certification
+from referentiel.models import (
+    CODE_RNCP_PROVISOIRE,
+    Certificateur,
+    Certification,
+    NatureDeposant,
+)
 
 DELAI_MOIS = 3
 JOURS_AVANT_ECHEANCE = 15
 LONGUEUR_MAX = 60  # nomNaissance, prenom1-3, nomUsage, libellés: 60 characters
+ID_CLIENT_LONGUEUR = 8
+ID_CONTRAT_MAX = 20
 INSEE_COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 # The enrolment's access route → ``modaliteAcces``: the seven values, one to one.
@@ -50,39 +56,97 @@ MODALITE_ACCES = {
 
 @dataclass(frozen=True)
 class IdentifiantsCDC:
-    """The certifier's identifiers on the CDC's portal: the émetteur's and the
-    certificateur's ``idClient`` (8 characters) and the ``idContrat``."""
+    """The identifiers a file carries, from the certifier of the certification
+    (``Certificateur``, edited in the admin): the émetteur's and the
+    certificateur's ``idClient`` (8 characters), the ``idContrat`` (1 to 20) and
+    the nature of the depositor. ``certificateur`` is None when the certification
+    names no certifier."""
 
-    id_client_emetteur: str
-    id_client_certificateur: str
-    id_contrat: str
+    certification: str
+    certificateur: str | None
+    id_client_emetteur: str = ""
+    id_client_certificateur: str = ""
+    id_contrat: str = ""
+    nature_deposant: str = NatureDeposant.CERTIFICATEUR
+    # The demo's certifier: its files are specimens, whatever their code.
+    specimen: bool = False
 
     @property
     def manquants(self) -> list[str]:
+        """What the file needs and the certifier's record lacks, in French."""
+        if self.certificateur is None:
+            return [_("le certificateur de la certification")]
         manquants = []
-        for value, nom, longueur in (
-            (self.id_client_emetteur, _("idClient de l'émetteur"), 8),
-            (self.id_client_certificateur, _("idClient du certificateur"), 8),
+        if self.certification == CODE_RNCP_PROVISOIRE and not self.specimen:
+            manquants.append(
+                _("le code RNCP de la certification (%(code)s est provisoire)")
+                % {"code": self.certification}
+            )
+        for value, nom in (
+            (self.id_client_emetteur, _("idClient de l'émetteur")),
+            (self.id_client_certificateur, _("idClient du certificateur")),
         ):
-            if len(value) != longueur:
+            if len(value) != ID_CLIENT_LONGUEUR:
                 manquants.append(
                     _("%(nom)s (%(n)d caractères exactement)")
-                    % {"nom": nom, "n": longueur}
+                    % {"nom": nom, "n": ID_CLIENT_LONGUEUR}
                 )
-        if not 1 <= len(self.id_contrat) <= 20:
-            manquants.append(_("idContrat (1 à 20 caractères)"))
+        if not 1 <= len(self.id_contrat) <= ID_CONTRAT_MAX:
+            manquants.append(
+                _("idContrat (1 à %(n)d caractères)") % {"n": ID_CONTRAT_MAX}
+            )
         return manquants
+
+    @property
+    def refus(self) -> str:
+        """Why no batch can be built (empty when the identifiers are complete),
+        naming the certification, the certifier and each missing identifier."""
+        manquants = self.manquants
+        if not manquants:
+            return ""
+        if self.certificateur is None:
+            return _(
+                "La certification %(code)s n'a pas de certificateur : désignez-le "
+                "dans l'administration (Certifications), puis renseignez ses "
+                "identifiants de la Caisse des Dépôts avant de construire un lot."
+            ) % {"code": self.certification}
+        return _(
+            "La déclaration à la Caisse des Dépôts de %(code)s (certificateur "
+            "« %(certificateur)s ») n'a pas : %(manquants)s. Renseignez-les dans "
+            "l'administration (Certificateurs, Certifications) avant de construire "
+            "un lot."
+        ) % {
+            "code": self.certification,
+            "certificateur": self.certificateur,
+            "manquants": ", ".join(manquants),
+        }
 
 
 def identifiants_cdc(certification: Certification) -> IdentifiantsCDC:
-    """The identifiers for ``certification``'s declarations. Their home until the
-    certifier's record carries them: the settings ``CDC_ID_CLIENT_EMETTEUR``,
-    ``CDC_ID_CLIENT_CERTIFICATEUR`` and ``CDC_ID_CONTRAT`` (one certifier per
-    installation). Everything reads them through this function."""
+    """The identifiers for ``certification``'s declarations, read from its
+    certifier's record. Everything reads them through this function."""
+    certificateur = (
+        Certificateur.objects.filter(certifications=certification.pk)
+        .values(
+            "raison_sociale",
+            "cdc_id_client_emetteur",
+            "cdc_id_client_certificateur",
+            "cdc_id_contrat",
+            "cdc_nature_deposant",
+            "specimen",
+        )
+        .first()
+    )
+    if certificateur is None:
+        return IdentifiantsCDC(certification=certification.code, certificateur=None)
     return IdentifiantsCDC(
-        id_client_emetteur=settings.CDC_ID_CLIENT_EMETTEUR,
-        id_client_certificateur=settings.CDC_ID_CLIENT_CERTIFICATEUR,
-        id_contrat=settings.CDC_ID_CONTRAT,
+        certification=certification.code,
+        certificateur=certificateur["raison_sociale"],
+        id_client_emetteur=certificateur["cdc_id_client_emetteur"],
+        id_client_certificateur=certificateur["cdc_id_client_certificateur"],
+        id_contrat=certificateur["cdc_id_contrat"],
+        nature_deposant=certificateur["cdc_nature_deposant"],
+        specimen=certificateur["specimen"],
     )
 
 
@@ -293,12 +357,17 @@ CANDIDAT_CHAMPS = (
 def _certifies(
     prefix: str, certification: Certification | None, inscription_ids: list[int] | None
 ) -> Q:
-    """Awards of the certification: deliberation locked, decision « certifié »;
-    ``prefix`` leads from the queried model to the enrolment."""
+    """Awards of the certification: deliberation locked, decision « certifié »
+    (never « Absent », « Validation partielle » nor « Non validé »), on an
+    enrolment neither withdrawn nor deferred to a later session (those are
+    evaluated no more, whatever a decision left on them says); ``prefix`` leads
+    from the queried model to the enrolment."""
     condition = Q(
         **{
             f"{prefix}deliberation__verrouillee": True,
             f"{prefix}deliberation__decision": Deliberation.Decision.CERTIFIE,
+            f"{prefix}desiste_le__isnull": True,
+            f"{prefix}reportee_vers__isnull": True,
         }
     )
     if certification is not None:
@@ -407,10 +476,7 @@ def echeances_for(
 def certifications_declarees() -> QuerySet[Certification]:
     """The certifications that have at least one certified holder."""
     return Certification.objects.filter(
-        referentiels__sessions__inscriptions__deliberation__decision=(
-            Deliberation.Decision.CERTIFIE
-        ),
-        referentiels__sessions__inscriptions__deliberation__verrouillee=True,
+        _certifies("referentiels__sessions__inscriptions__", None, None)
     ).distinct()
 
 

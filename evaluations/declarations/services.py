@@ -54,15 +54,9 @@ def lot_start(
     """Open a batch for ``certification`` (every holder to declare, or only the
     enrolments in ``inscription_ids``); ``lot_build`` fills it."""
     Certification.objects.select_for_update().get(pk=certification.pk)
-    manquants = identifiants_cdc(certification).manquants
-    if manquants:
-        raise ValidationError(
-            _(
-                "Identifiants de la Caisse des Dépôts incomplets : %(manquants)s. "
-                "Renseignez-les avant de construire un lot."
-            )
-            % {"manquants": ", ".join(manquants)}
-        )
+    refus = identifiants_cdc(certification).refus
+    if refus:
+        raise ValidationError(refus)
     if LotCDC.objects.filter(
         certification=certification, statut=LotCDC.Statut.EN_COURS
     ).exists():
@@ -152,6 +146,7 @@ def lot_build(*, lot_id: int) -> LotCDC:
         id_client_emetteur=ids.id_client_emetteur,
         id_client_certificateur=ids.id_client_certificateur,
         id_contrat=ids.id_contrat,
+        nature_deposant=ids.nature_deposant,
         code_certification=lot.certification.code,
         passages=[t.passage for t in retenus],
     )

@@ -79,10 +79,10 @@ def declarations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "lots": paginate(
                 request, lots_for(certification=certification), param="lots"
             ),
-            "identifiants_manquants": (
-                identifiants_cdc(certification).manquants
+            "identifiants_refus": (
+                identifiants_cdc(certification).refus
                 if certification is not None
-                else []
+                else ""
             ),
         },
     )

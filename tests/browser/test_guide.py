@@ -393,10 +393,6 @@ def _public(page: Page, browser: Browser, live_server, verification: str) -> Non
 
 @pytest.mark.browser
 def test_guide_tour(page: Page, browser: Browser, live_server, settings) -> None:  # type: ignore[no-untyped-def]
-    # The demo's identifiers on the CDC's portal, as make run gives them.
-    settings.CDC_ID_CLIENT_EMETTEUR = "DEMO0001"
-    settings.CDC_ID_CLIENT_CERTIFICATEUR = "DEMO0002"
-    settings.CDC_ID_CONTRAT = "DEMO-CONTRAT"
     call_command("load_demo", stdout=io.StringIO())
     cache.clear()
     mail.outbox.clear()

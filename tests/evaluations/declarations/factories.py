@@ -8,10 +8,21 @@ from zoneinfo import ZoneInfo
 from certif.models import User
 from evaluations.deliberation.models import Deliberation
 from evaluations.sessions.models import Inscription, Session
+from referentiel.models import Certification, Referentiel
 from tests.evaluations.factories import make_candidat_complet
-from tests.factories import make_inscription
+from tests.factories import make_inscription, make_referentiel
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+def make_referentiel_enregistre(code: str = "RNCP12345") -> Referentiel:
+    """The seed référentiel with a certifier, its certification registered under
+    ``code`` (the seed's RNCP00000 is a placeholder: no file is built for it
+    unless the certifier is the demo's specimen)."""
+    referentiel = make_referentiel()
+    Certification.objects.filter(pk=referentiel.certification_id).update(code=code)
+    referentiel.certification.refresh_from_db()
+    return referentiel
 
 
 def make_titulaire(

@@ -8,28 +8,25 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 
 from certif.roles import Role
 from evaluations.declarations.models import LotCDC
 from evaluations.sessions.models import Candidat
-from tests.evaluations.declarations.factories import make_titulaire
+from referentiel.models import Certificateur
+from tests.evaluations.declarations.factories import (
+    make_referentiel_enregistre,
+    make_titulaire,
+)
 from tests.evaluations.factories import make_candidat_complet
-from tests.factories import make_referentiel, make_session, make_user
-
-IDS = {
-    "CDC_ID_CLIENT_EMETTEUR": "EMET0001",
-    "CDC_ID_CLIENT_CERTIFICATEUR": "CERT0001",
-    "CDC_ID_CONTRAT": "C-1",
-}
+from tests.factories import make_session, make_user
 
 
-@override_settings(**IDS)
 class DeclarationCommandTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
-        cls.referentiel = make_referentiel()
+        cls.referentiel = make_referentiel_enregistre()
         session = make_session(cls.referentiel, statut="deliberee")
         cls.lea = make_titulaire(
             session, "lea@example.org", par=cls.admin, nom_naissance="FONTAINE"
@@ -65,10 +62,8 @@ class DeclarationCommandTests(TestCase):
             self.run_command("--par", "personne@example.org")
 
     def test_missing_identifiers(self) -> None:
-        with (
-            override_settings(CDC_ID_CONTRAT=""),
-            self.assertRaisesMessage(CommandError, "idContrat (1 à 20 caractères)"),
-        ):
+        Certificateur.objects.update(cdc_id_contrat="")
+        with self.assertRaisesMessage(CommandError, "idContrat (1 à 20 caractères)"):
             self.run_command()
 
     def test_incomplete_identity_refuses_and_writes_nothing(self) -> None:

@@ -8,7 +8,7 @@ from unittest import skipUnless
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import TransactionTestCase
 
 from certif.roles import Role
 from evaluations.declarations.models import DeclarationCDC, LotCDC
@@ -45,11 +45,6 @@ def together(*calls: Callable[[], object]) -> tuple[list[object], list[BaseExcep
 
 
 @skipUnless(connection.vendor == "postgresql", "needs concurrent transactions")
-@override_settings(
-    CDC_ID_CLIENT_EMETTEUR="EMET0001",
-    CDC_ID_CLIENT_CERTIFICATEUR="CERT0001",
-    CDC_ID_CONTRAT="C-1",
-)
 class ConcurrentDeclarationTests(TransactionTestCase):
     def setUp(self) -> None:
         self.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from lxml import etree
 
 from certif.models import User
@@ -18,11 +18,6 @@ from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.sessions.models import Inscription
 from tests.clock import frozen
 
-IDS = {
-    "CDC_ID_CLIENT_EMETTEUR": "EMET0001",
-    "CDC_ID_CLIENT_CERTIFICATEUR": "CERT0001",
-    "CDC_ID_CONTRAT": "CONTRAT-2026-01",
-}
 NIL = "xsi:nil"
 
 
@@ -49,7 +44,6 @@ def validate(content: bytes) -> etree._Element:
 
 
 @frozen()
-@override_settings(**IDS)
 class DemoDeclarationTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -128,9 +122,10 @@ class DemoDeclarationTests(TestCase):
             {
                 "idFlux": lot.id_flux,
                 "horodatage": "2026-03-18T10:30:00+01:00",
-                "emetteur/idClient": "EMET0001",
-                "emetteur/certificateurs/certificateur/idClient": "CERT0001",
-                "emetteur/certificateurs/certificateur/idContrat": "CONTRAT-2026-01",
+                # The demo certifier's identifiers (its record, load_demo).
+                "emetteur/idClient": "DEMO0001",
+                "emetteur/certificateurs/certificateur/idClient": "DEMO0002",
+                "emetteur/certificateurs/certificateur/idContrat": "DEMO-CONTRAT",
                 "emetteur/certificateurs/certificateur/certifications/certification/type": "RNCP",
                 "emetteur/certificateurs/certificateur/certifications/certification/code": "RNCP00000",
                 "emetteur/certificateurs/certificateur/certifications/certification/natureDeposant": "CERTIFICATEUR",

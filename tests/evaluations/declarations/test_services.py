@@ -8,13 +8,15 @@ from datetime import date, datetime
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
+from lxml import etree
 
 from certif.roles import Role
 from evaluations.declarations.documents import schema_errors
 from evaluations.declarations.models import DeclarationCDC, LotCDC, RappelDeclarations
 from evaluations.declarations.selectors import (
     Etat,
+    certifications_declarees,
     echeance_of,
     echeances_for,
     titulaires_for,
@@ -28,25 +30,24 @@ from evaluations.declarations.services import (
     rappel_send,
 )
 from evaluations.declarations.tasks import lot_launch
-from evaluations.sessions.models import Candidat
+from evaluations.deliberation.models import Deliberation
+from evaluations.sessions.models import Candidat, Inscription
 from evaluations.sessions.services import IdentiteData, candidat_identite_update
+from referentiel.models import Certificateur, Certification
 from tests.clock import frozen
-from tests.evaluations.declarations.factories import PARIS, make_titulaire
-from tests.factories import make_referentiel, make_session, make_user
-
-IDS = {
-    "CDC_ID_CLIENT_EMETTEUR": "EMET0001",
-    "CDC_ID_CLIENT_CERTIFICATEUR": "CERT0001",
-    "CDC_ID_CONTRAT": "C-1",
-}
+from tests.evaluations.declarations.factories import (
+    PARIS,
+    make_referentiel_enregistre,
+    make_titulaire,
+)
+from tests.factories import make_inscription, make_session, make_user
 
 
-@override_settings(**IDS)
 class DeclarationTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
-        cls.referentiel = make_referentiel()
+        cls.referentiel = make_referentiel_enregistre()
         cls.certification = cls.referentiel.certification
         cls.session = make_session(cls.referentiel, statut="deliberee")
         cls.lea = make_titulaire(
@@ -101,6 +102,48 @@ class BatchTests(DeclarationTestCase):
             {"Léa FONTAINE": Etat.A_DECLARER, "Omar BENALI": Etat.A_DECLARER},
         )
 
+    def test_absent_withdrawn_or_deferred_is_never_a_holder(self) -> None:
+        make_titulaire(
+            self.session,
+            "absent@example.org",
+            par=self.admin,
+            nom_naissance="ABSENT",
+            decision=Deliberation.Decision.ABSENT,
+        )
+        # A « certifié » left on an enrolment that was then withdrawn or deferred
+        # (the jury's guard stops it today; the rule does not rely on it).
+        desiste = make_titulaire(
+            self.session, "desiste@example.org", par=self.admin, nom_naissance="DESISTE"
+        )
+        Inscription.objects.filter(pk=desiste.pk).update(
+            desiste_le=date(2026, 1, 5), desistement_motif="Raisons personnelles"
+        )
+        reporte = make_titulaire(
+            self.session, "reporte@example.org", par=self.admin, nom_naissance="REPORTE"
+        )
+        suivante = make_session(self.referentiel, nom="Session suivante")
+        Inscription.objects.filter(pk=reporte.pk).update(
+            reportee_vers=make_inscription(reporte.candidat, suivante),
+            report_motif="Hospitalisation",
+        )
+        self.assertEqual(
+            self.etats(),
+            {"Léa FONTAINE": Etat.A_DECLARER, "Omar BENALI": Etat.A_DECLARER},
+        )
+        lot = self.build()
+        self.assertEqual(
+            sorted(lot.declarations.values_list("inscription_id", flat=True)),
+            sorted([self.lea.pk, self.omar.pk]),
+        )
+        self.assertEqual(lot.exclus, [])
+
+    def test_certification_without_holders_is_not_offered(self) -> None:
+        self.assertEqual(list(certifications_declarees()), [self.certification])
+        Deliberation.objects.filter(inscription__in=[self.lea, self.omar]).update(
+            decision=Deliberation.Decision.ABSENT
+        )
+        self.assertEqual(list(certifications_declarees()), [])
+
     def test_incomplete_identity_left_out_and_named(self) -> None:
         Candidat.objects.filter(pk=self.lea.candidat_id).update(
             code_insee_naissance="2A0"
@@ -146,17 +189,66 @@ class BatchTests(DeclarationTestCase):
         )
 
     def test_missing_identifiers_refuse_to_start(self) -> None:
-        with (
-            override_settings(CDC_ID_CLIENT_EMETTEUR="", CDC_ID_CONTRAT="X" * 21),
-            self.assertRaisesMessage(
-                ValidationError,
-                "Identifiants de la Caisse des Dépôts incomplets : idClient de "
-                "l'émetteur (8 caractères exactement), idContrat (1 à 20 "
-                "caractères). Renseignez-les avant de construire un lot.",
-            ),
+        Certificateur.objects.update(cdc_id_client_emetteur="", cdc_id_contrat="")
+        with self.assertRaisesMessage(
+            ValidationError,
+            "La déclaration à la Caisse des Dépôts de RNCP12345 (certificateur "
+            "« Institut Exemple de Certification ») n'a pas : idClient de "
+            "l'émetteur (8 caractères exactement), idContrat (1 à 20 "
+            "caractères). Renseignez-les dans l'administration (Certificateurs, "
+            "Certifications) avant de construire un lot.",
         ):
             lot_start(certification=self.certification, by=self.admin)
         self.assertEqual(LotCDC.objects.count(), 0)
+
+    def test_no_certifier_refuses_to_start(self) -> None:
+        Certification.objects.update(certificateur=None)
+        with self.assertRaisesMessage(
+            ValidationError,
+            "La certification RNCP12345 n'a pas de certificateur : désignez-le "
+            "dans l'administration (Certifications), puis renseignez ses "
+            "identifiants de la Caisse des Dépôts avant de construire un lot.",
+        ):
+            lot_start(certification=self.certification, by=self.admin)
+        self.assertEqual(LotCDC.objects.count(), 0)
+
+    def test_provisional_rncp_code_refuses_unless_specimen(self) -> None:
+        Certification.objects.update(code="RNCP00000")
+        self.certification.refresh_from_db()
+        with self.assertRaisesMessage(
+            ValidationError,
+            "n'a pas : le code RNCP de la certification (RNCP00000 est provisoire).",
+        ):
+            lot_start(certification=self.certification, by=self.admin)
+        self.assertEqual(LotCDC.objects.count(), 0)
+        # The demo's certifier issues specimens: its file is built, never deposited.
+        Certificateur.objects.update(specimen=True)
+        lot = self.build()
+        self.assertEqual(lot.statut, LotCDC.Statut.CONSTRUIT)
+
+    def test_identifiers_and_nature_come_from_the_certifier(self) -> None:
+        Certificateur.objects.update(
+            cdc_id_client_emetteur="TIERS001",
+            cdc_id_client_certificateur="CERT0042",
+            cdc_id_contrat="CONTRAT-2026-07",
+            cdc_nature_deposant="TIERS_CONFIANCE",
+        )
+        lot = self.build()
+        with lot.fichier.open("rb") as handle:
+            document = etree.fromstring(handle.read())
+        ns = {"cpf": "urn:cdc:cpf:pc5:schema:1.0.0"}
+        self.assertEqual(
+            [
+                document.findtext(path, namespaces=ns)
+                for path in (
+                    "cpf:emetteur/cpf:idClient",
+                    "cpf:emetteur/cpf:certificateurs/cpf:certificateur/cpf:idClient",
+                    "cpf:emetteur/cpf:certificateurs/cpf:certificateur/cpf:idContrat",
+                    ".//cpf:certification/cpf:natureDeposant",
+                )
+            ],
+            ["TIERS001", "CERT0042", "CONTRAT-2026-07", "TIERS_CONFIANCE"],
+        )
 
     def test_one_batch_at_a_time_per_certification(self) -> None:
         lot_start(certification=self.certification, by=self.admin)
@@ -344,7 +436,7 @@ class DeadlineTests(DeclarationTestCase):
                 "2 titulaires sont à déclarer dans les 15 jours.\n", message.body
             )
             self.assertIn(
-                "Léa FONTAINE (RNCP00000) : à déclarer au plus tard le 10/04/2026",
+                "Léa FONTAINE (RNCP12345) : à déclarer au plus tard le 10/04/2026",
                 message.body,
             )
             with self.captureOnCommitCallbacks(execute=True):

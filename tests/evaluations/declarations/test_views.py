@@ -3,29 +3,26 @@ counts whatever the number of holders, pagination, a tampered file never
 offered."""
 
 from django.core.files.base import ContentFile
-from django.test import TestCase, override_settings
+from django.test import TestCase
 
 from certif.roles import Role
 from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.declarations.services import lot_build, lot_deposit, lot_start
-from tests.evaluations.declarations.factories import make_titulaire
-from tests.factories import make_candidat, make_referentiel, make_session, make_user
-
-IDS = {
-    "CDC_ID_CLIENT_EMETTEUR": "EMET0001",
-    "CDC_ID_CLIENT_CERTIFICATEUR": "CERT0001",
-    "CDC_ID_CONTRAT": "C-1",
-}
+from referentiel.models import Certificateur
+from tests.evaluations.declarations.factories import (
+    make_referentiel_enregistre,
+    make_titulaire,
+)
+from tests.factories import make_candidat, make_session, make_user
 
 
-@override_settings(**IDS)
 class ViewTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.admin = make_user("admin@example.org", Role.ADMINISTRATEUR)
         cls.jury = make_user("jury@example.org", Role.PRESIDENT)
         cls.candidat = make_candidat("c@example.org")
-        cls.referentiel = make_referentiel()
+        cls.referentiel = make_referentiel_enregistre()
         cls.certification = cls.referentiel.certification
         cls.session = make_session(cls.referentiel, statut="deliberee")
         cls.lea = make_titulaire(
@@ -172,13 +169,18 @@ class PageTests(ViewTestCase):
 class ActionTests(ViewTestCase):
     def test_build_refused_without_identifiers(self) -> None:
         self.client.force_login(self.admin)
-        with override_settings(CDC_ID_CONTRAT=""):
-            response = self.client.post(
-                "/declarations/lots/nouveau/",
-                {"certification": self.certification.pk, "mode": "exclure"},
-                follow=True,
-            )
-        self.assertContains(response, "Identifiants de la Caisse des Dépôts incomplets")
+        Certificateur.objects.update(cdc_id_contrat="")
+        response = self.client.post(
+            "/declarations/lots/nouveau/",
+            {"certification": self.certification.pk, "mode": "exclure"},
+            follow=True,
+        )
+        self.assertContains(
+            response,
+            "n&#x27;a pas : idContrat (1 à 20 caractères). Renseignez-les dans "
+            "l&#x27;administration (Certificateurs, Certifications) avant de "
+            "construire un lot.",
+        )
         self.assertEqual(LotCDC.objects.count(), 0)
 
     def test_bad_form_stores_nothing(self) -> None:
@@ -258,7 +260,9 @@ class HomeTests(ViewTestCase):
         from datetime import datetime
 
         from tests.clock import frozen
-        from tests.evaluations.declarations.factories import PARIS
+        from tests.evaluations.declarations.factories import (
+            PARIS,
+        )
 
         self.client.force_login(self.admin)
         # Léa: awarded on 10 January 2026, deadline 10 April 2026.
