@@ -324,6 +324,22 @@ def main() -> None:
     print(
         f"Référence du même passage — lxml seul, analyse + validation du fichier : {baseline:.2f} s"
     )
+    # 4. The deadlines of the administrator's home (and the daily reminder), on
+    # the day the awards fall due (every holder due) and today (none due yet):
+    # only the holders that may be due are read.
+    from evaluations.declarations.selectors import echeance_of, echeances_for
+
+    delete_lots()
+    echeance = echeance_of(titulaires[0].attribution)
+    for jour in (echeance, django.utils.timezone.localdate()):
+        e0 = time.perf_counter()
+        echeances = echeances_for(today=jour)
+        duree = time.perf_counter() - e0
+        print(
+            f"Échéances de l'accueil au {jour:%d/%m/%Y} : {duree:.2f} s "
+            f"({len(echeances.dues)} à déclarer dans les 15 jours, "
+            f"{len(echeances.en_retard)} en retard)"
+        )
     delete_lots()
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -379,40 +379,79 @@ def _certifies(
     return condition
 
 
+def _attribues_avant(echeance_max: date, tz: tzinfo) -> datetime:
+    """A moment after every award whose deadline is ``echeance_max`` or earlier
+    (a few days' margin over three months back: ``echeance_of`` decides)."""
+    month = echeance_max.month - 1 - DELAI_MOIS
+    year, month = echeance_max.year + month // 12, month % 12 + 1
+    day = min(echeance_max.day, calendar.monthrange(year, month)[1])
+    borne = date(year, month, day) + timedelta(days=4)
+    return datetime(borne.year, borne.month, borne.day, tzinfo=tz)
+
+
 def titulaires_for(
     *,
     certification: Certification | None = None,
     inscription_ids: list[int] | None = None,
+    non_declares_echeance_max: date | None = None,
 ) -> list[TitulaireCDC]:
     """Every certified holder (deliberation locked, decision « certifié »), oldest
     award first, with their declaration state: two queries whatever their
     number. Awards of blocs only are not declared in this flow (the schema in use
-    has no place for them)."""
-    rows = (
-        Inscription.objects.filter(_certifies("", certification, inscription_ids))
-        .order_by("deliberation__decidee_le", "candidat__nom_naissance", "pk")
-        .values_list(
-            "pk",
-            "voie_acces",
-            "candidat_id",
-            *(f"candidat__{name}" for name in CANDIDAT_CHAMPS),
-            "session__nom",
-            "session__date_ouverture",
-            "session__date_jury",
-            "session__referentiel__certification__code",
-            "deliberation__decidee_le",
+    has no place for them).
+
+    ``non_declares_echeance_max`` narrows the reading, in the database, to the
+    holders whose deadline may be that day or earlier and whose latest
+    declaration (if any) is not deposited nor accepted: what the deadlines need,
+    without reading every holder of past years (the exact rules still decide
+    afterwards)."""
+    tz = timezone.get_current_timezone()
+    inscriptions = Inscription.objects.filter(
+        _certifies("", certification, inscription_ids)
+    )
+    declarations = DeclarationCDC.objects.filter(
+        _certifies("inscription__", certification, inscription_ids)
+    )
+    if non_declares_echeance_max is not None:
+        avant = _attribues_avant(non_declares_echeance_max, tz)
+        derniere = (
+            DeclarationCDC.objects.filter(inscription=OuterRef("pk"))
+            .order_by("-pk")
+            .values("statut")[:1]
         )
+        inscriptions = (
+            inscriptions.filter(deliberation__decidee_le__lt=avant)
+            .annotate(derniere_statut=Subquery(derniere))
+            .filter(
+                Q(derniere_statut__isnull=True)
+                | Q(
+                    derniere_statut__in=(
+                        DeclarationCDC.Statut.INCLUS,
+                        DeclarationCDC.Statut.REJETE,
+                    )
+                )
+            )
+        )
+        declarations = declarations.filter(
+            inscription__deliberation__decidee_le__lt=avant,
+            inscription__in=inscriptions.values("pk"),
+        )
+    rows = inscriptions.order_by(
+        "deliberation__decidee_le", "candidat__nom_naissance", "pk"
+    ).values_list(
+        "pk",
+        "voie_acces",
+        "candidat_id",
+        *(f"candidat__{name}" for name in CANDIDAT_CHAMPS),
+        "session__nom",
+        "session__date_ouverture",
+        "session__date_jury",
+        "session__referentiel__certification__code",
+        "deliberation__decidee_le",
     )
     historiques: dict[int, list[DeclarationCDC]] = defaultdict(list)
-    for declaration in (
-        DeclarationCDC.objects.filter(
-            _certifies("inscription__", certification, inscription_ids)
-        )
-        .select_related("lot")
-        .order_by("-pk")
-    ):
+    for declaration in declarations.select_related("lot").order_by("-pk"):
         historiques[declaration.inscription_id].append(declaration)
-    tz = timezone.get_current_timezone()
     titulaires = []
     for row in rows:
         inscription_id, voie_acces, candidat_id = row[:3]
@@ -458,12 +497,14 @@ class Echeances:
 def echeances_for(
     *, today: date | None = None, titulaires: list[TitulaireCDC] | None = None
 ) -> Echeances:
-    """From every holder (or the ``titulaires`` already read): the deadline is
-    the award + 3 months, the day of the deadline included."""
+    """From the holders (or the ``titulaires`` already read): the deadline is
+    the award + 3 months, the day of the deadline included. Read alone, only the
+    holders that may be due or overdue are read (the administrator's home, the
+    daily reminder)."""
     today = today or timezone.localdate()
     limite = today + timedelta(days=JOURS_AVANT_ECHEANCE)
     if titulaires is None:
-        titulaires = titulaires_for()
+        titulaires = titulaires_for(non_declares_echeance_max=limite)
     non_declares = sorted(
         (t for t in titulaires if t.non_declare), key=lambda t: t.echeance
     )

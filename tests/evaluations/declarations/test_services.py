@@ -3,7 +3,7 @@ field named, the file always valid, the tracking holder by holder (deposit,
 answer, rejection then a new batch, a correction after acceptance), the
 deadline around the three-month boundary."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -406,6 +406,71 @@ class DeadlineTests(DeclarationTestCase):
                 self.assertEqual(
                     (len(echeances.dues), len(echeances.en_retard)), (dues, retard)
                 )
+
+    def test_narrowed_reading_agrees_with_every_holder(self) -> None:
+        # Awards near month ends (30 November → 28 February), one decided at
+        # 00:30 in Paris (23:30 UTC the day before), one rejected by the CDC, one
+        # accepted, one deposited.
+        fins_de_mois = [
+            make_titulaire(self.session, f"m{i}@example.org", par=self.admin, le=moment)
+            for i, moment in enumerate(
+                [
+                    datetime(2025, 11, 28, 15, tzinfo=PARIS),
+                    datetime(2025, 11, 29, 15, tzinfo=PARIS),
+                    datetime(2025, 11, 30, 0, 30, tzinfo=PARIS),
+                    datetime(2025, 12, 31, 23, 30, tzinfo=PARIS),
+                ]
+            )
+        ]
+        accepte = make_titulaire(
+            self.session,
+            "accepte@example.org",
+            par=self.admin,
+            le=datetime(2025, 11, 30, 12, tzinfo=PARIS),
+        )
+        rejete = make_titulaire(
+            self.session,
+            "rejete@example.org",
+            par=self.admin,
+            le=datetime(2025, 11, 30, 12, tzinfo=PARIS),
+        )
+        lot = lot_deposit(
+            lot=self.build(inscription_ids=[accepte.pk, rejete.pk]), by=self.admin
+        )
+        declarations = {d.inscription_id: d for d in lot.declarations.all()}
+        declaration_answer(
+            declaration=declarations[accepte.pk], accepte=True, motif="", by=self.admin
+        )
+        declaration_answer(
+            declaration=declarations[rejete.pk],
+            accepte=False,
+            motif="Commune inconnue",
+            by=self.admin,
+        )
+        self.build(inscription_ids=[self.omar.pk])  # included, not deposited
+        tous = titulaires_for()
+        jour = date(2026, 1, 20)
+        while jour <= date(2026, 4, 20):
+            with self.subTest(jour=jour):
+                attendu = echeances_for(today=jour, titulaires=tous)
+                lu = echeances_for(today=jour)
+                self.assertEqual(
+                    (
+                        [t.inscription_id for t in lu.dues],
+                        [t.inscription_id for t in lu.en_retard],
+                    ),
+                    (
+                        [t.inscription_id for t in attendu.dues],
+                        [t.inscription_id for t in attendu.en_retard],
+                    ),
+                )
+            jour += timedelta(days=1)
+        # On 2 March: the awards of 28-30 November (deadline 28 February) are
+        # overdue, the rejected one too; never the accepted one.
+        self.assertEqual(
+            [t.inscription_id for t in echeances_for(today=date(2026, 3, 2)).en_retard],
+            [*(i.pk for i in fins_de_mois[:3]), rejete.pk],
+        )
 
     def test_deposited_holders_are_no_longer_due(self) -> None:
         lot = self.build(inscription_ids=[self.lea.pk])
