@@ -414,14 +414,14 @@ def titulaires_for(
     )
     if non_declares_echeance_max is not None:
         avant = _attribues_avant(non_declares_echeance_max, tz)
-        derniere = (
+        derniere_statut = (
             DeclarationCDC.objects.filter(inscription=OuterRef("pk"))
             .order_by("-pk")
             .values("statut")[:1]
         )
         inscriptions = (
             inscriptions.filter(deliberation__decidee_le__lt=avant)
-            .annotate(derniere_statut=Subquery(derniere))
+            .annotate(derniere_statut=Subquery(derniere_statut))
             .filter(
                 Q(derniere_statut__isnull=True)
                 | Q(
