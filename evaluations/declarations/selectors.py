@@ -522,7 +522,9 @@ def certifications_declarees() -> QuerySet[Certification]:
 
 
 def lots_for(*, certification: Certification | None = None) -> QuerySet[LotCDC]:
-    lots = LotCDC.objects.select_related("certification", "cree_par", "depose_par")
+    lots = LotCDC.objects.select_related(
+        "certification__certificateur", "cree_par", "depose_par"
+    )
     if certification is not None:
         lots = lots.filter(certification=certification)
     return lots.order_by("-pk")

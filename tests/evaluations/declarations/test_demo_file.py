@@ -170,6 +170,11 @@ class DemoDeclarationTests(TestCase):
         self.assertEqual((lot.statut, lot.total, lot.faits), ("construit", 2, 2))
         page = self.client.get(f"/declarations/lots/{lot.pk}/")
         self.assertContains(page, lot.sha256)
+        self.assertContains(
+            page,
+            "Spécimen : le certificateur est en mode démonstration, ce fichier ne "
+            "doit jamais être déposé sur le portail de la Caisse des Dépôts.",
+        )
         response = self.client.get(f"/declarations/lots/{lot.pk}/fichier.xml")
         self.assertEqual(response["Content-Type"], "application/xml")
         self.assertEqual(

@@ -137,6 +137,7 @@ class PageTests(ViewTestCase):
         lot_deposit(lot=big, by=self.admin)
         with self.assertNumQueries(len(one.captured_queries)):
             response = self.client.get(f"/declarations/lots/{big.pk}/?page=2")
+        self.assertNotContains(response, "Spécimen")
         self.assertContains(response, "60 titulaires déclarés dans ce lot")
         self.assertContains(response, "Page 2 sur 2")
         self.assertContains(response, "Marquer acceptés les 60 titulaires sans réponse")
