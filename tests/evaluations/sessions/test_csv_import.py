@@ -244,6 +244,15 @@ class ImportTests(CsvTestCase):
         )
         self.assertEqual(sorted(b.code for b in eliott.blocs.all()), ["A1", "A2"])
         self.assertEqual(eliott.candidat.nom_usage, "MARTIN")
+        # Born abroad, the country given by its name: stored by its INSEE code.
+        self.assertEqual(
+            (
+                eliott.candidat.commune_naissance,
+                eliott.candidat.code_insee_naissance,
+                eliott.candidat.pays_naissance,
+            ),
+            ("Dakar", "", "99341"),
+        )
         self.assertEqual(eliott.candidat.user.first_name, "Éliott")
         self.assertEqual(eliott.candidat.user.last_name, "MARTIN")
         self.assertIs(eliott.candidat.user.has_usable_password(), False)
@@ -522,6 +531,15 @@ class ImportViewTests(CsvTestCase):
             response, "2 candidats importés ; leurs invitations partent par e-mail."
         )
         self.assertEqual(Inscription.objects.filter(session=self.session).count(), 2)
+        # The background parser keeps a birth abroad, the country by its code.
+        self.assertEqual(
+            sorted(
+                Candidat.objects.values_list(
+                    "nom_naissance", "commune_naissance", "pays_naissance"
+                )
+            ),
+            [("LECLERC", "Paris", ""), ("NOËL", "Dakar", "99341")],
+        )
         self.assertEqual(len(mail.outbox), 2)
         # A second click imports nothing more.
         response = self.client.post(self.confirm_url(fichier), follow=True)
