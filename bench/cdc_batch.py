@@ -12,6 +12,7 @@ background by a real ``db_worker`` and validated against the CDC's schema.
    enqueued in the database), then a real worker (``manage.py db_worker --batch``,
    a separate process) builds the batch; the script waits until the batch is
    finished and prints the wall time from the request to a stored, valid file.
+   Baseline of the same run: the same worker process with an empty queue.
 3. The same build in-process, phase by phase: reading the holders with their
    state, writing the XML, validating it, storing it with one declaration row per
    holder. Baseline of the same run: parsing and validating the produced file with
@@ -252,25 +253,34 @@ def main() -> None:
     delete_lots()
     print(f"Titulaires : {session.inscriptions.count()}")
 
-    # 2. End to end: request, then a real worker process.
+    # 2. End to end: request, then a real worker process. Baseline of the same
+    # run: the same worker process started with nothing to do (Python, Django,
+    # the queue read once).
+    def run_worker() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            env={**os.environ, **ENV},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    w0 = time.perf_counter()
+    run_worker()
+    worker_vide = time.perf_counter() - w0
+    print(f"Référence : db_worker --batch sans tâche : {worker_vide:.2f} s")
     start = time.perf_counter()
     lot = lot_launch(certification=certification, by=admin, mode="exclure")
     requete = time.perf_counter() - start
-    worker = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-        ],
-        env={**os.environ, **ENV},
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    worker = run_worker()
     lot.refresh_from_db()
     total = time.perf_counter() - start
     assert lot.statut == LotCDC.Statut.CONSTRUIT, (
