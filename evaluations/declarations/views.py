@@ -126,6 +126,8 @@ def lot_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "lot": lot,
             "page": paginate(request, declarations_of(lot), per_page=50),
+            # Holders left out, kept in the batch's row: paginated as well.
+            "exclus": paginate(request, lot.exclus or [], per_page=50, param="exclus"),
             "reponse_form": ReponseForm(),
             "a_repondre": lot.declarations.filter(
                 statut=DeclarationCDC.Statut.DEPOSE

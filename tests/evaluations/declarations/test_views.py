@@ -8,6 +8,7 @@ from django.test import TestCase
 from certif.roles import Role
 from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.declarations.services import lot_build, lot_deposit, lot_start
+from evaluations.sessions.models import Candidat
 from referentiel.models import Certificateur
 from tests.evaluations.declarations.factories import (
     make_referentiel_enregistre,
@@ -141,6 +142,26 @@ class PageTests(ViewTestCase):
         self.assertContains(response, "60 titulaires déclarés dans ce lot")
         self.assertContains(response, "Page 2 sur 2")
         self.assertContains(response, "Marquer acceptés les 60 titulaires sans réponse")
+
+    def test_holders_left_out_are_paginated(self) -> None:
+        self.more_holders(60)
+        Candidat.objects.filter(nom_naissance__startswith="T").update(
+            code_insee_naissance="2A0"
+        )
+        lot = self.lot()
+        self.assertEqual((lot.statut, len(lot.exclus)), ("construit", 60))
+        self.client.force_login(self.admin)
+        with self.assertNumQueries(7):
+            response = self.client.get(f"/declarations/lots/{lot.pk}/")
+        self.assertContains(response, "60 titulaires laissés de côté")
+        self.assertContains(
+            response, "code INSEE de la commune de naissance « 2A0 » invalide", count=50
+        )
+        self.assertContains(response, 'href="?exclus=2"')
+        response = self.client.get(f"/declarations/lots/{lot.pk}/?exclus=2")
+        self.assertContains(
+            response, "code INSEE de la commune de naissance « 2A0 » invalide", count=10
+        )
 
     def test_progress_fragment_for_htmx(self) -> None:
         lot = lot_start(certification=self.certification, by=self.admin)
