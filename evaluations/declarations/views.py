@@ -64,6 +64,7 @@ def declarations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         else tous
     )
     declarables = [t for t in titulaires if t.declarable]
+    echeances = echeances_for(titulaires=tous)
     form = LotForm(initial={"certification": certification})
     return render(
         request,
@@ -72,7 +73,15 @@ def declarations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filtre": filtre,
             "certification": certification,
             "form": form,
-            "echeances": echeances_for(titulaires=tous),
+            "echeances": echeances,
+            # Overdue first, then due: one list, paginated.
+            "echeances_page": paginate(
+                request,
+                [(t, True) for t in echeances.en_retard]
+                + [(t, False) for t in echeances.dues],
+                per_page=TITULAIRES_PAR_PAGE,
+                param="echeances",
+            ),
             "page": paginate(request, titulaires, per_page=TITULAIRES_PAR_PAGE),
             "nb_declarables": len(declarables),
             "nb_incomplets": sum(1 for t in declarables if t.manquants),

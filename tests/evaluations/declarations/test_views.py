@@ -2,6 +2,8 @@
 counts whatever the number of holders, pagination, a tampered file never
 offered."""
 
+from datetime import datetime
+
 from django.core.files.base import ContentFile
 from django.test import TestCase
 
@@ -10,7 +12,9 @@ from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.declarations.services import lot_build, lot_deposit, lot_start
 from evaluations.sessions.models import Candidat
 from referentiel.models import Certificateur
+from tests.clock import frozen
 from tests.evaluations.declarations.factories import (
+    PARIS,
     make_referentiel_enregistre,
     make_titulaire,
 )
@@ -142,6 +146,24 @@ class PageTests(ViewTestCase):
         self.assertContains(response, "60 titulaires déclarés dans ce lot")
         self.assertContains(response, "Page 2 sur 2")
         self.assertContains(response, "Marquer acceptés les 60 titulaires sans réponse")
+
+    def test_deadlines_list_is_paginated(self) -> None:
+        # 61 holders awarded on 10 January 2026: deadline 10 April 2026.
+        self.more_holders(60)
+        self.client.force_login(self.admin)
+        with frozen(datetime(2026, 4, 20, 9, tzinfo=PARIS)):
+            response = self.client.get("/declarations/")
+            self.assertContains(response, "61 titulaires en retard")
+            self.assertContains(response, "échéance dépassée le 10/04/2026", count=50)
+            self.assertContains(response, 'href="?echeances=2"')
+            response = self.client.get("/declarations/?echeances=2")
+            self.assertContains(response, "échéance dépassée le 10/04/2026", count=11)
+        with frozen(datetime(2026, 4, 1, 9, tzinfo=PARIS)):
+            response = self.client.get("/declarations/?echeances=2")
+            self.assertContains(response, "61 titulaires à déclarer dans les 15 jours")
+            self.assertContains(
+                response, "à déclarer au plus tard le 10/04/2026", count=11
+            )
 
     def test_holders_left_out_are_paginated(self) -> None:
         self.more_holders(60)
