@@ -227,6 +227,21 @@ class ActionTests(ViewTestCase):
         )
         self.assertEqual(LotCDC.objects.count(), 0)
 
+    def test_page_says_which_identifiers_are_missing(self) -> None:
+        Certificateur.objects.update(cdc_id_client_certificateur="")
+        self.client.force_login(self.admin)
+        response = self.client.get(
+            f"/declarations/?certification={self.certification.pk}"
+        )
+        self.assertContains(
+            response,
+            "La déclaration à la Caisse des Dépôts de RNCP12345 (certificateur "
+            "« Institut Exemple de Certification ») n&#x27;a pas : idClient du "
+            "certificateur (8 caractères exactement). Renseignez-les dans "
+            "l&#x27;administration (Certificateurs, Certifications) avant de "
+            "construire un lot.",
+        )
+
     def test_bad_form_stores_nothing(self) -> None:
         self.client.force_login(self.admin)
         response = self.client.post(
