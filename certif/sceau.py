@@ -18,18 +18,67 @@ from django.core.exceptions import ImproperlyConfigured
 SEAL_FIELD = "Sceau"
 
 
+# Room reserved in the file for the signature container beyond the certificates
+# it carries: signed attributes and an RSA-4096 signature fit with a wide margin.
+# Reserving it up front spares pyHanko a trial signature per document.
+_RESERVE_MARGE = 4096
+
+
 @cache
 def _signer(path: str, password: str) -> Any:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.padding import (  # noqa: PLC0415
+        PKCS1v15,
+    )
+    from cryptography.hazmat.primitives.asymmetric.rsa import (  # noqa: PLC0415
+        RSAPrivateKey,
+    )
     from pyhanko.sign import signers  # noqa: PLC0415 - heavy import, only when sealing
+    from pyhanko.sign.general import get_pyca_cryptography_hash  # noqa: PLC0415
 
-    signer = signers.SimpleSigner.load_pkcs12(
+    class Signer(signers.SimpleSigner):
+        """pyHanko's signer, with the private key parsed once per process instead
+        of at every signature (parsing and checking an RSA key costs more than
+        the signature itself)."""
+
+        key: Any = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if self.key is None:
+                self.key = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            if mechanism.signature_algo == "rsassa_pkcs1v15" and isinstance(
+                self.key, RSAPrivateKey
+            ):
+                signature: bytes = self.key.sign(
+                    data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+                )
+                return signature
+            return super().sign_raw(data, digest_algorithm)
+
+    loaded = signers.SimpleSigner.load_pkcs12(
         path, passphrase=password.encode() if password else None
     )
-    if signer is None:
+    if loaded is None:
         raise ImproperlyConfigured(
             f"SCEAU_PKCS12: cannot read the certificate and key of {path}"
         )
+    signer = Signer(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+    )
     return signer
+
+
+def _reserve(signer: Any) -> int:
+    """Bytes to reserve for the signature container: the certificates it embeds
+    plus a margin (an even number, as pyHanko asks)."""
+    certificats = [signer.signing_cert, *signer.cert_registry]
+    taille = _RESERVE_MARGE + sum(len(c.dump()) for c in certificats)
+    return taille + taille % 2
 
 
 def seal_configured() -> bool:
@@ -55,7 +104,9 @@ def seal_pdf(content: bytes, *, reason: str, location: str = "") -> bytes:
         reason=reason,
         location=location or None,
     )
-    output = signers.sign_pdf(writer, metadata, signer=signer)
+    output = signers.sign_pdf(
+        writer, metadata, signer=signer, bytes_reserved=_reserve(signer)
+    )
     sealed: bytes = output.getvalue()
     return sealed
 

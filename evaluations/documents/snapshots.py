@@ -341,6 +341,10 @@ class PVSnapshot:
         )
 
     @property
+    def nb_absents(self) -> int:
+        return sum(c.decision == Deliberation.Decision.ABSENT for c in self.candidats)
+
+    @property
     def nb_dispenses(self) -> int:
         return sum(len(c.dispenses) for c in self.candidats)
 

@@ -103,6 +103,12 @@ class AbsenceServiceTests(ConsolidationTestCase):
         self.assertIn(
             f"Candidats absents Candidat Motif de l'absence Marie DUPONT {MOTIF}", pv
         )
+        # The count line says how many were absent.
+        self.assertIn(
+            "Résultats : 1 candidat : aucun certifié, aucune validation partielle, "
+            "aucun non validé, 1 absent",
+            pv,
+        )
 
 
 class AbsenceViewTests(ConsolidationTestCase):

@@ -18,6 +18,7 @@ from evaluations.deliberation.selectors import historique_for
 from evaluations.deliberation.services import deliberation_record
 from evaluations.jury.models import Affectation
 from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.notation.services import derogation_validation_record
 from evaluations.sessions.models import EcritureRefusee
 from handicap.models import Dispense, PropositionDispense
 from tests.evaluations.factories_jury import (
@@ -64,6 +65,14 @@ class WritesBehindTheVoteTests(TransactionTestCase):
         self.a2 = make_affectation(self.m2, self.inscription)
         self.criteres = criteres_of(self.inscription)
         score(self.a1)
+        # Neither grid is validated (the validation is one of the attempts): the
+        # president records why the jury goes on without them.
+        for affectation in (self.a1, self.a2):
+            derogation_validation_record(
+                affectation=affectation,
+                motif="Évaluateur remplacé.",
+                by=self.president.user,
+            )
         consolidate(self.inscription, self.president.user)
         referent = make_user("referent@test.localhost", Role.REFERENT_HANDICAP)
         make_decision(
@@ -129,6 +138,7 @@ class WritesBehindTheVoteTests(TransactionTestCase):
                     f"{prefix}-condition_capacite_globale": "on",
                     f"{prefix}-condition_pratique_future": "on",
                     f"{prefix}-raisonnement": "Raisonnement du jury.",
+                    f"{prefix}-presents": [self.president.pk, self.m1.pk],
                 },
                 {},
             ),

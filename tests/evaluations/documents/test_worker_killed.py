@@ -46,6 +46,10 @@ def _worker_env() -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "WORKER_HEARTBEAT_SECONDS": "1",
         "WORKER_LEASE_SECONDS": "3",
+        # What the test settings say about issuing (an https address, the
+        # specimen certifier allowed), for the workers' own settings.
+        "SITE_URL": settings.SITE_URL,
+        "CERTIFICATEUR_SPECIMEN_AUTORISE": "true",
     }
 
 

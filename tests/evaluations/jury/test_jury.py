@@ -247,6 +247,20 @@ class JurySessionViewTests(JuryViewsTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "Affecter automatiquement")
 
+    def test_members_show_their_quality_and_load(self) -> None:
+        membre = self.membres[0]
+        membre.qualite = "Formatrice en négociation"
+        membre.save(update_fields=["qualite"])
+        Affectation.objects.filter(membre=membre).delete()
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url)
+        self.assertContains(
+            response, '<span class="small">Formatrice en négociation</span>', html=True
+        )
+        # French counts zero in the singular: « aucun candidat », never « 0 candidats ».
+        self.assertContains(response, "aucun candidat")
+        self.assertNotContains(response, "0 candidats")
+
     def test_permissions(self) -> None:
         for user, status in [
             (self.membres[0].user, 403),
