@@ -249,6 +249,7 @@ class Mesures(TypedDict):
     save_queries: int
     grille_cpu: list[float]  # ms per request
     save_cpu: list[float]
+    sante_cpu: list[float]  # the bare view, the same way
 
 
 def measure_in_process(
@@ -284,9 +285,12 @@ def measure_in_process(
         )
         assert response.status_code == 200, response.status_code
 
+    def sante(k: int) -> None:
+        assert client.get("/sante/").status_code == 200
+
     queries: dict[str, int] = {}
     cpu: dict[str, list[float]] = {}
-    for name, fn in (("grille", grid), ("save", save)):
+    for name, fn in (("sante", sante), ("grille", grid), ("save", save)):
         fn(0)  # warm-up
         with CaptureQueriesContext(connection) as ctx:
             fn(1)
@@ -301,6 +305,7 @@ def measure_in_process(
         save_queries=queries["save"],
         grille_cpu=cpu["grille"],
         save_cpu=cpu["save"],
+        sante_cpu=cpu["sante"],
     )
 
 
@@ -370,11 +375,15 @@ def run(
     return [ms for ms, _ in results]
 
 
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[max(0, round(0.95 * len(times)) - 1)]
+
+
 def summary(label: str, times: list[float]) -> str:
     times = sorted(times)
     p50 = statistics.median(times)
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
-    return f"{label:<28} n={len(times):<5} p50={p50:6.1f} ms  p95={p95:6.1f} ms  max={times[-1]:6.1f} ms"
+    return f"{label:<28} n={len(times):<5} p50={p50:6.1f} ms  p95={p95(times):6.1f} ms  max={times[-1]:6.1f} ms"
 
 
 def main() -> None:
@@ -476,8 +485,14 @@ def main() -> None:
         + f"  requêtes SQL={save_q}"
     )
     print("Temps CPU du processus Python par requête (en processus, client de test)")
+    print(summary("/sante/ (vue Django nue)", mesures["sante_cpu"]))
     print(summary("grille (GET)", mesures["grille_cpu"]))
     print(summary("enregistrer un critère", mesures["save_cpu"]))
+    print("Rapports à la vue nue du même passage (p95 / p95 de /sante/)")
+    for label, key in (("grille (GET)", "grille"), ("enregistrer un critère", "save")):
+        serveur = p95(server_times[key]) / p95(server_times["sante"])
+        cpu = p95(mesures[f"{key}_cpu"]) / p95(mesures["sante_cpu"])  # type: ignore[literal-required]
+        print(f"{label:28} temps serveur {serveur:5.1f} x   temps CPU {cpu:5.1f} x")
     print("Temps mur côté client (attente dans la file de gunicorn comprise)")
     print(summary("/sante/ (vue Django nue)", sante))
     print(summary("grille (GET)", grid))

@@ -10,3 +10,5 @@ class ReferentielConfig(AppConfig):
         from referentiel.home import register  # noqa: PLC0415 - models must be loaded first
 
         register()
+        # Connects the signals that empty the structure cache when a version changes.
+        import referentiel.structure  # noqa: F401, PLC0415

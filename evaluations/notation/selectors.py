@@ -6,7 +6,7 @@ grid and the progress of their assignments."""
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -41,13 +41,14 @@ from evaluations.notation.rollup import (
     RollupInput,
     rollup,
 )
-from evaluations.sessions.models import Inscription
+from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import capitalises_of
 from handicap.selectors import criteres_dispenses_for
-from referentiel.models import Bloc, Competence, Critere
+from referentiel.models import Bloc, Competence, Critere, Referentiel
+from referentiel.structure import StructureVersion, structure_version
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    pass
 
 
 def _nb_criteres_parcours() -> Coalesce:
@@ -81,7 +82,7 @@ def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
         .select_related(
             "membre",
             "inscription__candidat",
-            "inscription__session",
+            "inscription__session__referentiel",
             "inscription__deliberation",
         )
         .first()
@@ -178,18 +179,22 @@ def evaluations_dispensees_count(
     return counts
 
 
-class _DansParcours(TypedDict):
-    dans_parcours: bool
-
-
 @dataclass
 class Structure:
     """The blocs of the version and, for the blocs of the path, their competencies
-    and criteria: three queries."""
+    and criteria. The version's part comes from ``structure_version`` (read once per
+    process for a published version); only the path is read per enrolment."""
 
-    blocs: "list[WithAnnotations[Bloc, _DansParcours]]"
-    competences: dict[int, list[Competence]]  # bloc id -> competencies in the path
-    criteres: dict[int, list[Critere]]  # competence id -> criteria
+    blocs: tuple[Bloc, ...]
+    parcours: frozenset[int]  # ids of the blocs of the path
+    competences: dict[
+        int, tuple[Competence, ...]
+    ]  # bloc id -> competencies in the path
+    criteres: dict[int, tuple[Critere, ...]]  # competence id -> criteria
+    version: StructureVersion
+
+    def dans_parcours(self, bloc: Bloc) -> bool:
+        return bloc.pk in self.parcours
 
     @property
     def critere_ids(self) -> set[int]:
@@ -204,51 +209,49 @@ class Structure:
                         code=competence.code,
                         criteres=tuple(c.pk for c in self.criteres[competence.pk]),
                     )
-                    for competence in self.competences.get(bloc.pk, [])
+                    for competence in self.competences.get(bloc.pk, ())
                 ),
             )
             for bloc in self.blocs
         )
 
 
+def _statut_version(inscription: Inscription) -> str:
+    """The status of the enrolment's référentiel version, without a query when the
+    caller loaded the session and its version with the enrolment."""
+    if Inscription.session.is_cached(inscription):
+        session = inscription.session
+        if Session.referentiel.is_cached(session):
+            return session.referentiel.statut
+        referentiel_id = session.referentiel_id
+    else:
+        referentiel_id = Session.objects.values_list("referentiel_id", flat=True).get(
+            pk=inscription.session_id
+        )
+    return Referentiel.objects.values_list("statut", flat=True).get(pk=referentiel_id)
+
+
 def structure_for(*, inscription: Inscription) -> Structure:
-    through = Inscription.blocs.through
-    blocs = list(
-        Bloc.objects.filter(referentiel_id=inscription.session.referentiel_id)
-        .annotate(
-            dans_parcours=Exists(
-                through.objects.filter(
-                    inscription_id=inscription.pk, bloc_id=OuterRef("pk")
-                )
-            )
-        )
-        .order_by("ordre", "code")
+    """One query for the path (the version's structure is cached once published),
+    one more when the caller did not load the version with the enrolment."""
+    version = structure_version(
+        referentiel_id=inscription.session.referentiel_id,
+        statut=_statut_version(inscription),
     )
-    # Competencies (with modality and activity) and criteria in two queries: a
-    # single joined query would repeat each competency's long texts per criterion.
-    competences_parcours = list(
-        Competence.objects.filter(activite__bloc__inscriptions=inscription.pk)
-        .select_related("modalite", "activite")
-        .order_by(
-            "activite__bloc__ordre",
-            "activite__bloc__code",
-            "activite__ordre",
-            "activite__code",
-            "ordre",
-            "code",
-        )
+    parcours = frozenset(
+        Inscription.blocs.through.objects.filter(
+            inscription_id=inscription.pk
+        ).values_list("bloc_id", flat=True)
     )
-    par_competence: dict[int, list[Critere]] = {c.pk: [] for c in competences_parcours}
-    for critere in (
-        Critere.objects.filter(competence__in=list(par_competence))
-        .only("pk", "competence_id", "code", "intitule", "ordre")
-        .order_by("ordre", "code")
-    ):
-        par_competence[critere.competence_id].append(critere)
-    competences: dict[int, list[Competence]] = defaultdict(list)
-    for competence in competences_parcours:
-        competences[competence.activite.bloc_id].append(competence)
-    return Structure(blocs, dict(competences), dict(par_competence))
+    competences = {
+        pk: version.competences[pk] for pk in parcours if pk in version.competences
+    }
+    criteres = {
+        competence.pk: version.criteres[competence.pk]
+        for liste in competences.values()
+        for competence in liste
+    }
+    return Structure(version.blocs, parcours, competences, criteres, version)
 
 
 def capitalises_for(*, inscription: Inscription) -> dict[str, str]:
@@ -272,7 +275,9 @@ def rollup_for(
         RollupInput(
             blocs=structure.specs(),
             resultats=resultats,
-            parcours=frozenset(b.code for b in structure.blocs if b.dans_parcours),
+            parcours=frozenset(
+                b.code for b in structure.blocs if structure.dans_parcours(b)
+            ),
             dispenses=frozenset(dispenses),
             capitalises=capitalises,
         )
@@ -305,6 +310,7 @@ class LigneCritere:
     saisie_resultat: str = ""
     saisie_commentaire: str = ""
     version_vue: int = 0
+    html: str = ""  # the grid's fieldset (evaluations/notation/fragments.py)
 
     @property
     def id(self) -> str:
@@ -336,6 +342,9 @@ class LigneCompetence:
     # On a blocs-only path: the dossier professionnel instruction, shown beside
     # the description it refers to.
     dossier_professionnel: str = ""
+    # The grid's heading and modality (evaluations/notation/fragments.py).
+    html_entete: str = ""
+    html_modalite: str = ""
 
 
 @dataclass
@@ -352,6 +361,7 @@ class Grille:
     rollup: Rollup
     nb_criteres: int  # non-exempted criteria of the path
     nb_evalues: int
+    version: StructureVersion | None = None
 
     @property
     def pourcentage(self) -> int:
@@ -377,7 +387,7 @@ def _lignes(
     capitalisation = inscription.parcours == Inscription.Parcours.BLOCS
     lignes: list[LigneBloc] = []
     for bloc in structure.blocs:
-        if not bloc.dans_parcours:
+        if not structure.dans_parcours(bloc):
             continue
         bloc_result = blocs_par_code[bloc.code]
         competences_result = {c.code: c for c in bloc_result.competences}
@@ -447,6 +457,7 @@ def grille_for(*, affectation: Affectation) -> Grille:
         rollup=resultat_rollup,
         nb_criteres=len(a_evaluer),
         nb_evalues=len(a_evaluer & evaluations.keys()),
+        version=structure.version,
     )
 
 

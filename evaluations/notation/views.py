@@ -23,6 +23,7 @@ from evaluations.jury.selectors import (
     sessions_presidees_by,
 )
 from evaluations.notation.forms import CritereSaisieForm, DerogationForm
+from evaluations.notation.fragments import grille_html
 from evaluations.notation.selectors import (
     ConsolidationTable,
     affectation_for_save,
@@ -95,6 +96,11 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
     lecture_seule = _lecture_seule(affectation)
+    grille_html(
+        grille,
+        lecture_seule=bool(lecture_seule),
+        url=reverse("evaluations:grille", args=[pk]),
+    )
     return render(
         request,
         "evaluations/jury/grille.html",
@@ -104,7 +110,6 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "grille": grille,
             "progression": grille,
             "lecture_seule": lecture_seule,
-            "desactive": " disabled" if lecture_seule else "",
             "erreurs": erreurs,
             "amenagements": amenagements_for_jury(inscription_id=pk),
         },

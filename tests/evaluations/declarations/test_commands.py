@@ -86,7 +86,7 @@ class DeclarationCommandTests(TestCase):
 class PaysMigrationTests(TestCase):
     def test_names_become_codes_and_back(self) -> None:
         migration = importlib.import_module(
-            "evaluations.migrations.0013_issue15_lieu_naissance"
+            "evaluations.migrations.0014_issue15_lieu_naissance"
         )
         maroc = make_candidat_complet(
             "a@example.org", code_insee_naissance="", pays_naissance="Maroc"

@@ -11,6 +11,7 @@ from evaluations.jury.models import ConflitInterets
 from evaluations.livrables.models import Livrable
 from evaluations.notation.models import Evaluation
 from evaluations.sessions.models import Session
+from referentiel.structure import structure_cache_clear
 from tests import clock
 from tests.clock import frozen
 from tests.evaluations.factories_jury import (
@@ -99,6 +100,48 @@ class GrilleAccessTests(GrilleTestCase):
         self.assertContains(response, f'hx-post="{self.save_url()}"', html=False)
         self.assertNotContains(response, "Valider mon évaluation")
 
+    def test_cached_criteria_carry_each_evaluator_s_own_results_and_comments(
+        self,
+    ) -> None:
+        """The criteria's markup is rendered once for the published version; each
+        page still shows its evaluator's results and comments, escaped."""
+        premier, second = self.criteres[0], self.criteres[1]
+        Evaluation.objects.create(
+            affectation=self.a1, critere=premier, resultat="acquis",
+            commentaire="<script>alert(1)</script> & co",
+        )  # fmt: skip
+        Evaluation.objects.create(
+            affectation=self.a2, critere=premier, resultat="non_acquis",
+            commentaire="Trop court.",
+        )  # fmt: skip
+        self.client.force_login(self.m1.user)
+        page1 = self.client.get(self.url).content.decode()
+        self.client.force_login(self.m2.user)
+        page2 = self.client.get(self.url).content.decode()
+        self.assertIn(
+            f'id="c-{premier.pk}" name="commentaire-{premier.pk}" rows="1" '
+            'maxlength="2000">&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</textarea>',
+            page1,
+        )
+        self.assertNotIn("<script>alert(1)", page1)
+        self.assertIn(f'id="r-{premier.pk}-a" value="acquis" checked>', page1)
+        self.assertIn(
+            f'id="c-{premier.pk}" name="commentaire-{premier.pk}" rows="1" '
+            'maxlength="2000">Trop court.</textarea>',
+            page2,
+        )
+        self.assertIn(f'id="r-{premier.pk}-n" value="non_acquis" checked>', page2)
+        self.assertNotIn(f'id="r-{premier.pk}-a" value="acquis" checked>', page2)
+        # An unscored criterion: nothing ticked, « Non noté ».
+        self.assertIn(f'id="r-{second.pk}-a" value="acquis">', page2)
+        self.assertIn(
+            f'<span id="etat-{second.pk}" class="etat-saisie small" role="status">'
+            '<span class="text-body-secondary">Non noté</span></span>',
+            page2,
+        )
+        # The save address is the grid's own.
+        self.assertIn(f'hx-post="{self.url}criteres/{premier.pk}/"', page1)
+
     def test_current_deliverables_link_to_the_checked_download(self) -> None:
         modalite = self.criteres[0].competence.modalite
         ancien = Livrable.objects.create(
@@ -112,7 +155,8 @@ class GrilleAccessTests(GrilleTestCase):
             sha256="1" * 64, type_mime="application/pdf", depose_par=self.candidat.user,
         )  # fmt: skip
         self.client.force_login(self.m1.user)
-        with self.assertNumQueries(12):
+        self.client.get(self.url)  # the published version's structure, read once
+        with self.assertNumQueries(10):
             response = self.client.get(self.url)
         url = reverse("evaluations:livrable_download", args=[courant.pk])
         self.assertContains(
@@ -170,12 +214,20 @@ class GrilleQueryCountTests(GrilleTestCase):
         """Full seed référentiel (18 competencies, 71 criteria), 3 evaluators."""
         self.client.force_login(self.m1.user)
         score(self.a1, criteres=self.criteres[:1])
-        with self.assertNumQueries(12):
+        structure_cache_clear()
+        # The first grid of the process reads the published version's structure
+        # (blocs, competencies with modality and activity, criteria) ...
+        with self.assertNumQueries(13):
+            self.assertEqual(self.client.get(self.url).status_code, 200)
+        # ... the next ones only the candidate's part: session, user, assignment,
+        # path, exemptions, scores, capitalised blocs, deliverables,
+        # accommodations, the user's roles.
+        with self.assertNumQueries(10):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         score(self.a1, criteres=self.criteres[1:])
         score(self.a2)
         score(self.ap, resultat="non_acquis")
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0013_issue15_lieu_naissance'),
+        ('evaluations', '0014_issue15_lieu_naissance'),
         ('referentiel', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

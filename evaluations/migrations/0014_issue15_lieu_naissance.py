@@ -35,7 +35,7 @@ def pays_en_nom(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0012_issue14_pv_scan'),
+        ('evaluations', '0013_issue20_candidat_nom'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
