@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.epreuves.models import Passage, Salle, Site
 from evaluations.livrables.models import Livrable
@@ -100,3 +101,29 @@ class PassageAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("debut", "inscription", "salle", "duree_minutes", "presence")
     list_filter = ("presence",)
     list_select_related = ("inscription__candidat", "salle__site")
+
+
+@admin.register(LotCDC)
+class LotCDCAdmin(ReadOnlyMixin, admin.ModelAdmin[LotCDC]):
+    """Declaration batches, read-only: built, deposited and answered from the
+    platform's « Déclarations CDC » pages, which check the rules."""
+
+    list_display = (
+        "pk",
+        "certification",
+        "statut",
+        "total",
+        "construit_le",
+        "depose_le",
+    )
+    list_filter = ("statut",)
+    list_select_related = ("certification",)
+    exclude = ("fichier",)
+
+
+@admin.register(DeclarationCDC)
+class DeclarationCDCAdmin(ReadOnlyMixin, admin.ModelAdmin[DeclarationCDC]):
+    list_display = ("id_technique", "lot", "statut", "repondu_le")
+    list_filter = ("statut",)
+    search_fields = ("id_technique", "inscription__candidat__nom_naissance")
+    list_select_related = ("lot", "inscription__candidat")

@@ -87,6 +87,12 @@ Log = Callable[[str], None]
 DEMO_SESSION_OUVERTE = "Session de printemps 2027"
 DEMO_CERTIFICATION = "RNCP00000"
 DEMO_CERTIFICATEUR = "Institut de démonstration (spécimen)"
+# The demo certifier's identifiers on the Caisse des Dépôts' portal.
+DEMO_IDENTIFIANTS_CDC = {
+    "cdc_id_client_emetteur": "DEMO0001",
+    "cdc_id_client_certificateur": "DEMO0002",
+    "cdc_id_contrat": "DEMO-CONTRAT",
+}
 
 
 def demo_pdf(title: str) -> bytes:
@@ -260,7 +266,8 @@ def demo_sessions(log: Log) -> None:
                 "prenom1": "Yanis",
                 "date_naissance": date(1989, 1, 27),
                 "sexe": "M",
-                "pays_naissance": "Maroc",
+                "commune_naissance": "Rabat",
+                "pays_naissance": "99350",
             },
         )
         bouvier = enrol(yanis, session, "contrat_professionnalisation", ["A1", "A2"])
@@ -420,12 +427,16 @@ def demo_jury(log: Log) -> None:
 DEMO_SESSION_DELIBEREE = "Session d'automne 2026"
 
 
+DEMO_TITULAIRE_ETRANGER = "nadia.kaddour@certif.localhost"
+
+
 def demo_documents(log: Log) -> None:
     """A deliberated session whose documents the administrator issues in the
-    browser (nothing is pre-issued): Camille Petit certified, Hugo Leroy with
-    blocs A1 to A4 validated (A5 not). The jury's rows are written directly, as
-    the jury would have left them once the deliberations were locked.
-    Idempotent: an existing session is left as it is."""
+    browser (nothing is pre-issued): Camille Petit and Nadia Kaddour (born in
+    Tunis: a holder born abroad, for the declaration to the Caisse des Dépôts)
+    certified, Hugo Leroy with blocs A1 to A4 validated (A5 not). The jury's rows
+    are written directly, as the jury would have left them once the deliberations
+    were locked. Idempotent: an existing session is left as it is."""
 
     if Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).exists():
         return
@@ -438,13 +449,39 @@ def demo_documents(log: Log) -> None:
     )
     president = User.objects.filter(email="president@certif.localhost").first()
     membre = User.objects.filter(email="jury@certif.localhost").first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if (
+        admin is not None
+        and not Candidat.objects.filter(user__email=DEMO_TITULAIRE_ETRANGER).exists()
+    ):
+        candidat_create(
+            identite=IdentiteData(
+                email=DEMO_TITULAIRE_ETRANGER,
+                nom_naissance="KADDOUR",
+                nom_usage="MARCHAND",
+                prenom1="Nadia",
+                prenom2="Salma",
+                prenom3="Inès",
+                date_naissance=date(1990, 3, 14),
+                sexe="F",
+                commune_naissance="Tunis",
+                pays_naissance="99351",
+            ),
+            by=admin,
+            invite=False,
+        )
+        log(f"Documents : candidate {DEMO_TITULAIRE_ETRANGER} créée (née à Tunis)")
     candidats = {
         c.user.email: c
         for c in Candidat.objects.filter(
-            user__email__in=["candidat@certif.localhost", "candidat2@certif.localhost"]
+            user__email__in=[
+                "candidat@certif.localhost",
+                "candidat2@certif.localhost",
+                DEMO_TITULAIRE_ETRANGER,
+            ]
         ).select_related("user")
     }
-    if referentiel is None or president is None or membre is None or len(candidats) < 2:
+    if referentiel is None or president is None or membre is None or len(candidats) < 3:
         log("Documents : référentiel, jury ou candidats absents, étape ignorée")
         return
     now = timezone.now()
@@ -474,15 +511,24 @@ def demo_documents(log: Log) -> None:
     ]
     blocs = list(referentiel.blocs.order_by("ordre", "code"))
     criteres = list(Critere.objects.filter(referentiel=referentiel))
-    for email, decision, valides, motif in (
+    for email, voie, decision, valides, motif in (
         (
             "candidat@certif.localhost",
+            "formation_continue",
+            Deliberation.Decision.CERTIFIE,
+            blocs,
+            "Tous les critères sont acquis.",
+        ),
+        (
+            DEMO_TITULAIRE_ETRANGER,
+            "vae",
             Deliberation.Decision.CERTIFIE,
             blocs,
             "Tous les critères sont acquis.",
         ),
         (
             "candidat2@certif.localhost",
+            "formation_continue",
             Deliberation.Decision.VALIDATION_PARTIELLE,
             blocs[:-1],
             "Le bloc A5 n'est pas validé : un critère de C5.1 n'est pas acquis.",
@@ -491,7 +537,7 @@ def demo_documents(log: Log) -> None:
         inscription = Inscription.objects.create(
             candidat=candidats[email],
             session=session,
-            voie_acces="formation_continue",
+            voie_acces=voie,
         )
         inscription.blocs.set(blocs)
         non_acquis = "" if decision == Deliberation.Decision.CERTIFIE else "C5.1.1"
@@ -629,7 +675,8 @@ def demo_certificateur(log: Log) -> None:
                 "notification de la décision ; puis recours devant le tribunal "
                 "administratif de Lyon dans le même délai."
             ),
-            identifiant_cdc="DEMO-CDC-0001",
+            # Placeholders: the demo's file is a specimen, never to be deposited.
+            **DEMO_IDENTIFIANTS_CDC,
             specimen=True,
         )
         certificateur.full_clean(exclude=["logo", "signature"])
@@ -643,6 +690,11 @@ def demo_certificateur(log: Log) -> None:
         )
         certificateur.save()
         log(f"Certificateur de démonstration « {DEMO_CERTIFICATEUR} » (spécimen)")
+    elif not certificateur.cdc_id_contrat:
+        # A demo database loaded before the certifier carried them.
+        for name, value in DEMO_IDENTIFIANTS_CDC.items():
+            setattr(certificateur, name, value)
+        certificateur.save(update_fields=list(DEMO_IDENTIFIANTS_CDC))
     if certification.certificateur_id is None:
         certification.certificateur = certificateur
         certification.nsf = "326n"
@@ -964,6 +1016,50 @@ def demo_referentiel(log: Log) -> None:
     log(f"Référentiel {result.referentiel} : {state}")
 
 
+def demo_declarations_anciennes(log: Log) -> None:
+    """Last year's holders (the closed statistics session) were declared to the
+    Caisse des Dépôts long ago: one batch built, deposited and accepted through the
+    services, so that the demo's « à déclarer » list holds only this year's
+    holders. Idempotent: done once."""
+    from django.db import transaction  # noqa: PLC0415
+
+    from evaluations.declarations.models import DeclarationCDC  # noqa: PLC0415
+    from evaluations.declarations.services import (  # noqa: PLC0415
+        lot_accept_all,
+        lot_build,
+        lot_deposit,
+        lot_start,
+    )
+
+    session = Session.objects.filter(nom=DEMO_SESSION_STATISTIQUES).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if session is None or admin is None:
+        return
+    titulaires = list(
+        Inscription.objects.filter(
+            session=session,
+            deliberation__verrouillee=True,
+            deliberation__decision=Deliberation.Decision.CERTIFIE,
+        ).values_list("pk", flat=True)
+    )
+    if not titulaires or DeclarationCDC.objects.filter(
+        inscription_id__in=titulaires
+    ).exists():
+        return
+    with transaction.atomic():
+        lot = lot_start(
+            certification=session.referentiel.certification,
+            by=admin,
+            inscription_ids=titulaires,
+        )
+    lot = lot_build(lot_id=lot.pk)
+    with transaction.atomic():
+        lot = lot_deposit(lot=lot, by=admin)
+    with transaction.atomic():
+        acceptes = lot_accept_all(lot=lot, by=admin)
+    log(f"Déclaration CDC de l'an dernier : {acceptes} titulaires acceptés")
+
+
 DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_referentiel,
     demo_certificateur,
@@ -975,6 +1071,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_documents,
     demo_epreuves,
     demo_statistiques,
+    demo_declarations_anciennes,
 ]
 
 

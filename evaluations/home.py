@@ -3,11 +3,12 @@ registered with ``certif.navigation`` when the app loads."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from certif.models import User
 from certif.navigation import Action, Lien, register_actions, register_menu
 from certif.roles import Role
+from evaluations.declarations.selectors import echeances_for
 from handicap.models import Dispense, PropositionDispense
 
 
@@ -153,12 +154,48 @@ def statistiques_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     return []
 
 
+def declarations_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
+    if Role.ADMINISTRATEUR not in roles:
+        return []
+    echeances = echeances_for()
+    description = _(
+        "Déclarer les titulaires à la Caisse des Dépôts dans les trois mois : "
+        "construire le fichier XML, enregistrer le dépôt et la réponse."
+    )
+    if echeances.dues or echeances.en_retard:
+        description = " ".join(
+            [
+                ngettext(
+                    "%(n)d titulaire en retard ;",
+                    "%(n)d titulaires en retard ;",
+                    len(echeances.en_retard),
+                )
+                % {"n": len(echeances.en_retard)}
+                if echeances.en_retard
+                else _("aucun titulaire en retard ;"),
+                ngettext(
+                    "%(n)d à déclarer dans les 15 jours.",
+                    "%(n)d à déclarer dans les 15 jours.",
+                    len(echeances.dues),
+                )
+                % {"n": len(echeances.dues)}
+                if echeances.dues
+                else _("aucun à déclarer dans les 15 jours."),
+                description,
+            ]
+        )
+    return [
+        Action(_("Déclarations CDC"), description, reverse("evaluations:declarations"))
+    ]
+
+
 def register() -> None:
     register_actions(position=10, provider=sessions_actions)
     register_actions(position=20, provider=jury_actions)
     register_actions(position=30, provider=epreuves_actions)
     register_actions(position=40, provider=documents_actions)
     register_actions(position=50, provider=statistiques_actions)
+    register_actions(position=45, provider=declarations_actions)
     admin = frozenset({Role.ADMINISTRATEUR})
     candidat = frozenset({Role.CANDIDAT})
     president = frozenset({Role.PRESIDENT})
@@ -201,6 +238,7 @@ def register() -> None:
         liens=[
             Lien(gettext_lazy("Mes documents"), "evaluations:documents_mine", candidat),
             Lien(gettext_lazy("Documents"), "evaluations:emission_sessions", admin),
+            Lien(gettext_lazy("Déclarations CDC"), "evaluations:declarations", admin),
         ],
     )
     register_menu(

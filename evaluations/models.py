@@ -2,6 +2,7 @@
 label. Code imports a model from its area (``evaluations.sessions.models``…); this
 module exists for Django and for the tests."""
 
+from evaluations.declarations.models import DeclarationCDC, LotCDC, RappelDeclarations
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.epreuves.models import (
@@ -38,6 +39,7 @@ __all__ = [
     "ConflitInterets",
     "Consolidation",
     "Convocation",
+    "DeclarationCDC",
     "Deliberation",
     "DerogationValidation",
     "Disponibilite",
@@ -49,9 +51,11 @@ __all__ = [
     "FluxCalendrier",
     "Inscription",
     "Livrable",
+    "LotCDC",
     "MembreJury",
     "Passage",
     "Planning",
+    "RappelDeclarations",
     "ReouvertureDeliberation",
     "Resultat",
     "Salle",

@@ -1,6 +1,7 @@
 """URLs of the evaluations app: each area owns its patterns; they share the
 ``evaluations`` namespace so that a page's name does not depend on its area."""
 
+from evaluations.declarations import urls as declarations
 from evaluations.deliberation import urls as deliberation
 from evaluations.documents import urls as documents
 from evaluations.epreuves import urls as epreuves
@@ -19,5 +20,6 @@ urlpatterns = [
     *deliberation.urlpatterns,
     *documents.urlpatterns,
     *epreuves.urlpatterns,
+    *declarations.urlpatterns,
     *statistiques.urlpatterns,
 ]

@@ -253,7 +253,18 @@ class CertificateurAdmin(admin.ModelAdmin):
             _("Signature des documents"),
             {"fields": ("signataire_nom", "signataire_qualite", "signature")},
         ),
-        (_("Recours et déclarations"), {"fields": ("recours", "identifiant_cdc")}),
+        (_("Recours"), {"fields": ("recours",)}),
+        (
+            _("Déclaration des titulaires à la Caisse des Dépôts"),
+            {
+                "fields": (
+                    "cdc_id_client_emetteur",
+                    "cdc_id_client_certificateur",
+                    "cdc_id_contrat",
+                    "cdc_nature_deposant",
+                )
+            },
+        ),
         (_("Démonstration"), {"fields": ("specimen",)}),
     )
 

@@ -26,7 +26,10 @@ class CertificateurForm(forms.ModelForm):
             "signataire_qualite",
             "signature",
             "recours",
-            "identifiant_cdc",
+            "cdc_id_client_emetteur",
+            "cdc_id_client_certificateur",
+            "cdc_id_contrat",
+            "cdc_nature_deposant",
             "specimen",
         )
 

@@ -57,6 +57,43 @@ def validate_siret(value: str) -> None:
         )
 
 
+# An identifier given by the Caisse des Dépôts, as its schema takes it: printable
+# ASCII without spaces (the schema fixes only the length; a space or an accent
+# would be a typing slip, not an identifier).
+_ID_CDC = r"[!-~]"
+
+
+def validate_id_client_cdc(value: str) -> None:
+    """The ``idClient`` of the CDC's schema: exactly 8 characters."""
+    RegexValidator(
+        rf"^{_ID_CDC}{{8}}$",
+        _(
+            "L'idClient de la Caisse des Dépôts compte exactement 8 caractères "
+            "(lettres, chiffres ou signes, sans espace ni accent)."
+        ),
+        code="id_client_cdc",
+    )(value)
+
+
+def validate_id_contrat_cdc(value: str) -> None:
+    """The ``idContrat`` of the CDC's schema: 1 to 20 characters."""
+    RegexValidator(
+        rf"^{_ID_CDC}{{1,20}}$",
+        _(
+            "L'idContrat de la Caisse des Dépôts compte de 1 à 20 caractères "
+            "(lettres, chiffres ou signes, sans espace ni accent)."
+        ),
+        code="id_contrat_cdc",
+    )(value)
+
+
+class NatureDeposant(models.TextChoices):
+    """``natureDeposant`` of the CDC's schema."""
+
+    CERTIFICATEUR = "CERTIFICATEUR", _("Le certificateur")
+    TIERS_CONFIANCE = "TIERS_CONFIANCE", _("Un tiers de confiance")
+
+
 def _verbose_name(instance: models.Model, field: str) -> str:
     return str(getattr(instance._meta.get_field(field), "verbose_name", field))
 
@@ -114,8 +151,42 @@ class Certificateur(models.Model):
             "imprimée sur les relevés et les courriers de décision."
         ),
     )
-    identifiant_cdc = models.CharField(
-        _("identifiant auprès de la Caisse des Dépôts"), max_length=50, blank=True
+    # The identifiers of the declaration of holders to the Caisse des Dépôts
+    # (evaluations/declarations): blank until the CDC gives them; no batch is
+    # built while one is missing.
+    cdc_id_client_emetteur = models.CharField(
+        _("idClient de l'émetteur (CDC)"),
+        max_length=8,
+        blank=True,
+        validators=[validate_id_client_cdc],
+        help_text=_(
+            "8 caractères, donnés par la Caisse des Dépôts : le compte qui dépose "
+            "le fichier (le certificateur lui-même, ou son tiers de confiance)."
+        ),
+    )
+    cdc_id_client_certificateur = models.CharField(
+        _("idClient du certificateur (CDC)"),
+        max_length=8,
+        blank=True,
+        validators=[validate_id_client_cdc],
+        help_text=_("8 caractères, donnés par la Caisse des Dépôts."),
+    )
+    cdc_id_contrat = models.CharField(
+        _("idContrat (CDC)"),
+        max_length=20,
+        blank=True,
+        validators=[validate_id_contrat_cdc],
+        help_text=_("De 1 à 20 caractères, donné par la Caisse des Dépôts."),
+    )
+    cdc_nature_deposant = models.CharField(
+        _("nature du déposant (CDC)"),
+        max_length=20,
+        choices=NatureDeposant,
+        default=NatureDeposant.CERTIFICATEUR,
+        help_text=_(
+            "Qui dépose les fichiers sur le portail de la Caisse des Dépôts : le "
+            "certificateur, ou un tiers de confiance pour lui."
+        ),
     )
     specimen = models.BooleanField(
         _("mode spécimen"),

@@ -203,6 +203,9 @@ def make_certificateur(
                 "Recours écrit auprès du certificateur (12 rue des Écoles, 69002 Lyon) "
                 "dans les deux mois suivant la notification de la décision."
             ),
+            cdc_id_client_emetteur="EMET0001",
+            cdc_id_client_certificateur="CERT0001",
+            cdc_id_contrat="C-1",
             specimen=specimen,
         )
         certificateur.signature.save("signature.png", ContentFile(buffer.getvalue()))

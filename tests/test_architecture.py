@@ -2,11 +2,14 @@
 
 Areas, lowest first: certif < referentiel < evaluations.sessions < evaluations.jury
 < evaluations.livrables < handicap < evaluations.notation < evaluations.deliberation
-< evaluations.epreuves < evaluations.documents < evaluations.statistiques < the root modules of ``evaluations`` (``models``, ``urls``,
-``admin``, ``demo``, ``home``…). A module imports from its own area or lower ones.
+< evaluations.epreuves < evaluations.documents < evaluations.declarations < evaluations.statistiques
+< the root modules of ``evaluations`` (``models``, ``urls``, ``admin``, ``demo``, ``home``…).
+A module imports from its own area or lower ones.
 The one exception, above referentiel: a ``services`` or ``selectors`` module may read a higher area's
 ``models`` (models are the shared vocabulary), never its services, selectors, forms
-or views. A ``models`` module imports only models of its own area or lower ones.
+or views. A ``models`` module imports only models of its own area or lower ones, and
+the value helpers in ``LEAVES`` (validators and reference lists that import nothing
+of the project, so that they can never close a cycle).
 Code imports a model from its area's ``models``; the aggregator ``evaluations.models``
 exists for Django and is imported only by the root modules of ``evaluations``.
 No two modules may import each other, directly or through others.
@@ -36,12 +39,16 @@ AREAS = (
     "evaluations.deliberation",
     "evaluations.epreuves",
     "evaluations.documents",
+    "evaluations.declarations",
     "evaluations.statistiques",
     ROOT,
 )
 RANK = {area: rank for rank, area in enumerate(AREAS)}
 AGGREGATOR = "evaluations.models"
 READERS = {"services", "selectors"}
+# Pure value helpers that a models module may use for its fields' validators and
+# display: each imports nothing of the project (checked below).
+LEAVES = {"certif.validators", "evaluations.sessions.pays"}
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,9 @@ def rule_broken(importer: str, imported: str) -> str | None:
             "from its area's models module"
         )
     if kind_of(importer) == "models":
-        if kind_of(imported) != "models" or RANK[target] > RANK[source]:
+        if RANK[target] > RANK[source] or (
+            kind_of(imported) != "models" and imported not in LEAVES
+        ):
             return "a models module imports only models of its own area or lower ones"
         return None
     if RANK[target] <= RANK[source]:
@@ -264,6 +273,14 @@ class ImportDirectionTests(SimpleTestCase):
         if found:
             self.fail("Imports against the direction:\n" + "\n".join(found))
 
+    def test_leaves_import_nothing_of_the_project(self) -> None:
+        found = sorted(
+            f"{imp.importer} imports {imp.imported}"
+            for imp in self.imports
+            if imp.importer in LEAVES
+        )
+        self.assertEqual(found, [])
+
     def test_no_import_cycle(self) -> None:
         found = cycles(self.imports)
         if found:
@@ -354,6 +371,16 @@ class RulesTests(SimpleTestCase):
         )
         self.assertIsNone(
             self.check("evaluations.jury.models", "evaluations.sessions.models")
+        )
+        self.assertIsNone(
+            self.check("evaluations.sessions.models", "evaluations.sessions.pays")
+        )
+        self.assertIsNone(
+            self.check("evaluations.sessions.models", "certif.validators")
+        )
+        self.assertEqual(
+            self.check("evaluations.sessions.models", "evaluations.sessions.services"),
+            rule,
         )
 
     def test_aggregator_is_for_the_root_only(self) -> None:

@@ -36,6 +36,7 @@ from django.urls import (
 from django.utils import timezone
 
 from certif.roles import Role
+from evaluations.declarations.services import lot_build, lot_deposit, lot_start
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.tasks import emission_launch
@@ -113,6 +114,29 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 403 403 403 403 403 403 200",
     },
     "evaluations:documents_mine": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:candidat_identite": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:declarations": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_create": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:lot_cdc": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_fichier": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:lot_cdc_deposer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:lot_cdc_accepter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:declaration_cdc_reponse": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:pv_scan_attach": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -544,6 +568,14 @@ class World:
             )
         emission = emission_launch(session=earlier, by=admin)
         export = export_launch(nature="resultats", filtre=Filtre(), by=admin)
+        lot = lot_build(
+            lot_id=lot_start(
+                certification=earlier.referentiel.certification, by=admin
+            ).pk
+        )
+        lot = lot_deposit(lot=lot, by=admin)
+        declaration = lot.declarations.order_by("pk").first()
+        assert declaration is not None
         import_csv = import_deposer(
             session=session,
             texte=csv_example(),
@@ -722,6 +754,27 @@ class World:
             ),
             # Documents and verification.
             "evaluations:documents_mine": lambda: reverse("evaluations:documents_mine"),
+            # Declarations to the Caisse des Dépôts, identity corrections.
+            "evaluations:candidat_identite": lambda: reverse(
+                "evaluations:candidat_identite", args=[camille.pk]
+            ),
+            "evaluations:declarations": lambda: reverse("evaluations:declarations"),
+            "evaluations:lot_cdc_create": lambda: reverse("evaluations:lot_cdc_create"),
+            "evaluations:lot_cdc": lambda: reverse(
+                "evaluations:lot_cdc", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_fichier": lambda: reverse(
+                "evaluations:lot_cdc_fichier", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_deposer": lambda: reverse(
+                "evaluations:lot_cdc_deposer", args=[lot.pk]
+            ),
+            "evaluations:lot_cdc_accepter": lambda: reverse(
+                "evaluations:lot_cdc_accepter", args=[lot.pk]
+            ),
+            "evaluations:declaration_cdc_reponse": lambda: reverse(
+                "evaluations:declaration_cdc_reponse", args=[declaration.pk]
+            ),
             "evaluations:document_download": lambda: reverse(
                 "evaluations:document_download", args=[parchemin.pk]
             ),

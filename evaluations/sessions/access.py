@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from certif.models import User
 from certif.roles import is_admin
-from evaluations.sessions.models import ImportCandidats, Inscription, Session
+from evaluations.sessions.models import Candidat, ImportCandidats, Inscription, Session
 from evaluations.sessions.selectors import inscriptions_visible_to
 
 
@@ -29,6 +29,14 @@ def get_inscription_for(user: User, pk: int, *, write: bool = False) -> Inscript
     if write and inscription.candidat.user_id != user.pk:
         raise PermissionDenied
     return inscription
+
+
+def get_candidat_for(user: User, pk: int) -> Candidat:
+    """A candidate's identity, to correct: administrators only (403); an unknown
+    candidate is a 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(Candidat.objects.select_related("user"), pk=pk)
 
 
 def get_import_for(user: User, session_pk: int, pk: int) -> ImportCandidats:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from certif.forms import model_choice_field
 from evaluations.sessions.csv_import import CSV_MAX_BYTES
 from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
+from evaluations.sessions.pays import pays_choices
 from evaluations.sessions.selectors import (
     DeskFilters,
     Progression,
@@ -102,7 +103,9 @@ class IdentiteForm(forms.Form):
         widget=forms.RadioSelect,
     )
     commune_naissance = forms.CharField(
-        label=_("Commune de naissance"), max_length=100, required=False
+        label=_("Commune de naissance (ou ville, à l'étranger)"),
+        max_length=100,
+        required=False,
     )
     code_insee_naissance = forms.CharField(
         label=_("Code INSEE de la commune"),
@@ -110,10 +113,14 @@ class IdentiteForm(forms.Form):
         required=False,
         help_text=_("5 caractères, par exemple 75056 ou 2A004."),
     )
-    pays_naissance = forms.CharField(
+    pays_naissance = forms.ChoiceField(
         label=_("Pays de naissance (naissance à l'étranger)"),
-        max_length=100,
+        choices=lambda: [("", _("— né(e) en France —")), *pays_choices()],
         required=False,
+        help_text=_(
+            "Liste INSEE des pays et territoires étrangers. En France : la commune "
+            "et son code INSEE ; à l'étranger : le pays et la ville."
+        ),
     )
 
     def identite(self) -> IdentiteData:
@@ -132,6 +139,43 @@ class IdentiteForm(forms.Form):
         for name, messages in duplicates_of(identite).items():
             errors.setdefault(name, []).extend(messages)
         for name, messages in errors.items():
+            for message in messages:
+                self.add_error(
+                    None
+                    if name == NON_FIELD_ERRORS or name not in self.fields
+                    else name,
+                    message,
+                )
+        return cleaned
+
+
+class IdentiteCorrectionForm(IdentiteForm):
+    """The civil identity of a known candidate, corrected by an administrator (the
+    e-mail is the account's and stays)."""
+
+    def __init__(self, *args: Any, candidat: Candidat, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(candidat, name)
+                for name in IdentiteData.__dataclass_fields__
+                if name != "email"
+            }
+        super().__init__(*args, **kwargs)
+        self.candidat = candidat
+        del self.fields["email"]
+
+    def identite(self) -> IdentiteData:
+        fields = IdentiteData.__dataclass_fields__
+        return IdentiteData(
+            email=self.candidat.user.email,
+            **{name: self.cleaned_data[name] for name in fields if name in self.fields},
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.Form.clean(self) or {}
+        if self.errors:
+            return cleaned
+        for name, messages in identite_errors(self.identite()).items():
             for message in messages:
                 self.add_error(
                     None

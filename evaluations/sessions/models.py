@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from certif.models import User
+from certif.validators import validate_xml_text
+from evaluations.sessions.pays import pays_libelle, validate_code_pays
 from referentiel.models import Bloc, Referentiel
 
 
@@ -126,15 +128,34 @@ class Candidat(models.Model):
         related_name="candidat",
         verbose_name=_("compte"),
     )
-    nom_naissance = models.CharField(_("nom de naissance"), max_length=100)
-    nom_usage = models.CharField(_("nom d'usage"), max_length=100, blank=True)
-    prenom1 = models.CharField(_("premier prénom"), max_length=100)
-    prenom2 = models.CharField(_("deuxième prénom"), max_length=100, blank=True)
-    prenom3 = models.CharField(_("troisième prénom"), max_length=100, blank=True)
+    nom_naissance = models.CharField(
+        _("nom de naissance"), max_length=100, validators=[validate_xml_text]
+    )
+    nom_usage = models.CharField(
+        _("nom d'usage"), max_length=100, blank=True, validators=[validate_xml_text]
+    )
+    prenom1 = models.CharField(
+        _("premier prénom"), max_length=100, validators=[validate_xml_text]
+    )
+    prenom2 = models.CharField(
+        _("deuxième prénom"), max_length=100, blank=True, validators=[validate_xml_text]
+    )
+    prenom3 = models.CharField(
+        _("troisième prénom"),
+        max_length=100,
+        blank=True,
+        validators=[validate_xml_text],
+    )
     date_naissance = models.DateField(_("date de naissance"))
     sexe = models.CharField(_("sexe à l'état civil"), max_length=1, choices=Sexe)
+    # Birth in France: the commune and its INSEE code. Birth abroad: the country's
+    # INSEE code (99xxx, see ``pays.py``) and the foreign town, free text, in
+    # ``commune_naissance``.
     commune_naissance = models.CharField(
-        _("commune de naissance"), max_length=100, blank=True
+        _("commune ou ville de naissance"),
+        max_length=100,
+        blank=True,
+        validators=[validate_xml_text],
     )
     code_insee_naissance = models.CharField(
         _("code INSEE de la commune de naissance"),
@@ -147,8 +168,13 @@ class Candidat(models.Model):
             )
         ],
     )
+    # The code, never the name; the column keeps its width of free text so that a
+    # name written before the INSEE list stays readable until it is corrected.
     pays_naissance = models.CharField(
-        _("pays de naissance (si né à l'étranger)"), max_length=100, blank=True
+        _("pays de naissance (code INSEE, naissance à l'étranger)"),
+        max_length=100,
+        blank=True,
+        validators=[validate_code_pays],
     )
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
     invite_le = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
@@ -177,14 +203,10 @@ class Candidat(models.Model):
                     & ~Q(commune_naissance="")
                     & ~Q(code_insee_naissance="")
                 )
-                | (
-                    ~Q(pays_naissance="")
-                    & Q(commune_naissance="")
-                    & Q(code_insee_naissance="")
-                ),
+                | (~Q(pays_naissance="") & Q(code_insee_naissance="")),
                 violation_error_message=_(
                     "Indiquez soit la commune de naissance et son code INSEE, soit le "
-                    "pays de naissance pour une naissance à l'étranger."
+                    "pays de naissance (et la ville) pour une naissance à l'étranger."
                 ),
             ),
         ]
@@ -204,6 +226,25 @@ class Candidat(models.Model):
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def ne_a_l_etranger(self) -> bool:
+        return bool(self.pays_naissance)
+
+    @property
+    def pays_naissance_libelle(self) -> str:
+        """The country's name from the INSEE list (the stored value itself for a
+        name written before the list, until it is corrected)."""
+        return pays_libelle(self.pays_naissance) or self.pays_naissance
+
+    @property
+    def lieu_naissance(self) -> str:
+        """« Lyon (69123) » in France, « Casablanca (Maroc) » abroad."""
+        if self.pays_naissance:
+            if self.commune_naissance:
+                return f"{self.commune_naissance} ({self.pays_naissance_libelle})"
+            return self.pays_naissance_libelle
+        return f"{self.commune_naissance} ({self.code_insee_naissance})"
 
 
 class VoieAcces(models.TextChoices):

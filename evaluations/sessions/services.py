@@ -35,6 +35,7 @@ from evaluations.sessions.models import (
     Inscription,
     Session,
 )
+from evaluations.sessions.pays import pays_code_for
 from evaluations.sessions.selectors import blocs_acquis_for
 from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel
@@ -301,8 +302,19 @@ def candidat_from_identite(identite: IdentiteData) -> Candidat:
         sexe=identite.sexe,
         commune_naissance=identite.commune_naissance.strip(),
         code_insee_naissance=identite.code_insee_naissance.strip().upper(),
-        pays_naissance=identite.pays_naissance.strip(),
+        pays_naissance=_pays_code(identite.pays_naissance),
     )
+
+
+def _pays_code(value: str) -> str:
+    """A country is stored by its INSEE code; its name as the list writes it is
+    accepted too (CSV files, older habits), and France (99100) means a birth in
+    France. Anything else stays as typed, for the validator to refuse with the
+    value in its message."""
+    value = value.strip()
+    if value == "99100" or value.casefold() == "france":
+        return ""
+    return pays_code_for(value) or value
 
 
 def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
@@ -331,14 +343,19 @@ def identite_errors(identite: IdentiteData) -> dict[str, list[str]]:
         candidat.code_insee_naissance,
         candidat.pays_naissance,
     )
-    if pays and (commune or insee):
+    if pays and insee:
         errors.setdefault("pays_naissance", []).append(
             _(
                 "Indiquez soit la commune de naissance et son code INSEE, soit le "
                 "pays de naissance, pas les deux."
             )
         )
-    elif not pays:
+    elif pays:
+        if not commune:
+            errors.setdefault("commune_naissance", []).append(
+                _("Indiquez la ville de naissance à l'étranger.")
+            )
+    else:
         if not commune:
             errors.setdefault("commune_naissance", []).append(
                 _(
@@ -423,6 +440,43 @@ def candidat_create(
     candidat.save()
     if invite:
         candidat_invite(candidat=candidat)
+    return candidat
+
+
+# The civil identity a correction may change (the e-mail is the account's).
+IDENTITE_CHAMPS = (
+    "nom_naissance",
+    "nom_usage",
+    "prenom1",
+    "prenom2",
+    "prenom3",
+    "date_naissance",
+    "sexe",
+    "commune_naissance",
+    "code_insee_naissance",
+    "pays_naissance",
+)
+
+
+@transaction.atomic
+def candidat_identite_update(
+    *, candidat: Candidat, identite: IdentiteData, by: User
+) -> Candidat:
+    """Correct a candidate's civil identity (the e-mail stays): the same checks as
+    at creation, the duplicates aside (the person is already known). The history
+    keeps the identity before and after; a holder already declared to the Caisse
+    des Dépôts becomes « to declare again » (``evaluations/declarations``)."""
+    errors = identite_errors(identite)
+    errors.pop("email", None)
+    if errors:
+        raise ValidationError(errors)
+    candidat = Candidat.objects.select_for_update().get(pk=candidat.pk)
+    corrige = candidat_from_identite(identite)
+    for name in IDENTITE_CHAMPS:
+        setattr(candidat, name, getattr(corrige, name))
+    candidat._history_user = by
+    candidat.full_clean(exclude=["user"])
+    candidat.save()
     return candidat
 
 

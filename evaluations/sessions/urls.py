@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("sessions/<int:pk>/", views.session_detail_view, name="session_detail"),
     path(
+        "candidats/<int:pk>/identite/",
+        views.candidat_identite_view,
+        name="candidat_identite",
+    ),
+    path(
         "sessions/<int:pk>/modifier/",
         views.session_edit_view,
         name="session_edit",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,11 @@ from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
 from certif.roles import Role
-from evaluations.sessions.access import get_import_for, get_session_for
+from evaluations.sessions.access import (
+    get_candidat_for,
+    get_import_for,
+    get_session_for,
+)
 from evaluations.sessions.csv_import import (
     CSV_COLUMNS,
     csv_decode,
@@ -29,6 +34,7 @@ from evaluations.sessions.forms import (
     CandidatExistantForm,
     DesistementForm,
     DeskFiltersForm,
+    IdentiteCorrectionForm,
     ImportConfirmForm,
     ImportForm,
     NouveauCandidatForm,
@@ -46,6 +52,7 @@ from evaluations.sessions.selectors import (
 from evaluations.sessions.services import (
     TRANSITIONS,
     candidat_enrol,
+    candidat_identite_update,
     candidat_reinvite,
     inscription_create,
     inscription_desister,
@@ -470,6 +477,41 @@ def inscription_reinvite_view(
             _("Invitation renvoyée à %(email)s.") % {"email": candidat.user.email},
         )
     return redirect(session)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def candidat_identite_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a candidate's civil identity (a misspelt name, a birth place the
+    Caisse des Dépôts rejected). ``retour`` brings the administrator back to the
+    page they came from, when it is a page of this site."""
+    candidat = get_candidat_for(request.user, pk)
+    retour = request.POST.get("retour") or request.GET.get("retour") or ""
+    if not url_has_allowed_host_and_scheme(
+        retour, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        retour = ""
+    form = IdentiteCorrectionForm(request.POST or None, candidat=candidat)
+    if request.method == "POST" and form.is_valid():
+        try:
+            candidat = candidat_identite_update(
+                candidat=candidat, identite=form.identite(), by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("L'état civil de %(nom)s est corrigé.")
+                % {"nom": candidat.nom_complet},
+            )
+            return redirect(retour or "evaluations:session_list")
+    return render(
+        request,
+        "evaluations/sessions/identite_form.html",
+        {"form": form, "candidat": candidat, "retour": retour},
+    )
 
 
 @require_http_methods(["GET", "POST"])

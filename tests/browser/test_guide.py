@@ -47,7 +47,7 @@ CSV = (
     "code_insee_naissance;pays_naissance;voie_acces;parcours;blocs\n"
     "ines.marchand@example.fr;MARCHAND;;Inès, Claire;14/03/1995;F;Rennes;35238;;"
     "formation_continue;complet;\n"
-    "lucas.perrin@example.fr;PERRIN;;Lucas;02/11/1990;M;;;Belgique;vae;blocs;A1 A3\n"
+    "lucas.perrin@example.fr;PERRIN;;Lucas;02/11/1990;M;Liège;;Belgique;vae;blocs;A1 A3\n"
     "lea.fontaine@certif.localhost;FONTAINE;;Léa;03/09/1991;F;Ajaccio;2A004;;"
     "vae;complet;\n"
 )
@@ -147,7 +147,7 @@ def _administrateur(page: Page) -> None:
     page.get_by_role("link", name=DEMO_SESSION_DELIBEREE).click()
     page.get_by_role("button", name="Émettre les documents de la session").click()
     expect(page.locator("#progression")).to_contain_text(
-        "Terminée — 3 / 3 traités (3 réussis)"
+        "Terminée — 4 / 4 traités (4 réussis)"
     )
     screenshot(page, "administrateur-documents-emission")
 
@@ -158,6 +158,16 @@ def _administrateur(page: Page) -> None:
     expect(page.locator("#voies")).to_contain_text("58,8")
     expect(page.locator("#handicap")).to_contain_text("< 5")
     screenshot(page, "administrateur-statistiques", top=True)
+    # The autumn holders declared to the Caisse des Dépôts: one batch, built in
+    # the background and validated against the CDC's schema.
+    page.get_by_role("link", name="Déclarations CDC").first.click()
+    expect(page.locator("main")).to_contain_text("Nadia KADDOUR")
+    page.locator("#lot-form select[name=certification]").select_option(index=1)
+    page.get_by_role("button", name="Construire le lot").click()
+    expect(page.locator("#progression")).to_contain_text(
+        "Prêt à déposer — 2 / 2 titulaires écrits"
+    )
+    screenshot(page, "administrateur-declaration-cdc", top=True)
     logout(page)
 
 
@@ -390,7 +400,7 @@ def _public(page: Page, browser: Browser, live_server, verification: str) -> Non
 
 
 @pytest.mark.browser
-def test_guide_tour(page: Page, browser: Browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_guide_tour(page: Page, browser: Browser, live_server, settings) -> None:  # type: ignore[no-untyped-def]
     call_command("load_demo", stdout=io.StringIO())
     cache.clear()
     mail.outbox.clear()

@@ -3,10 +3,13 @@ images read by content, what an official document lacks, edited by
 administrators in the admin."""
 
 import io
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils.datastructures import MultiValueDict
 from PIL import Image
 
@@ -92,6 +95,7 @@ class CertificateurModelTests(TestCase):
             "signataire_nom": "Claire Martin",
             "signataire_qualite": "Directrice",
             "recours": "Sous deux mois.",
+            "cdc_nature_deposant": "CERTIFICATEUR",
         }
         return CertificateurForm(
             data=data, files=MultiValueDict({k: [v] for k, v in files.items()})
@@ -196,12 +200,92 @@ class CertificateurAdminTests(TestCase):
                 "signataire_qualite": "Directrice",
                 "signature": SimpleUploadedFile("s.png", png(), "image/png"),
                 "recours": "Par écrit au certificateur sous deux mois.",
-                "identifiant_cdc": "",
+                "cdc_id_client_emetteur": "",
+                "cdc_id_client_certificateur": "",
+                "cdc_id_contrat": "",
+                "cdc_nature_deposant": "CERTIFICATEUR",
             },
         )
         self.assertEqual(response.status_code, 302)
         c = Certificateur.objects.get()
         self.assertEqual((c.ville, c.manquants()), ("Lyon", []))
+
+    def cdc_post(self, **cdc: str) -> Any:
+        self.client.force_login(self.admin)
+        return self.client.post(
+            "/admin/referentiel/certificateur/add/",
+            {
+                "raison_sociale": "Institut Exemple",
+                "siret": "73282932000074",
+                "adresse": "1 rue de la Paix",
+                "ville": "Lyon",
+                "signataire_nom": "Claire Martin",
+                "signataire_qualite": "Directrice",
+                "recours": "Par écrit au certificateur sous deux mois.",
+                "cdc_nature_deposant": "CERTIFICATEUR",
+                **cdc,
+            },
+        )
+
+    def test_cdc_identifiers_entered_in_the_admin(self) -> None:
+        response = self.cdc_post(
+            cdc_id_client_emetteur="TIERS001",
+            cdc_id_client_certificateur="AB12CD34",
+            cdc_id_contrat="CONTRAT-2026-07",
+            cdc_nature_deposant="TIERS_CONFIANCE",
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            list(
+                Certificateur.objects.values_list(
+                    "cdc_id_client_emetteur",
+                    "cdc_id_client_certificateur",
+                    "cdc_id_contrat",
+                    "cdc_nature_deposant",
+                )
+            ),
+            [("TIERS001", "AB12CD34", "CONTRAT-2026-07", "TIERS_CONFIANCE")],
+        )
+
+    def test_bad_cdc_identifiers_refused_in_french_nothing_stored(self) -> None:
+        response = self.cdc_post(
+            cdc_id_client_emetteur="1234567",
+            cdc_id_client_certificateur="AB 12CD3",
+            cdc_id_contrat="C" * 21,
+            cdc_nature_deposant="AUTRE",
+        )
+        self.assertEqual(response.status_code, 200)
+        errors = response.context["adminform"].form.errors
+        client = (
+            "L'idClient de la Caisse des Dépôts compte exactement 8 caractères "
+            "(lettres, chiffres ou signes, sans espace ni accent)."
+        )
+        self.assertEqual(
+            {name: errors[name] for name in sorted(errors)},
+            {
+                "cdc_id_client_certificateur": [client],
+                "cdc_id_client_emetteur": [client],
+                "cdc_id_contrat": [
+                    "Assurez-vous que cette valeur comporte au plus 20 caractères "
+                    "(actuellement 21)."
+                ],
+                "cdc_nature_deposant": [
+                    "Sélectionnez un choix valide. AUTRE n\u2019en fait pas partie."
+                ],
+            },
+        )
+        self.assertEqual(Certificateur.objects.count(), 0)
+
+    def test_cdc_contract_with_a_space_refused(self) -> None:
+        response = self.cdc_post(cdc_id_contrat="C 1")
+        self.assertEqual(
+            response.context["adminform"].form.errors["cdc_id_contrat"],
+            [
+                "L'idContrat de la Caisse des Dépôts compte de 1 à 20 caractères "
+                "(lettres, chiffres ou signes, sans espace ni accent)."
+            ],
+        )
+        self.assertEqual(Certificateur.objects.count(), 0)
 
     def test_bad_siret_shown_nothing_stored(self) -> None:
         self.client.force_login(self.admin)
@@ -221,4 +305,56 @@ class CertificateurAdminTests(TestCase):
         self.assertEqual(
             response["Location"],
             "/admin/login/?next=/admin/referentiel/certificateur/",
+        )
+
+
+class IdentifiantsMigrationTests(TransactionTestCase):
+    """0007 replaces the free « identifiant CDC » by the CDC's identifiers: a value
+    with an idClient's form is kept as the certifier's idClient, and goes back on
+    the way down."""
+
+    avant = [("referentiel", "0006_issue16_epreuve")]
+    apres = [("referentiel", "0007_issue15_identifiants_cdc")]
+
+    def tearDown(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    def test_identifier_carried_over_and_back(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate(self.avant)
+        ancien = executor.loader.project_state(self.avant).apps.get_model(
+            "referentiel", "Certificateur"
+        )
+        commun = {"siret": "73282932000074", "adresse": "a", "ville": "Lyon"}
+        ancien.objects.create(raison_sociale="A", identifiant_cdc="AB12CD34", **commun)
+        ancien.objects.create(
+            raison_sociale="B", identifiant_cdc="DEMO-CDC-0001", **commun
+        )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(self.apres)
+        self.assertEqual(
+            list(
+                Certificateur.objects.order_by("raison_sociale").values_list(
+                    "raison_sociale", "cdc_id_client_certificateur", "cdc_id_contrat"
+                )
+            ),
+            [("A", "AB12CD34", ""), ("B", "", "")],
+        )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(self.avant)
+        ancien = executor.loader.project_state(self.avant).apps.get_model(
+            "referentiel", "Certificateur"
+        )
+        self.assertEqual(
+            list(
+                ancien.objects.order_by("raison_sociale").values_list(
+                    "raison_sociale", "identifiant_cdc"
+                )
+            ),
+            # A value that could not be an idClient was not kept.
+            [("A", "AB12CD34"), ("B", "")],
         )

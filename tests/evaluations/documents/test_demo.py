@@ -40,6 +40,7 @@ class DemoDocumentsTests(TestCase):
             [
                 ("candidat2@certif.localhost", "validation_partielle", True),
                 ("candidat@certif.localhost", "certifie", True),
+                ("nadia.kaddour@certif.localhost", "certifie", True),
             ],
         )
         self.assertEqual(Document.objects.count(), 0)
@@ -48,7 +49,7 @@ class DemoDocumentsTests(TestCase):
         call_command("load_demo", stdout=StringIO())
         self.assertEqual(Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).count(), 1)
         self.assertEqual(
-            Deliberation.objects.filter(inscription__session=self.session).count(), 2
+            Deliberation.objects.filter(inscription__session=self.session).count(), 3
         )
 
     def test_issue_download_and_verify(self) -> None:
@@ -56,7 +57,7 @@ class DemoDocumentsTests(TestCase):
         response = self.client.post(f"/documents/sessions/{self.session.pk}/emettre/")
         emission = EmissionSession.objects.get(session=self.session)
         self.assertRedirects(response, f"/documents/emissions/{emission.pk}/")
-        self.assertEqual((emission.statut, emission.faits), ("terminee", 3))
+        self.assertEqual((emission.statut, emission.faits), ("terminee", 4))
 
         self.client.force_login(User.objects.get(email="candidat@certif.localhost"))
         parchemin = Document.objects.get(

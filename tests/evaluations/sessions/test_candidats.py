@@ -152,13 +152,80 @@ class CreateTests(CandidatTestCase):
             sorted(raised.exception.message_dict),
             ["code_insee_naissance", "commune_naissance"],
         )
+        with self.assertRaises(ValidationError) as raised:
+            candidat_create(
+                identite=identite(
+                    commune_naissance="",
+                    code_insee_naissance="",
+                    pays_naissance="99131",
+                ),
+                by=self.admin,
+            )
+        self.assertEqual(
+            raised.exception.message_dict,
+            {"commune_naissance": ["Indiquez la ville de naissance à l'étranger."]},
+        )
         abroad = candidat_create(
             identite=identite(
-                commune_naissance="", code_insee_naissance="", pays_naissance="Belgique"
+                commune_naissance="Liège",
+                code_insee_naissance="",
+                pays_naissance="99131",
             ),
             by=self.admin,
         )
-        self.assertEqual(abroad.pays_naissance, "Belgique")
+        self.assertEqual(
+            (abroad.pays_naissance, abroad.commune_naissance, abroad.lieu_naissance),
+            ("99131", "Liège", "Liège (Belgique)"),
+        )
+
+    def test_birth_country_by_name_is_stored_as_its_insee_code(self) -> None:
+        candidat = candidat_create(
+            identite=identite(
+                email="amine@example.org",
+                commune_naissance="Casablanca",
+                code_insee_naissance="",
+                pays_naissance=" maroc ",
+            ),
+            by=self.admin,
+        )
+        self.assertEqual(candidat.pays_naissance, "99350")
+        self.assertEqual(candidat.pays_naissance_libelle, "Maroc")
+
+    def test_birth_country_off_the_insee_list_refused(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            candidat_create(
+                identite=identite(
+                    commune_naissance="Ys",
+                    code_insee_naissance="",
+                    pays_naissance="Atlantide",
+                ),
+                by=self.admin,
+            )
+        self.assertEqual(
+            raised.exception.message_dict,
+            {
+                "pays_naissance": [
+                    "« Atlantide » n'est pas un pays de la liste INSEE : indiquez son "
+                    "code (99xxx, par exemple 99350 pour le Maroc) ou son nom tel que "
+                    "la liste l'écrit."
+                ]
+            },
+        )
+        self.assertEqual(Candidat.objects.count(), 0)
+
+    def test_control_character_in_a_name_refused(self) -> None:
+        with self.assertRaises(ValidationError) as raised:
+            candidat_create(
+                identite=identite(nom_naissance="DU\x0bPONT"), by=self.admin
+            )
+        self.assertEqual(
+            raised.exception.message_dict,
+            {
+                "nom_naissance": [
+                    "Ce texte contient un caractère de contrôle invisible : retapez-le."
+                ]
+            },
+        )
 
     @frozen()
     def test_birth_date_in_the_past(self) -> None:

@@ -36,7 +36,7 @@ HEADER = (
     "code_insee_naissance;pays_naissance;voie_acces;parcours;blocs"
 )
 ZOE = "zoe.leclerc@example.org;LECLERC;;Zoé Anne Marie;02/02/1999;F;Paris;75056;;vae;;"
-ELIOTT = "eliott.noel@example.org;NOËL;MARTIN;Éliott;1987-12-24;M;;;Sénégal;Candidat libre;blocs;A1 A2"
+ELIOTT = "eliott.noel@example.org;NOËL;MARTIN;Éliott;1987-12-24;M;Dakar;;Sénégal;Candidat libre;blocs;A1 A2"
 
 
 def csv_text(*lines: str, separator: str = ";") -> str:
@@ -92,13 +92,15 @@ class ParseTests(CsvTestCase):
             "f@example.org;DURANDF;;Marie;01/01/1990;X;Paris;75056;;vae;;",
             "g@example.org;DURANDG;;Marie;01/01/1990;F;Paris;7505;;vae;;",
             "h@example.org;DURANDH;;Marie;01/01/1990;F;;;;vae;;",
-            "i@example.org;DURANDI;;Marie;01/01/1990;F;Paris;75056;France;vae;;",
+            "i@example.org;DURANDI;;Marie;01/01/1990;F;Paris;75056;Belgique;vae;;",
             "j@example.org;DURANDJ;;Marie;01/01/1990;F;Paris;75056;;apprenti;;",
             "k@example.org;DURANDK;;Marie;01/01/1990;F;Paris;75056;;vae;partiel;",
             "l@example.org;DURANDL;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;",
             "m@example.org;DURANDM;;Marie;01/01/1990;F;Paris;75056;;vae;blocs;A9",
             "n@example.org;DURANDN;;Marie;01/01/1990;F;Paris;75056;;vae;complet;A1",
             "o@example.org;DURANDO;;Marie;01/01/2990;F;Paris;75056;;vae;;",
+            "p@example.org;DURANDP;;Marie;01/01/1990;F;;;99350;vae;;",
+            "q@example.org;DURANDQ;;Marie;01/01/1990;F;Ys;;Atlantide;vae;;",
         ]
         self.assertEqual(
             self.errors(*lines),
@@ -119,6 +121,8 @@ class ParseTests(CsvTestCase):
                 (14, "blocs", "Bloc(s) inconnu(s) dans ce référentiel : A9."),
                 (15, "blocs", "Laissez « blocs » vide pour une inscription à la certification complète."),
                 (16, "date_naissance", "La date de naissance doit être dans le passé."),
+                (17, "commune_naissance", "Indiquez la ville de naissance à l'étranger."),
+                (18, "pays_naissance", "« Atlantide » n'est pas un pays de la liste INSEE : indiquez son code (99xxx, par exemple 99350 pour le Maroc) ou son nom tel que la liste l'écrit."),
             ],
         )  # fmt: skip
 
@@ -240,6 +244,15 @@ class ImportTests(CsvTestCase):
         )
         self.assertEqual(sorted(b.code for b in eliott.blocs.all()), ["A1", "A2"])
         self.assertEqual(eliott.candidat.nom_usage, "MARTIN")
+        # Born abroad, the country given by its name: stored by its INSEE code.
+        self.assertEqual(
+            (
+                eliott.candidat.commune_naissance,
+                eliott.candidat.code_insee_naissance,
+                eliott.candidat.pays_naissance,
+            ),
+            ("Dakar", "", "99341"),
+        )
         self.assertEqual(eliott.candidat.user.first_name, "Éliott")
         self.assertEqual(eliott.candidat.user.last_name, "MARTIN")
         self.assertIs(eliott.candidat.user.has_usable_password(), False)
@@ -518,6 +531,15 @@ class ImportViewTests(CsvTestCase):
             response, "2 candidats importés ; leurs invitations partent par e-mail."
         )
         self.assertEqual(Inscription.objects.filter(session=self.session).count(), 2)
+        # The background parser keeps a birth abroad, the country by its code.
+        self.assertEqual(
+            sorted(
+                Candidat.objects.values_list(
+                    "nom_naissance", "commune_naissance", "pays_naissance"
+                )
+            ),
+            [("LECLERC", "Paris", ""), ("NOËL", "Dakar", "99341")],
+        )
         self.assertEqual(len(mail.outbox), 2)
         # A second click imports nothing more.
         response = self.client.post(self.confirm_url(fichier), follow=True)
