@@ -1042,9 +1042,10 @@ def demo_declarations_anciennes(log: Log) -> None:
             deliberation__decision=Deliberation.Decision.CERTIFIE,
         ).values_list("pk", flat=True)
     )
-    if not titulaires or DeclarationCDC.objects.filter(
-        inscription_id__in=titulaires
-    ).exists():
+    if (
+        not titulaires
+        or DeclarationCDC.objects.filter(inscription_id__in=titulaires).exists()
+    ):
         return
     with transaction.atomic():
         lot = lot_start(
