@@ -53,9 +53,19 @@ class DeployFilesTests(SimpleTestCase):
                 self.assertIn(name, commands, unit.name)
                 seen.append(name)
         self.assertEqual(
-            sorted(seen), ["db_worker", "purger_pieces_handicap", "sauvegarder"]
+            sorted(seen),
+            [
+                "db_worker",
+                "purger_pieces_handicap",
+                "rappels_declarations",
+                "sauvegarder",
+            ],
         )
-        for timer in ("certif-purge", "certif-sauvegarde"):
+        for timer in (
+            "certif-purge",
+            "certif-sauvegarde",
+            "certif-rappels-declarations",
+        ):
             self.assertTrue((DEPLOY / "systemd" / f"{timer}.timer").is_file())
 
     @skipUnless(NGINX.exists(), "nginx is not installed (apt-get install nginx)")
