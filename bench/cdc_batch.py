@@ -26,7 +26,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,26 +45,6 @@ os.environ.update(ENV)
 
 SESSION_NOM = "Bench — déclaration CDC"
 ADMIN_EMAIL = "admin@bench.localhost"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def fill(titulaires: int) -> None:
@@ -212,6 +191,8 @@ def main() -> None:
     parser.add_argument("--titulaires", type=int, default=10_000)
     parser.add_argument("--refill", action="store_true")
     args = parser.parse_args()
+
+    from pg import ensure_database  # the benchmarks' folder, first on the path
 
     ensure_database(os.environ["DATABASE_URL"])
     import django

@@ -69,26 +69,6 @@ PASSWORD = "bench-mot-de-passe"
 BENCH_EMAIL = "jury0@bench.localhost"
 
 
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def fill(refill: bool) -> None:
     from datetime import date, timedelta
 
@@ -396,6 +376,8 @@ def main() -> None:
     args = parser.parse_args()
     if not ENV["DATABASE_URL"].startswith("postgres"):
         sys.exit("DATABASE_URL must point at PostgreSQL")
+    from pg import ensure_database  # the benchmarks' folder, first on the path
+
     ensure_database(ENV["DATABASE_URL"])
 
     import django

@@ -201,7 +201,9 @@ def main() -> None:
     url = grid_load.ENV["DATABASE_URL"]
     if not url.startswith("postgres"):
         sys.exit("DATABASE_URL must point at PostgreSQL")
-    grid_load.ensure_database(url)
+    from pg import ensure_database  # the benchmarks' folder, first on the path
+
+    ensure_database(url)
 
     import django
 

@@ -22,7 +22,6 @@ import os
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,26 +52,6 @@ os.environ.update(
 
 SESSION_NOM = "Bench — bureau de session"
 ADMIN_EMAIL = "admin@bench.localhost"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 # This module is the URLconf of the measure (filled once Django is set up).
@@ -271,6 +250,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--refill", action="store_true")
     args = parser.parse_args()
+
+    from pg import ensure_database  # the benchmarks' folder, first on the path
 
     ensure_database(os.environ["DATABASE_URL"])
     import django

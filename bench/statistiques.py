@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,26 +68,6 @@ PREFIXE = "Bench statistiques"
 ADMIN_EMAIL = "admin@bench-stats.localhost"
 SESSIONS_PAR_AN = 4
 ANNEES = 5
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 # This module is the URLconf of the measure (filled once Django is set up).
@@ -430,6 +409,8 @@ def main() -> None:
     if args.export_child:
         export_child()
         return
+
+    from pg import ensure_database  # the benchmarks' folder, first on the path
 
     ensure_database(os.environ["DATABASE_URL"])
     import django
