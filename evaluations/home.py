@@ -9,6 +9,8 @@ from certif.models import User
 from certif.navigation import Action, Lien, register_actions, register_menu
 from certif.roles import Role
 from evaluations.declarations.selectors import echeances_for
+from evaluations.resultats.views import publication_panneau
+from evaluations.sessions.bureau import register_panneau
 from handicap.models import Dispense, PropositionDispense
 
 
@@ -139,6 +141,21 @@ def documents_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     return actions
 
 
+def resultats_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
+    if Role.CANDIDAT not in roles:
+        return []
+    return [
+        Action(
+            _("Mes résultats"),
+            _(
+                "La décision du jury une fois les résultats publiés : blocs acquis, "
+                "motif, lettre de résultat et voie de recours."
+            ),
+            reverse("evaluations:mes_resultats"),
+        )
+    ]
+
+
 def statistiques_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     if Role.ADMINISTRATEUR in roles or Role.PRESIDENT in roles:
         return [
@@ -194,6 +211,8 @@ def register() -> None:
     register_actions(position=20, provider=jury_actions)
     register_actions(position=30, provider=epreuves_actions)
     register_actions(position=40, provider=documents_actions)
+    register_actions(position=42, provider=resultats_actions)
+    register_panneau(position=10, provider=publication_panneau)
     register_actions(position=50, provider=statistiques_actions)
     register_actions(position=45, provider=declarations_actions)
     admin = frozenset({Role.ADMINISTRATEUR})
@@ -236,6 +255,7 @@ def register() -> None:
     register_menu(
         position=40,
         liens=[
+            Lien(gettext_lazy("Mes résultats"), "evaluations:mes_resultats", candidat),
             Lien(gettext_lazy("Mes documents"), "evaluations:documents_mine", candidat),
             Lien(gettext_lazy("Documents"), "evaluations:emission_sessions", admin),
             Lien(gettext_lazy("Déclarations CDC"), "evaluations:declarations", admin),

@@ -22,6 +22,7 @@ from evaluations.notation.models import (
     Evaluation,
     Resultat,
 )
+from evaluations.resultats.models import PublicationResultats, ResultatPublie
 from evaluations.sessions.models import (
     BlocAcquis,
     Candidat,
@@ -55,9 +56,11 @@ __all__ = [
     "MembreJury",
     "Passage",
     "Planning",
+    "PublicationResultats",
     "RappelDeclarations",
     "ReouvertureDeliberation",
     "Resultat",
+    "ResultatPublie",
     "Salle",
     "Session",
     "Site",

@@ -284,6 +284,7 @@ class CertificationAdmin(admin.ModelAdmin):
         "nsf",
         "date_enregistrement",
         "date_fin_enregistrement",
+        "duree_validite_blocs_mois",
     )
 
 

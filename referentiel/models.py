@@ -287,6 +287,18 @@ class Certification(models.Model):
     date_fin_enregistrement = models.DateField(
         _("date de fin d'enregistrement"), null=True, blank=True
     )
+    # How long a bloc acquired in this certification stays valid for completing
+    # it (printed on the results page and letter); empty: with no time limit.
+    duree_validite_blocs_mois = models.PositiveSmallIntegerField(
+        _("durée de validité des blocs acquis (mois)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_(
+            "Pendant combien de mois un bloc acquis compte pour obtenir la "
+            "certification complète. Vide : sans limite de durée."
+        ),
+    )
 
     class Meta:
         verbose_name = _("certification")

@@ -2,7 +2,8 @@
 
 Areas, lowest first: certif < referentiel < evaluations.sessions < evaluations.jury
 < evaluations.livrables < handicap < evaluations.notation < evaluations.deliberation
-< evaluations.epreuves < evaluations.documents < evaluations.declarations < evaluations.statistiques
+< evaluations.epreuves < evaluations.documents < evaluations.resultats < evaluations.declarations
+< evaluations.statistiques
 < the root modules of ``evaluations`` (``models``, ``urls``, ``admin``, ``demo``, ``home``…).
 A module imports from its own area or lower ones.
 The one exception, above referentiel: a ``services`` or ``selectors`` module may read a higher area's
@@ -39,6 +40,7 @@ AREAS = (
     "evaluations.deliberation",
     "evaluations.epreuves",
     "evaluations.documents",
+    "evaluations.resultats",
     "evaluations.declarations",
     "evaluations.statistiques",
     ROOT,

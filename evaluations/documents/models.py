@@ -113,12 +113,17 @@ class Document(models.Model):
         ATTESTATION = "attestation", _("Attestation de blocs de compétences")
         RELEVE = "releve", _("Relevé individuel de résultats")
         PV = "pv", _("Procès-verbal de délibération")
+        # Issued at the publication of the results (evaluations/resultats).
+        LETTRE = "lettre", _("Lettre de résultat")
 
     class Statut(models.TextChoices):
         VALIDE = "valide", _("Valide")
         REVOQUE = "revoque", _("Révoqué")
 
     AWARDS = (Nature.PARCHEMIN, Nature.ATTESTATION)
+    # Found by their code on the public verification page: the awards, and the
+    # result letter (which carries the decision and the appeal route).
+    VERIFIABLES = (Nature.PARCHEMIN, Nature.ATTESTATION, Nature.LETTRE)
 
     nature = models.CharField(_("nature"), max_length=20, choices=Nature)
     session = models.ForeignKey(
@@ -251,6 +256,11 @@ class Document(models.Model):
     def est_distinction(self) -> bool:
         """Parchemin and attestation are awards: verifiable by code and QR."""
         return self.nature in self.AWARDS
+
+    @property
+    def est_verifiable(self) -> bool:
+        """Found by its code on the public verification page."""
+        return self.nature in self.VERIFIABLES
 
     @property
     def est_valide(self) -> bool:

@@ -13,6 +13,7 @@ from certif.pdf import RenderedFile, html_to_pdf
 from evaluations.documents.qr import qr_svg
 from evaluations.documents.snapshots import (
     DistinctionSnapshot,
+    LettreSnapshot,
     PVSnapshot,
     ReleveSnapshot,
 )
@@ -129,6 +130,35 @@ def pv_pdf(
     )
     return RenderedFile(
         f"pv-{slugify(snapshot.session)}-{code}.pdf",
+        PDF,
+        html_to_pdf(html, archive=True),
+    )
+
+
+def lettre_pdf(
+    snapshot: LettreSnapshot,
+    *,
+    code: str,
+    url: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
+) -> RenderedFile:
+    """The result letter: decision, motive, blocs, validity, appeal route and
+    deadline, with the verification code and QR of its page."""
+    html = render_to_string(
+        "evaluations/pdf/lettre_resultat.html",
+        {
+            "s": snapshot,
+            "r": snapshot.releve,
+            "code": _groupes(code),
+            "url": url,
+            "qr": qr_svg(url),
+            "emis_le": emis_le,
+            "visuels": visuels,
+        },
+    )
+    return RenderedFile(
+        _filename("lettre-resultat", snapshot.titulaire.nom_complet, code),
         PDF,
         html_to_pdf(html, archive=True),
     )

@@ -18,13 +18,15 @@ from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document, EmissionSession, normalize_code
+from evaluations.resultats.models import resultats_publies_q
 from evaluations.sessions.models import Inscription, Session
 from referentiel.models import Bloc, Certification
 
 
 def documents_visible_to(*, user: User) -> QuerySet[Document]:
-    """Administrators see every document; a candidate their own (never a PV); a
-    jury member the PV of the sessions they sit on."""
+    """Administrators see every document; a candidate their own (never a PV) once
+    the results of their session are published; a jury member the PV of the
+    sessions they sit on."""
     queryset = Document.objects.select_related(
         "session", "inscription__candidat", "remplace"
     )
@@ -32,7 +34,11 @@ def documents_visible_to(*, user: User) -> QuerySet[Document]:
         return queryset
     condition = Q(pk__in=[])
     if has_role(user, Role.CANDIDAT):
-        condition |= Q(inscription__candidat__user=user) & ~Q(nature=Document.Nature.PV)
+        condition |= (
+            Q(inscription__candidat__user=user)
+            & ~Q(nature=Document.Nature.PV)
+            & resultats_publies_q()
+        )
     if has_role(user, Role.MEMBRE_JURY, Role.PRESIDENT):
         condition |= Q(nature=Document.Nature.PV, session__membres__user=user)
     return queryset.filter(condition).distinct()
@@ -75,9 +81,10 @@ def documents_a_reediter() -> QuerySet[Document]:
 
 
 def documents_of_candidate(*, user: User) -> QuerySet[Document]:
-    """The candidate's own documents, newest first ("Mes documents")."""
+    """The candidate's own documents, newest first ("Mes documents"), once the
+    results of their session are published."""
     return (
-        Document.objects.filter(inscription__candidat__user=user)
+        Document.objects.filter(resultats_publies_q(), inscription__candidat__user=user)
         .exclude(nature=Document.Nature.PV)
         .select_related("session")
         .defer("snapshot")
@@ -86,15 +93,15 @@ def documents_of_candidate(*, user: User) -> QuerySet[Document]:
 
 
 def distinction_by_code(*, code: str) -> Document:
-    """The award with this code, for the public verification page (404 for an
-    unknown code or a document that is not an award)."""
+    """The award or result letter with this code, for the public verification
+    page (404 for an unknown code or another kind of document)."""
     normalized = normalize_code(code)
     if not normalized:
         raise Http404
     return get_object_or_404(
         Document.objects.select_related("remplace_par"),
         code=normalized,
-        nature__in=Document.AWARDS,
+        nature__in=Document.VERIFIABLES,
     )
 
 

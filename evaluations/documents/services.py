@@ -44,6 +44,7 @@ from evaluations.documents.snapshots import (
     pv_snapshot,
     snapshot_to_json,
 )
+from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import Inscription, Session
 from referentiel.models import Certificateur
 
@@ -98,6 +99,14 @@ def _render(
         )
     elif nature == Document.Nature.ATTESTATION:
         rendered = renderers.attestation_pdf(
+            snapshot,
+            code=code,
+            url=verification_url(code),
+            emis_le=emis_le,
+            visuels=visuels,
+        )
+    elif nature == Document.Nature.LETTRE:
+        rendered = renderers.lettre_pdf(
             snapshot,
             code=code,
             url=verification_url(code),
@@ -268,11 +277,15 @@ def inscription_documents_issue(
     inscription_id: int,
     by: User | None,
     emission: EmissionSession | None = None,
+    notify: bool = True,
 ) -> list[Document]:
     """Issue what an enrolment's locked deliberation entitles it to (relevé, and
     parchemin or attestation), revoke an award the decision no longer supports,
-    and tell the candidate by e-mail when something new was issued. Returns the
-    documents issued now (empty when everything was already up to date)."""
+    and tell the candidate by e-mail when something new was issued, once the
+    results of the session are published (before, the candidate sees none of it:
+    the result e-mail of the publication tells them; the publication itself
+    passes ``notify=False``). Returns the documents issued now (empty when
+    everything was already up to date)."""
     inscription = Inscription.objects.select_related("candidat__user").get(
         pk=inscription_id
     )
@@ -299,9 +312,15 @@ def inscription_documents_issue(
             by=None,  # the platform, not a person: see _up_to_date
             motif=_("La décision du jury ne justifie plus ce document."),
         )
-    if issued:
+    if issued and notify and _resultats_publies(session_id=inscription.session_id):
         _notify_candidate(inscription=inscription, documents=issued)
     return issued
+
+
+def _resultats_publies(*, session_id: int) -> bool:
+    return PublicationResultats.objects.filter(
+        session_id=session_id, publiee_le__isnull=False
+    ).exists()
 
 
 def document_reissue(*, document: Document, by: User | None, motif: str) -> Document:
@@ -312,6 +331,13 @@ def document_reissue(*, document: Document, by: User | None, motif: str) -> Docu
     motif = motif.strip()
     if not motif:
         raise ValidationError({"motif": _("Indiquez le motif de la réédition.")})
+    if document.nature == Document.Nature.LETTRE:
+        raise ValidationError(
+            _(
+                "Une lettre de résultat est émise par la publication des résultats "
+                "de la session : relancez la publication pour l'émettre de nouveau."
+            )
+        )
     if document.nature == Document.Nature.PV:
         snapshot: Any = pv_snapshot(session_id=document.session_id)
     else:
@@ -335,7 +361,7 @@ def document_reissue(*, document: Document, by: User | None, motif: str) -> Docu
         motif=motif,
     )
     assert new is not None  # noqa: S101 - a re-issue always issues
-    if new.inscription_id is not None:
+    if new.inscription_id is not None and _resultats_publies(session_id=new.session_id):
         inscription = Inscription.objects.select_related(
             "candidat__user", "session"
         ).get(pk=new.inscription_id)

@@ -349,7 +349,73 @@ class PVSnapshot:
         return sum(len(c.dispenses) for c in self.candidats)
 
 
-Snapshot = DistinctionSnapshot | ReleveSnapshot | PVSnapshot
+@dataclass(frozen=True)
+class LettreSnapshot:
+    """The result letter sent at the publication of the results: the relevé's
+    data (decision, motive, blocs and competencies; its criteria are not
+    printed), with what the publication adds: its date, the appeal deadline, the
+    validity of the acquired blocs. Built by ``evaluations/resultats``; the
+    properties let the verification page read it like an award."""
+
+    releve: ReleveSnapshot
+    publiee_le: str  # ISO date
+    date_limite_recours: str  # ISO date
+    delai_recours_mois: int
+    validite_blocs_mois: int | None = None  # None: with no time limit
+    blocs_valables_jusqu_au: str = ""  # ISO date, when limited
+    reglement_url: str = ""
+    decision_phrase: str = ""  # the decision in one sentence
+
+    @property
+    def certificateur(self) -> CertificateurInfo:
+        return self.releve.certificateur
+
+    @property
+    def titulaire(self) -> Titulaire:
+        return self.releve.titulaire
+
+    @property
+    def certification(self) -> CertificationInfo:
+        return self.releve.certification
+
+    @property
+    def date_decision_date(self) -> date:
+        return self.releve.date_decision_date
+
+    @property
+    def decision_libelle(self) -> str:
+        return self.releve.decision_libelle
+
+    @property
+    def blocs(self) -> tuple[BlocReleve, ...]:
+        """The blocs acquired: validated now or capitalised earlier."""
+        return tuple(
+            b for b in self.releve.blocs if b.statut in {"valide", "capitalise"}
+        )
+
+    @property
+    def blocs_manquants(self) -> tuple[BlocReleve, ...]:
+        """The blocs still to acquire for the whole certification."""
+        return tuple(
+            b for b in self.releve.blocs if b.statut not in {"valide", "capitalise"}
+        )
+
+    @property
+    def publiee_le_date(self) -> date:
+        return date.fromisoformat(self.publiee_le)
+
+    @property
+    def date_limite_recours_date(self) -> date:
+        return date.fromisoformat(self.date_limite_recours)
+
+    @property
+    def blocs_valables_jusqu_au_date(self) -> date | None:
+        if not self.blocs_valables_jusqu_au:
+            return None
+        return date.fromisoformat(self.blocs_valables_jusqu_au)
+
+
+Snapshot = DistinctionSnapshot | ReleveSnapshot | PVSnapshot | LettreSnapshot
 
 
 SNAPSHOT_CLASSES: dict[str, type[Any]] = {
@@ -357,6 +423,7 @@ SNAPSHOT_CLASSES: dict[str, type[Any]] = {
     Document.Nature.ATTESTATION: DistinctionSnapshot,
     Document.Nature.RELEVE: ReleveSnapshot,
     Document.Nature.PV: PVSnapshot,
+    Document.Nature.LETTRE: LettreSnapshot,
 }
 
 

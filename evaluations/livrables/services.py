@@ -33,7 +33,7 @@ def depot_ferme_message(session: Session) -> str:
     if session.statut != Session.Statut.OUVERTE:
         return _(
             "Les dépôts sont fermés : la session est au statut « %(statut)s »."
-        ) % {"statut": session.get_statut_display()}
+        ) % {"statut": session.statut_candidat}
     return _("La date limite de dépôt est passée : le dossier est en lecture seule.")
 
 

@@ -108,6 +108,15 @@ class Session(models.Model):
     def est_close(self) -> bool:
         return self.statut == self.Statut.CLOSE
 
+    @property
+    def statut_candidat(self) -> str:
+        """The stage as a candidate reads it (« Mon dossier »): a deliberated or
+        closed session says only that the evaluation is over; the result is told
+        by the publication of the results, not by this label."""
+        if self.est_terminee:
+            return str(_("Évaluation terminée"))
+        return str(self.get_statut_display())
+
     def jury_reuni(self, *, today: date | None = None) -> bool:
         """The jury may sit (vote, decide exemptions): its date has come, Paris
         time. A jury that really met earlier has its date changed first."""

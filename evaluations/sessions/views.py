@@ -25,6 +25,7 @@ from evaluations.sessions.access import (
     get_import_for,
     get_session_for,
 )
+from evaluations.sessions.bureau import panneaux_for
 from evaluations.sessions.csv_import import (
     CSV_COLUMNS,
     csv_decode,
@@ -200,6 +201,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "retour_form": RetourForm()
             if session.statut == Session.Statut.EN_EVALUATION
             else None,
+            "panneaux": panneaux_for(session=session, user=request.user),
         },
     )
 
