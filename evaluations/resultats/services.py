@@ -261,7 +261,8 @@ def publication_progress(
     *, publication_id: int, unite: str, echec: dict[str, Any] | None
 ) -> PublicationResultats:
     """Count one unit (published, or failed with its reason), once; the unit
-    that completes the run closes it."""
+    that completes the run closes it. Only the closing is kept in the history
+    (a row per candidate would drown who scheduled and when)."""
     publication = PublicationResultats.objects.select_for_update().get(
         pk=publication_id
     )
@@ -272,24 +273,22 @@ def publication_progress(
         publication.faits += 1
     else:
         publication.echecs = [*publication.echecs, echec]
-    if publication.traites >= publication.total:
-        publication.statut = (
-            PublicationResultats.Statut.PUBLIEE_AVEC_ECHECS
-            if publication.echecs
-            else PublicationResultats.Statut.PUBLIEE
+    if publication.traites < publication.total:
+        PublicationResultats.objects.filter(pk=publication.pk).update(
+            unites=publication.unites,
+            faits=publication.faits,
+            echecs=publication.echecs,
+            modifiee_le=timezone.now(),
         )
-        publication.terminee_le = timezone.now()
-    publication._history_user = None
-    publication.save(
-        update_fields=[
-            "unites",
-            "faits",
-            "echecs",
-            "statut",
-            "terminee_le",
-            "modifiee_le",
-        ]
+        return publication
+    publication.statut = (
+        PublicationResultats.Statut.PUBLIEE_AVEC_ECHECS
+        if publication.echecs
+        else PublicationResultats.Statut.PUBLIEE
     )
+    publication.terminee_le = timezone.now()
+    publication._history_user = None
+    publication.save()
     return publication
 
 

@@ -1,7 +1,7 @@
 """Helpers of the results tests: publish a session's results through the
 services, read a PDF's text with pdftotext."""
 
-import subprocess  # noqa: S404 - pdftotext, a fixed local program
+import subprocess
 import tempfile
 from pathlib import Path
 
