@@ -6,18 +6,19 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 
 from certif.messages import GabaritInvalideError, message_send
-from certif.models import MessageEnvoye
+from certif.models import MessageEnvoye, User
 from tests.factories import make_user
 
 TEMPLATES_ESSAI = [
     {
         **settings.TEMPLATES[0],
-        "DIRS": [Path(__file__).parent / "templates", *settings.TEMPLATES[0]["DIRS"]],
+        "DIRS": [Path(__file__).parent / "templates", settings.BASE_DIR / "templates"],
     }
 ]
 
@@ -47,7 +48,9 @@ class MessageSendTests(TestCase):
             "Bonjour Léa & Zoé,\n\nOuvrez l'épreuve : "
             "https://certif.test/compte/messages/\n",
         )
-        html, mimetype = sent.alternatives[0]  # type: ignore[attr-defined]
+        assert isinstance(sent, EmailMultiAlternatives)
+        html, mimetype = sent.alternatives[0]
+        assert isinstance(html, str)
         self.assertEqual(mimetype, "text/html")
         self.assertIn("<p>Bonjour Léa &amp; Zoé,</p>", html)
         self.assertIn('href="https://certif.test/compte/messages/"', html)
@@ -133,7 +136,7 @@ class MessagesPageTests(TestCase):
         self.client = Client()
         self.client.force_login(self.user)
 
-    def _message(self, user: object, sujet: str) -> MessageEnvoye:
+    def _message(self, user: User, sujet: str) -> MessageEnvoye:
         return MessageEnvoye.objects.create(
             utilisateur=user,
             destinataire="x@example.org",
