@@ -12,16 +12,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certif.models import User
+from certif.messages import PieceJointe, absolute_url, message_send
+from certif.models import MessageEnvoye, User
 from evaluations.documents.models import Document
 from evaluations.documents.selectors import locked_inscription_ids
 from evaluations.documents.services import document_issue, inscription_documents_issue
@@ -201,7 +199,7 @@ def _resultat_notify(
     )
     resultat.lettre = lettre
     if resultat.courriel_le is None:
-        _courriel_resultat_send(
+        courriel_resultat_send(
             publication=publication, inscription_id=inscription_id, lettre=lettre
         )
         resultat.courriel_le = timezone.now()
@@ -220,40 +218,38 @@ def courriel_resultat_contexte(*, inscription: Inscription) -> dict[str, Any]:
         "phrase": phrase_decision(lettre.releve),
         "date_limite_recours": date_limite_recours(inscription),
         "recours": lettre.certificateur.recours,
-        "url": settings.SITE_URL
-        + reverse("evaluations:resultat", kwargs={"pk": inscription.pk}),
+        "url": absolute_url(
+            reverse("evaluations:resultat", kwargs={"pk": inscription.pk})
+        ),
     }
 
 
-def _courriel_resultat_send(
+def courriel_resultat_send(
     *,
     publication: PublicationResultats,
     inscription_id: int,
     lettre: Document | None,
-) -> None:
+) -> MessageEnvoye | None:
+    """The result e-mail of one enrolment, with its letter, through the shared
+    sender: recorded on the candidate's messages, sent after commit, never twice
+    for the same enrolment and publication (its key)."""
     inscription = Inscription.objects.select_related(
         "candidat__user",
         "session__referentiel__certification",
         "session__publication_resultats",
     ).get(pk=inscription_id)
-    contexte = {
-        **courriel_resultat_contexte(inscription=inscription),
-        "site_url": settings.SITE_URL,
-    }
-    sujet = " ".join(render_to_string("emails/resultat/sujet.txt", contexte).split())
-    message = EmailMultiAlternatives(
-        sujet,
-        render_to_string("emails/resultat/corps.txt", contexte),
-        None,
-        [inscription.candidat.user.email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/resultat/corps.html", contexte), "text/html"
-    )
+    pieces: list[PieceJointe] = []
     if lettre is not None:
         with lettre.fichier.open("rb") as handle:
-            message.attach(lettre.nom_fichier, handle.read(), "application/pdf")
-    message.send()
+            pieces.append((lettre.nom_fichier, handle.read(), "application/pdf"))
+    return message_send(
+        gabarit="resultat",
+        destinataire=inscription.candidat.user.email,
+        contexte=courriel_resultat_contexte(inscription=inscription),
+        utilisateur=inscription.candidat.user,
+        cle=f"resultat:{inscription.pk}:{publication.pk}",
+        pieces_jointes=pieces,
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.test import TestCase
+
 from certif.models import User
 from evaluations.documents.models import Document
 from evaluations.resultats.models import PublicationResultats
@@ -33,3 +35,12 @@ def pdf_text(content: bytes) -> str:
 def document_text(document: Document) -> str:
     with document.fichier.open("rb") as handle:
         return pdf_text(handle.read())
+
+
+class PublicationTestCase(TestCase):
+    """A test case whose publications send their e-mails: the shared sender sends
+    after the commit, which a TestCase only runs when asked."""
+
+    def publish(self, session: Session, *, by: User) -> PublicationResultats:
+        with self.captureOnCommitCallbacks(execute=True):
+            return publish_now(session, by=by)

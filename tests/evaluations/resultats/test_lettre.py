@@ -14,7 +14,7 @@ from evaluations.documents.tasks import emission_launch
 from referentiel.models import Certification
 from tests.clock import frozen
 from tests.evaluations.factories_documents import make_scenario
-from tests.evaluations.resultats.factories import document_text, publish_now
+from tests.evaluations.resultats.factories import PublicationTestCase, document_text
 
 
 def squeeze(text: str) -> str:
@@ -22,7 +22,7 @@ def squeeze(text: str) -> str:
 
 
 @frozen()
-class LettreTests(TestCase):
+class LettreTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -35,7 +35,7 @@ class LettreTests(TestCase):
         self.assertFalse(Document.objects.filter(nature="lettre").exists())
 
     def test_letter_of_a_partial_validation(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         lettre = Document.objects.get(inscription=self.sc.partiel, nature="lettre")
         text = squeeze(document_text(lettre))
         if os.environ.get("KEEP_LETTER"):
@@ -88,14 +88,14 @@ class LettreTests(TestCase):
         Certification.objects.filter(pk=self.sc.referentiel.certification_id).update(
             duree_validite_blocs_mois=None
         )
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         lettre = Document.objects.get(inscription=self.sc.certifie, nature="lettre")
         text = squeeze(document_text(lettre))
         self.assertIn("Les blocs acquis le restent sans limite de durée.", text)
         self.assertIn("Décision du jury : Certifié", text)
 
     def test_letter_is_verifiable_by_its_code(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         lettre = Document.objects.get(inscription=self.sc.echec, nature="lettre")
         response = self.client.get(f"/verification/{lettre.code}/")
         self.assertContains(response, "Document valide.")
@@ -109,7 +109,7 @@ class LettreTests(TestCase):
         assert certificateur is not None
         certificateur.specimen = True
         certificateur.save(update_fields=["specimen"])
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         lettre = Document.objects.get(inscription=self.sc.echec, nature="lettre")
         self.assertIn(
             "SPÉCIMEN — document de démonstration sans valeur",
@@ -117,7 +117,7 @@ class LettreTests(TestCase):
         )
 
     def test_a_letter_is_not_reissued_by_hand(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         mail.outbox = []
         lettre = Document.objects.get(inscription=self.sc.echec, nature="lettre")
         with self.assertRaisesMessage(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import TestCase
 
+from certif.models import MessageEnvoye
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.documents.selectors import documents_visible_to
@@ -28,20 +29,20 @@ from evaluations.resultats.tasks import (
 from evaluations.sessions.models import Session
 from tests.clock import NOW, frozen
 from tests.evaluations.factories_documents import make_scenario
-from tests.evaluations.resultats.factories import publish_now
+from tests.evaluations.resultats.factories import PublicationTestCase, publish_now
 
 PARIS = ZoneInfo("Europe/Paris")
 LATER = datetime(2026, 3, 20, 9, 0, tzinfo=PARIS)
 
 
 @frozen()
-class PublishNowTests(TestCase):
+class PublishNowTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
 
     def test_publish_now_sends_each_result_once_with_its_letter(self) -> None:
-        publication = publish_now(self.sc.session, by=self.sc.admin)
+        publication = self.publish(self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (
                 publication.statut,
@@ -87,24 +88,37 @@ class PublishNowTests(TestCase):
         # The documents were issued with the letters (no emission before).
         self.assertEqual(Document.objects.filter(nature="releve").count(), 4)
         self.assertEqual(ResultatPublie.objects.filter(courriel_le=NOW).count(), 4)
+        # Recorded on the candidate's « Mes messages », with its key.
+        enregistre = MessageEnvoye.objects.get(
+            utilisateur=self.sc.partiel.candidat.user
+        )
+        self.assertEqual(
+            (enregistre.gabarit, enregistre.cle, enregistre.pieces_jointes),
+            (
+                "resultat",
+                f"resultat:{self.sc.partiel.pk}:{publication.pk}",
+                [lettre.nom_fichier],
+            ),
+        )
 
     def test_publishing_twice_sends_nothing_more(self) -> None:
-        publication = publish_now(self.sc.session, by=self.sc.admin)
+        publication = self.publish(self.sc.session, by=self.sc.admin)
         self.assertEqual(len(mail.outbox), 4)
         # Run the task again, then the command, then resume the whole run.
-        publier.enqueue(publication.pk)
-        call_command("publier_resultats", stdout=mock.MagicMock())
-        PublicationResultats.objects.filter(pk=publication.pk).update(
-            statut="en_cours", unites=[], faits=0
-        )
-        publier.enqueue(publication.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            publier.enqueue(publication.pk)
+            call_command("publier_resultats", stdout=mock.MagicMock())
+            PublicationResultats.objects.filter(pk=publication.pk).update(
+                statut="en_cours", unites=[], faits=0
+            )
+            publier.enqueue(publication.pk)
         self.assertEqual(len(mail.outbox), 4)
         self.assertEqual(Document.objects.filter(nature="lettre").count(), 4)
         publication.refresh_from_db()
         self.assertEqual((publication.statut, publication.faits), ("publiee", 4))
 
     def test_a_second_schedule_is_refused_once_published(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         with self.assertRaisesMessage(
             ValidationError, "Les résultats de cette session sont déjà publiés."
         ):
@@ -117,7 +131,7 @@ class PublishNowTests(TestCase):
         self.assertEqual(mail.outbox, [])
         candidat = self.sc.certifie.candidat.user
         self.assertEqual(list(documents_visible_to(user=candidat)), [])
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         self.assertEqual(
             sorted(
                 documents_visible_to(user=candidat).values_list("nature", flat=True)
@@ -132,7 +146,7 @@ class PublishNowTests(TestCase):
 
 
 @frozen()
-class ScheduleTests(TestCase):
+class ScheduleTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -149,7 +163,10 @@ class ScheduleTests(TestCase):
         call_command("publier_resultats", stdout=mock.MagicMock())
         self.assertEqual(mail.outbox, [])
         self.assertIsNone(publication_claim(publication_id=publication.pk))
-        with frozen(LATER + timedelta(minutes=3)):
+        with (
+            frozen(LATER + timedelta(minutes=3)),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             call_command("publier_resultats", stdout=mock.MagicMock())
             call_command("publier_resultats", stdout=mock.MagicMock())
         publication.refresh_from_db()
@@ -246,7 +263,7 @@ class ScheduleTests(TestCase):
 
 
 @frozen()
-class FailureTests(TestCase):
+class FailureTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -263,7 +280,7 @@ class FailureTests(TestCase):
         with mock.patch(
             "evaluations.resultats.tasks.resultat_publish", side_effect=flaky
         ):
-            publication = publish_now(self.sc.session, by=self.sc.admin)
+            publication = self.publish(self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (publication.statut, publication.faits, publication.echecs),
             (
@@ -279,9 +296,10 @@ class FailureTests(TestCase):
             ),
         )
         self.assertEqual(len(mail.outbox), 3)
-        publication = publication_resume_launch(
-            publication=publication, by=self.sc.admin
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            publication = publication_resume_launch(
+                publication=publication, by=self.sc.admin
+            )
         self.assertEqual(
             (publication.statut, publication.faits, publication.echecs),
             ("publiee", 4, []),

@@ -25,7 +25,7 @@ from tests.evaluations.factories_documents import (
     make_membre,
     make_scenario,
 )
-from tests.evaluations.resultats.factories import publish_now
+from tests.evaluations.resultats.factories import PublicationTestCase, publish_now
 from tests.factories import (
     make_candidat,
     make_inscription,
@@ -40,7 +40,7 @@ LATER = datetime(2026, 3, 20, 9, 0, tzinfo=PARIS)
 
 
 @frozen()
-class ResultPageTests(TestCase):
+class ResultPageTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -90,7 +90,7 @@ class ResultPageTests(TestCase):
         self.assertNotContains(response, "Validation partielle")
 
     def test_published_result(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         self.client.force_login(self.hugo)
         response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
@@ -141,7 +141,7 @@ class ResultPageTests(TestCase):
         Inscription.objects.filter(pk=inscription.pk).update(
             desiste_le=NOW.date(), desistement_motif="Raisons personnelles."
         )
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         self.client.force_login(candidat.user)
         response = self.client.get(f"/resultats/{inscription.pk}/")
         self.assertContains(
@@ -155,7 +155,7 @@ class ResultPageTests(TestCase):
         )
 
     def test_a_reopened_deliberation_shows_a_reexamination(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         Deliberation.objects.filter(inscription=self.sc.partiel).update(
             verrouillee=False
         )
@@ -165,7 +165,7 @@ class ResultPageTests(TestCase):
         self.assertNotContains(response, "Validation partielle")
 
     def test_permissions(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         cases = [
             (self.hugo, "get", 200),
             (self.sc.admin, "get", 200),
@@ -192,7 +192,7 @@ class ResultPageTests(TestCase):
 
 
 @frozen()
-class MesResultatsTests(TestCase):
+class MesResultatsTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -202,7 +202,7 @@ class MesResultatsTests(TestCase):
         self.client.force_login(self.hugo)
         response = self.client.get("/resultats/")
         self.assertContains(response, "Résultats pas encore publiés")
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         response = self.client.get("/resultats/")
         self.assertContains(response, "Résultats publiés le 18/03/2026")
         self.assertContains(response, f'href="/resultats/{self.sc.partiel.pk}/"')
@@ -239,7 +239,7 @@ class MesResultatsTests(TestCase):
 
 
 @frozen()
-class PublicationViewsTests(TestCase):
+class PublicationViewsTests(PublicationTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
@@ -299,7 +299,10 @@ class PublicationViewsTests(TestCase):
 
     def test_publish_now_shows_the_progress_and_history(self) -> None:
         self.client.force_login(self.sc.admin)
-        response = self.client.post(self.base + "programmer/", {"quand": "maintenant"})
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.base + "programmer/", {"quand": "maintenant"}
+            )
         self.assertRedirects(response, self.base, fetch_redirect_response=False)
         response = self.client.get(self.base)
         self.assertContains(response, "4 / 4 candidats publiés (4 réussis)")
@@ -344,7 +347,7 @@ class PublicationViewsTests(TestCase):
         self.assertFalse(PublicationResultats.objects.exists())
 
     def test_resume_without_failures_is_refused(self) -> None:
-        publish_now(self.sc.session, by=self.sc.admin)
+        self.publish(self.sc.session, by=self.sc.admin)
         self.client.force_login(self.sc.admin)
         response = self.client.post(self.base + "reprendre/", follow=True)
         self.assertContains(response, "Aucun échec à reprendre pour cette publication.")
