@@ -48,7 +48,9 @@ from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import DerogationValidation
+from evaluations.resultats.tasks import publication_launch
 from evaluations.sessions.csv_import import csv_example, import_deposer
+from evaluations.sessions.models import Inscription
 from evaluations.statistiques.selectors import Filtre
 from evaluations.statistiques.tasks import export_launch
 from handicap.models import DemandeAmenagement, PropositionDispense
@@ -263,6 +265,21 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 302 404 403 403 403 403 403",
     },
     "evaluations:mon_dossier": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:mes_resultats": {"GET": "302 200 200 403 403 403 403 403"},
+    "evaluations:resultat": {"GET": "302 200 404 403 403 403 403 200"},
+    "evaluations:publication_resultats": {"GET": "302 403 403 403 403 403 403 200"},
+    "evaluations:publication_programmer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:publication_annuler": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:publication_reprendre": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:session_create": {
         "GET": "302 403 403 403 403 403 403 200",
         "POST": "302 403 403 403 403 403 403 200",
@@ -570,6 +587,8 @@ class World:
                 blocs=("B1", "B2"),
             )
         emission = emission_launch(session=earlier, by=admin)
+        publication_launch(session=earlier, prevue_le=None, by=admin)
+        resultat_camille = Inscription.objects.get(candidat=camille, session=earlier)
         export = export_launch(nature="resultats", filtre=Filtre(), by=admin)
         lot = lot_build(
             lot_id=lot_start(
@@ -704,6 +723,23 @@ class World:
                 args=[session.pk, import_csv.pk],
             ),
             "evaluations:mon_dossier": lambda: reverse("evaluations:mon_dossier"),
+            # Results (the earlier session's, published).
+            "evaluations:mes_resultats": lambda: reverse("evaluations:mes_resultats"),
+            "evaluations:resultat": lambda: reverse(
+                "evaluations:resultat", args=[resultat_camille.pk]
+            ),
+            "evaluations:publication_resultats": lambda: reverse(
+                "evaluations:publication_resultats", args=[earlier.pk]
+            ),
+            "evaluations:publication_programmer": lambda: reverse(
+                "evaluations:publication_programmer", args=[earlier.pk]
+            ),
+            "evaluations:publication_annuler": lambda: reverse(
+                "evaluations:publication_annuler", args=[earlier.pk]
+            ),
+            "evaluations:publication_reprendre": lambda: reverse(
+                "evaluations:publication_reprendre", args=[earlier.pk]
+            ),
             "evaluations:dossier": lambda: reverse("evaluations:dossier", args=[ia.pk]),
             "evaluations:depot": lambda: reverse(
                 "evaluations:depot", args=[ia.pk, modalite.pk]

@@ -18,6 +18,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from certif.models import MessageEnvoye
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
 from evaluations.epreuves.documents import planning_pdf
@@ -25,6 +26,7 @@ from evaluations.epreuves.models import Convocation, Planning
 from evaluations.epreuves.selectors import passages_of
 from evaluations.epreuves.services import passage_save
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
+from evaluations.resultats.tasks import publication_launch
 from evaluations.sessions.services import candidat_invite
 from evaluations.statistiques.documents import rapport_pdf
 from evaluations.statistiques.selectors import rapport_of
@@ -75,8 +77,10 @@ class RenderedOutputTests(TestCase):
         cls.sc = make_scenario()
         mail.outbox = []
         emission_launch(session=cls.sc.session, by=cls.sc.admin)
-        # The outbox is emptied before each test: keep the issuing's notices.
-        cls.notices = list(mail.outbox)
+        # The publication of the results: letters and result e-mails (recorded
+        # here; the shared sender sends them after the commit).
+        publication_launch(session=cls.sc.session, prevue_le=None, by=cls.sc.admin)
+        cls.notices = list(MessageEnvoye.objects.filter(gabarit="resultat"))
 
     def test_issued_documents_carry_no_template_syntax(self) -> None:
         natures = set()
@@ -85,7 +89,9 @@ class RenderedOutputTests(TestCase):
                 text = pdf_text(handle.read())
             natures.add(document.nature)
             self.assertEqual(leaks(text), [], f"{document} : {text[:200]}")
-        self.assertEqual(natures, {"parchemin", "attestation", "releve", "pv"})
+        self.assertEqual(
+            natures, {"parchemin", "attestation", "releve", "pv", "lettre"}
+        )
 
     def test_decision_letter_carries_no_template_syntax(self) -> None:
         demande = DemandeAmenagement.objects.exclude(courrier="").get()
@@ -119,7 +125,7 @@ class RenderedOutputTests(TestCase):
         )
         self.assertEqual(response.status_code, 302)
         courrier_envoyer(demande=DemandeAmenagement.objects.exclude(courrier="").get())
-        messages = [*self.notices, *mail.outbox]
+        messages = list(mail.outbox)
         self.assertEqual(
             [m.subject for m in messages][-3:],
             [
@@ -131,6 +137,9 @@ class RenderedOutputTests(TestCase):
         self.assertEqual(len(self.notices), 4)  # one per deliberated candidate
         for message in messages:
             for text in (message.subject, message.body):
+                self.assertEqual(leaks(text), [], text)
+        for notice in self.notices:
+            for text in (notice.sujet, notice.corps):
                 self.assertEqual(leaks(text), [], text)
 
 
