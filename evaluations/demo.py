@@ -51,6 +51,14 @@ from evaluations.jury.services import (
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import Consolidation
 from evaluations.notation.services import affectation_validate, evaluations_record
+from evaluations.resultats.models import PublicationResultats
+from evaluations.resultats.services import (
+    publication_claim,
+    publication_progress,
+    publication_schedule,
+    resultat_publish,
+    unite_of,
+)
 from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
 from evaluations.sessions.services import (
     IdentiteData,
@@ -431,8 +439,9 @@ DEMO_TITULAIRE_ETRANGER = "nadia.kaddour@certif.localhost"
 
 
 def demo_documents(log: Log) -> None:
-    """A deliberated session whose documents the administrator issues in the
-    browser (nothing is pre-issued): Camille Petit and Nadia Kaddour (born in
+    """A deliberated session (its results published by ``demo_resultats``, which
+    issues its candidates' documents; the administrator issues its PV in the
+    browser): Camille Petit and Nadia Kaddour (born in
     Tunis: a holder born abroad, for the declaration to the Caisse des Dépôts)
     certified, Hugo Leroy with blocs A1 to A4 validated (A5 not). The jury's rows
     are written directly, as the jury would have left them once the deliberations
@@ -564,6 +573,27 @@ def demo_documents(log: Log) -> None:
         deliberation.blocs_valides.set(valides)
         deliberation.presents.set(presents)
     log(f"Documents : session délibérée « {DEMO_SESSION_DELIBEREE} » créée")
+
+
+def demo_resultats(log: Log) -> None:
+    """The autumn session's results published, through the services and at
+    once (not left to a worker): its candidates read their decision, the jury's
+    motive, their blocs, their letter and the appeal route; their documents are
+    issued with the letters. Idempotent: a session already published is left as
+    it is."""
+    session = Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if session is None or admin is None:
+        return
+    if PublicationResultats.objects.filter(session=session).exists():
+        return
+    publication = publication_schedule(session=session, prevue_le=None, by=admin)
+    for inscription_id in publication_claim(publication_id=publication.pk) or ():
+        resultat_publish(publication_id=publication.pk, inscription_id=inscription_id)
+        publication_progress(
+            publication_id=publication.pk, unite=unite_of(inscription_id), echec=None
+        )
+    log(f"Résultats : session « {DEMO_SESSION_DELIBEREE} » publiée")
 
 
 def demo_dispense(log: Log) -> None:
@@ -1070,6 +1100,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_handicap,
     demo_dispense,
     demo_documents,
+    demo_resultats,
     demo_epreuves,
     demo_statistiques,
     demo_declarations_anciennes,
