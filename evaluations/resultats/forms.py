@@ -36,7 +36,7 @@ class PublicationForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("quand") == self.PROGRAMMER and not cleaned.get("prevue_le"):
             self.add_error(
                 "prevue_le",
