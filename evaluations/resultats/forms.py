@@ -23,14 +23,15 @@ class PublicationForm(forms.Form):
             (PROGRAMMER, _("Publier à la date et à l'heure choisies")),
         ],
         initial=PROGRAMMER,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     prevue_le = forms.DateTimeField(
         label=_("Date et heure de publication"),
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format=DATETIME_LOCAL
+            attrs={"type": "datetime-local", "class": "form-control"},
+            format=DATETIME_LOCAL,
         ),
         help_text=_("Heure de Paris."),
     )

@@ -305,7 +305,7 @@ class PublicationViewsTests(PublicationTestCase):
             )
         self.assertRedirects(response, self.base, fetch_redirect_response=False)
         response = self.client.get(self.base)
-        self.assertContains(response, "4 / 4 candidats publiés (4 réussis)")
+        self.assertContains(response, "4 / 4 candidats traités")
         self.assertContains(response, "la plateforme")
         self.assertEqual(len(response.context["historique"]), 3)
         fragment = self.client.get(self.base, headers={"HX-Request": "true"})
