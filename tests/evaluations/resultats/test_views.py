@@ -392,7 +392,7 @@ class QueryCountTests(TestCase):
         for inscription in (small, large):
             self.client.force_login(inscription.candidat.user)
             self.client.get(f"/resultats/{inscription.pk}/")
-            with self.assertNumQueries(17):
+            with self.assertNumQueries(18):
                 response = self.client.get(f"/resultats/{inscription.pk}/")
             r = response.context["r"]
             pages.append((len(r.releve.blocs), len(r.documents)))
