@@ -7,6 +7,8 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from certif.formats import octets_exacts, taille_lisible
+
 register = template.Library()
 
 
@@ -48,3 +50,15 @@ def date_longue(value: date | None) -> str:
         return ""
     jour = date_filter(value, "j")
     return f"{jour}{'er' if jour == '1' else ''} {date_filter(value, 'F Y')}"
+
+
+@register.filter
+def taille(octets: int | None) -> str:
+    """A size in French units (« 12 ko », « 1,5 Mo »): see ``certif.formats``."""
+    return "" if octets is None else taille_lisible(int(octets))
+
+
+@register.filter
+def octets(value: int | None) -> str:
+    """An exact size, digits grouped (« 1 234 567 octets »)."""
+    return "" if value is None else octets_exacts(int(value))

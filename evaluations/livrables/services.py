@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from certif.formats import taille_lisible
 from certif.models import User
 from certif.uploads import BUREAUTIQUE, HashingFile, upload_check
 from evaluations.livrables.models import Livrable
@@ -152,8 +152,8 @@ class _Quota:
                 )
                 % {
                     "nom": nom,
-                    "quota": filesizeformat(limit),
-                    "libre": filesizeformat(max(limit - self.octets, 0)),
+                    "quota": taille_lisible(limit),
+                    "libre": taille_lisible(max(limit - self.octets, 0)),
                 }
             )
 

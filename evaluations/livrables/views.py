@@ -16,13 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
-from certif.responses import private_file_response
+from certif.responses import private_file_response, rendered_file_response
 from certif.roles import Role
 from certif.uploads import BUREAUTIQUE
 from evaluations.livrables.access import get_livrable_for
+from evaluations.livrables.documents import recu_pdf
 from evaluations.livrables.forms import DepotForm
 from evaluations.livrables.models import Livrable
-from evaluations.livrables.selectors import dossier_of
+from evaluations.livrables.selectors import dossier_of, recu_of
 from evaluations.livrables.services import (
     Depot,
     depot_ferme_message,
@@ -185,6 +186,16 @@ def livrable_download_view(
         content_type=livrable.type_mime,
         inline=inline,
     )
+
+
+@require_GET
+@login_required
+@role_required()
+def livrable_recu_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The PDF receipt of one deposit (one version of one file), for whoever may
+    read that file; rebuilt from the stored deposit, so always the same."""
+    livrable = get_livrable_for(request.user, pk)
+    return rendered_file_response(recu_pdf(recu_of(livrable=livrable)))
 
 
 @require_http_methods(["GET", "POST"])

@@ -166,7 +166,7 @@ class UploadTests(LivrableTestCase):
     @override_settings(UPLOAD_MAX_BYTES=1000)
     def test_too_large(self) -> None:
         self.assert_refused(
-            "Le fichier dépasse la taille maximale de 1000",
+            "Le fichier dépasse la taille maximale de 1\xa0000 octets.",
             ("gros.pdf", pdf_bytes(b"x" * 1000)),
         )
 
