@@ -119,3 +119,46 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hote}:{self.pid}"
+
+
+class MessageEnvoye(models.Model):
+    """An e-mail the platform sent: who received it, from which template, its
+    subject and plain-text body (what the recipient reads on their messages
+    page), the names of its attachments. ``cle`` makes a send idempotent: a
+    second message with the same non-empty key is never recorded nor sent."""
+
+    utilisateur = models.ForeignKey(
+        User,
+        verbose_name=_("destinataire (compte)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages_recus",
+    )
+    destinataire = models.EmailField(_("adresse du destinataire"), max_length=254)
+    gabarit = models.CharField(_("gabarit"), max_length=60)
+    sujet = models.CharField(_("sujet"), max_length=255)
+    corps = models.TextField(_("texte"), max_length=20000)
+    pieces_jointes = models.JSONField(_("pièces jointes"), default=list, blank=True)
+    cle = models.CharField(_("clé d'unicité"), max_length=200, blank=True)
+    cree_le = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message envoyé")
+        verbose_name_plural = _("messages envoyés")
+        ordering: ClassVar = ["-cree_le", "-pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["cle"],
+                condition=~models.Q(cle=""),
+                name="message_envoye_cle_unique",
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["utilisateur", "-cree_le"], name="message_envoye_user_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destinataire} — {self.sujet}"

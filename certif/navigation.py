@@ -108,10 +108,11 @@ def register_certif() -> None:
     register_menu(
         position=90,
         liens=[
+            Lien(gettext_lazy("Mes messages"), "messages_mine"),
             Lien(
                 gettext_lazy("Administration"),
                 "admin:index",
                 frozenset({Role.ADMINISTRATEUR}),
-            )
+            ),
         ],
     )

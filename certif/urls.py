@@ -46,6 +46,12 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("compte/messages/", views.messages_mine_view, name="messages_mine"),
+    path(
+        "compte/messages/<int:pk>/",
+        views.message_detail_view,
+        name="message_detail",
+    ),
     path("referentiel/", include("referentiel.urls")),
     path("handicap/", include("handicap.urls")),
     path("", include("evaluations.urls")),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +15,9 @@ from certif.client import client_address
 from certif.errors import too_many_requests
 from certif.forms import MotDePasseNouveauForm, MotDePasseOublieForm
 from certif.http import AuthenticatedHttpRequest
+from certif.messages import messages_of
 from certif.navigation import home_actions_for
+from certif.pagination import paginate
 from certif.ratelimit import rate_limit_hit
 from certif.sante import sante_report
 from certif.tasks import password_reset_send
@@ -26,6 +28,25 @@ from certif.tasks import password_reset_send
 def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions = home_actions_for(user=request.user)
     return render(request, "certif/home.html", {"actions": actions})
+
+
+@require_GET
+@login_required
+def messages_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The e-mails the platform sent to the user, newest first."""
+    page = paginate(
+        request,
+        messages_of(user=request.user).only("pk", "sujet", "cree_le", "pieces_jointes"),
+    )
+    return render(request, "certif/messages.html", {"page": page})
+
+
+@require_GET
+@login_required
+def message_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One e-mail the user received (another person's message is a 404)."""
+    message = get_object_or_404(messages_of(user=request.user), pk=pk)
+    return render(request, "certif/message_detail.html", {"message": message})
 
 
 @require_GET

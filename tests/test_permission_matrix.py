@@ -35,6 +35,7 @@ from django.urls import (
 )
 from django.utils import timezone
 
+from certif.models import MessageEnvoye
 from certif.roles import Role
 from evaluations.declarations.services import lot_build, lot_deposit, lot_start
 from evaluations.deliberation.models import Deliberation
@@ -353,6 +354,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "handicap:piece_download": {"GET": "302 200 404 403 403 403 200 403"},
     "home": {"GET": "302 200 200 200 200 200 200 200"},
+    "messages_mine": {"GET": "302 200 200 200 200 200 200 200"},
+    "message_detail": {"GET": "302 200 404 404 404 404 404 404"},
     "login": {
         "GET": "200 302 302 302 302 302 302 302",
         "POST": "200 302 302 302 302 302 302 302",
@@ -628,8 +631,17 @@ class World:
         flux = flux_get_or_create(user=membre.user)
         piece = demande.pieces.get()
         proposition = PropositionDispense.objects.get(avis__demande=demande)
+        message = MessageEnvoye.objects.create(
+            utilisateur=camille.user,
+            destinataire=camille.user.email,
+            gabarit="essai",
+            sujet="Votre reçu",
+            corps="Bonjour",
+        )
         urls: dict[str, Callable[[], str]] = {
             "home": lambda: reverse("home"),
+            "messages_mine": lambda: reverse("messages_mine"),
+            "message_detail": lambda: reverse("message_detail", args=[message.pk]),
             "sante": lambda: reverse("sante"),
             "login": lambda: reverse("login"),
             "logout": lambda: reverse("logout"),
