@@ -35,3 +35,12 @@ def octets_exacts(octets: int) -> str:
     return ngettext("%(n)s octet", "%(n)s octets", octets) % {
         "n": number_format(octets, use_l10n=True, force_grouping=True)
     }
+
+
+def taille_et_octets(octets: int) -> str:
+    """« 3,1 ko (3 125 octets) »: the readable size and the exact one, as a
+    receipt states it; « 512 octets » alone below one ko."""
+    lisible = taille_lisible(octets)
+    if octets < 1024:
+        return lisible
+    return f"{lisible} ({octets_exacts(octets)})"

@@ -7,7 +7,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from certif.formats import octets_exacts, taille_lisible
+from certif.formats import taille_et_octets, taille_lisible
 
 register = template.Library()
 
@@ -59,6 +59,6 @@ def taille(octets: int | None) -> str:
 
 
 @register.filter
-def octets(value: int | None) -> str:
-    """An exact size, digits grouped (« 1 234 567 octets »)."""
-    return "" if value is None else octets_exacts(int(value))
+def taille_exacte(octets: int | None) -> str:
+    """« 3,1 ko (3 125 octets) »: see ``certif.formats.taille_et_octets``."""
+    return "" if octets is None else taille_et_octets(int(octets))

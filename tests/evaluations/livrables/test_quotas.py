@@ -124,10 +124,10 @@ class QuotaTests(LivrableTestCase):
         response = self.client.post(
             reverse("evaluations:depot", args=[self.inscription.pk, self.modalite.pk]),
             {"fichiers": upload("b.pdf")},
-            follow=True,
         )
+        self.assertEqual(response.status_code, 400)
         self.assertEqual(
-            [str(message) for message in response.context["messages"]],
+            response.context["refus"].messages,
             [
                 "Votre dossier a atteint la limite de 1 fichier déposé (versions et "
                 "fichiers retirés compris) : demandez à l'administrateur de la session."

@@ -6,16 +6,28 @@ import io
 from datetime import UTC, datetime
 
 import pypdf
+from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from certif.models import MessageEnvoye
 from certif.roles import Role
 from evaluations.jury.models import Affectation
 from evaluations.livrables.documents import recu_pdf
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.selectors import recu_of
+from evaluations.livrables.services import recu_send
+from evaluations.livrables.tasks import envoyer_recu
 from referentiel.models import Certificateur
-from tests.evaluations.factories import make_livrable, modalites_of, pdf_bytes
+from tests.evaluations.factories import (
+    make_livrable,
+    modalites_of,
+    ooxml_bytes,
+    pdf_bytes,
+    upload,
+)
 from tests.evaluations.factories_documents import make_membre
 from tests.factories import (
     make_candidat,
@@ -41,7 +53,9 @@ class RecuTestCase(TestCase):
         cls.referent = make_user("referent@example.org", Role.REFERENT_HANDICAP)
         cls.referentiel = make_referentiel()
         cls.session = make_session(cls.referentiel, nom="Session printemps")
-        cls.candidat = make_candidat("camille@example.org", nom="Martin", prenom="Camille")
+        cls.candidat = make_candidat(
+            "camille@example.org", nom="Martin", prenom="Camille"
+        )
         cls.inscription = make_inscription(cls.candidat, cls.session, blocs=["A1"])
         cls.autre = make_candidat("autre@example.org", nom="Autre")
         cls.autre_inscription = make_inscription(cls.autre, cls.session)
@@ -165,3 +179,88 @@ class RecuPermissionTests(RecuTestCase):
         self.client.force_login(self.candidat.user)
         url = reverse("evaluations:livrable_recu", args=[self.livrable.pk + 1000])
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class RecuEmailTests(RecuTestCase):
+    def deposer(self, *files):  # type: ignore[no-untyped-def]
+        self.client.force_login(self.candidat.user)
+        url = reverse("evaluations:depot", args=[self.inscription.pk, self.modalite.pk])
+        mail.outbox = []
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(url, {"fichiers": list(files)})
+
+    def test_one_email_per_accepted_deposit(self) -> None:
+        rapport = pdf_bytes(b"rapport")
+        response = self.deposer(
+            upload("rapport.pdf", rapport), upload("annexe.docx", ooxml_bytes("word"))
+        )
+        self.assertEqual(response.status_code, 302)
+        rapport_livrable, annexe = Livrable.objects.exclude(
+            pk=self.livrable.pk
+        ).order_by("pk")
+        self.assertEqual(
+            [(m.subject, m.to) for m in mail.outbox],
+            [
+                (
+                    "Accusé de dépôt : « rapport.pdf » — Session printemps",
+                    ["camille@example.org"],
+                ),
+                (
+                    "Accusé de dépôt : « annexe.docx » — Session printemps",
+                    ["camille@example.org"],
+                ),
+            ],
+        )
+        message = mail.outbox[0]
+        dossier = (
+            f"https://certif.test/candidat/inscriptions/{self.inscription.pk}/"
+            f"#modalite-{self.modalite.pk}"
+        )
+        sha = hashlib.sha256(rapport).hexdigest()
+        local = timezone.localtime(rapport_livrable.depose_le)
+        quand = f"{date_format(local, 'l j F Y')} à {local:%H:%M:%S} (heure de Paris)"
+        self.assertEqual(
+            message.body,
+            "Bonjour Camille MARTIN,\n\n"
+            "Votre fichier est bien déposé pour la session « Session printemps ».\n\n"
+            f"Modalité : {self.modalite.competence.code} — {self.modalite.intitule}\n"
+            "Fichier : rapport.pdf (version 1)\n"
+            f"Taille : {len(rapport)} octets\n"
+            f"Empreinte SHA-256 : {sha}\n"
+            f"Déposé le : {quand}\n\n"
+            "L'accusé de dépôt est joint à ce message, en PDF. Vous le retrouvez "
+            "aussi, pour chaque version de chaque fichier, dans votre dossier :\n"
+            f"{dossier}\n",
+        )
+        ((html, mime),) = message.alternatives  # type: ignore[attr-defined]
+        self.assertEqual(mime, "text/html")
+        self.assertIn(f'<a href="{dossier}">{dossier}</a>', html)
+        self.assertIn(sha, html)
+        ((nom, contenu, type_mime),) = message.attachments  # type: ignore[misc]
+        self.assertEqual(
+            (nom, type_mime),
+            (f"accuse-depot-{rapport_livrable.pk}-rapport.pdf", "application/pdf"),
+        )
+        text = pdf_text(contenu)
+        self.assertIn(sha, text)
+        self.assertIn("rapport.pdf", text)
+        self.assertEqual(
+            MessageEnvoye.objects.get(cle=f"recu:{annexe.pk}").pieces_jointes,
+            [f"accuse-depot-{annexe.pk}-annexe.pdf"],
+        )
+
+    def test_sent_once_even_when_the_task_runs_again(self) -> None:
+        self.deposer(upload("rapport.pdf"))
+        livrable = Livrable.objects.latest("pk")
+        self.assertEqual(len(mail.outbox), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            envoyer_recu.enqueue(livrable.pk)
+        self.assertIsNone(recu_send(livrable_id=livrable.pk))
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(MessageEnvoye.objects.filter(gabarit="recu_depot").count(), 1)
+
+    def test_no_email_for_a_refused_deposit(self) -> None:
+        response = self.deposer(upload("setup.pdf", b"MZ" + b"\x00" * 100))
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(mail.outbox, [])
+        self.assertEqual(MessageEnvoye.objects.count(), 0)
