@@ -229,7 +229,7 @@ class SpaceTests(CandidatViewTestCase):
         self.assertContains(response, "aria-invalid", count=1, status_code=400)
         self.assertContains(
             response,
-            f'action="{self.depot_url}#modalite-{pk}"',
+            f'action="{self.depot_url}#fichiers-{pk}"',
             count=1,
             status_code=400,
         )
