@@ -1,6 +1,6 @@
 """How sizes are written for French readers: « ko », « Mo », « Go » (never the
-« Kio », « Mio » that Django's ``filesizeformat`` prints in French), with a decimal
-comma and a non-breaking space before the unit.
+binary units, « Kio » and the like, that Django's ``filesizeformat`` prints in
+French), with a decimal comma and a non-breaking space before the unit.
 
 A kilo-octet here is 1 024 octets, as the platform's limits are declared
 (``UPLOAD_MAX_BYTES = 20 * 1024 * 1024`` reads « 20 Mo »): a candidate compares the
@@ -44,3 +44,10 @@ def taille_et_octets(octets: int) -> str:
     if octets < 1024:
         return lisible
     return f"{lisible} ({octets_exacts(octets)})"
+
+
+def accord(n: int, singulier: str, pluriel: str) -> str:
+    """« 0 fichier », « 1 fichier », « 3 fichiers »: a count and its noun agreed
+    as French does (singular up to one), for what is not translated (commands'
+    output, logs); translated text uses ``ngettext``."""
+    return f"{n} {singulier if n <= 1 else pluriel}"
