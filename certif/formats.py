@@ -1,6 +1,6 @@
 """How sizes are written for French readers: « ko », « Mo », « Go » (never the
-binary units, « Kio » and the like, that Django's ``filesizeformat`` prints in
-French), with a decimal comma and a non-breaking space before the unit.
+binary units that Django's ``filesizeformat`` prints in French), with a decimal
+comma and a non-breaking space before the unit.
 
 A kilo-octet here is 1 024 octets, as the platform's limits are declared
 (``UPLOAD_MAX_BYTES = 20 * 1024 * 1024`` reads « 20 Mo »): a candidate compares the

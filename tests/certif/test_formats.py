@@ -3,7 +3,7 @@
 from django.template import Context, Template
 from django.test import SimpleTestCase
 
-from certif.formats import octets_exacts, taille_et_octets, taille_lisible
+from certif.formats import accord, octets_exacts, taille_et_octets, taille_lisible
 
 
 class TailleTests(SimpleTestCase):
@@ -35,4 +35,10 @@ class TailleTests(SimpleTestCase):
         self.assertEqual(
             template.render(Context({"a": 2 * 1024 * 1024 + 1, "b": None})),
             "2\xa0Mo|2\xa0Mo (2\xa0097\xa0153 octets)|",
+        )
+
+    def test_accord(self) -> None:
+        self.assertEqual(
+            [accord(n, "fichier", "fichiers") for n in (0, 1, 2)],
+            ["0 fichier", "1 fichier", "2 fichiers"],
         )
