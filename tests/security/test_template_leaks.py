@@ -14,6 +14,7 @@ from pathlib import Path
 import pypdf
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -196,7 +197,8 @@ class RecuDepotOutputTests(TestCase):
             )
         self.assertEqual(response.status_code, 302)
         (message,) = mail.outbox
-        ((html, _mime),) = message.alternatives  # type: ignore[attr-defined]
+        assert isinstance(message, EmailMultiAlternatives)
+        ((html, _mime),) = message.alternatives
         ((_nom, pdf, _type),) = message.attachments  # type: ignore[misc]
         self.assertIn("rapport.pdf", pdf_text(pdf))
         for text in (message.subject, message.body, html, pdf_text(pdf)):

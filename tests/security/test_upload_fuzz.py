@@ -200,6 +200,7 @@ class UploadFuzzTests(TestCase):
         else:
             # The dossier again, the French message next to the field.
             self.assertEqual(response.status_code, 400)
+            assert refus is not None
             self.assertNotEqual(refus.messages, [])
             self.assertContains(response, 'role="alert"', status_code=400)
             self.assertEqual(levels, [])

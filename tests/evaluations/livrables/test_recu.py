@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pypdf
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -232,7 +233,9 @@ class RecuEmailTests(RecuTestCase):
             "aussi, pour chaque version de chaque fichier, dans votre dossier :\n"
             f"{dossier}\n",
         )
-        ((html, mime),) = message.alternatives  # type: ignore[attr-defined]
+        assert isinstance(message, EmailMultiAlternatives)
+        ((html, mime),) = message.alternatives
+        assert isinstance(html, str)
         self.assertEqual(mime, "text/html")
         self.assertIn(f'<a href="{dossier}">{dossier}</a>', html)
         self.assertIn(sha, html)
