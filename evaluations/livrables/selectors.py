@@ -104,6 +104,15 @@ class Dossier:
             1 for bloc in self.blocs for modalite in bloc.modalites if modalite.courants
         )
 
+    def contient(self, modalite_id: int) -> bool:
+        """Whether the dossier has a card for this modality (in the path, not
+        capitalised)."""
+        return any(
+            item.modalite.pk == modalite_id
+            for bloc in self.blocs
+            for item in bloc.modalites
+        )
+
 
 def dossier_of(*, inscription: Inscription) -> Dossier:
     """Per bloc and competency of the path: what is expected (the modality's

@@ -2,7 +2,7 @@
 files with history, upload and withdrawal, and the upload receipt. Downloads of a deliverable
 for everyone who may read it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,12 +62,12 @@ def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class DepotRefuse:
-    """A refused upload, shown next to the file field of its modality (or at the
-    top of the dossier when the modality is not in it)."""
+    """A refused upload, shown next to the file field of its modality, or at the
+    top of the dossier when the modality has no card there (``en_tete``)."""
 
     modalite_id: int
     messages: list[str]
-    dans_dossier: bool
+    en_tete: bool = False
 
 
 def _dossier_response(
@@ -80,6 +80,8 @@ def _dossier_response(
     proprietaire = inscription.candidat.user_id == request.user.pk
     ouvert = inscription.session.depots_ouverts()
     reglement = reglement_etat_of(inscription=inscription)
+    if refus is not None and not dossier.contient(refus.modalite_id):
+        refus = replace(refus, en_tete=True)
     return render(
         request,
         "evaluations/candidat/dossier.html",
@@ -191,13 +193,7 @@ def depot_view(
     return _dossier_response(
         request,
         inscription,
-        refus=DepotRefuse(
-            modalite_id=modalite.pk,
-            messages=erreurs,
-            dans_dossier=inscription.blocs.filter(
-                pk=modalite.competence.activite.bloc_id
-            ).exists(),
-        ),
+        refus=DepotRefuse(modalite_id=modalite.pk, messages=erreurs),
     )
 
 

@@ -237,6 +237,26 @@ class SpaceTests(CandidatViewTestCase):
         self.assertEqual(list(response.context["messages"]), [])
         self.assertEqual(Livrable.objects.count(), 0)
 
+    def test_every_refusal_is_shown_at_the_field(self) -> None:
+        for name, content, message in (
+            (
+                "gros.pdf",
+                pdf_bytes(b"x" * 2000),
+                "Le fichier dépasse la taille maximale de 1\xa0000 octets.",
+            ),
+            ("vide.pdf", b"", "Le fichier « vide.pdf » est vide."),
+        ):
+            with self.subTest(name=name), self.settings(UPLOAD_MAX_BYTES=1000):
+                response = self.post_files(upload(name, content))
+                self.assertEqual(response.status_code, 400)
+                refus = response.context["refus"]
+                self.assertEqual(refus.modalite_id, self.modalite.pk)
+                self.assertEqual(refus.messages, [message])
+                self.assertContains(
+                    response, f'id="erreur-{self.modalite.pk}" role="alert"', 1, 400
+                )
+        self.assertEqual(Livrable.objects.count(), 0)
+
     def test_no_file_chosen(self) -> None:
         response = self.client.post(self.depot_url, {})
         self.assertEqual(
@@ -249,7 +269,7 @@ class SpaceTests(CandidatViewTestCase):
         outside = modalites_of(self.autre_inscription)[-1]
         url = reverse("evaluations:depot", args=[self.inscription.pk, outside.pk])
         response = self.post_files(upload("a.pdf"), url=url)
-        self.assertIs(response.context["refus"].dans_dossier, False)
+        self.assertIs(response.context["refus"].en_tete, True)
         # Not next to a field (the modality has no card): at the top, focused.
         self.assertContains(
             response,
