@@ -207,7 +207,7 @@ class RecuDepot:
 
 
 def recu_of(*, livrable: Livrable) -> RecuDepot:
-    """The receipt of one deposit (one version of one file). Two queries: the
+    """The receipt of one deposit (one version of one file), in one query: the
     deposit with everything it names, read again so that a caller's stale
     instance changes nothing."""
     livrable = Livrable.objects.select_related(
