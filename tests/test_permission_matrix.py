@@ -409,6 +409,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "302 302 404 403 403 403 403 403",
     },
     "sante": {"GET": "200 200 200 200 200 200 200 200"},
+    "sante_base": {"GET": "200 200 200 200 200 200 200 200"},
 }
 
 
@@ -671,6 +672,7 @@ class World:
             "messages_mine": lambda: reverse("messages_mine"),
             "message_detail": lambda: reverse("message_detail", args=[message.pk]),
             "sante": lambda: reverse("sante"),
+            "sante_base": lambda: reverse("sante_base"),
             "login": lambda: reverse("login"),
             "logout": lambda: reverse("logout"),
             "password_reset": lambda: reverse("password_reset"),
