@@ -10,7 +10,7 @@ run twice: a publication starts once (row lock), a document is issued only when
 missing or changed, the result e-mail leaves once."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -105,14 +105,23 @@ def publication_resume_launch(
     return publication
 
 
+# A publication in progress whose count has not moved for this long lost a unit
+# (its task was never run): the command enqueues what remains. A livelier one is
+# left to its workers (enqueuing its units again would only duplicate work).
+PUBLICATION_STALE_AFTER = timedelta(minutes=10)
+
+
 def publications_dues(*, now: datetime | None = None) -> list[int]:
     """The publications to start or resume now: scheduled and due, or in progress
-    (a unit may have been lost with its worker)."""
+    without progress for ``PUBLICATION_STALE_AFTER``."""
     now = now or timezone.now()
     return list(
         PublicationResultats.objects.filter(
             Q(statut=PublicationResultats.Statut.PROGRAMMEE, prevue_le__lte=now)
-            | Q(statut=PublicationResultats.Statut.EN_COURS)
+            | Q(
+                statut=PublicationResultats.Statut.EN_COURS,
+                modifiee_le__lt=now - PUBLICATION_STALE_AFTER,
+            )
         )
         .order_by("prevue_le", "pk")
         .values_list("pk", flat=True)

@@ -24,6 +24,7 @@ from evaluations.resultats.services import publication_cancel, publication_claim
 from evaluations.resultats.tasks import (
     publication_launch,
     publication_resume_launch,
+    publications_dues,
     publier,
 )
 from evaluations.sessions.models import Session
@@ -116,6 +117,27 @@ class PublishNowTests(PublicationTestCase):
         self.assertEqual(Document.objects.filter(nature="lettre").count(), 4)
         publication.refresh_from_db()
         self.assertEqual((publication.statut, publication.faits), ("publiee", 4))
+
+    def test_the_command_resumes_only_a_stalled_publication(self) -> None:
+        publication = self.publish(self.sc.session, by=self.sc.admin)
+        # A unit lost with its worker: the publication stays « en cours ».
+        lost = f"inscription:{self.sc.echec.pk}"
+        PublicationResultats.objects.filter(pk=publication.pk).update(
+            statut="en_cours",
+            faits=3,
+            unites=[u for u in publication.unites if u != lost],
+            modifiee_le=NOW - timedelta(minutes=5),
+        )
+        self.assertEqual(publications_dues(), [])
+        PublicationResultats.objects.filter(pk=publication.pk).update(
+            modifiee_le=NOW - timedelta(minutes=11)
+        )
+        self.assertEqual(publications_dues(), [publication.pk])
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("publier_resultats", stdout=mock.MagicMock())
+        publication.refresh_from_db()
+        self.assertEqual((publication.statut, publication.faits), ("publiee", 4))
+        self.assertEqual(len(mail.outbox), 4)  # Zoé's e-mail had left already
 
     def test_a_second_schedule_is_refused_once_published(self) -> None:
         self.publish(self.sc.session, by=self.sc.admin)
