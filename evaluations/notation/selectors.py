@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -351,6 +352,21 @@ class LigneCompetence:
     # the adapted format decided for it, shown beside it.
     passage: "PassageGrille | None" = None
     format_adapte: str = ""
+    # The grid's neighbours, for the phone's « précédente / suivante » links.
+    precedente: "LigneCompetence | None" = None
+    suivante: "LigneCompetence | None" = None
+
+    @property
+    def nb_a_noter(self) -> int:
+        """The competency's criteria to score (exempted ones left out)."""
+        return sum(1 for ligne in self.criteres if not ligne.dispense)
+
+    @property
+    def nb_notes(self) -> int:
+        """Those the evaluator has scored: the jump list's « 3/4 notés »."""
+        return sum(
+            1 for ligne in self.criteres if not ligne.dispense and ligne.resultat
+        )
 
 
 @dataclass
@@ -456,6 +472,9 @@ def grille_for(*, affectation: Affectation) -> Grille:
         livrables=_livrables(inscription),
         remplir=remplir,
     )
+    competences = [c for ligne_bloc in lignes for c in ligne_bloc.competences]
+    for avant, apres in pairwise(competences):
+        avant.suivante, apres.precedente = apres, avant
     a_evaluer = structure.critere_ids - dispenses
     return Grille(
         inscription=inscription,
