@@ -98,6 +98,17 @@ def epreuves_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("evaluations:epreuves_mes_convocations"),
             )
         )
+    if Role.ADMINISTRATEUR in roles:
+        actions.append(
+            Action(
+                _("Sites et salles"),
+                _(
+                    "Les lieux des épreuves en présence du jury : adresses, notes "
+                    "d'accès, salles, capacité et accessibilité."
+                ),
+                reverse("evaluations:epreuves_sites"),
+            )
+        )
     if Role.MEMBRE_JURY in roles or Role.PRESIDENT in roles:
         actions.append(
             Action(
@@ -231,6 +242,7 @@ def register() -> None:
                 "evaluations:epreuves_mes_sessions",
                 frozenset({Role.MEMBRE_JURY, Role.PRESIDENT}),
             ),
+            Lien(gettext_lazy("Sites et salles"), "evaluations:epreuves_sites", admin),
         ],
     )
     register_menu(

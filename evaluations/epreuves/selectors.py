@@ -22,6 +22,7 @@ from evaluations.epreuves.models import (
     Passage,
     Planning,
     Salle,
+    Site,
 )
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.sessions.models import Inscription, Session
@@ -275,6 +276,34 @@ def passages_du_jour(*, session: Session, jour: date) -> QuerySet[Passage]:
 
 def salles_actives() -> QuerySet[Salle]:
     return Salle.objects.select_related("site").order_by("site__nom", "nom")
+
+
+def sites_of() -> QuerySet[Site]:
+    """The sites for their administration page, each with its rooms and every
+    room's number of sittings: a page of them in two queries (plus the count of
+    the paginator), whatever the number of rooms."""
+    return Site.objects.prefetch_related(
+        Prefetch(
+            "salles",
+            queryset=Salle.objects.annotate(nb_passages=Count("passages")).order_by(
+                "nom"
+            ),
+        )
+    ).order_by("nom")
+
+
+def get_site_for(user: User, pk: int) -> Site:
+    """A site, to edit or delete: administrators only (403); unknown: 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(Site, pk=pk)
+
+
+def get_salle_for(user: User, pk: int) -> Salle:
+    """A room, to edit or delete: administrators only (403); unknown: 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(Salle.objects.select_related("site"), pk=pk)
 
 
 def disponibilites_of(*, membre: MembreJury) -> QuerySet[Disponibilite]:
