@@ -804,7 +804,7 @@ def demo_epreuves(log: Log) -> None:
             amenagements=[
                 AmenagementSaisi(
                     type=Amenagement.Type.TEMPS_MAJORE,
-                    precision="50 %",
+                    majoration_pourcent=50,
                     description="Une moitié de temps en plus à chaque épreuve orale.",
                 ),
                 AmenagementSaisi(

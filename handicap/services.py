@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certif.models import User
 from certif.roles import is_admin
@@ -24,6 +25,8 @@ from handicap.documents import courrier_decision_pdf
 from handicap.files import fichier_verifier
 from handicap.models import (
     CONSENTEMENT_TEXTE,
+    MAJORATION_MAX,
+    MAJORATION_MIN,
     AccesConfidentiel,
     Amenagement,
     AvisMotive,
@@ -37,6 +40,9 @@ from referentiel.models import Critere, Modalite
 logger = logging.getLogger(__name__)
 
 COURRIER_NOM = "decision-amenagement.pdf"
+MAJORATION_HORS_TEMPS = gettext_lazy(
+    "Une majoration du temps ne se donne qu'à un aménagement « Temps majoré »."
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class AmenagementSaisi:
     description: str
     modalite: Modalite | None = None
     precision: str = ""
+    # A « temps majoré »'s extra time in percent (1 to 100); None: one third.
+    majoration_pourcent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +260,15 @@ def demande_decider(
             and not amenagement.precision.strip()
         ):
             errors.append(_("Précisez le rôle du tiers qui assiste le candidat."))
+        if amenagement.majoration_pourcent is not None:
+            if amenagement.type != Amenagement.Type.TEMPS_MAJORE:
+                errors.append(str(MAJORATION_HORS_TEMPS))
+            elif not (
+                MAJORATION_MIN <= amenagement.majoration_pourcent <= MAJORATION_MAX
+            ):
+                errors.append(
+                    _("La majoration du temps est comprise entre 1 et 100 %.")
+                )
         if (
             amenagement.modalite is not None
             and amenagement.modalite.competence.activite.bloc_id not in blocs
@@ -289,6 +306,7 @@ def demande_decider(
             type=saisi.type,
             modalite=saisi.modalite,
             precision=saisi.precision.strip(),
+            majoration_pourcent=saisi.majoration_pourcent,
             description=saisi.description.strip(),
             ordre=ordre,
         )

@@ -1,7 +1,6 @@
 """Reads of the live épreuves: what a candidate has to sit, how long (the
 accommodations applied), the timetable pages, and who sees which sitting."""
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,13 +25,9 @@ from evaluations.epreuves.models import (
 )
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.sessions.models import Inscription, Session
-from handicap.models import Amenagement, DemandeAmenagement
+from handicap.models import MAJORATION_DEFAUT, Amenagement, DemandeAmenagement
 from handicap.selectors import demande_tardive
 from referentiel.models import Modalite
-
-# A « temps majoré » without a decided amount adds one third.
-MAJORATION_DEFAUT = 100 / 3
-_POURCENT = re.compile(r"(\d{1,3})\s*%")
 
 
 @dataclass(frozen=True)
@@ -69,12 +64,11 @@ def _pourcent_lisible(p: float) -> str:
 
 
 def majoration_of(amenagement: Amenagement) -> float:
-    """The extra time of a « temps majoré »: the percentage written in its
-    precision (« 50 % »), one third otherwise."""
-    match = _POURCENT.search(amenagement.precision or "")
-    if match:
-        return float(match.group(1))
-    return MAJORATION_DEFAUT
+    """The extra time of a « temps majoré », in percent: the amount the référent
+    decided (``Amenagement.majoration_pourcent``; decisions written before the
+    field got theirs from the precision by a data migration), one third
+    otherwise."""
+    return amenagement.majoration
 
 
 def amenagements_passage_by_inscription(

@@ -399,7 +399,12 @@ class GridSittingTests(ViewsTestCase):
             ),
         )
         self.assertContains(response, "Campus Lyon — A101", count=2)
-        self.assertContains(response, 'href="#competence-', count=4)
+        # The jump list: one link per competency (the phone's previous/next
+        # links aside).
+        self.assertContains(
+            response, '<li class="list-inline-item"><a href="#competence-', count=4
+        )
+        self.assertContains(response, 'rel="next"', count=3)
 
 
 class PlanningByMemberAndDeadlineTests(ViewsTestCase):
