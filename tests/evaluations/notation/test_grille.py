@@ -570,7 +570,7 @@ class GrillePhoneNavigationTests(GrilleTestCase):
             f"/{n - 1} notés</span>",
             html,
         )
-        n2 = sum(1 for c in self.criteres if c.competence == deuxieme)
+        n2 = len([c for c in self.criteres if c.competence_id == deuxieme.pk])
         self.assertIn(
             f'data-competence="{deuxieme.pk}"><span class="nb-notes">0</span>'
             f"/{n2} notés</span>",
