@@ -273,9 +273,10 @@ class PasswordResetTests(TestCase):
         cls.user = make_user("marie@example.org", Role.CANDIDAT)
 
     def test_reset_sets_a_new_password(self) -> None:
-        response = self.client.post(
-            reverse("password_reset"), {"email": "marie@example.org"}
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("password_reset"), {"email": "marie@example.org"}
+            )
         self.assertRedirects(
             response, reverse("password_reset_done"), fetch_redirect_response=False
         )

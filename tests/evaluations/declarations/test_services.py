@@ -490,13 +490,17 @@ class DeadlineTests(DeclarationTestCase):
             with self.captureOnCommitCallbacks(execute=True):
                 rappel = rappel_send()
             self.assertEqual((rappel.envoye, rappel.destinataires), (True, 2))
-            self.assertEqual(len(mail.outbox), 1)
+            # One message per administrator, each in their « Mes messages ».
+            self.assertEqual(
+                [m.to for m in mail.outbox],
+                [["admin2@example.org"], ["admin@example.org"]],
+            )
             message = mail.outbox[0]
             self.assertEqual(
                 message.subject,
                 "Déclarations à la Caisse des Dépôts : titulaires à déclarer",
             )
-            self.assertEqual(message.to, ["admin2@example.org", "admin@example.org"])
+            self.assertIn("https://certif.test/declarations/", message.body)
             self.assertIn(
                 "2 titulaires sont à déclarer dans les 15 jours.\n", message.body
             )
@@ -506,7 +510,7 @@ class DeadlineTests(DeclarationTestCase):
             )
             with self.captureOnCommitCallbacks(execute=True):
                 self.assertIs(rappel_send().envoye, False)
-            self.assertEqual(len(mail.outbox), 1)
+            self.assertEqual(len(mail.outbox), 2)
             self.assertEqual(RappelDeclarations.objects.count(), 1)
 
     def test_reminder_command(self) -> None:

@@ -33,7 +33,8 @@ class LaunchViewTests(TestCase):
 
     def test_admin_issues_the_session(self) -> None:
         self.client.force_login(self.sc.admin)
-        response = self.client.post(self.url)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url)
         emission = EmissionSession.objects.get()
         self.assertRedirects(response, f"/documents/emissions/{emission.pk}/")
         self.assertEqual(
@@ -200,7 +201,8 @@ class IdempotenceAndResumeTests(TestCase):
         issued_first = set(Document.objects.values_list("pk", flat=True))
 
         mail.outbox.clear()
-        second = emission_launch(session=self.sc.session, by=self.sc.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            second = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (second.statut, second.faits, second.echecs), ("terminee", 5, [])
         )
