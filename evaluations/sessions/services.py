@@ -18,12 +18,13 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from certif.messages import message_send
-from certif.models import User
+from certif.messages import absolute_url, message_send
+from certif.models import MessageEnvoye, User
 from certif.roles import Role
 from certif.services import password_link, user_ensure
 from evaluations.deliberation.models import Deliberation
@@ -34,7 +35,7 @@ from evaluations.sessions.models import (
     Session,
 )
 from evaluations.sessions.pays import pays_code_for
-from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.selectors import blocs_acquis_for, rappels_depot_dus
 from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel
 
@@ -759,3 +760,46 @@ def candidat_enrol(
         blocs=blocs,
         by=by,
     )
+
+
+def rappels_depot_send(*, now: datetime) -> int:
+    """Send the deposit reminders due at ``now`` (``rappels_depot_dus``), each
+    once: its key (enrolment, reminder, deadline) is recorded with the message,
+    so a second run the same day, or the next day, sends nothing again. A
+    failure is logged and skips that candidate. Returns how many were sent."""
+    rappels = rappels_depot_dus(now=now)
+    deja = set(
+        MessageEnvoye.objects.filter(cle__in=[r.cle for r in rappels]).values_list(
+            "cle", flat=True
+        )
+    )
+    envoyes = 0
+    for rappel in rappels:
+        if rappel.cle in deja:
+            continue
+        inscription = rappel.inscription
+        candidat = inscription.candidat
+        try:
+            with transaction.atomic():
+                message = message_send(
+                    gabarit="rappel_depot",
+                    destinataire=candidat.user.email,
+                    utilisateur=candidat.user,
+                    contexte={
+                        "prenom": candidat.prenom1,
+                        "session": inscription.session.nom,
+                        "date_limite": timezone.localtime(
+                            inscription.session.date_limite_depot
+                        ),
+                        "manquants": [str(m) for m in rappel.manquantes],
+                        "lien": absolute_url(
+                            reverse("evaluations:dossier", args=[inscription.pk])
+                        ),
+                    },
+                    cle=rappel.cle,
+                )
+        except Exception:
+            logger.exception("Rappel de dépôt de l'inscription %s", inscription.pk)
+            continue
+        envoyes += message is not None
+    return envoyes
