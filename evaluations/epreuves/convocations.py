@@ -1,7 +1,6 @@
 """Publication of a timetable and the convocations: one per version of a
 sitting, issued once (PDF sealed, e-mail with the PDF and the ``.ics``)."""
 
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,6 +22,7 @@ from evaluations.epreuves.selectors import (
 )
 from evaluations.epreuves.services import planning_lock
 from evaluations.sessions.models import Session
+
 
 @transaction.atomic
 def planning_publish(*, session: Session, by: User) -> Planning:
