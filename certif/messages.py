@@ -32,6 +32,10 @@ TEMPLATE_SYNTAX = ("{%", "%}", "{{", "}}", "{#", "#}")
 
 PieceJointe = tuple[str, bytes, str]
 
+# How many items (candidates, grids) an e-mail lists; it counts the others and
+# links to the page that lists them all (a body stays within MessageEnvoye.corps).
+LISTE_MAX = 50
+
 # What « Mes messages » shows of a message whose body is not kept.
 CORPS_NON_CONSERVE = _(
     "Le contenu de ce message, confidentiel, n'est pas conservé ici."

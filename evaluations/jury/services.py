@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from certif.messages import absolute_url, message_send
+from certif.messages import LISTE_MAX, absolute_url, message_send
 from certif.models import User
 from certif.roles import Role, has_role
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
@@ -237,7 +237,8 @@ def _affectations_notify(
 ) -> None:
     """Tell a member (template ``emails/jury_affectation/``, sent once the
     assignment commits) which candidates they now evaluate. ``cle``: the first
-    new assignment's id, one message per batch."""
+    new assignment's id, one message per batch. The first ``LISTE_MAX`` are
+    named, the others counted."""
     user = membre.user
     message_send(
         gabarit="jury_affectation",
@@ -247,7 +248,9 @@ def _affectations_notify(
             "prenom": user.get_full_name() or user.email,
             "session": session.nom,
             "date_jury": session.date_jury,
-            "candidats": list(candidats),
+            "nb": len(candidats),
+            "candidats": list(candidats[:LISTE_MAX]),
+            "autres": max(0, len(candidats) - LISTE_MAX),
             "lien": absolute_url(reverse("evaluations:jury_tableau_de_bord")),
         },
         cle=cle,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certif.messages import absolute_url, message_send
+from certif.messages import LISTE_MAX, absolute_url, message_send
 from certif.models import MessageEnvoye, User
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.notation.models import (
@@ -519,6 +519,11 @@ def rappels_grilles_send(*, today: date) -> int:
                         "prenom": user.get_full_name() or user.email,
                         "session": rappel.session.nom,
                         "date_jury": rappel.session.date_jury,
+                        "nb": len(rappel.grilles),
+                        "autres": max(0, len(rappel.grilles) - LISTE_MAX),
+                        "lien": absolute_url(
+                            reverse("evaluations:jury_tableau_de_bord")
+                        ),
                         "grilles": [
                             {
                                 "nom": grille.candidat,
@@ -529,7 +534,7 @@ def rappels_grilles_send(*, today: date) -> int:
                                     )
                                 ),
                             }
-                            for grille in rappel.grilles
+                            for grille in rappel.grilles[:LISTE_MAX]
                         ],
                     },
                     cle=rappel.cle,

@@ -3,6 +3,7 @@ per batch (a manual assignment, a run of the automatic one), never one per
 candidate."""
 
 from datetime import date, datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.core import mail
@@ -110,6 +111,22 @@ class AffectationEmailTests(TestCase):
             result = affectations_auto(session=self.session, par_candidat=1)
         self.assertEqual(result.creees, 0)
         self.assertEqual(len(mail.outbox), 2)
+
+    def test_a_long_batch_names_the_first_and_counts_the_others(self) -> None:
+        with (
+            mock.patch("evaluations.jury.services.LISTE_MAX", 1),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            affectations_auto(session=self.session, par_candidat=1)
+        anne = next(m for m in mail.outbox if m.to == ["anne@example.org"])
+        self.assertIn(
+            "de la session « Session d'été & automne » :\n- Léa ARNAUD\n"
+            "… et 1 autre candidat.\n\nLe jury se réunit",
+            anne.body,
+        )
+        self.assertEqual(
+            anne.subject, "2 candidats à évaluer — Session d'été & automne"
+        )
 
     def test_no_email_when_the_assignment_is_refused(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):

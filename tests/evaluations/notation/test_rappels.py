@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 from io import StringIO
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.core import mail
@@ -115,6 +116,19 @@ class RappelsGrillesTests(TestCase):
             MessageEnvoye.objects.get().cle,
             f"rappel-grilles:{self.anne.pk}:J-7:2026-03-25",
         )
+
+    def test_a_long_list_names_the_first_and_links_the_others(self) -> None:
+        with mock.patch("evaluations.notation.services.LISTE_MAX", 1):
+            self.run_command()
+        (message,) = mail.outbox
+        grille_zoe = f"https://certif.test/jury/inscriptions/{self.zoe.pk}/grille/"
+        tableau = "https://certif.test/jury/mes-evaluations/"
+        self.assertIn(
+            f"validées :\n- Zoé L'HÔTE : {grille_zoe}\n"
+            f"… et 1 autre candidat : {tableau}\n\n",
+            message.body,
+        )
+        self.assertEqual(assert_links(self, message), [grille_zoe, tableau])
 
     def test_each_reminder_is_sent_once(self) -> None:
         self.run_command()
