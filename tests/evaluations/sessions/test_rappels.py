@@ -68,6 +68,20 @@ class RappelsDepotTests(TestCase):
         Inscription.objects.filter(pk=cls.desiste.pk).update(
             desiste_le=date(2026, 3, 10), desistement_motif="Mutation"
         )
+        # Nothing deposited, but deferred to a later session: nothing here.
+        reporte = make_candidat_complet("reporte@example.org", nom_naissance="REPORT")
+        cls.reporte = make_inscription(reporte, cls.session)
+        suivante = Session.objects.create(
+            referentiel=cls.referentiel,
+            nom="Session suivante",
+            date_ouverture=date(2026, 9, 1),
+            date_limite_depot=datetime(2026, 10, 1, 18, tzinfo=PARIS),
+            date_jury=date(2026, 11, 2),
+        )
+        Inscription.objects.filter(pk=cls.reporte.pk).update(
+            reportee_vers=make_inscription(reporte, suivante),
+            report_motif="Maladie",
+        )
 
     def run_command(self, *args: str) -> str:
         out = StringIO()
