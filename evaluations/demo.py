@@ -51,7 +51,13 @@ from evaluations.jury.services import (
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import Consolidation
 from evaluations.notation.services import affectation_validate, evaluations_record
-from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
+from evaluations.sessions.models import (
+    AcceptationReglement,
+    Candidat,
+    Inscription,
+    Session,
+    VoieAcces,
+)
 from evaluations.sessions.services import (
     IdentiteData,
     SessionData,
@@ -78,6 +84,12 @@ from referentiel.models import (
     Critere,
     Modalite,
     Referentiel,
+)
+from referentiel.reglement.selectors import reglement_en_vigueur
+from referentiel.reglement.services import (
+    reglement_brouillon_create,
+    reglement_publish,
+    reglement_update,
 )
 from referentiel.services import referentiel_load
 
@@ -1061,6 +1073,78 @@ def demo_declarations_anciennes(log: Log) -> None:
     log(f"Déclaration CDC de l'an dernier : {acceptes} titulaires acceptés")
 
 
+DEMO_REGLEMENT = """# Règlement d'examen
+
+Ce règlement s'applique à toute personne inscrite à une session d'évaluation de la
+certification. Chaque candidat le lit et l'accepte avant son premier dépôt.
+
+## Inscription et aménagements
+
+- L'inscription est faite par le certificateur, qui envoie à chaque candidat un lien
+  pour choisir son mot de passe.
+- Une personne en situation de handicap peut demander des aménagements d'épreuves
+  (temps majoré, assistance d'un tiers, salle accessible, format adapté) au référent
+  handicap, **au plus tard 30 jours avant la date limite de dépôt**. Une demande
+  plus tardive est examinée, mais l'aménagement peut ne pas pouvoir être appliqué.
+
+## Dépôts et épreuves
+
+- Les fichiers sont déposés sur la plateforme avant la date limite de dépôt (heure de
+  Paris). Chaque dépôt donne lieu à un accusé de dépôt.
+- Le candidat se présente à l'heure de sa convocation, muni d'une pièce d'identité
+  en cours de validité. Un retard de plus de 15 minutes peut entraîner le refus
+  de l'accès à l'épreuve.
+- Pendant une épreuve, aucun document ni appareil n'est autorisé sauf mention
+  contraire de la convocation.
+
+## Fraude
+
+Toute fraude ou tentative de fraude (plagiat, usurpation d'identité, document
+falsifié, aide extérieure non autorisée) est signalée au président du jury. Le jury
+peut déclarer la certification non validée ; le certificateur peut exclure la
+personne des sessions suivantes pour une durée d'un an au plus.
+
+## Résultats et recours
+
+Les résultats sont publiés sur la plateforme à la date fixée par le certificateur.
+Un candidat peut former un **recours dans les deux mois** qui suivent cette
+publication, depuis sa page de résultat. Le jury réexamine alors sa décision ; la
+réponse motivée est notifiée sur la plateforme et par e-mail.
+"""
+
+
+def demo_reglement(log: Log) -> None:
+    """The certification's règlement d'examen, published (version 1), and accepted
+    by every demo candidate for each of their enrolments (the candidates read it
+    before their first deposit). Idempotent."""
+    certification = Certification.objects.filter(code=DEMO_CERTIFICATION).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if certification is None or admin is None:
+        return
+    reglement = reglement_en_vigueur(certification.pk)
+    if reglement is None:
+        brouillon = reglement_brouillon_create(certification=certification, by=admin)
+        reglement_update(
+            reglement=brouillon,
+            texte=DEMO_REGLEMENT,
+            delai_recours_mois=2,
+            delai_amenagements_jours=30,
+            by=admin,
+        )
+        reglement = reglement_publish(reglement=brouillon, by=admin)
+        log(f"Règlement d'examen : version {reglement.version} publiée")
+    inscriptions = Inscription.objects.filter(
+        session__referentiel__certification=certification
+    ).exclude(acceptations_reglement__reglement=reglement)
+    AcceptationReglement.objects.bulk_create(
+        [
+            AcceptationReglement(inscription=inscription, reglement=reglement)
+            for inscription in inscriptions.only("pk")
+        ],
+        ignore_conflicts=True,
+    )
+
+
 DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_referentiel,
     demo_certificateur,
@@ -1073,6 +1157,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_epreuves,
     demo_statistiques,
     demo_declarations_anciennes,
+    demo_reglement,
 ]
 
 
