@@ -250,9 +250,12 @@ def affectations_auto_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     for inscription, obtenus in result.incompletes:
         messages.warning(
             request,
-            _(
-                "%(candidat)s n'a que %(n)d évaluateur(s) sur %(attendu)d : pas assez "
-                "de membres sans conflit d'intérêts."
+            ngettext(
+                "%(candidat)s n'a que %(n)d évaluateur sur %(attendu)d : pas assez "
+                "de membres sans conflit d'intérêts.",
+                "%(candidat)s n'a que %(n)d évaluateurs sur %(attendu)d : pas assez "
+                "de membres sans conflit d'intérêts.",
+                obtenus,
             )
             % {
                 "candidat": inscription.candidat.nom_complet,

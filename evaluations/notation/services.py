@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certif.messages import LISTE_MAX, absolute_url, message_send
 from certif.models import MessageEnvoye, User
@@ -345,7 +346,11 @@ def affectation_validate(*, affectation: Affectation, by: User) -> Affectation:
     if not progression.complete:
         manque = progression.nb_criteres - progression.nb_evalues
         raise ValidationError(
-            _("Il reste %(n)d critère(s) à noter avant de valider votre évaluation.")
+            ngettext(
+                "Il reste %(n)d critère à noter avant de valider votre évaluation.",
+                "Il reste %(n)d critères à noter avant de valider votre évaluation.",
+                manque,
+            )
             % {"n": manque}
         )
     affectation.validee_le = timezone.now()

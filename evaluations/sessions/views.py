@@ -305,7 +305,10 @@ def inscription_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         else:
             messages.success(
                 request,
-                _("%(nom)s est inscrit(e) ; une invitation a été envoyée à %(email)s.")
+                _(
+                    "Inscription de %(nom)s enregistrée ; une invitation a été "
+                    "envoyée à %(email)s."
+                )
                 % {
                     "nom": inscription.candidat.nom_complet,
                     "email": inscription.candidat.user.email,
@@ -346,7 +349,8 @@ def inscription_existing_view(
         else:
             messages.success(
                 request,
-                _("%(nom)s est inscrit(e).") % {"nom": candidat.nom_complet},
+                _("Inscription de %(nom)s enregistrée.")
+                % {"nom": candidat.nom_complet},
             )
             return redirect(session)
     return render(

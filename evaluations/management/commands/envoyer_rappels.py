@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from certif.formats import accord
 from evaluations.notation.services import rappels_grilles_send
 from evaluations.sessions.services import rappels_depot_send
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         grilles = rappels_grilles_send(today=timezone.localdate(now))
         self.stdout.write(
             self.style.SUCCESS(
-                f"{timezone.localdate(now).isoformat()} : {depot} rappel(s) de dépôt "
-                f"aux candidats, {grilles} rappel(s) de validation aux évaluateurs"
+                f"{timezone.localdate(now).isoformat()} : "
+                f"{accord(depot, 'rappel', 'rappels')} de dépôt aux candidats, "
+                f"{accord(grilles, 'rappel', 'rappels')} de validation aux évaluateurs"
             )
         )

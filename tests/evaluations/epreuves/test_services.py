@@ -307,7 +307,7 @@ class ConvocationTests(PassageTestCase):
         self.assertEqual(
             message.body,
             "Bonjour Zoé,\n\n"
-            f"Vous êtes convoqué(e) le {self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus "
+            f"Votre convocation : le {self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus "
             "Lyon — A101, pour les épreuves en présence du jury : C2.1, C2.2.\n\n"
             "La convocation est jointe (PDF) avec un fichier de calendrier (.ics) ; "
             f"elle est aussi dans votre espace :\n{lien}\n",

@@ -92,8 +92,8 @@ class RappelsDepotTests(TestCase):
     def test_the_reminder_lists_what_is_missing(self) -> None:
         self.assertEqual(
             self.run_command(),
-            "2026-03-18 : 1 rappel(s) de dépôt aux candidats, 0 rappel(s) de "
-            "validation aux évaluateurs",
+            "2026-03-18 : 1 rappel de dépôt aux candidats, 0 rappel de validation "
+            "aux évaluateurs",
         )
         (message,) = mail.outbox
         self.assertEqual(message.to, ["zoe.lhote@example.org"])
@@ -183,8 +183,8 @@ class RappelsDepotTests(TestCase):
     def test_date_option(self) -> None:
         self.assertEqual(
             self.run_command("--date", "2026-03-24"),
-            "2026-03-24 : 1 rappel(s) de dépôt aux candidats, 0 rappel(s) de "
-            "validation aux évaluateurs",
+            "2026-03-24 : 1 rappel de dépôt aux candidats, 0 rappel de validation "
+            "aux évaluateurs",
         )
         self.assertEqual(
             MessageEnvoye.objects.get().cle,

@@ -257,7 +257,7 @@ class EnrolViewTests(SessionViewTestCase):
         self.assertRedirects(response, self.session.get_absolute_url())
         self.assertContains(
             response,
-            "Noé NOUVEAU est inscrit(e) ; une invitation a été envoyée à nouveau@example.org.",
+            "Inscription de Noé NOUVEAU enregistrée ; une invitation a été envoyée à nouveau@example.org.",
         )
         self.assertContains(response, "invité le 18/03/2026, compte non activé")
         inscription = Inscription.objects.get(
