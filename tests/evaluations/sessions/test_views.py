@@ -340,7 +340,7 @@ class DeskTests(SessionViewTestCase):
         response = self.client.get(self.url + query)
         self.assertEqual(response.status_code, 200)
         return [
-            (row.inscription.candidat.user.email, row.nb_recus, row.nb_attendus)
+            (row.email, row.nb_recus, row.nb_attendus)
             for row in response.context["rows"]
         ]
 
