@@ -167,8 +167,16 @@ class EpreuvesOutputTests(PassageTestCase):
             convocations_launch(planning=Planning.objects.get())
         self.assertEqual(
             [m.subject for m in mail.outbox],
-            ["Convocation — Session juin", "Convocation modifiée — Session juin"],
+            [
+                "Convocation — Session juin",
+                "Vos épreuves — Session juin",
+                "Vos épreuves — Session juin",
+                "Convocation modifiée — Session juin",
+                "Vos épreuves modifiées — Session juin",
+                "Vos épreuves modifiées — Session juin",
+            ],
         )
+        # The candidate's convocations and the jury members' schedules.
         for message in mail.outbox:
             (_pdf_name, pdf, _type), (_ics_name, ics, _type2) = message.attachments  # type: ignore[misc]
             ics_text = ics if isinstance(ics, str) else ics.decode()

@@ -233,6 +233,12 @@ class RefusalTests(PassageTestCase):
         )
 
 
+def convocations(outbox: list[Any]) -> list[Any]:
+    """The candidates' convocations among the e-mails sent (publication also
+    sends the jury members their schedule: tests/…/test_plannings_jury.py)."""
+    return [m for m in outbox if m.subject.startswith("Convocation")]
+
+
 class ConvocationTests(PassageTestCase):
     def publish(self) -> Planning:
         with self.captureOnCommitCallbacks(execute=True):
@@ -251,8 +257,7 @@ class ConvocationTests(PassageTestCase):
             (convocation.version, convocation.modifiee, convocation.precedent),
             (1, False, ""),
         )
-        self.assertEqual(len(mail.outbox), 1)
-        message = mail.outbox[0]
+        (message,) = convocations(mail.outbox)
         self.assertEqual(
             (message.to, message.subject),
             (["camille@example.org"], "Convocation — Session juin"),
@@ -300,7 +305,7 @@ class ConvocationTests(PassageTestCase):
         Candidat.objects.filter(pk=self.camille.candidat_id).update(prenom1="Zoé")
         self.place()
         self.publish()
-        (message,) = mail.outbox
+        (message,) = convocations(mail.outbox)
         self.assertEqual(message.to, ["camille@example.org"])
         self.assertEqual(message.subject, "Convocation — Session d'été & automne")
         lien = "https://certif.test/epreuves/convocations/"
@@ -315,7 +320,7 @@ class ConvocationTests(PassageTestCase):
         self.assertEqual(assert_links(self, message), [lien])
         self.assertIn("Session d&#x27;été &amp; automne", html_of(message))
         convocation = Convocation.objects.get()
-        stored = MessageEnvoye.objects.get()
+        stored = MessageEnvoye.objects.get(gabarit="convocation")
         self.assertEqual(
             (stored.utilisateur, stored.cle, stored.pieces_jointes, stored.corps),
             (
@@ -332,7 +337,9 @@ class ConvocationTests(PassageTestCase):
         self.publish()
         with self.assertRaisesMessage(ValidationError, "Le planning est déjà publié."):
             self.publish()
-        self.assertEqual((len(mail.outbox), Convocation.objects.count()), (1, 1))
+        self.assertEqual(
+            (len(convocations(mail.outbox)), Convocation.objects.count()), (1, 1)
+        )
 
     def test_a_moved_sitting_sends_a_modified_convocation_with_the_previous_slot(
         self,
@@ -352,13 +359,14 @@ class ConvocationTests(PassageTestCase):
             (latest.modifiee, latest.precedent),
             (True, f"{self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus Lyon — A101"),
         )
-        self.assertEqual(mail.outbox[1].subject, "Convocation modifiée — Session juin")
+        modifiee = convocations(mail.outbox)[1]
+        self.assertEqual(modifiee.subject, "Convocation modifiée — Session juin")
         self.assertIn(
             f"Cette convocation remplace la précédente ({self.jour1:%d/%m/%Y} à 09:00 "
             "(40 min), Campus Lyon — A101).",
-            mail.outbox[1].body,
+            modifiee.body,
         )
-        text = pdf_text(mail.outbox[1].attachments[0][1])  # type: ignore[index]
+        text = pdf_text(modifiee.attachments[0][1])  # type: ignore[index]
         self.assertIn("Convocation modifiée", text)
         self.assertIn("de 14:00 à 14:40", text)
 
