@@ -41,6 +41,7 @@ from evaluations.epreuves.models import (
     Salle,
     Site,
 )
+from evaluations.epreuves.plannings_jury import plannings_jury_envoyer
 from evaluations.epreuves.services import disponibilite_add, flux_get_or_create
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import presents_possibles
@@ -835,7 +836,7 @@ def demo_epreuves(log: Log) -> None:
             amenagements=[
                 AmenagementSaisi(
                     type=Amenagement.Type.TEMPS_MAJORE,
-                    precision="50 %",
+                    majoration_pourcent=50,
                     description="Une moitié de temps en plus à chaque épreuve orale.",
                 ),
                 AmenagementSaisi(
@@ -877,11 +878,15 @@ def demo_epreuves(log: Log) -> None:
         f"Épreuves : {Passage.objects.filter(session=session).count()} passages "
         f"placés, {accord(len(planning.non_places), 'non placé', 'non placés')}"
     )
-    planning_publish(session=session, by=admin)
+    planning = planning_publish(session=session, by=admin)
     for passage_id in convocations_a_envoyer(planning=planning):
         convocation_issue(passage_id=passage_id)
     flux_get_or_create(user=jury.user)
-    log("Épreuves : planning publié, convocations émises")
+    envoyes = plannings_jury_envoyer(planning=planning)
+    log(
+        "Épreuves : planning publié, convocations émises, "
+        f"{accord(envoyes, 'planning envoyé', 'plannings envoyés')} au jury"
+    )
 
 
 DEMO_SESSION_STATISTIQUES = "Session close de l'an dernier (statistiques)"

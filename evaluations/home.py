@@ -38,6 +38,16 @@ def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("evaluations:mon_dossier"),
             )
         )
+        actions.append(
+            Action(
+                _("Mes messages"),
+                _(
+                    "Relire les e-mails que la plateforme vous a envoyés : invitation, "
+                    "rappels avant la date limite, convocations, documents disponibles."
+                ),
+                reverse("messages_mine"),
+            )
+        )
     return actions
 
 
@@ -98,6 +108,17 @@ def epreuves_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                     "lieu, à télécharger en PDF ou à ajouter à votre calendrier."
                 ),
                 reverse("evaluations:epreuves_mes_convocations"),
+            )
+        )
+    if Role.ADMINISTRATEUR in roles:
+        actions.append(
+            Action(
+                _("Sites et salles"),
+                _(
+                    "Les lieux des épreuves en présence du jury : adresses, notes "
+                    "d'accès, salles, capacité et accessibilité."
+                ),
+                reverse("evaluations:epreuves_sites"),
             )
         )
     if Role.MEMBRE_JURY in roles or Role.PRESIDENT in roles:
@@ -250,6 +271,7 @@ def register() -> None:
                 "evaluations:epreuves_mes_sessions",
                 frozenset({Role.MEMBRE_JURY, Role.PRESIDENT}),
             ),
+            Lien(gettext_lazy("Sites et salles"), "evaluations:epreuves_sites", admin),
         ],
     )
     register_menu(

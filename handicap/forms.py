@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from certif.forms import model_choice_field
 from certif.uploads import PIECES
 from evaluations.sessions.models import Inscription
-from handicap.models import CONSENTEMENT_TEXTE, Amenagement
+from handicap.models import (
+    CONSENTEMENT_TEXTE,
+    MAJORATION_MAX,
+    MAJORATION_MIN,
+    Amenagement,
+)
 from handicap.selectors import criteres_du_parcours, modalites_du_parcours
+from handicap.services import MAJORATION_HORS_TEMPS
 from referentiel.models import Critere, Modalite
 
 
@@ -121,13 +127,16 @@ class AmenagementForm(forms.Form):
         required=False,
     )
     precision = forms.CharField(
-        label=_("Format retenu, rôle du tiers ou majoration du temps"),
-        help_text=_(
-            "Pour un temps majoré : le pourcentage décidé (« 50 % ») ; sans "
-            "pourcentage, un tiers-temps."
-        ),
+        label=_("Format retenu ou rôle du tiers"),
         max_length=200,
         required=False,
+    )
+    majoration_pourcent = forms.IntegerField(
+        label=_("Majoration du temps (%)"),
+        min_value=MAJORATION_MIN,
+        max_value=MAJORATION_MAX,
+        required=False,
+        help_text=_("Temps majoré seulement : de 1 à 100 % ; vide, un tiers-temps."),
     )
     description = forms.CharField(
         label=_("Description"),
@@ -145,10 +154,18 @@ class AmenagementForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         rempli = (
-            data.get("modalite") or data.get("precision") or data.get("description")
+            data.get("modalite")
+            or data.get("precision")
+            or data.get("description")
+            or data.get("majoration_pourcent") is not None
         )
         if rempli and not data.get("type"):
             self.add_error("type", _("Choisissez le type de cet aménagement."))
+        elif (
+            data.get("majoration_pourcent") is not None
+            and data.get("type") != Amenagement.Type.TEMPS_MAJORE
+        ):
+            self.add_error("majoration_pourcent", MAJORATION_HORS_TEMPS)
         return data
 
 

@@ -12,6 +12,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,6 +33,13 @@ CONSENTEMENT_TEXTE = _(
     "pièces justificatives sont supprimées à l'issue de la durée de conservation "
     "prévue après la clôture de la session."
 )
+
+
+# A « temps majoré » adds from 1 to 100 % of the usual duration; one third when
+# the référent decided no amount.
+MAJORATION_MIN = 1
+MAJORATION_MAX = 100
+MAJORATION_DEFAUT = 100 / 3
 
 
 def courrier_upload_to(instance: "DemandeAmenagement", filename: str) -> str:
@@ -191,6 +199,21 @@ class Amenagement(models.Model):
             "Le format retenu (format adapté) ou le rôle du tiers (assistance)."
         ),
     )
+    # A « temps majoré »: the extra time decided, in percent of the usual
+    # duration; none decided means one third (MAJORATION_DEFAUT).
+    majoration_pourcent = models.PositiveSmallIntegerField(
+        _("majoration du temps (%)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(MAJORATION_MIN),
+            MaxValueValidator(MAJORATION_MAX),
+        ],
+        help_text=_(
+            "Temps majoré seulement : de 1 à 100 % du temps prévu ; vide, un "
+            "tiers-temps."
+        ),
+    )
     description = models.TextField(_("description"))
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
     # A format adaptation is advised by the référent (the decision) and confirmed
@@ -225,6 +248,21 @@ class Amenagement(models.Model):
                 violation_error_message=_("Précisez le rôle du tiers."),
             ),
             models.CheckConstraint(
+                name="amenagement_majoration",
+                condition=Q(majoration_pourcent__isnull=True)
+                | (
+                    Q(type="temps_majore")
+                    & Q(
+                        majoration_pourcent__gte=MAJORATION_MIN,
+                        majoration_pourcent__lte=MAJORATION_MAX,
+                    )
+                ),
+                violation_error_message=_(
+                    "Une majoration du temps (de 1 à 100 %) ne se donne qu'à un "
+                    "temps majoré."
+                ),
+            ),
+            models.CheckConstraint(
                 name="amenagement_description",
                 condition=~Q(description=""),
                 violation_error_message=_("Décrivez l'aménagement."),
@@ -233,6 +271,14 @@ class Amenagement(models.Model):
 
     def __str__(self) -> str:
         return self.get_type_display()
+
+    @property
+    def majoration(self) -> float:
+        """A « temps majoré »'s extra time in percent: the amount decided, one
+        third when none was."""
+        if self.majoration_pourcent is None:
+            return MAJORATION_DEFAUT
+        return float(self.majoration_pourcent)
 
     @property
     def a_confirmer(self) -> bool:

@@ -91,6 +91,8 @@ class AmenagementVue:
     confirmation: str = ""
     # False for a format adaptation not yet confirmed: it does not apply yet.
     applique: bool = True
+    # A « temps majoré »: the extra time, « + 50 % du temps prévu ».
+    majoration: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,18 @@ def _amenagement_vue(amenagement: Amenagement) -> AmenagementVue:
         amenagement.description,
         confirmation,
         not amenagement.a_confirmer,
+        majoration_libelle(amenagement),
     )
+
+
+def majoration_libelle(amenagement: Amenagement) -> str:
+    """The extra time of a « temps majoré » as the letter and the pages say it;
+    "" for any other accommodation."""
+    if amenagement.type != Amenagement.Type.TEMPS_MAJORE:
+        return ""
+    if amenagement.majoration_pourcent is None:
+        return gettext("+ un tiers du temps prévu (tiers-temps)")
+    return gettext("+ %(p)d %% du temps prévu") % {"p": amenagement.majoration_pourcent}
 
 
 def _proposition_vue(proposition: PropositionDispense) -> PropositionVue:

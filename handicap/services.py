@@ -5,17 +5,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from certif.messages import message_send
 from certif.models import User
 from certif.roles import is_admin
 from certif.sceau import seal_pdf
@@ -24,6 +24,8 @@ from handicap.documents import courrier_decision_pdf
 from handicap.files import fichier_verifier
 from handicap.models import (
     CONSENTEMENT_TEXTE,
+    MAJORATION_MAX,
+    MAJORATION_MIN,
     AccesConfidentiel,
     Amenagement,
     AvisMotive,
@@ -37,6 +39,9 @@ from referentiel.models import Critere, Modalite
 logger = logging.getLogger(__name__)
 
 COURRIER_NOM = "decision-amenagement.pdf"
+MAJORATION_HORS_TEMPS = gettext_lazy(
+    "Une majoration du temps ne se donne qu'à un aménagement « Temps majoré »."
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class AmenagementSaisi:
     description: str
     modalite: Modalite | None = None
     precision: str = ""
+    # A « temps majoré »'s extra time in percent (1 to 100); None: one third.
+    majoration_pourcent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,15 @@ def demande_decider(
             and not amenagement.precision.strip()
         ):
             errors.append(_("Précisez le rôle du tiers qui assiste le candidat."))
+        if amenagement.majoration_pourcent is not None:
+            if amenagement.type != Amenagement.Type.TEMPS_MAJORE:
+                errors.append(str(MAJORATION_HORS_TEMPS))
+            elif not (
+                MAJORATION_MIN <= amenagement.majoration_pourcent <= MAJORATION_MAX
+            ):
+                errors.append(
+                    _("La majoration du temps est comprise entre 1 et 100 %.")
+                )
         if (
             amenagement.modalite is not None
             and amenagement.modalite.competence.activite.bloc_id not in blocs
@@ -289,6 +305,7 @@ def demande_decider(
             type=saisi.type,
             modalite=saisi.modalite,
             precision=saisi.precision.strip(),
+            majoration_pourcent=saisi.majoration_pourcent,
             description=saisi.description.strip(),
             ordre=ordre,
         )
@@ -327,33 +344,29 @@ def demande_decider(
 
 
 def courrier_envoyer(*, demande: DemandeAmenagement) -> bool:
-    """E-mail the stored decision letter to the candidate. A mail failure is logged,
-    never undoes the decision (the candidate can download the letter)."""
+    """E-mail the stored decision letter to the candidate (template
+    ``emails/decision_amenagement/``). The letter is health data: « Mes
+    messages » keeps the subject, never the body nor the letter (the candidate
+    downloads it from their requests). A failure is logged, never undoes the
+    decision."""
     inscription = Inscription.objects.select_related("candidat__user", "session").get(
         pk=demande.inscription_id
     )
-    message = EmailMessage(
-        subject=_("Décision sur votre demande d'aménagement — %(session)s")
-        % {"session": inscription.session.nom},
-        body=_(
-            "Bonjour %(prenom)s,\n\n"
-            "Le référent handicap a statué sur votre demande d'aménagement des "
-            "épreuves de la session « %(session)s ». Vous trouverez le courrier de "
-            "décision en pièce jointe ; il est aussi disponible dans votre espace.\n\n"
-            "Les éventuelles dispenses de critères proposées dans l'avis motivé sont "
-            "décidées par le jury de certification.\n"
-        )
-        % {
-            "prenom": inscription.candidat.prenom1,
-            "session": inscription.session.nom,
-        },
-        to=[inscription.candidat.user.email],
-    )
-    with demande.courrier.open("rb") as handle:
-        message.attach(COURRIER_NOM, handle.read(), "application/pdf")
     try:
-        message.send()
-    except (SMTPException, OSError):
+        with demande.courrier.open("rb") as handle:
+            courrier = handle.read()
+        message_send(
+            gabarit="decision_amenagement",
+            destinataire=inscription.candidat.user.email,
+            utilisateur=inscription.candidat.user,
+            contexte={
+                "prenom": inscription.candidat.prenom1,
+                "session": inscription.session.nom,
+            },
+            pieces_jointes=[(COURRIER_NOM, courrier, "application/pdf")],
+            archiver_corps=False,
+        )
+    except Exception:
         logger.exception("Courrier de décision non envoyé (demande %s)", demande.pk)
         return False
     return True

@@ -311,6 +311,7 @@ def demande_decider_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 description=data.get("description", ""),
                 modalite=data.get("modalite"),
                 precision=data.get("precision", ""),
+                majoration_pourcent=data.get("majoration_pourcent"),
             )
             for data in amenagements_formset.cleaned_data
             if data.get("type")

@@ -190,6 +190,36 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 404 404 403 403 302 404 403",
     },
+    # Sites and rooms: administrators only; the world's room has a sitting, so
+    # deleting it (or its site) is refused with a message (302).
+    "evaluations:epreuves_sites": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
+    "evaluations:epreuves_site_ajouter": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:epreuves_site": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:epreuves_site_supprimer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:epreuves_salle_ajouter": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:epreuves_salle": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 200",
+    },
+    "evaluations:epreuves_salle_supprimer": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
     "evaluations:epreuves_mes_sessions": {"GET": "302 403 403 200 200 200 403 403"},
     "evaluations:epreuves_mes_passages": {"GET": "302 403 403 200 200 200 403 403"},
     "evaluations:epreuves_disponibilite_ajouter": {
@@ -976,6 +1006,25 @@ class World:
             ),
             "evaluations:epreuves_justifier": lambda: reverse(
                 "evaluations:epreuves_justifier", args=[passage.pk]
+            ),
+            "evaluations:epreuves_sites": lambda: reverse("evaluations:epreuves_sites"),
+            "evaluations:epreuves_site_ajouter": lambda: reverse(
+                "evaluations:epreuves_site_ajouter"
+            ),
+            "evaluations:epreuves_site": lambda: reverse(
+                "evaluations:epreuves_site", args=[site.pk]
+            ),
+            "evaluations:epreuves_site_supprimer": lambda: reverse(
+                "evaluations:epreuves_site_supprimer", args=[site.pk]
+            ),
+            "evaluations:epreuves_salle_ajouter": lambda: reverse(
+                "evaluations:epreuves_salle_ajouter", args=[site.pk]
+            ),
+            "evaluations:epreuves_salle": lambda: reverse(
+                "evaluations:epreuves_salle", args=[salle.pk]
+            ),
+            "evaluations:epreuves_salle_supprimer": lambda: reverse(
+                "evaluations:epreuves_salle_supprimer", args=[salle.pk]
             ),
             "evaluations:epreuves_mes_sessions": lambda: reverse(
                 "evaluations:epreuves_mes_sessions"

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.epreuves.generation import ParametresGeneration
-from evaluations.epreuves.models import DUREE_MAX_MINUTES, Passage, Salle
+from evaluations.epreuves.lieux import SalleSaisie, SiteSaisi
+from evaluations.epreuves.models import DUREE_MAX_MINUTES, Passage, Salle, Site
 from evaluations.jury.models import MembreJury
 from evaluations.sessions.models import Session
 from referentiel.models import Modalite
@@ -225,3 +226,59 @@ class PlanningReglagesForm(forms.Form):
         required=False,
         widget=_Date,
     )
+
+
+class SiteForm(forms.Form):
+    nom = forms.CharField(label=_("Nom du site"), max_length=200)
+    adresse = forms.CharField(
+        label=_("Adresse"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Imprimée sur les convocations."),
+    )
+    acces = forms.CharField(
+        label=_("Notes d'accès"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Transports, entrée, étage : imprimé sur la convocation."),
+    )
+
+    def saisi(self) -> SiteSaisi:
+        d = self.cleaned_data
+        return SiteSaisi(nom=d["nom"], adresse=d["adresse"], acces=d["acces"])
+
+    @staticmethod
+    def initial_of(site: Site) -> dict[str, Any]:
+        return {"nom": site.nom, "adresse": site.adresse, "acces": site.acces}
+
+
+# A room's number of places (jury included): from one to this.
+CAPACITE_MAX = 1000
+
+
+class SalleForm(forms.Form):
+    nom = forms.CharField(label=_("Nom de la salle"), max_length=100)
+    capacite = forms.IntegerField(
+        label=_("Capacité"),
+        min_value=1,
+        max_value=CAPACITE_MAX,
+        help_text=_("Nombre de places, jury compris."),
+    )
+    accessible_pmr = forms.BooleanField(
+        label=_("Accessible aux personnes à mobilité réduite"), required=False
+    )
+
+    def saisie(self) -> SalleSaisie:
+        d = self.cleaned_data
+        return SalleSaisie(
+            nom=d["nom"], capacite=d["capacite"], accessible_pmr=d["accessible_pmr"]
+        )
+
+    @staticmethod
+    def initial_of(salle: Salle) -> dict[str, Any]:
+        return {
+            "nom": salle.nom,
+            "capacite": salle.capacite,
+            "accessible_pmr": salle.accessible_pmr,
+        }

@@ -1,7 +1,6 @@
 """Reads of the live épreuves: what a candidate has to sit, how long (the
 accommodations applied), the timetable pages, and who sees which sitting."""
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,16 +21,13 @@ from evaluations.epreuves.models import (
     Passage,
     Planning,
     Salle,
+    Site,
 )
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.sessions.models import Inscription, Session
-from handicap.models import Amenagement, DemandeAmenagement
+from handicap.models import MAJORATION_DEFAUT, Amenagement, DemandeAmenagement
 from handicap.selectors import demande_tardive
 from referentiel.models import Modalite
-
-# A « temps majoré » without a decided amount adds one third.
-MAJORATION_DEFAUT = 100 / 3
-_POURCENT = re.compile(r"(\d{1,3})\s*%")
 
 
 @dataclass(frozen=True)
@@ -68,12 +64,11 @@ def _pourcent_lisible(p: float) -> str:
 
 
 def majoration_of(amenagement: Amenagement) -> float:
-    """The extra time of a « temps majoré »: the percentage written in its
-    precision (« 50 % »), one third otherwise."""
-    match = _POURCENT.search(amenagement.precision or "")
-    if match:
-        return float(match.group(1))
-    return MAJORATION_DEFAUT
+    """The extra time of a « temps majoré », in percent: the amount the référent
+    decided (``Amenagement.majoration_pourcent``; decisions written before the
+    field got theirs from the precision by a data migration), one third
+    otherwise."""
+    return amenagement.majoration
 
 
 def amenagements_passage_by_inscription(
@@ -275,6 +270,34 @@ def passages_du_jour(*, session: Session, jour: date) -> QuerySet[Passage]:
 
 def salles_actives() -> QuerySet[Salle]:
     return Salle.objects.select_related("site").order_by("site__nom", "nom")
+
+
+def sites_of() -> QuerySet[Site]:
+    """The sites for their administration page, each with its rooms and every
+    room's number of sittings: a page of them in two queries (plus the count of
+    the paginator), whatever the number of rooms."""
+    return Site.objects.prefetch_related(
+        Prefetch(
+            "salles",
+            queryset=Salle.objects.annotate(nb_passages=Count("passages")).order_by(
+                "nom"
+            ),
+        )
+    ).order_by("nom")
+
+
+def get_site_for(user: User, pk: int) -> Site:
+    """A site, to edit or delete: administrators only (403); unknown: 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(Site, pk=pk)
+
+
+def get_salle_for(user: User, pk: int) -> Salle:
+    """A room, to edit or delete: administrators only (403); unknown: 404."""
+    if not is_admin(user):
+        raise PermissionDenied
+    return get_object_or_404(Salle.objects.select_related("site"), pk=pk)
 
 
 def disponibilites_of(*, membre: MembreJury) -> QuerySet[Disponibilite]:

@@ -1,7 +1,9 @@
 """Background work of the live épreuves (django-tasks; ``manage.py db_worker``):
-the timetable generator and the sending of convocations. Both are safe to run
-twice: the generator places only what is missing, a convocation is issued once
-per version of its sitting (``convocation_issue`` checks under the row lock)."""
+the timetable generator, the sending of convocations and of the jury members'
+schedules. All are safe to run twice: the generator places only what is
+missing, a convocation is issued once per version of its sitting
+(``convocation_issue`` checks under the row lock), a member's schedule is sent
+once per version of it (``plannings_jury``: the message's unique key)."""
 
 import logging
 
@@ -22,6 +24,7 @@ from evaluations.epreuves.generation import (
     generation_run,
 )
 from evaluations.epreuves.models import Planning
+from evaluations.epreuves.plannings_jury import plannings_jury_envoyer
 from evaluations.sessions.models import Session
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,16 @@ def generer(planning_id: int, user_id: int) -> None:
     # after a justified absence) are convoked at once.
     if planning.est_publie:
         envoyer_convocations.enqueue(planning.pk)
+        envoyer_plannings_jury.enqueue(planning.pk)
+
+
+@task()
+def envoyer_plannings_jury(planning_id: int) -> None:
+    """Each jury member of a published timetable gets the version of their
+    schedule they have not received yet (PDF, ``.ics``, private feed)."""
+    plannings_jury_envoyer(
+        planning=Planning.objects.select_related("session").get(pk=planning_id)
+    )
 
 
 @task()
@@ -68,14 +81,20 @@ def generation_launch(
     return planning
 
 
+def _envois_enqueue(planning_id: int) -> None:
+    envoyer_convocations.enqueue(planning_id)
+    envoyer_plannings_jury.enqueue(planning_id)
+
+
 def publish_launch(*, session: Session, by: User) -> Planning:
+    """Publish, then send the convocations and the jury members' schedules."""
     planning = planning_publish(session=session, by=by)
-    transaction.on_commit(lambda: envoyer_convocations.enqueue(planning.pk))
+    transaction.on_commit(lambda: _envois_enqueue(planning.pk))
     return planning
 
 
 def convocations_launch(*, planning: Planning) -> None:
-    """Send what a change left pending (a moved sitting: « convocation
-    modifiée »)."""
+    """Send what a change left pending: a moved sitting's « convocation
+    modifiée », and their new schedule to the members whose sittings changed."""
     if planning.est_publie:
-        transaction.on_commit(lambda: envoyer_convocations.enqueue(planning.pk))
+        transaction.on_commit(lambda: _envois_enqueue(planning.pk))

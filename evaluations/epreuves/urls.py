@@ -42,6 +42,27 @@ urlpatterns: list[URLPattern] = [
         views.justifier_view,
         name="epreuves_justifier",
     ),
+    path("epreuves/sites/", views.sites_view, name="epreuves_sites"),
+    path(
+        "epreuves/sites/ajouter/", views.site_create_view, name="epreuves_site_ajouter"
+    ),
+    path("epreuves/sites/<int:pk>/", views.site_edit_view, name="epreuves_site"),
+    path(
+        "epreuves/sites/<int:pk>/supprimer/",
+        views.site_delete_view,
+        name="epreuves_site_supprimer",
+    ),
+    path(
+        "epreuves/sites/<int:pk>/salles/ajouter/",
+        views.salle_create_view,
+        name="epreuves_salle_ajouter",
+    ),
+    path("epreuves/salles/<int:pk>/", views.salle_edit_view, name="epreuves_salle"),
+    path(
+        "epreuves/salles/<int:pk>/supprimer/",
+        views.salle_delete_view,
+        name="epreuves_salle_supprimer",
+    ),
     path("epreuves/jury/", views.mes_sessions_view, name="epreuves_mes_sessions"),
     path(
         "epreuves/jury/<int:pk>/",

@@ -31,6 +31,16 @@ from evaluations.epreuves.forms import (
     PassageForm,
     PlanningReglagesForm,
     PresenceForm,
+    SalleForm,
+    SiteForm,
+)
+from evaluations.epreuves.lieux import (
+    salle_create,
+    salle_delete,
+    salle_update,
+    site_create,
+    site_delete,
+    site_update,
 )
 from evaluations.epreuves.models import Disponibilite, FluxCalendrier, Passage
 from evaluations.epreuves.selectors import (
@@ -42,6 +52,8 @@ from evaluations.epreuves.selectors import (
     get_convocation_for,
     get_passage_for_admin,
     get_passage_for_jury,
+    get_salle_for,
+    get_site_for,
     jours_of,
     membre_jury_of,
     modalites_en_presence,
@@ -51,6 +63,7 @@ from evaluations.epreuves.selectors import (
     planning_of,
     salles_actives,
     sessions_of_membre,
+    sites_of,
 )
 from evaluations.epreuves.services import (
     PassageSaisi,
@@ -75,11 +88,23 @@ from evaluations.sessions.models import Session
 
 # Sittings of one day shown per page of the timetable.
 PASSAGES_PAR_PAGE = 50
+# Sites per page of their administration page.
+SITES_PAR_PAGE = 20
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's refusal on the form: on its field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
 
 
 def _form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
@@ -326,6 +351,127 @@ def passage_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 def _planning_url(session: Session) -> str:
     return reverse("evaluations:epreuves_planning", kwargs={"pk": session.pk})
+
+
+# -- sites and rooms (administrator) ----------------------------------------------
+
+
+def _sites_url() -> str:
+    return reverse("evaluations:epreuves_sites")
+
+
+@require_GET
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def sites_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = paginate(request, sites_of(), per_page=SITES_PAR_PAGE)
+    return render(request, "epreuves/sites.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(Role.ADMINISTRATEUR)
+def site_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SiteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            site = site_create(saisi=form.saisi())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Site « %(nom)s » créé.") % {"nom": site.nom})
+            return redirect(_sites_url())
+    return render(request, "epreuves/site_form.html", {"form": form, "site": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def site_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for(request.user, pk)
+    form = SiteForm(
+        request.POST if request.method == "POST" else None,
+        initial=SiteForm.initial_of(site),
+    )
+    if form.is_valid():
+        try:
+            site_update(site=site, saisi=form.saisi())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Site enregistré."))
+            return redirect(_sites_url())
+    return render(request, "epreuves/site_form.html", {"form": form, "site": site})
+
+
+@require_POST
+@login_required
+def site_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for(request.user, pk)
+    try:
+        site_delete(site=site)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Site « %(nom)s » supprimé.") % {"nom": site.nom})
+    return redirect(_sites_url())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def salle_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = get_site_for(request.user, pk)
+    form = SalleForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            salle = salle_create(site=site, saisie=form.saisie())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Salle « %(nom)s » créée.") % {"nom": str(salle)}
+            )
+            return redirect(_sites_url())
+    return render(
+        request, "epreuves/salle_form.html", {"form": form, "site": site, "salle": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def salle_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    salle = get_salle_for(request.user, pk)
+    form = SalleForm(
+        request.POST if request.method == "POST" else None,
+        initial=SalleForm.initial_of(salle),
+    )
+    if form.is_valid():
+        try:
+            salle_update(salle=salle, saisie=form.saisie())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Salle enregistrée."))
+            return redirect(_sites_url())
+    return render(
+        request,
+        "epreuves/salle_form.html",
+        {"form": form, "site": salle.site, "salle": salle},
+    )
+
+
+@require_POST
+@login_required
+def salle_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    salle = get_salle_for(request.user, pk)
+    try:
+        salle_delete(salle=salle)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("Salle « %(nom)s » supprimée.") % {"nom": str(salle)}
+        )
+    return redirect(_sites_url())
 
 
 # -- jury member ------------------------------------------------------------------

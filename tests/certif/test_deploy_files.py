@@ -56,6 +56,7 @@ class DeployFilesTests(SimpleTestCase):
             sorted(seen),
             [
                 "db_worker",
+                "envoyer_rappels",
                 "publier_resultats",
                 "purger_pieces_handicap",
                 "rappels_declarations",
@@ -66,6 +67,7 @@ class DeployFilesTests(SimpleTestCase):
             "certif-purge",
             "certif-sauvegarde",
             "certif-rappels-declarations",
+            "certif-rappels",
             "certif-publier-resultats",
         ):
             self.assertTrue((DEPLOY / "systemd" / f"{timer}.timer").is_file())

@@ -16,12 +16,14 @@ from evaluations.jury.selectors import presents_possibles
 from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
     AccesConfidentiel,
+    Amenagement,
     DemandeAmenagement,
     Dispense,
     PieceJustificative,
 )
 from handicap.selectors import amenagements_for_jury
 from referentiel.models import Modalite
+from tests.evaluations.epreuves.test_services import pdf_text
 from tests.factories import make_candidat, make_inscription, make_user
 
 if TYPE_CHECKING:
@@ -547,6 +549,68 @@ class ReferentTests(ViewTestCase):
         self.demande.refresh_from_db()
         self.assertEqual(self.demande.statut, "deposee")
         self.assertFalse(hasattr(self.demande, "avis"))
+        self.assertEqual(len(mail.outbox), 0)
+
+    def test_decider_with_a_majoration(self) -> None:
+        """The référent sets the amount of a « temps majoré »: stored, printed on
+        the decision letter and shown on the request's page."""
+        self.client.force_login(self.referent)
+        url = reverse("handicap:demande_decider", args=[self.demande.pk])
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                url, self.decision_data(**{"amenagements-0-majoration_pourcent": "50"})
+            )
+        self.assertRedirects(
+            response, self.demande.get_absolute_url(), fetch_redirect_response=False
+        )
+        self.demande.refresh_from_db()
+        self.assertEqual(
+            list(self.demande.amenagements.values_list("type", "majoration_pourcent")),
+            [("temps_majore", 50)],
+        )
+        page = self.client.get(self.demande.get_absolute_url())
+        self.assertContains(
+            page,
+            '<span class="fw-semibold">Temps majoré</span> — '
+            "<strong>+ 50 % du temps prévu</strong>",
+        )
+        with self.demande.courrier.open("rb") as handle:
+            text = pdf_text(handle.read())
+        self.assertIn("Temps supplémentaire : + 50 % du temps prévu", text)
+
+    def test_decider_majoration_refused(self) -> None:
+        self.client.force_login(self.referent)
+        url = reverse("handicap:demande_decider", args=[self.demande.pk])
+        cases = [
+            (
+                {"amenagements-0-majoration_pourcent": "0"},
+                "Assurez-vous que cette valeur est supérieure ou égale à 1.",
+            ),
+            (
+                {"amenagements-0-majoration_pourcent": "101"},
+                "Assurez-vous que cette valeur est inférieure ou égale à 100.",
+            ),
+            (
+                {"amenagements-0-majoration_pourcent": "cinquante"},
+                "Saisissez un nombre entier.",
+            ),
+            (
+                {
+                    "amenagements-0-type": "assistance_tiers",
+                    "amenagements-0-precision": "Lecteur",
+                    "amenagements-0-majoration_pourcent": "50",
+                },
+                "Une majoration du temps ne se donne qu&#x27;à un aménagement "
+                "« Temps majoré ».",
+            ),
+        ]
+        for overrides, message in cases:
+            with self.subTest(overrides=overrides):
+                response = self.client.post(url, self.decision_data(**overrides))
+                self.assertContains(response, message)
+        self.demande.refresh_from_db()
+        self.assertEqual(self.demande.statut, "deposee")
+        self.assertEqual(Amenagement.objects.filter(demande=self.demande).count(), 0)
         self.assertEqual(len(mail.outbox), 0)
 
     def test_journal_matrix(self) -> None:

@@ -15,9 +15,12 @@ from tests.evaluations.epreuves.base import EpreuvesTestCase
 from tests.factories import make_user
 
 
-def decide(inscription: Inscription, *amenagements: tuple[str, str]) -> None:
-    """Accommodations decided by the référent (rows written directly: the
-    référent's workflow is tested in tests/handicap)."""
+def decide(
+    inscription: Inscription, *amenagements: tuple[str, str] | tuple[str, str, int]
+) -> None:
+    """Accommodations decided by the référent, each (type, precision) or (type,
+    precision, majoration in percent) (rows written directly: the référent's
+    workflow is tested in tests/handicap)."""
     referent = make_user("referent@example.org", Role.REFERENT_HANDICAP)
     demande = DemandeAmenagement.objects.create(
         inscription=inscription,
@@ -29,9 +32,13 @@ def decide(inscription: Inscription, *amenagements: tuple[str, str]) -> None:
         decidee_le=timezone.now(),
         decidee_par=referent,
     )
-    for type_, precision in amenagements:
+    for type_, precision, *majoration in amenagements:
         Amenagement.objects.create(
-            demande=demande, type=type_, precision=precision, description="Décidé."
+            demande=demande,
+            type=type_,
+            precision=precision,
+            majoration_pourcent=majoration[0] if majoration else None,
+            description="Décidé.",
         )
 
 
@@ -87,13 +94,28 @@ class GenerationTests(EpreuvesTestCase):
 
     def test_temps_majore_lengthens_by_a_third_or_the_decided_amount(self) -> None:
         decide(self.camille, (Amenagement.Type.TEMPS_MAJORE, ""))
-        decide(self.dominique, (Amenagement.Type.TEMPS_MAJORE, "50 %"))
+        decide(self.dominique, (Amenagement.Type.TEMPS_MAJORE, "", 50))
         self.generate()
         self.assertEqual(
             {p.inscription_id: p.duree_minutes for p in Passage.objects.all()},
             # 4 x 20 min = 80; + a third = 106.7 → 110; + 50 % = 120.
             {self.camille.pk: 110, self.dominique.pk: 120},
         )
+
+    def test_temps_majore_of_25_percent(self) -> None:
+        decide(self.camille, (Amenagement.Type.TEMPS_MAJORE, "", 25))
+        self.generate()
+        passage = Passage.objects.get(inscription=self.camille)
+        # 80 min + 25 % = 100.
+        self.assertEqual(passage.duree_minutes, 100)
+
+    def test_the_precision_text_no_longer_sets_the_amount(self) -> None:
+        """Only the field counts: a precision that happens to hold « 50 % » on a
+        row without amount (written after the data migration) is a tiers-temps."""
+        decide(self.camille, (Amenagement.Type.TEMPS_MAJORE, "50 %"))
+        self.generate()
+        passage = Passage.objects.get(inscription=self.camille)
+        self.assertEqual(passage.duree_minutes, 110)
 
     def test_accessible_room_when_the_accommodation_says_so(self) -> None:
         decide(self.dominique, (Amenagement.Type.SALLE_ACCESSIBLE, ""))

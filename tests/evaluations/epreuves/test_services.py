@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from certif.models import MessageEnvoye
 from evaluations.deliberation.models import Deliberation
 from evaluations.epreuves.models import (
     Convocation,
@@ -36,7 +37,9 @@ from evaluations.epreuves.services import (
 )
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.jury.models import ConflitInterets
+from evaluations.sessions.models import Candidat, Session
 from referentiel.models import Modalite
+from tests.emails import assert_links, html_of
 from tests.evaluations.epreuves.base import EpreuvesTestCase, aware
 from tests.evaluations.epreuves.test_generation import decide
 
@@ -230,6 +233,12 @@ class RefusalTests(PassageTestCase):
         )
 
 
+def convocations(outbox: list[Any]) -> list[Any]:
+    """The candidates' convocations among the e-mails sent (publication also
+    sends the jury members their schedule: tests/…/test_plannings_jury.py)."""
+    return [m for m in outbox if m.subject.startswith("Convocation")]
+
+
 class ConvocationTests(PassageTestCase):
     def publish(self) -> Planning:
         with self.captureOnCommitCallbacks(execute=True):
@@ -248,8 +257,7 @@ class ConvocationTests(PassageTestCase):
             (convocation.version, convocation.modifiee, convocation.precedent),
             (1, False, ""),
         )
-        self.assertEqual(len(mail.outbox), 1)
-        message = mail.outbox[0]
+        (message,) = convocations(mail.outbox)
         self.assertEqual(
             (message.to, message.subject),
             (["camille@example.org"], "Convocation — Session juin"),
@@ -292,12 +300,46 @@ class ConvocationTests(PassageTestCase):
         passage.refresh_from_db()
         self.assertEqual((passage.version, passage.convoque_version), (1, 1))
 
+    def test_convocation_email_text_links_and_record(self) -> None:
+        Session.objects.filter(pk=self.session.pk).update(nom="Session d'été & automne")
+        Candidat.objects.filter(pk=self.camille.candidat_id).update(prenom1="Zoé")
+        self.place()
+        self.publish()
+        (message,) = convocations(mail.outbox)
+        self.assertEqual(message.to, ["camille@example.org"])
+        self.assertEqual(message.subject, "Convocation — Session d'été & automne")
+        lien = "https://certif.test/epreuves/convocations/"
+        self.assertEqual(
+            message.body,
+            "Bonjour Zoé,\n\n"
+            f"Votre convocation : le {self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus "
+            "Lyon — A101, pour les épreuves en présence du jury : C2.1, C2.2.\n\n"
+            "La convocation est jointe (PDF) avec un fichier de calendrier (.ics) ; "
+            f"elle est aussi dans votre espace :\n{lien}\n",
+        )
+        self.assertEqual(assert_links(self, message), [lien])
+        self.assertIn("Session d&#x27;été &amp; automne", html_of(message))
+        convocation = Convocation.objects.get()
+        stored = MessageEnvoye.objects.get(gabarit="convocation")
+        self.assertEqual(
+            (stored.utilisateur, stored.cle, stored.pieces_jointes, stored.corps),
+            (
+                self.camille.candidat.user,
+                f"convocation:{convocation.pk}",
+                [f"convocation-{self.jour1:%Y%m%d}-0900.pdf", "convocation.ics"],
+                message.body,
+            ),
+        )
+        self.assertEqual(convocation.envoyee_le, stored.cree_le)
+
     def test_publishing_twice_is_refused_and_sends_nothing_more(self) -> None:
         self.place()
         self.publish()
         with self.assertRaisesMessage(ValidationError, "Le planning est déjà publié."):
             self.publish()
-        self.assertEqual((len(mail.outbox), Convocation.objects.count()), (1, 1))
+        self.assertEqual(
+            (len(convocations(mail.outbox)), Convocation.objects.count()), (1, 1)
+        )
 
     def test_a_moved_sitting_sends_a_modified_convocation_with_the_previous_slot(
         self,
@@ -317,13 +359,14 @@ class ConvocationTests(PassageTestCase):
             (latest.modifiee, latest.precedent),
             (True, f"{self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus Lyon — A101"),
         )
-        self.assertEqual(mail.outbox[1].subject, "Convocation modifiée — Session juin")
+        modifiee = convocations(mail.outbox)[1]
+        self.assertEqual(modifiee.subject, "Convocation modifiée — Session juin")
         self.assertIn(
             f"Cette convocation remplace la précédente ({self.jour1:%d/%m/%Y} à 09:00 "
             "(40 min), Campus Lyon — A101).",
-            mail.outbox[1].body,
+            modifiee.body,
         )
-        text = pdf_text(mail.outbox[1].attachments[0][1])  # type: ignore[index]
+        text = pdf_text(modifiee.attachments[0][1])  # type: ignore[index]
         self.assertIn("Convocation modifiée", text)
         self.assertIn("de 14:00 à 14:40", text)
 

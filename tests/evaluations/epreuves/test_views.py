@@ -332,7 +332,15 @@ class CandidateViewTests(ViewsTestCase):
             (event.decoded("dtstart"), event.decoded("dtend")),
             (aware(self.jour1, time(9)), aware(self.jour1, time(9, 40))),
         )
-        self.assertEqual(len(mail.outbox), 1)
+        # Camille's convocation; the members of the sitting get their schedule.
+        self.assertEqual(
+            sorted((m.to[0], m.subject) for m in mail.outbox),
+            [
+                ("alice@example.org", "Vos épreuves — Session juin"),
+                ("bruno@example.org", "Vos épreuves — Session juin"),
+                ("camille@example.org", "Convocation — Session juin"),
+            ],
+        )
 
     def test_other_candidate_404_and_methods(self) -> None:
         self.place()
@@ -399,7 +407,12 @@ class GridSittingTests(ViewsTestCase):
             ),
         )
         self.assertContains(response, "Campus Lyon — A101", count=2)
-        self.assertContains(response, 'href="#competence-', count=4)
+        # The jump list: one link per competency (the phone's previous/next
+        # links aside).
+        self.assertContains(
+            response, '<li class="list-inline-item"><a href="#competence-', count=4
+        )
+        self.assertContains(response, 'rel="next"', count=3)
 
 
 class PlanningByMemberAndDeadlineTests(ViewsTestCase):

@@ -537,3 +537,67 @@ class GrilleExemptionTests(GrilleTestCase):
         self.assertEqual(
             self.a1.__class__.objects.get(pk=self.a1.pk).validee_le, clock.NOW
         )
+
+
+class GrillePhoneNavigationTests(GrilleTestCase):
+    """The markup the phone view relies on: the jump list with each competency's
+    progress, the previous/next anchors, the headings that take the focus. Every
+    competency stays on the page (the anchors work without JavaScript)."""
+
+    def test_jump_list_counts_each_competency_and_neighbours_link(self) -> None:
+        competences = list(dict.fromkeys(c.competence for c in self.criteres))
+        premiere, deuxieme = competences[0], competences[1]
+        criteres_premiere = [c for c in self.criteres if c.competence == premiere]
+        score(self.a1, criteres=criteres_premiere[:1])
+        grant_exemption(
+            self.inscription,
+            criteres_premiere[-1],
+            president=self.president.user,
+            referent=self.referent,
+        )
+        self.client.force_login(self.m1.user)
+        self.client.get(self.url)  # the published version's structure, read once
+        # The grid's twelve queries, plus the decided request and its avis that
+        # the exemption brings (the jury's view of the accommodations).
+        with self.assertNumQueries(14):
+            response = self.client.get(self.url)
+        html = response.content.decode()
+        n = len(criteres_premiere)
+        self.assertIn(
+            f'<a href="#competence-{premiere.pk}">{premiere.code}</a> '
+            '<span class="small text-body-secondary progression-competence" '
+            f'data-competence="{premiere.pk}"><span class="nb-notes">1</span>'
+            f"/{n - 1} notés</span>",
+            html,
+        )
+        n2 = len([c for c in self.criteres if c.competence_id == deuxieme.pk])
+        self.assertIn(
+            f'data-competence="{deuxieme.pk}"><span class="nb-notes">0</span>'
+            f"/{n2} notés</span>",
+            html,
+        )
+        self.assertEqual(html.count('class="card mb-3 competence-grille"'), 18)
+        self.assertEqual(html.count('<fieldset class="critere"'), 71)
+        # The first competency has only a next one, the last only a previous one.
+        self.assertEqual(html.count('rel="next"'), 17)
+        self.assertEqual(html.count('rel="prev"'), 17)
+        self.assertIn(
+            f'<a class="btn btn-sm btn-outline-secondary" '
+            f'href="#competence-{deuxieme.pk}" rel="next">Suivante : '
+            f"{deuxieme.code} →</a>",
+            html,
+        )
+        self.assertIn(
+            f'href="#competence-{premiere.pk}" rel="prev">← Précédente : '
+            f"{premiere.code}</a>",
+            html,
+        )
+        self.assertIn(
+            f'<h3 class="h6 mb-1" id="titre-competence-{premiere.pk}" tabindex="-1">',
+            html,
+        )
+        self.assertIn(
+            f'id="competence-{premiere.pk}" tabindex="-1" '
+            f'aria-labelledby="titre-competence-{premiere.pk}"',
+            html,
+        )
