@@ -29,6 +29,7 @@ from evaluations.resultats.tasks import (
 )
 from evaluations.sessions.models import Session
 from tests.clock import NOW, frozen
+from tests.emails import assert_links, html_of
 from tests.evaluations.factories_documents import make_scenario
 from tests.evaluations.resultats.factories import PublicationTestCase
 
@@ -73,8 +74,11 @@ class PublishNowTests(PublicationTestCase):
             "Vous pouvez contester la décision du jury jusqu'au 18 mai 2026 inclus.",
             message.body,
         )
-        (html, mime) = message.alternatives[0]  # type: ignore[attr-defined]
-        self.assertEqual(mime, "text/html")
+        self.assertEqual(
+            assert_links(self, message),
+            [f"https://certif.test/resultats/{self.sc.partiel.pk}/"],
+        )
+        html = html_of(message)
         self.assertIn(
             f'<a href="https://certif.test/resultats/{self.sc.partiel.pk}/">', html
         )
