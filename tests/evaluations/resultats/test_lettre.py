@@ -5,7 +5,6 @@ import os
 import re
 
 from django.core import mail
-from django.test import TestCase
 
 from evaluations.documents.models import Document
 from evaluations.documents.services import document_reissue

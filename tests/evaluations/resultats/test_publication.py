@@ -29,7 +29,7 @@ from evaluations.resultats.tasks import (
 from evaluations.sessions.models import Session
 from tests.clock import NOW, frozen
 from tests.evaluations.factories_documents import make_scenario
-from tests.evaluations.resultats.factories import PublicationTestCase, publish_now
+from tests.evaluations.resultats.factories import PublicationTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 LATER = datetime(2026, 3, 20, 9, 0, tzinfo=PARIS)
