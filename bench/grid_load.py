@@ -14,7 +14,7 @@
    the login form as a jury member assigned to 3,000 candidates, then fires N
    requests per endpoint from a pool of C threads, loopback only: the grid page of
    an assigned candidate (rotating), the htmx save of one criterion (random
-   criterion and result), and /sante/ (a bare Django view with one SELECT) as the
+   criterion and result), and /sante/base/ (a bare Django view with one SELECT) as the
    baseline of the same run.
 4. Prints p50/p95/max of the wall time per request measured by the client (it
    includes the loopback round trip and gunicorn's dispatch: an upper bound of the
@@ -268,7 +268,7 @@ def measure_in_process(
         assert response.status_code == 200, response.status_code
 
     def sante(k: int) -> None:
-        assert client.get("/sante/").status_code == 200
+        assert client.get("/sante/base/").status_code == 200
 
     queries: dict[str, int] = {}
     cpu: dict[str, list[float]] = {}
@@ -416,7 +416,7 @@ def main() -> None:
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{base}/sante/", timeout=1).read()
+                urllib.request.urlopen(f"{base}/sante/base/", timeout=1).read()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -426,7 +426,7 @@ def main() -> None:
         n = args.requests
         warm = [(f"/jury/inscriptions/{inscription_ids[0]}/grille/", None)] * 10
         run(http_session, warm, args.concurrency)
-        sante = run(http_session, [("/sante/", None)] * n, args.concurrency)
+        sante = run(http_session, [("/sante/base/", None)] * n, args.concurrency)
         grid = run(
             http_session,
             [
@@ -462,23 +462,23 @@ def main() -> None:
     print(
         "Temps serveur (gunicorn %(D)s : de la prise en charge par le worker à la réponse)"
     )
-    print(summary("/sante/ (vue Django nue)", server_times["sante"]))
+    print(summary("/sante/base/ (vue Django nue)", server_times["sante"]))
     print(summary("grille (GET)", server_times["grille"]) + f"  requêtes SQL={grid_q}")
     print(
         summary("enregistrer un critère", server_times["save"])
         + f"  requêtes SQL={save_q}"
     )
     print("Temps CPU du processus Python par requête (en processus, client de test)")
-    print(summary("/sante/ (vue Django nue)", mesures["sante_cpu"]))
+    print(summary("/sante/base/ (vue Django nue)", mesures["sante_cpu"]))
     print(summary("grille (GET)", mesures["grille_cpu"]))
     print(summary("enregistrer un critère", mesures["save_cpu"]))
-    print("Rapports à la vue nue du même passage (p95 / p95 de /sante/)")
+    print("Rapports à la vue nue du même passage (p95 / p95 de /sante/base/)")
     for label, key in (("grille (GET)", "grille"), ("enregistrer un critère", "save")):
         serveur = p95(server_times[key]) / p95(server_times["sante"])
         cpu = p95(mesures[f"{key}_cpu"]) / p95(mesures["sante_cpu"])  # type: ignore[literal-required]
         print(f"{label:28} temps serveur {serveur:5.1f} x   temps CPU {cpu:5.1f} x")
     print("Temps mur côté client (attente dans la file de gunicorn comprise)")
-    print(summary("/sante/ (vue Django nue)", sante))
+    print(summary("/sante/base/ (vue Django nue)", sante))
     print(summary("grille (GET)", grid))
     print(summary("enregistrer un critère", save))
 
@@ -492,7 +492,7 @@ def parse_access_log(path: Path) -> dict[str, list[float]]:
         if status != "200":
             continue
         ms = int(micros) / 1000
-        if url == "/sante/" and method == "GET":
+        if url == "/sante/base/" and method == "GET":
             times["sante"].append(ms)
         elif url.endswith("/grille/") and method == "GET":
             times["grille"].append(ms)

@@ -14,10 +14,14 @@ scoring, the administrator's session desk, against a bare Django view.
    as 50 candidates, one jury member and the administrator, and sends N requests
    per endpoint from C client threads: candidate pages (rotating over the 50
    candidates), jury pages (grid, dashboard, save one criterion), the
-   administrator's desk (page 1, a later page, a search), and /sante/ (no template)
-   as the ceiling of the same run.
+   administrator's desk (page 1, a later page, a search), and /sante/base/ (a
+   bare Django view: one SELECT, no template) as the baseline of the same run.
 4. Prints, per endpoint: p50/p95 of the server time (gunicorn access log %(D)s),
-   throughput (requests per second over the batch, C clients), and the query count.
+   its p95 as a ratio to the bare view's p95 of the same run, the CPU time per
+   request (median of « Server-Timing: cpu », time.thread_time in the worker,
+   which other processes on the machine do not change) and its ratio to the bare
+   view's, throughput (requests per second over the batch, C clients), and the
+   query count.
 5. Then the same batches through the production front: nginx
    (deploy/nginx/certif-locations.conf) in front of two gunicorn instances of one
    sync worker each (the same two processes), same data, same run: client
@@ -50,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import grid_load  # noqa: E402 - after DATABASE_URL: the module reads it at import
 
 ADMIN_EMAIL = "admin@bench.localhost"
+BASE = "vue nue (/sante/base/)"
 CANDIDATS_CONNECTES = 50
 
 
@@ -124,7 +129,7 @@ def endpoints(ids: Scenario) -> dict[str, Endpoint]:
         )
 
     return {
-        "/sante/ (base, stockage, file)": ("jury", lambda k: ("/sante/", None)),
+        BASE: ("jury", lambda k: ("/sante/base/", None)),
         "candidat : accueil": ("candidat", lambda k: ("/", None)),
         "candidat : mon dossier": ("candidat", lambda k: ("/candidat/", None)),
         "candidat : dossier de session": (
@@ -229,18 +234,24 @@ def main() -> None:
         "direct : 1 gunicorn, 2 workers sync ; nginx : nginx devant 2 gunicorn "
         "de 1 worker sync (deploy/nginx/certif-locations.conf)"
     )
+    base_p95 = percentile(results["direct"][BASE].server_ms, 95)
+    base_cpu = statistics.median(results["direct"][BASE].cpu_ms)
     print(
-        f"{'page':<32} {'SQL':>4} {'serveur p50':>12} {'p95':>8} "
-        f"{'client p50':>11} {'p95':>8} {'débit':>9}   "
-        f"{'nginx: client p50':>17} {'p95':>8} {'débit':>9}"
+        f"{'page':<32} {'SQL':>4} {'serveur p50':>12} {'p95':>8} {'/ nue':>6} "
+        f"{'CPU':>8} {'/ nue':>6} {'client p95':>11} {'débit':>8}   "
+        f"{'nginx: client p95':>17} {'débit':>8}"
     )
     for label in table:
-        rps, c50, c95, server_ms = results["direct"][label]
-        n_rps, n50, n95, _ = results["nginx"][label]
+        direct = results["direct"][label]
+        nginx = results["nginx"][label]
+        p95 = percentile(direct.server_ms, 95)
+        cpu = statistics.median(direct.cpu_ms)
         print(
-            f"{label:<32} {counts[label]:>4} {statistics.median(server_ms):>9.1f} ms "
-            f"{percentile(server_ms, 95):>5.1f} ms {c50:>8.1f} ms {c95:>5.1f} ms "
-            f"{rps:>6.1f}/s   {n50:>14.1f} ms {n95:>5.1f} ms {n_rps:>6.1f}/s"
+            f"{label:<32} {counts[label]:>4} "
+            f"{statistics.median(direct.server_ms):>9.1f} ms {p95:>5.1f} ms "
+            f"{p95 / base_p95:>5.1f}x {cpu:>5.1f} ms {cpu / base_cpu:>5.1f}x "
+            f"{direct.client_p95:>8.1f} ms {direct.debit:>5.1f}/s   "
+            f"{nginx.client_p95:>14.1f} ms {nginx.debit:>5.1f}/s"
         )
 
 
@@ -258,11 +269,20 @@ def _gunicorn(port: int, workers: int, access_log: Path) -> subprocess.Popen[byt
             "--access-logfile",
             str(access_log),
             "--access-logformat",
-            "%(m)s %(U)s %(q)s %(s)s %(D)s",
+            "%(s)s|%({server-timing}o)s|%(D)s",
         ],
         cwd=ROOT,
-        env={**os.environ, **grid_load.ENV},
+        env={**os.environ, **grid_load.ENV, "SERVER_TIMING": "true"},
     )
+
+
+@dataclass(frozen=True)
+class Mesure:
+    debit: float  # requests per second over the batch
+    client_p50: float
+    client_p95: float
+    server_ms: list[float]  # gunicorn's %(D)s
+    cpu_ms: list[float]  # Server-Timing: cpu, per request
 
 
 def measure(
@@ -271,7 +291,7 @@ def measure(
     args: argparse.Namespace,
     *,
     through_nginx: bool,
-) -> dict[str, tuple[float, float, float, list[float]]]:
+) -> "dict[str, Mesure]":
     """One batch per page against one gunicorn of 2 workers, or through nginx in
     front of two gunicorn of 1 worker each (the same number of processes)."""
     tmp = Path(tempfile.mkdtemp(prefix="load-"))
@@ -310,11 +330,11 @@ def measure(
     for log in logs:
         log.touch()
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, tuple[float, float, float, list[float]]] = {}
+    results: dict[str, Mesure] = {}
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{base}/sante/", timeout=1).read()
+                urllib.request.urlopen(f"{base}/sante/base/", timeout=1).read()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -353,18 +373,22 @@ def measure(
                 bad = sorted({status for _, status in outcome if status != 200})
                 assert not bad, (label, bad)
                 time.sleep(0.3)  # let gunicorn flush its access log
-                server_ms = [
-                    int(line.split()[-1]) / 1000
+                lines = [
+                    line.split("|")
                     for handle in handles
                     for line in handle.read().splitlines()
-                    if line.split()[-2] == "200"
+                ]
+                server_ms = [int(d) / 1000 for s, _t, d in lines if s == "200"]
+                cpu_ms = [
+                    float(t.partition("dur=")[2]) for s, t, _d in lines if s == "200"
                 ]
                 client_ms = [ms for ms, _ in outcome]
-                results[label] = (
+                results[label] = Mesure(
                     len(requests) / wall,
                     statistics.median(client_ms),
                     percentile(client_ms, 95),
                     server_ms,
+                    cpu_ms,
                 )
         finally:
             for handle in handles:

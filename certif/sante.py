@@ -45,6 +45,15 @@ def _storage_ok() -> bool:
     return ok
 
 
+def sante_base_report() -> tuple[int, dict[str, Any]]:
+    """``/sante/base/``: the database alone (one ``SELECT 1``), a fast probe for
+    a load balancer checking often, and the bare view the benchmarks compare
+    every page to."""
+    if not _database_ok():
+        return 503, {"status": "error", "database": "error"}
+    return 200, {"status": "ok", "database": "ok"}
+
+
 def sante_report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the JSON body of ``/sante/``."""
     if not _database_ok():

@@ -8,6 +8,7 @@ from certif.forms import LoginForm, MotDePasseChangerForm
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("sante/", views.sante_view, name="sante"),
+    path("sante/base/", views.sante_base_view, name="sante_base"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

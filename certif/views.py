@@ -19,7 +19,7 @@ from certif.messages import messages_of
 from certif.navigation import home_actions_for
 from certif.pagination import paginate
 from certif.ratelimit import rate_limit_hit
-from certif.sante import sante_report
+from certif.sante import sante_base_report, sante_report
 from certif.tasks import password_reset_send
 
 
@@ -28,6 +28,14 @@ from certif.tasks import password_reset_send
 def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions = home_actions_for(user=request.user)
     return render(request, "certif/home.html", {"actions": actions})
+
+
+@require_GET
+@never_cache
+def sante_base_view(request: HttpRequest) -> JsonResponse:
+    """The database alone: 200 when it answers ``SELECT 1``, 503 otherwise."""
+    status, body = sante_base_report()
+    return JsonResponse(body, status=status)
 
 
 @require_GET

@@ -51,7 +51,21 @@ from evaluations.jury.services import (
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import Consolidation
 from evaluations.notation.services import affectation_validate, evaluations_record
-from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
+from evaluations.resultats.models import PublicationResultats
+from evaluations.resultats.services import (
+    publication_claim,
+    publication_progress,
+    publication_schedule,
+    resultat_publish,
+    unite_of,
+)
+from evaluations.sessions.models import (
+    AcceptationReglement,
+    Candidat,
+    Inscription,
+    Session,
+    VoieAcces,
+)
 from evaluations.sessions.services import (
     IdentiteData,
     SessionData,
@@ -78,6 +92,12 @@ from referentiel.models import (
     Critere,
     Modalite,
     Referentiel,
+)
+from referentiel.reglement.selectors import reglement_en_vigueur
+from referentiel.reglement.services import (
+    reglement_brouillon_create,
+    reglement_publish,
+    reglement_update,
 )
 from referentiel.services import referentiel_load
 
@@ -431,8 +451,9 @@ DEMO_TITULAIRE_ETRANGER = "nadia.kaddour@certif.localhost"
 
 
 def demo_documents(log: Log) -> None:
-    """A deliberated session whose documents the administrator issues in the
-    browser (nothing is pre-issued): Camille Petit and Nadia Kaddour (born in
+    """A deliberated session (its results published by ``demo_resultats``, which
+    issues its candidates' documents; the administrator issues its PV in the
+    browser): Camille Petit and Nadia Kaddour (born in
     Tunis: a holder born abroad, for the declaration to the Caisse des Dépôts)
     certified, Hugo Leroy with blocs A1 to A4 validated (A5 not). The jury's rows
     are written directly, as the jury would have left them once the deliberations
@@ -564,6 +585,27 @@ def demo_documents(log: Log) -> None:
         deliberation.blocs_valides.set(valides)
         deliberation.presents.set(presents)
     log(f"Documents : session délibérée « {DEMO_SESSION_DELIBEREE} » créée")
+
+
+def demo_resultats(log: Log) -> None:
+    """The autumn session's results published, through the services and at
+    once (not left to a worker): its candidates read their decision, the jury's
+    motive, their blocs, their letter and the appeal route; their documents are
+    issued with the letters. Idempotent: a session already published is left as
+    it is."""
+    session = Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if session is None or admin is None:
+        return
+    if PublicationResultats.objects.filter(session=session).exists():
+        return
+    publication = publication_schedule(session=session, prevue_le=None, by=admin)
+    for inscription_id in publication_claim(publication_id=publication.pk) or ():
+        resultat_publish(publication_id=publication.pk, inscription_id=inscription_id)
+        publication_progress(
+            publication_id=publication.pk, unite=unite_of(inscription_id), echec=None
+        )
+    log(f"Résultats : session « {DEMO_SESSION_DELIBEREE} » publiée")
 
 
 def demo_dispense(log: Log) -> None:
@@ -1061,6 +1103,78 @@ def demo_declarations_anciennes(log: Log) -> None:
     log(f"Déclaration CDC de l'an dernier : {acceptes} titulaires acceptés")
 
 
+DEMO_REGLEMENT = """# Règlement d'examen
+
+Ce règlement s'applique à toute personne inscrite à une session d'évaluation de la
+certification. Chaque candidat le lit et l'accepte avant son premier dépôt.
+
+## Inscription et aménagements
+
+- L'inscription est faite par le certificateur, qui envoie à chaque candidat un lien
+  pour choisir son mot de passe.
+- Une personne en situation de handicap peut demander des aménagements d'épreuves
+  (temps majoré, assistance d'un tiers, salle accessible, format adapté) au référent
+  handicap, **au plus tard 30 jours avant la date limite de dépôt**. Une demande
+  plus tardive est examinée, mais l'aménagement peut ne pas pouvoir être appliqué.
+
+## Dépôts et épreuves
+
+- Les fichiers sont déposés sur la plateforme avant la date limite de dépôt (heure de
+  Paris). Chaque dépôt donne lieu à un accusé de dépôt.
+- Le candidat se présente à l'heure de sa convocation, muni d'une pièce d'identité
+  en cours de validité. Un retard de plus de 15 minutes peut entraîner le refus
+  de l'accès à l'épreuve.
+- Pendant une épreuve, aucun document ni appareil n'est autorisé sauf mention
+  contraire de la convocation.
+
+## Fraude
+
+Toute fraude ou tentative de fraude (plagiat, usurpation d'identité, document
+falsifié, aide extérieure non autorisée) est signalée au président du jury. Le jury
+peut déclarer la certification non validée ; le certificateur peut exclure la
+personne des sessions suivantes pour une durée d'un an au plus.
+
+## Résultats et recours
+
+Les résultats sont publiés sur la plateforme à la date fixée par le certificateur.
+Un candidat peut former un **recours dans les deux mois** qui suivent cette
+publication, depuis sa page de résultat. Le jury réexamine alors sa décision ; la
+réponse motivée est notifiée sur la plateforme et par e-mail.
+"""
+
+
+def demo_reglement(log: Log) -> None:
+    """The certification's règlement d'examen, published (version 1), and accepted
+    by every demo candidate for each of their enrolments (the candidates read it
+    before their first deposit). Idempotent."""
+    certification = Certification.objects.filter(code=DEMO_CERTIFICATION).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if certification is None or admin is None:
+        return
+    reglement = reglement_en_vigueur(certification.pk)
+    if reglement is None:
+        brouillon = reglement_brouillon_create(certification=certification, by=admin)
+        reglement_update(
+            reglement=brouillon,
+            texte=DEMO_REGLEMENT,
+            delai_recours_mois=2,
+            delai_amenagements_jours=30,
+            by=admin,
+        )
+        reglement = reglement_publish(reglement=brouillon, by=admin)
+        log(f"Règlement d'examen : version {reglement.version} publiée")
+    inscriptions = Inscription.objects.filter(
+        session__referentiel__certification=certification
+    ).exclude(acceptations_reglement__reglement=reglement)
+    AcceptationReglement.objects.bulk_create(
+        [
+            AcceptationReglement(inscription=inscription, reglement=reglement)
+            for inscription in inscriptions.only("pk")
+        ],
+        ignore_conflicts=True,
+    )
+
+
 DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_referentiel,
     demo_certificateur,
@@ -1070,9 +1184,11 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_handicap,
     demo_dispense,
     demo_documents,
+    demo_resultats,
     demo_epreuves,
     demo_statistiques,
     demo_declarations_anciennes,
+    demo_reglement,
 ]
 
 

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy
 
 from certif.models import User
 from certif.navigation import Action, Lien, register_actions, register_menu
+from certif.roles import Role
 
 
 def referentiel_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     if not roles:
         return []
-    return [
+    actions = [
         Action(
             _("Référentiels"),
             _(
@@ -22,10 +23,31 @@ def referentiel_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
             reverse("referentiel:list"),
         )
     ]
+    if Role.ADMINISTRATEUR in roles:
+        actions.append(
+            Action(
+                _("Règlements d'examen"),
+                _(
+                    "Rédiger et publier le règlement d'examen de chaque "
+                    "certification : délais de recours et d'aménagement, règles de "
+                    "conduite, fraude."
+                ),
+                reverse("referentiel:reglements"),
+            )
+        )
+    return actions
 
 
 def register() -> None:
     register_actions(position=5, provider=referentiel_actions)
     register_menu(
-        position=80, liens=[Lien(gettext_lazy("Référentiels"), "referentiel:list")]
+        position=80,
+        liens=[
+            Lien(gettext_lazy("Référentiels"), "referentiel:list"),
+            Lien(
+                gettext_lazy("Règlements"),
+                "referentiel:reglements",
+                frozenset({Role.ADMINISTRATEUR}),
+            ),
+        ],
     )

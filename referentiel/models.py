@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # The placeholder code of a référentiel not yet registered: nothing official is
 # issued while a certification carries it.
@@ -605,3 +606,100 @@ class Critere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.intitule[:80]}"
+
+
+class ReglementExamen(models.Model):
+    """The règlement d'examen of a certification, versioned: the administrator
+    writes a draft (Markdown), then publishes it; a published version never
+    changes (its HTML is rendered once, at publication) and the latest published
+    one is in force. It sets the appeal delay and the deadline of accommodation
+    requests that the platform applies, and the rules of conduct and fraud that
+    candidates acknowledge."""
+
+    class Statut(models.TextChoices):
+        BROUILLON = "brouillon", _("brouillon")
+        PUBLIE = "publie", _("publié")
+
+    certification = models.ForeignKey(
+        Certification,
+        on_delete=models.PROTECT,
+        related_name="reglements",
+        verbose_name=_("certification"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"), editable=False)
+    statut = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=Statut,
+        default=Statut.BROUILLON,
+        editable=False,
+    )
+    texte = models.TextField(
+        _("texte (Markdown)"),
+        max_length=100_000,
+        help_text=_(
+            "Titres avec #, listes avec -, gras avec **…**, liens [texte](https://…). "
+            "Le HTML n'est pas interprété."
+        ),
+    )
+    texte_html = models.TextField(_("texte mis en forme"), blank=True, editable=False)
+    delai_recours_mois = models.PositiveSmallIntegerField(
+        _("délai de recours (mois)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("À compter de la publication des résultats."),
+    )
+    delai_amenagements_jours = models.PositiveSmallIntegerField(
+        _("délai des demandes d'aménagement (jours)"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Nombre de jours avant la date limite de dépôt de la session au-delà "
+            "duquel une demande d'aménagement est tardive."
+        ),
+    )
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+    publie_le = models.DateTimeField(
+        _("publié le"), null=True, blank=True, editable=False
+    )
+    publie_par = models.ForeignKey(
+        "certif.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("publié par"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("règlement d'examen")
+        verbose_name_plural = _("règlements d'examen")
+        ordering = ("certification", "-version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "version"],
+                name="reglement_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["certification"],
+                condition=Q(statut="brouillon"),
+                name="reglement_un_brouillon",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="brouillon")
+                | (Q(publie_le__isnull=False) & ~Q(texte_html="")),
+                name="reglement_publie_complet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Règlement d'examen %(code)s, version %(version)d")
+            % {"code": self.certification.code, "version": self.version}
+        )
+
+    @property
+    def est_publie(self) -> bool:
+        return self.statut == self.Statut.PUBLIE

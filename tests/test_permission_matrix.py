@@ -52,6 +52,7 @@ from evaluations.recours.services import recours_deposer
 from evaluations.resultats.tasks import publication_launch
 from evaluations.sessions.csv_import import csv_example, import_deposer
 from evaluations.sessions.models import Inscription
+from evaluations.sessions.services import reglement_accepter
 from evaluations.statistiques.selectors import Filtre
 from evaluations.statistiques.tasks import export_launch
 from handicap.models import DemandeAmenagement, PropositionDispense
@@ -62,6 +63,7 @@ from handicap.services import (
     demande_deposer,
 )
 from referentiel.models import Critere, Modalite
+from referentiel.reglement.services import reglement_brouillon_create, reglement_publish
 from tests.browser.worlds import pdf_upload
 from tests.evaluations.factories_documents import (
     make_consolidations,
@@ -437,7 +439,27 @@ EXPECTED: dict[str, dict[str, str]] = {
     "referentiel:detail": {"GET": "302 200 200 200 200 200 200 200"},
     "referentiel:list": {"GET": "302 200 200 200 200 200 200 200"},
     "referentiel:pdf": {"GET": "302 200 200 200 200 200 200 200"},
+    "referentiel:reglement": {"GET": "200 200 200 200 200 200 200 200"},
+    "referentiel:reglement_version": {"GET": "200 200 200 200 200 200 200 200"},
+    "referentiel:reglements": {"GET": "302 403 403 403 403 403 403 200"},
+    "referentiel:reglement_nouveau": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "referentiel:reglement_edit": {
+        "GET": "302 403 403 403 403 403 403 200",
+        "POST": "302 403 403 403 403 403 403 400",
+    },
+    "referentiel:reglement_publier": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 403 403 302",
+    },
+    "evaluations:reglement_accepter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 302 404 403 403 403 403 403",
+    },
     "sante": {"GET": "200 200 200 200 200 200 200 200"},
+    "sante_base": {"GET": "200 200 200 200 200 200 200 200"},
 }
 
 
@@ -692,6 +714,11 @@ class World:
         flux = flux_get_or_create(user=membre.user)
         piece = demande.pieces.get()
         proposition = PropositionDispense.objects.get(avis__demande=demande)
+        reglement = reglement_brouillon_create(
+            certification=referentiel.certification, by=admin
+        )
+        reglement = reglement_publish(reglement=reglement, by=admin)
+        reglement_accepter(inscription=ia, reglement=reglement)
         message = MessageEnvoye.objects.create(
             utilisateur=camille.user,
             destinataire=camille.user.email,
@@ -704,6 +731,7 @@ class World:
             "messages_mine": lambda: reverse("messages_mine"),
             "message_detail": lambda: reverse("message_detail", args=[message.pk]),
             "sante": lambda: reverse("sante"),
+            "sante_base": lambda: reverse("sante_base"),
             "login": lambda: reverse("login"),
             "logout": lambda: reverse("logout"),
             "password_reset": lambda: reverse("password_reset"),
@@ -715,6 +743,25 @@ class World:
             "password_change": lambda: reverse("password_change"),
             "password_change_done": lambda: reverse("password_change_done"),
             "referentiel:list": lambda: reverse("referentiel:list"),
+            "referentiel:reglement": lambda: reverse(
+                "referentiel:reglement", args=[referentiel.certification_id]
+            ),
+            "referentiel:reglement_version": lambda: reverse(
+                "referentiel:reglement_version", args=[reglement.pk]
+            ),
+            "referentiel:reglements": lambda: reverse("referentiel:reglements"),
+            "referentiel:reglement_nouveau": lambda: reverse(
+                "referentiel:reglement_nouveau", args=[referentiel.certification_id]
+            ),
+            "referentiel:reglement_edit": lambda: reverse(
+                "referentiel:reglement_edit", args=[reglement.pk]
+            ),
+            "referentiel:reglement_publier": lambda: reverse(
+                "referentiel:reglement_publier", args=[reglement.pk]
+            ),
+            "evaluations:reglement_accepter": lambda: reverse(
+                "evaluations:reglement_accepter", args=[ia.pk]
+            ),
             "referentiel:detail": lambda: reverse(
                 "referentiel:detail", args=[referentiel.pk]
             ),

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Benchmarks only (SERVER_TIMING): the CPU time of the whole request.
+    "certif.middleware.ServerTimingMiddleware",
     # First: its request id and its duration cover every other layer.
     "certif.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -122,6 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # An account may be both administrateur and référent handicap only when this says
 # so (separation of duties: the administrator sees everything but health data).
 ROLES_CUMUL_ADMIN_REFERENT = env_bool("ROLES_CUMUL_ADMIN_REFERENT", False)
+# Each response carries « Server-Timing: cpu;dur=<ms> » (the benchmarks read it).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

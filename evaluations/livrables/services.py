@@ -24,6 +24,7 @@ from certif.models import User
 from certif.uploads import BUREAUTIQUE, HashingFile, upload_check
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import reglement_a_accepter
 from evaluations.sessions.services import inscription_create
 from evaluations.sessions.verrou import inscription_lock
 from referentiel.models import Modalite
@@ -61,6 +62,15 @@ def check_depot(*, inscription: Inscription, modalite: Modalite) -> None:
         )
     if not inscription.session.depots_ouverts():
         raise ValidationError(depot_ferme_message(inscription.session))
+    reglement = reglement_a_accepter(inscription=inscription)
+    if reglement is not None:
+        raise ValidationError(
+            _(
+                "Lisez et acceptez le règlement d'examen (version %(version)d) avant "
+                "de déposer : il est en haut de votre dossier."
+            )
+            % {"version": reglement.version}
+        )
     if not inscription.blocs.filter(pk=modalite.competence.activite.bloc_id).exists():
         raise ValidationError(_("Cette modalité ne fait pas partie de votre parcours."))
 

@@ -8,6 +8,11 @@ urlpatterns: list[URLPattern] = [
     path("candidat/", views.mon_dossier_view, name="mon_dossier"),
     path("candidat/inscriptions/<int:pk>/", views.dossier_view, name="dossier"),
     path(
+        "candidat/inscriptions/<int:pk>/reglement/",
+        views.reglement_accepter_view,
+        name="reglement_accepter",
+    ),
+    path(
         "candidat/inscriptions/<int:pk>/modalites/<int:modalite_pk>/deposer/",
         views.depot_view,
         name="depot",

@@ -36,8 +36,11 @@ from evaluations.sessions.models import Inscription
 from evaluations.sessions.selectors import (
     annotate_progress,
     inscriptions_of,
+    reglement_a_accepter,
+    reglement_etat_of,
     sessions_de_report,
 )
+from evaluations.sessions.services import reglement_accepter
 from evaluations.sessions.verrou import DeliberationVerrouilleeError
 from referentiel.models import Modalite
 
@@ -63,6 +66,7 @@ def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_of(inscription=inscription)
     proprietaire = inscription.candidat.user_id == request.user.pk
     ouvert = inscription.session.depots_ouverts()
+    reglement = reglement_etat_of(inscription=inscription)
     return render(
         request,
         "evaluations/candidat/dossier.html",
@@ -70,12 +74,48 @@ def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "inscription": inscription,
             "session": inscription.session,
-            "peut_deposer": proprietaire and ouvert,
+            "peut_deposer": proprietaire and ouvert and reglement.a_accepter is None,
+            "reglement_a_accepter": reglement.a_accepter,
+            "acceptation": reglement.acceptation,
+            "proprietaire": proprietaire,
             "ferme_message": "" if ouvert else depot_ferme_message(inscription.session),
             "form": DepotForm(),
             "accept": BUREAUTIQUE.accepte(),
         },
     )
+
+
+@require_POST
+@login_required
+@role_required(Role.CANDIDAT)
+def reglement_accepter_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The candidate accepts the règlement d'examen in force for this enrolment
+    (the version they read is posted: a newer one published meanwhile is
+    refused)."""
+    inscription = get_inscription_for(request.user, pk, write=True)
+    dossier_url = reverse("evaluations:dossier", kwargs={"pk": inscription.pk})
+    reglement = reglement_a_accepter(inscription=inscription)
+    if reglement is None:
+        return redirect(dossier_url)
+    if request.POST.get("version") != str(reglement.version) or not request.POST.get(
+        "lu"
+    ):
+        messages.error(
+            request,
+            _(
+                "Cochez « J'ai lu et j'accepte » après avoir lu la version "
+                "%(version)d du règlement d'examen."
+            )
+            % {"version": reglement.version},
+        )
+        return redirect(f"{dossier_url}#reglement")
+    reglement_accepter(inscription=inscription, reglement=reglement)
+    messages.success(
+        request,
+        _("Règlement d'examen accepté (version %(version)d) : vous pouvez déposer.")
+        % {"version": reglement.version},
+    )
+    return redirect(dossier_url)
 
 
 @require_POST

@@ -23,20 +23,21 @@ class PublicationForm(forms.Form):
             (PROGRAMMER, _("Publier à la date et à l'heure choisies")),
         ],
         initial=PROGRAMMER,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     prevue_le = forms.DateTimeField(
         label=_("Date et heure de publication"),
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format=DATETIME_LOCAL
+            attrs={"type": "datetime-local", "class": "form-control"},
+            format=DATETIME_LOCAL,
         ),
         help_text=_("Heure de Paris."),
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("quand") == self.PROGRAMMER and not cleaned.get("prevue_le"):
             self.add_error(
                 "prevue_le",

@@ -52,7 +52,7 @@ class PublicationResultats(models.Model):
     )
     prevue_le = models.DateTimeField(_("publication prévue le"))
     # Empty for the sessions whose documents were issued before publications
-    # existed: migration 0019 recorded them as published by the platform.
+    # existed: migration 0020 recorded them as published by the platform.
     programmee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

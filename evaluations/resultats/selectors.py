@@ -9,10 +9,12 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from certif.messages import absolute_url
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
@@ -26,10 +28,11 @@ from evaluations.documents.snapshots import (
 )
 from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import Inscription, Session
-from referentiel.models import Certification
+from referentiel.models import Certification, ReglementExamen
+from referentiel.reglement.selectors import reglement_en_vigueur
 
-# The appeal delay when the certification has no règlement d'examen saying
-# otherwise: two months from the publication of the results.
+# The appeal delay when the certification has no règlement d'examen in force:
+# two months from the publication of the results.
 DELAI_RECOURS_MOIS_DEFAUT = 2
 
 
@@ -43,14 +46,33 @@ def plus_mois(depart: date, mois: int) -> date:
     return date(annee, mois_final, jour)
 
 
+def _reglement_of(certification: Certification) -> ReglementExamen | None:
+    """The règlement in force, read once per certification object (the page,
+    the letter and the e-mail ask for its delay and its address)."""
+    cache = certification.__dict__
+    if "_reglement_en_vigueur" not in cache:
+        cache["_reglement_en_vigueur"] = reglement_en_vigueur(certification.pk)
+    reglement: ReglementExamen | None = cache["_reglement_en_vigueur"]
+    return reglement
+
+
 def delai_recours_mois(*, certification: Certification) -> int:
-    """The appeal delay, in months, of a certification's results."""
-    return DELAI_RECOURS_MOIS_DEFAUT
+    """The appeal delay, in months, of a certification's results: its règlement
+    d'examen in force says it; without one, ``DELAI_RECOURS_MOIS_DEFAUT``."""
+    reglement = _reglement_of(certification)
+    if reglement is None:
+        return DELAI_RECOURS_MOIS_DEFAUT
+    return reglement.delai_recours_mois
 
 
 def reglement_url(*, certification: Certification) -> str:
-    """The page of the certification's règlement d'examen, or empty."""
-    return ""
+    """The public page of the certification's règlement d'examen in force (an
+    absolute address: the letter prints it), or empty without one."""
+    if _reglement_of(certification) is None:
+        return ""
+    return absolute_url(
+        reverse("referentiel:reglement", kwargs={"certification_pk": certification.pk})
+    )
 
 
 def date_limite_recours(inscription: Inscription) -> date | None:

@@ -128,7 +128,7 @@ def publication_schedule_view(
     form = PublicationForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(session)
     try:
         publication = publication_launch(

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from certif.models import User
 from certif.validators import validate_xml_text
 from evaluations.sessions.pays import pays_libelle, validate_code_pays
-from referentiel.models import Bloc, Referentiel
+from referentiel.models import Bloc, Referentiel, ReglementExamen
 
 
 class Session(models.Model):
@@ -345,6 +345,38 @@ class Inscription(models.Model):
     def est_reportee(self) -> bool:
         """Deferred to a later session: evaluated there, no longer here."""
         return self.reportee_vers_id is not None
+
+
+class AcceptationReglement(models.Model):
+    """The candidate read and accepted a version of the règlement d'examen for
+    this enrolment: when, and which version."""
+
+    inscription = models.ForeignKey(
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="acceptations_reglement",
+        verbose_name=_("inscription"),
+    )
+    reglement = models.ForeignKey(
+        ReglementExamen,
+        on_delete=models.PROTECT,
+        related_name="acceptations",
+        verbose_name=_("règlement d'examen"),
+    )
+    accepte_le = models.DateTimeField(_("accepté le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acceptation du règlement d'examen")
+        verbose_name_plural = _("acceptations du règlement d'examen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inscription", "reglement"],
+                name="acceptation_reglement_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inscription_id} — {self.reglement}"
 
 
 class BlocAcquis(models.Model):

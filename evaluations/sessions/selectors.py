@@ -22,13 +22,15 @@ from django.db.models import (
 from certif.models import User
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import (
+    AcceptationReglement,
     BlocAcquis,
     Candidat,
     Inscription,
     Session,
     VoieAcces,
 )
-from referentiel.models import Bloc, Modalite, Referentiel
+from referentiel.models import Bloc, Modalite, Referentiel, ReglementExamen
+from referentiel.reglement.selectors import reglement_en_vigueur
 
 
 class Progression:
@@ -320,3 +322,43 @@ def sessions_de_report(*, inscription: Inscription) -> QuerySet[Session]:
         .select_related("referentiel")
         .order_by("date_jury", "nom")
     )
+
+
+def reglement_a_accepter(*, inscription: Inscription) -> ReglementExamen | None:
+    """The règlement d'examen in force for the enrolment's certification when the
+    candidate has not accepted that version yet; None when there is nothing to
+    accept (no règlement published, or this version already accepted)."""
+    reglement = reglement_en_vigueur(inscription.session.referentiel.certification_id)
+    if reglement is None:
+        return None
+    if AcceptationReglement.objects.filter(
+        inscription=inscription, reglement=reglement
+    ).exists():
+        return None
+    return reglement
+
+
+@dataclass(frozen=True)
+class EtatReglement:
+    """Where an enrolment stands with the règlement d'examen: the version in force
+    still to accept (``a_accepter``), or the latest acceptance (``acceptation``)."""
+
+    a_accepter: ReglementExamen | None
+    acceptation: AcceptationReglement | None
+
+
+def reglement_etat_of(*, inscription: Inscription) -> EtatReglement:
+    """One or two queries: the version in force, then the latest acceptance (a
+    version accepted later is always a newer one)."""
+    reglement = reglement_en_vigueur(inscription.session.referentiel.certification_id)
+    if reglement is None:
+        return EtatReglement(a_accepter=None, acceptation=None)
+    acceptation = (
+        AcceptationReglement.objects.filter(inscription=inscription)
+        .select_related("reglement")
+        .order_by("-reglement__version")
+        .first()
+    )
+    if acceptation is None or acceptation.reglement_id != reglement.pk:
+        return EtatReglement(a_accepter=reglement, acceptation=acceptation)
+    return EtatReglement(a_accepter=None, acceptation=acceptation)

@@ -31,6 +31,7 @@ from certif.services import user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import (
+    AcceptationReglement,
     Candidat,
     Inscription,
     Session,
@@ -38,7 +39,8 @@ from evaluations.sessions.models import (
 from evaluations.sessions.pays import pays_code_for
 from evaluations.sessions.selectors import blocs_acquis_for
 from evaluations.sessions.verrou import est_verrouillee, inscription_lock
-from referentiel.models import Bloc, Referentiel
+from referentiel.models import Bloc, Referentiel, ReglementExamen
+from referentiel.reglement.selectors import reglement_en_vigueur
 
 logger = logging.getLogger(__name__)
 
@@ -775,3 +777,23 @@ def candidat_enrol(
         blocs=blocs,
         by=by,
     )
+
+
+@transaction.atomic
+def reglement_accepter(
+    *, inscription: Inscription, reglement: ReglementExamen
+) -> AcceptationReglement:
+    """Record that the candidate accepted ``reglement`` for this enrolment: only
+    the version in force (read again inside the transaction), once."""
+    en_vigueur = reglement_en_vigueur(inscription.session.referentiel.certification_id)
+    if en_vigueur is None or en_vigueur.pk != reglement.pk:
+        raise ValidationError(
+            _(
+                "Cette version du règlement d'examen n'est plus en vigueur : lisez "
+                "la version actuelle."
+            )
+        )
+    acceptation, _created = AcceptationReglement.objects.get_or_create(
+        inscription=inscription, reglement=reglement
+    )
+    return acceptation

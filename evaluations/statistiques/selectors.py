@@ -26,8 +26,10 @@ from django.db.models import (
     F,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.http import Http404
@@ -36,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
+from evaluations.declarations.models import DeclarationCDC
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import MembreJury
@@ -685,6 +688,22 @@ def delais_tableau(perimetre: Perimetre) -> Tableau:
         "inscription__deliberation__decidee_le",
         "emis_le",
     )
+    # A holder's first declaration deposited with the Caisse des Dépôts (a
+    # rejected one declared again later does not count twice).
+    premier_depot = (
+        DeclarationCDC.objects.filter(
+            inscription=OuterRef("pk"), lot__depose_le__isnull=False
+        )
+        .order_by("lot__depose_le")
+        .values("lot__depose_le")[:1]
+    )
+    declarations = _delai(
+        inscriptions.filter(deliberation__isnull=False)
+        .annotate(premier_depot=Subquery(premier_depot))
+        .filter(premier_depot__isnull=False),
+        "deliberation__decidee_le",
+        "premier_depot",
+    )
     lignes = tuple(
         (
             libelle,
@@ -696,6 +715,10 @@ def delais_tableau(perimetre: Perimetre) -> Tableau:
         for libelle, d in (
             (_("De la date limite de dépôt à la décision du jury"), decision),
             (_("De la décision du jury aux documents"), documents),
+            (
+                _("De la décision du jury à la déclaration à la Caisse des Dépôts"),
+                declarations,
+            ),
         )
     )
     return Tableau(
@@ -704,7 +727,9 @@ def delais_tableau(perimetre: Perimetre) -> Tableau:
         definition=_(
             "En jours. Décision : dernière décision du jury sur l'inscription "
             "(absences comprises). Documents : première émission du relevé "
-            "individuel de résultats, que toute décision donne."
+            "individuel de résultats, que toute décision donne. Déclaration : "
+            "premier dépôt auprès de la Caisse des Dépôts du lot qui déclare le "
+            "titulaire (certifiés seulement)."
         ),
         colonnes=(
             _("Intervalle"),

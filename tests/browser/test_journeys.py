@@ -260,6 +260,11 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     parchemin = Document.objects.get(
         inscription=world.inscription, nature=Document.Nature.PARCHEMIN
     )
+    # … then publishes the results: until then the candidate sees no document.
+    page.goto(f"/sessions/{world.session.pk}/")
+    page.get_by_label("Publier maintenant").check()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#progression-publication")).to_contain_text("Publiée")
     logout(page)
 
     # The candidate downloads the certificate from their space.

@@ -56,6 +56,7 @@ class DeployFilesTests(SimpleTestCase):
             sorted(seen),
             [
                 "db_worker",
+                "publier_resultats",
                 "purger_pieces_handicap",
                 "rappels_declarations",
                 "sauvegarder",
@@ -65,6 +66,7 @@ class DeployFilesTests(SimpleTestCase):
             "certif-purge",
             "certif-sauvegarde",
             "certif-rappels-declarations",
+            "certif-publier-resultats",
         ):
             self.assertTrue((DEPLOY / "systemd" / f"{timer}.timer").is_file())
 

@@ -11,7 +11,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core import mail
 from django.db import OperationalError, connection
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -112,6 +112,22 @@ class SanteTests(TestCase):
         self.assertIn("no-cache", response["Cache-Control"])
         # The storage probe leaves nothing behind.
         self.assertEqual(list((settings.PRIVATE_STORAGE_ROOT / "sante").iterdir()), [])
+
+    def test_base_is_the_database_alone(self) -> None:
+        with self.assertNumQueries(1):
+            response = self.client.get(reverse("sante_base"))
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response["Cache-Control"])
+        self.assertNotIn("Server-Timing", response)
+        self.assertEqual(self.client.post(reverse("sante_base")).status_code, 405)
+
+    def test_server_timing_tells_the_cpu_time_when_asked(self) -> None:
+        with override_settings(SERVER_TIMING=True):
+            response = Client().get(reverse("sante_base"))
+        name, _sep, duree = response["Server-Timing"].partition(";dur=")
+        self.assertEqual(name, "cpu")
+        self.assertGreater(float(duree), 0.0)
+        self.assertLess(float(duree), 1000.0)
 
     def test_queue_figures(self) -> None:
         now = timezone.now()

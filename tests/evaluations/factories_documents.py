@@ -12,6 +12,7 @@ from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.notation.models import Consolidation
+from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import BlocAcquis, Candidat, Inscription, Session
 from referentiel.models import Critere, Referentiel
 from tests.factories import (
@@ -227,3 +228,17 @@ def make_scenario(
 
 def candidat_of(inscription: Inscription) -> Candidat:
     return Candidat.objects.get(pk=inscription.candidat_id)
+
+
+def mark_published(session: Session) -> None:
+    """Record the session's results as published (the world after the
+    publication, whose own run is tested in tests/evaluations/resultats): its
+    candidates see their documents and are told of new ones."""
+    now = timezone.now()
+    PublicationResultats.objects.create(
+        session=session,
+        statut=PublicationResultats.Statut.PUBLIEE,
+        prevue_le=now,
+        publiee_le=now,
+        terminee_le=now,
+    )

@@ -156,7 +156,7 @@ class RenderedOutputTests(TestCase):
         self.assertEqual(len(self.notices), 4)  # one per deliberated candidate
         for message in messages:
             for text in (message.subject, message.body):
-                self.assertEqual(leaks(text), [], text)
+                self.assertEqual(leaks(str(text)), [], text)
         for notice in self.notices:
             for text in (notice.sujet, notice.corps):
                 self.assertEqual(leaks(text), [], text)

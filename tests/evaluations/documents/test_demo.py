@@ -43,7 +43,22 @@ class DemoDocumentsTests(TestCase):
                 ("nadia.kaddour@certif.localhost", "certifie", True),
             ],
         )
-        self.assertEqual(Document.objects.count(), 0)
+        # The publication of the results issued the candidates' documents and
+        # letters (three relevés and letters, two parchemins, an attestation), not
+        # the PV.
+        self.assertEqual(
+            sorted(
+                Document.objects.filter(session=self.session).values_list(
+                    "nature", flat=True
+                )
+            ),
+            [
+                "attestation",
+                *["lettre"] * 3,
+                *["parchemin"] * 2,
+                *["releve"] * 3,
+            ],
+        )
 
     def test_idempotent(self) -> None:
         call_command("load_demo", stdout=StringIO())

@@ -20,7 +20,7 @@ from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.services import emission_progress
 from evaluations.documents.tasks import emission_launch
-from tests.evaluations.factories_documents import make_scenario
+from tests.evaluations.factories_documents import make_scenario, mark_published
 from tests.factories import make_referentiel, make_session, make_user, small_data
 
 
@@ -28,6 +28,7 @@ class LaunchViewTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
+        mark_published(cls.sc.session)
         cls.url = f"/documents/sessions/{cls.sc.session.pk}/emettre/"
         cls.candidat = cls.sc.certifie.candidat.user
 
@@ -151,6 +152,7 @@ class IdempotenceAndResumeTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
+        mark_published(cls.sc.session)
 
     def test_running_twice_issues_nothing_new(self) -> None:
         emission_launch(session=self.sc.session, by=self.sc.admin)

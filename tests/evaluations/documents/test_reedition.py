@@ -14,7 +14,7 @@ from django.urls import reverse
 from certif.roles import Role
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
-from tests.evaluations.factories_documents import make_scenario
+from tests.evaluations.factories_documents import make_scenario, mark_published
 from tests.factories import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,6 +24,7 @@ class ReeditionTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
+        mark_published(cls.sc.session)
         emission_launch(session=cls.sc.session, by=cls.sc.admin)
         cls.releve = Document.objects.get(
             inscription=cls.sc.certifie, nature="releve", statut="valide"

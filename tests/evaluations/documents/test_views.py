@@ -9,7 +9,7 @@ from evaluations.documents.services import document_issue
 from evaluations.documents.snapshots import document_snapshot
 from evaluations.documents.tasks import emission_launch
 from tests.evaluations.documents.test_documents import current, file_bytes
-from tests.evaluations.factories_documents import make_scenario
+from tests.evaluations.factories_documents import make_scenario, mark_published
 from tests.factories import make_user
 
 
@@ -17,6 +17,7 @@ class Personas(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
+        mark_published(cls.sc.session)
         emission_launch(session=cls.sc.session, by=cls.sc.admin)
         cls.marie = cls.sc.certifie.candidat.user
         cls.hugo = cls.sc.partiel.candidat.user

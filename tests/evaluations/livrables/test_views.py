@@ -273,13 +273,13 @@ class SpaceTests(CandidatViewTestCase):
     def test_constant_number_of_queries(self) -> None:
         make_livrable(self.inscription, self.modalite)
         self.client.get(self.dossier_url)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             self.client.get(self.dossier_url)
         for modalite in modalites_of(self.inscription):
             make_livrable(self.inscription, modalite, name="a.pdf")
             make_livrable(self.inscription, modalite, name="a.pdf")
             make_livrable(self.inscription, modalite, name="b.pdf")
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             response = self.client.get(self.dossier_url)
         self.assertEqual(response.context["dossier"].nb_recus, 9)
 

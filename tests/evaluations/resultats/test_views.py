@@ -305,7 +305,7 @@ class PublicationViewsTests(PublicationTestCase):
             )
         self.assertRedirects(response, self.base, fetch_redirect_response=False)
         response = self.client.get(self.base)
-        self.assertContains(response, "4 / 4 candidats publiés (4 réussis)")
+        self.assertContains(response, "4 / 4 candidats traités")
         self.assertContains(response, "la plateforme")
         self.assertEqual(len(response.context["historique"]), 3)
         fragment = self.client.get(self.base, headers={"HX-Request": "true"})
@@ -392,8 +392,8 @@ class QueryCountTests(TestCase):
         for inscription in (small, large):
             self.client.force_login(inscription.candidat.user)
             self.client.get(f"/resultats/{inscription.pk}/")
-            # 17, and 3 for the appeals section (evaluations/recours).
-            with self.assertNumQueries(20):
+            # 18, and 3 for the appeals section (evaluations/recours).
+            with self.assertNumQueries(21):
                 response = self.client.get(f"/resultats/{inscription.pk}/")
             r = response.context["r"]
             pages.append((len(r.releve.blocs), len(r.documents)))

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from certif.models import User
 from certif.roles import Role
+from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import MembreJury
@@ -186,6 +187,37 @@ def make_world(*, nom_c1: str = "Martin") -> World:
             snapshot={},
             emis_le=inscription.deliberation.decidee_le + timedelta(days=jours),
         )
+
+    # c1 declared 30 days after the decision; c2 included in a batch built but
+    # never deposited (not counted); c3 declared 50 days after, then again in a
+    # later batch (its first deposit counts).
+    def lot(jours: int | None, n: int) -> LotCDC:
+        decision = DEADLINE + timedelta(days=10)
+        return LotCDC.objects.create(
+            certification=referentiel.certification,
+            statut=LotCDC.Statut.DEPOSE if jours else LotCDC.Statut.CONSTRUIT,
+            id_flux=f"FLUX{n}",
+            fichier=f"cdc/{n}.xml",
+            sha256="0" * 64,
+            construit_le=decision,
+            cree_par=admin,
+            depose_par=admin if jours else None,
+            depose_le=decision + timedelta(days=jours) if jours else None,
+        )
+
+    for key, lots in (
+        ("c1", (lot(30, 1),)),
+        ("c2", (lot(None, 2),)),
+        ("c3", (lot(50, 3), lot(70, 4))),
+    ):
+        for lot_cdc in lots:
+            DeclarationCDC.objects.create(
+                lot=lot_cdc,
+                inscription=inscriptions[key],
+                id_technique=key,
+                donnees={},
+                empreinte="0" * 64,
+            )
 
     z1 = make_inscription(
         make_candidat("z1@stats.fr", nom="Ancien"),

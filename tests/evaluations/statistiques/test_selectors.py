@@ -192,6 +192,13 @@ class StatistiquesTests(TestCase):
                     20.0,
                 ),
                 ("De la décision du jury aux documents", 2, 4.0, 3.0, 5.0),
+                (
+                    "De la décision du jury à la déclaration à la Caisse des Dépôts",
+                    2,
+                    40.0,
+                    30.0,
+                    50.0,
+                ),
             ),
         )
 
@@ -233,5 +240,5 @@ class StatistiquesTests(TestCase):
         for filtre in (Filtre(session=self.w.ancienne.pk), Filtre()):
             inscriptions = perimetre_statistiques(user=self.w.admin, filtre=filtre)
             # Outcomes, routes and paths share one query.
-            with self.assertNumQueries(9):
+            with self.assertNumQueries(10):
                 statistiques_of(inscriptions)

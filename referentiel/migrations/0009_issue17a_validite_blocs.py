@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referentiel', '0007_issue15_identifiants_cdc'),
+        ('referentiel', '0008_issue17_reglement'),
     ]
 
     operations = [

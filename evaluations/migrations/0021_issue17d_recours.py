@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0019_issue17a_publications_anterieures'),
+        ('evaluations', '0020_issue17a_publications_anterieures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

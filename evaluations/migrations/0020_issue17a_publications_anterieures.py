@@ -36,7 +36,7 @@ def forget_published(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0018_issue17a_publication"),
+        ("evaluations", "0019_issue17a_publication"),
     ]
 
     operations = [

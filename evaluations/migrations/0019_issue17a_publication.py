@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0017_issue15_declarations_cdc'),
+        ('evaluations', '0018_issue17_acceptation_reglement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
