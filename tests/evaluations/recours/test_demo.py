@@ -30,7 +30,12 @@ class DemoRecoursTests(TestCase):
                 recours.statut,
                 recours.issue,
             ),
-            (DEMO_SESSION_DELIBEREE, "candidat2@certif.localhost", "decide", "maintenue"),
+            (
+                DEMO_SESSION_DELIBEREE,
+                "candidat2@certif.localhost",
+                "decide",
+                "maintenue",
+            ),
         )
         addendum = Document.objects.get(nature="addendum", statut="valide")
         texte = " ".join(document_text(addendum).split())

@@ -5,6 +5,7 @@ each step (once each), a revised decision re-opening the deliberation, the new
 vote and the documents re-issued, and the enrolment's history."""
 
 import hashlib
+
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -174,23 +175,23 @@ class FilingTests(RecoursTestCase):
 
     def test_a_bad_document_stores_nothing(self) -> None:
         before = stored_files()
-        with self.assertRaisesMessage(
-            ValidationError,
-            "Le contenu de « faux.pdf » n'est pas un document PDF, DOCX, ODT, PPTX, "
-            "ODP, XLSX, ODS : fichier refusé.",
+        with (
+            self.assertRaisesMessage(
+                ValidationError,
+                "Le contenu de « faux.pdf » n'est pas un document PDF, DOCX, ODT, PPTX, "
+                "ODP, XLSX, ODS : fichier refusé.",
+            ),
+            frozen(moment(1)),
         ):
-            with frozen(moment(1)):
-                recours_deposer(
-                    inscription=self.zoe,
-                    texte="Texte.",
-                    pieces=[
-                        Depot(fichier=upload("bon.pdf"), nom="bon.pdf"),
-                        Depot(
-                            fichier=upload("faux.pdf", b"MZ\x90\x00"), nom="faux.pdf"
-                        ),
-                    ],
-                    by=self.zoe.candidat.user,
-                )
+            recours_deposer(
+                inscription=self.zoe,
+                texte="Texte.",
+                pieces=[
+                    Depot(fichier=upload("bon.pdf"), nom="bon.pdf"),
+                    Depot(fichier=upload("faux.pdf", b"MZ\x90\x00"), nom="faux.pdf"),
+                ],
+                by=self.zoe.candidat.user,
+            )
         self.assertEqual(Recours.objects.count(), 0)
         self.assertEqual(PieceRecours.objects.count(), 0)
         self.assertEqual(stored_files(), before)
