@@ -178,6 +178,21 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
     return entrees
 
 
+def reouvertures_of(
+    *, deliberation: Deliberation | None
+) -> list[ReouvertureDeliberation]:
+    """The deliberation's re-openings, newest first, each with who re-opened it
+    and the appeal that caused it, if any (its page re-issues the documents
+    once the new vote is locked); one query."""
+    if deliberation is None:
+        return []
+    return list(
+        ReouvertureDeliberation.objects.filter(deliberation=deliberation)
+        .select_related("par", "recours")
+        .order_by("-le", "-pk")
+    )
+
+
 def presents_precedents(*, inscription: Inscription) -> list[int]:
     """The members present at the jury's latest decision of the same sitting (a
     vote or an exemption in the enrolment's session, the same day, Paris time),

@@ -327,6 +327,12 @@ class HandlingViewTests(ViewsTestCase):
         self.assertIs(Deliberation.objects.get(inscription=self.zoe).verrouillee, False)
         page = self.client.get(base)
         self.assertContains(page, "En attente du nouveau vote du jury")
+        # The deliberation page links the re-opening to the appeal's page.
+        self.assertContains(
+            self.client.get(f"/jury/inscriptions/{self.zoe.pk}/deliberation/"),
+            f'<a href="{base}">recours {self.recours.reference} : une fois le '
+            "nouveau vote verrouillé, rééditez les documents depuis sa page</a>",
+        )
         self.assertNotContains(page, "Rééditer les documents")
         self.client.force_login(self.candidate)
         with frozen(moment(3)):
