@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from certif.models import User
-from evaluations.deliberation.models import ReouvertureDeliberation
+from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.sessions.models import Inscription
 
 # The longest text of an appeal, in characters.
@@ -153,6 +153,19 @@ class Recours(models.Model):
     @property
     def est_revise(self) -> bool:
         return self.issue == self.Issue.REVISEE
+
+    def nouveau_vote_verrouille(self, deliberation: Deliberation | None) -> bool:
+        """For a revised appeal: the jury voted again since the appeal's
+        re-opening and the deliberation is locked (``deliberation``: the
+        enrolment's, read by the caller)."""
+        reouverture = self.reouverture
+        return (
+            self.est_revise
+            and reouverture is not None
+            and deliberation is not None
+            and deliberation.verrouillee
+            and deliberation.decidee_le > reouverture.le
+        )
 
 
 def piece_upload_to(instance: "PieceRecours", filename: str) -> str:

@@ -17,8 +17,10 @@ from certif.roles import Role, has_role, is_admin
 from certif.templatetags.certif_tags import date_longue
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
+from evaluations.documents.snapshots import snapshot_to_json
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.recours.models import PieceRecours, Recours
+from evaluations.recours.snapshots import addendum_snapshot
 from evaluations.resultats.selectors import date_limite_recours, resultats_publies
 from evaluations.sessions.models import Inscription
 
@@ -185,58 +187,48 @@ class RecoursVue:
     pieces: tuple[PieceRecours, ...]
     deliberation: Deliberation | None
     addendum: Document | None
+    addendum_a_jour: bool  # the addendum lists the session's appeals as they are
     peut_gerer: bool  # instruct and decide (administrator or president)
     peut_emettre_addendum: bool  # the administrator
 
     @property
     def nouveau_vote_verrouille(self) -> bool:
         """For a revised appeal: the jury voted again since the re-opening."""
-        return nouveau_vote_verrouille(
-            recours=self.recours, deliberation=self.deliberation
-        )
+        return self.recours.nouveau_vote_verrouille(self.deliberation)
 
     @property
     def peut_reediter(self) -> bool:
         return self.peut_gerer and self.nouveau_vote_verrouille
 
 
-def nouveau_vote_verrouille(
-    *, recours: Recours, deliberation: Deliberation | None
-) -> bool:
-    """A revised appeal's new vote is locked: the deliberation is locked again,
-    decided after the appeal's re-opening."""
-    reouverture = recours.reouverture
-    return (
-        recours.est_revise
-        and reouverture is not None
-        and deliberation is not None
-        and deliberation.verrouillee
-        and deliberation.decidee_le > reouverture.le
-    )
-
-
 def addendum_of(*, session_id: int) -> Document | None:
     """The session's current addendum to its PV, if issued."""
-    return (
-        Document.objects.filter(
-            nature=Document.Nature.ADDENDUM,
-            session_id=session_id,
-            inscription__isnull=True,
-            statut=Document.Statut.VALIDE,
-        )
-        .defer("snapshot")
-        .first()
-    )
+    return Document.objects.filter(
+        nature=Document.Nature.ADDENDUM,
+        session_id=session_id,
+        inscription__isnull=True,
+        statut=Document.Statut.VALIDE,
+    ).first()
 
 
 def recours_vue_of(*, recours: Recours, user: User) -> RecoursVue:
+    """The appeal's page: its documents, the enrolment's deliberation, the
+    session's addendum and whether it is up to date (its frozen data against
+    the session's decided appeals now: a decision whose addendum could not be
+    issued shows, and the administrator issues it)."""
+    session_id = recours.inscription.session_id
+    addendum = addendum_of(session_id=session_id)
+    attendu = addendum_snapshot(session_id=session_id)
     return RecoursVue(
         recours=recours,
         pieces=tuple(recours.pieces.order_by("pk")),
         deliberation=Deliberation.objects.filter(
             inscription_id=recours.inscription_id
         ).first(),
-        addendum=addendum_of(session_id=recours.inscription.session_id),
+        addendum=addendum,
+        addendum_a_jour=addendum.snapshot == snapshot_to_json(attendu)
+        if addendum is not None
+        else not attendu.recours,
         peut_gerer=True,
         peut_emettre_addendum=is_admin(user),
     )

@@ -33,7 +33,7 @@ from evaluations.documents.snapshots import DocumentsIndisponiblesError
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.livrables.services import Depot
 from evaluations.recours.models import PIECES_MAX, TEXTE_MAX, PieceRecours, Recours
-from evaluations.recours.selectors import depot_refus, nouveau_vote_verrouille
+from evaluations.recours.selectors import depot_refus
 from evaluations.recours.snapshots import addendum_snapshot
 from evaluations.resultats.selectors import phrase_decision
 from evaluations.resultats.snapshots import lettre_snapshot
@@ -231,7 +231,7 @@ def recours_documents_reissue(*, recours: Recours, by: User) -> list[Document]:
     deliberation = Deliberation.objects.filter(
         inscription_id=recours.inscription_id
     ).first()
-    if not nouveau_vote_verrouille(recours=recours, deliberation=deliberation):
+    if not recours.nouveau_vote_verrouille(deliberation):
         raise ValidationError(
             _(
                 "Les documents se rééditent une fois le nouveau vote du jury "

@@ -14,7 +14,6 @@ from evaluations.documents.snapshots import (
     nom_document,
 )
 from evaluations.recours.models import Recours
-from evaluations.recours.selectors import nouveau_vote_verrouille
 from evaluations.sessions.models import Session
 
 
@@ -67,7 +66,7 @@ def addendum_snapshot(*, session_id: int) -> AddendumSnapshot:
     for r in recours:
         assert r.decide_le is not None  # noqa: S101 - constraint: decided
         deliberation = deliberations.get(r.inscription_id)
-        revote = nouveau_vote_verrouille(recours=r, deliberation=deliberation)
+        revote = r.nouveau_vote_verrouille(deliberation)
         lignes.append(
             RecoursAddendum(
                 reference=r.reference,

@@ -166,7 +166,9 @@ def test_appeal_revised_new_vote_documents_reissued(
         publiee_le=timezone.now() - timedelta(days=100)
     )
     inscription.session.refresh_from_db()
-    clos = date_longue(date_limite_recours(inscription) + timedelta(days=1))  # type: ignore[operator]
+    fin = date_limite_recours(inscription)
+    assert fin is not None
+    clos = date_longue(fin + timedelta(days=1))
     login(page, worlds.CANDIDAT)
     page.goto(f"/resultats/{inscription.pk}/")
     expect(main).to_contain_text(f"Le délai de recours est clos depuis le {clos}.")

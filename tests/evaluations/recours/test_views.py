@@ -282,7 +282,7 @@ class HandlingViewTests(ViewsTestCase):
         )
         page = self.client.get(base)
         self.assertContains(page, "Addendum au procès-verbal, version 1 (PDF)")
-        self.assertNotContains(page, "Émettre l&#x27;addendum")
+        self.assertNotContains(page, "Émettre l'addendum au procès-verbal")
 
     def test_a_decision_without_motive_is_refused(self) -> None:
         self.instruct(self.recours)
@@ -311,9 +311,18 @@ class HandlingViewTests(ViewsTestCase):
             statut="revoque", revoque_le=moment(3), motif_revocation="Essai."
         )
         self.client.force_login(self.admin)
+        alerte = (
+            "L'addendum au procès-verbal ne reflète pas encore les recours décidés "
+            "de la session : émettez-le."
+        )
+        self.assertContains(self.client.get(f"/recours/{self.recours.pk}/"), alerte)
         with frozen(moment(4)):
             response = self.client.post(url, follow=True)
         self.assertContains(response, "Addendum au procès-verbal émis (version 2).")
+        self.assertNotContains(response, alerte)
+        with frozen(moment(4)):
+            response = self.client.post(url, follow=True)
+        self.assertContains(response, "L&#x27;addendum au procès-verbal est à jour.")
 
     def test_revised_then_new_vote_then_reissue_from_the_page(self) -> None:
         base = f"/recours/{self.recours.pk}/"
