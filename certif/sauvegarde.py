@@ -44,6 +44,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from certif.formats import accord
+
 FORMAT = 1
 APPS = ("certif", "referentiel", "evaluations", "handicap")
 NOM = re.compile(r"^certif-\d{8}-\d{6}$")
@@ -302,7 +304,8 @@ def sauvegarde_restaurer(*, chemin: Path) -> dict[str, Any]:
         manquants = [o["nom"] for o in attendus if o["nom"] not in presents]
         if manquants:
             raise SauvegardeError(
-                f"{len(manquants)} objet(s) de l'inventaire absent(s) du seau, "
+                f"{accord(len(manquants), 'objet', 'objets')} de l'inventaire "
+                f"{'absent' if len(manquants) <= 1 else 'absents'} du seau, "
                 f"par exemple {manquants[0]} : restaurez le seau (versionnage) "
                 "avant de relancer."
             )

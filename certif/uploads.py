@@ -17,8 +17,9 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from certif.formats import taille_lisible
 
 NAME_MAX_LENGTH = 150
 HEAD_BYTES = 8192
@@ -165,7 +166,7 @@ def zip_declared_size(stream: IO[bytes]) -> int:
 
 def trop_volumineux(limit: int | None = None) -> str:
     return _("Le fichier dépasse la taille maximale de %(taille)s.") % {
-        "taille": filesizeformat(limit or settings.UPLOAD_MAX_BYTES)
+        "taille": taille_lisible(limit or settings.UPLOAD_MAX_BYTES)
     }
 
 
@@ -213,7 +214,7 @@ def upload_check(*, nom: str, fichier: Any, formats: Formats) -> FichierControle
                 )
                 % {
                     "nom": nom,
-                    "taille": filesizeformat(settings.UPLOAD_ZIP_MAX_DECOMPRESSE),
+                    "taille": taille_lisible(settings.UPLOAD_ZIP_MAX_DECOMPRESSE),
                 }
             )
     if mime != formats.types[extension]:

@@ -2,7 +2,8 @@
 and deliverables are written only by their services (through the platform's own
 pages), which check the rules the admin would bypass — a published référentiel,
 the status transitions, duplicates, capitalised blocs, file checks. The admin
-shows the rows and their history; issued documents and emissions likewise.
+shows the rows and their history; issued documents, emissions and publications
+of results likewise.
 
 The exception: the places of the live épreuves (sites and their rooms) have no
 rule beyond their constraints (a room has at least one place, names are unique),
@@ -18,6 +19,7 @@ from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.epreuves.models import Passage, Salle, Site
 from evaluations.livrables.models import Livrable
+from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import Candidat, Inscription, Session
 
 
@@ -81,6 +83,24 @@ class EmissionSessionAdmin(ReadOnlyMixin, admin.ModelAdmin[EmissionSession]):
     list_filter = ("statut",)
     list_select_related = ("session",)
     exclude = ("archive",)
+
+
+@admin.register(PublicationResultats)
+class PublicationResultatsAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """The publications of results and their history (who scheduled, moved,
+    cancelled; when the platform started and closed them)."""
+
+    list_display = (
+        "session",
+        "statut",
+        "prevue_le",
+        "programmee_par",
+        "publiee_le",
+        "faits",
+        "total",
+    )
+    list_filter = ("statut",)
+    list_select_related = ("session", "programmee_par")
 
 
 class SalleInline(admin.TabularInline[Salle, Site]):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from certif.demo import DEMO_PASSWORD, demo_accounts
+from certif.formats import accord
 from certif.models import User
 from certif.roles import Role
 from certif.sceau import pkcs12_self_signed
@@ -412,7 +413,7 @@ def demo_jury(log: Log) -> None:
             ).exists():
                 affectation_add(membre=membres[email], inscription=inscription)
     result = affectations_auto(session=session)
-    log(f"Jury : {result.creees} affectation(s) créée(s)")
+    log(f"Jury : {accord(result.creees, 'affectation créée', 'affectations créées')}")
     if inscription is None:
         log("Jury : candidat3 non inscrit, pas de notes de démonstration")
         return
@@ -448,7 +449,7 @@ def demo_jury(log: Log) -> None:
         )
         if valider:
             affectation_validate(affectation=affectation, by=membres[email].user)
-        log(f"Jury : {ecrits} note(s) de {email} pour candidat3")
+        log(f"Jury : {accord(ecrits, 'note', 'notes')} de {email} pour candidat3")
 
 
 DEMO_SESSION_DELIBEREE = "Session d'automne 2026"
@@ -926,7 +927,7 @@ def demo_epreuves(log: Log) -> None:
     planning = generation_run(planning_id=planning.pk, by=admin)
     log(
         f"Épreuves : {Passage.objects.filter(session=session).count()} passages "
-        f"placés, {len(planning.non_places)} non placé(s)"
+        f"placés, {accord(len(planning.non_places), 'non placé', 'non placés')}"
     )
     planning_publish(session=session, by=admin)
     for passage_id in convocations_a_envoyer(planning=planning):

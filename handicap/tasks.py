@@ -13,6 +13,7 @@ import logging
 
 from django_tasks import task
 
+from certif.formats import accord
 from handicap.services import pieces_purger
 
 logger = logging.getLogger(__name__)
@@ -23,5 +24,8 @@ def purger_pieces_handicap_task() -> int:
     """Delete the supporting documents whose retention has expired; return how
     many were deleted."""
     purgees = pieces_purger()
-    logger.info("Purge des pièces justificatives : %d supprimée(s)", len(purgees))
+    logger.info(
+        "Purge des pièces justificatives : %s",
+        accord(len(purgees), "supprimée", "supprimées"),
+    )
     return len(purgees)

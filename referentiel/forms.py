@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from certif.formats import taille_lisible
 from certif.uploads import IMAGES, upload_check
 from referentiel.models import IMAGE_MAX_BYTES, Certificateur
 
@@ -39,7 +40,8 @@ class CertificateurForm(forms.ModelForm):
             return fichier  # empty, cleared, or the stored file unchanged
         if fichier.size > IMAGE_MAX_BYTES:
             raise ValidationError(
-                _("L'image dépasse %(ko)d Ko.") % {"ko": IMAGE_MAX_BYTES // 1024}
+                _("L'image dépasse %(taille)s.")
+                % {"taille": taille_lisible(IMAGE_MAX_BYTES)}
             )
         upload_check(nom=fichier.name, fichier=fichier, formats=IMAGES)
         fichier.seek(0)

@@ -128,7 +128,7 @@ class Certificateur(models.Model):
         upload_to=certificateur_upload_to,
         blank=True,
         max_length=255,
-        help_text=_("PNG ou JPEG, 512 Ko au plus."),
+        help_text=_("PNG ou JPEG, 512 ko au plus."),
     )
     signataire_nom = models.CharField(_("nom du signataire"), max_length=200)
     signataire_qualite = models.CharField(
@@ -141,7 +141,7 @@ class Certificateur(models.Model):
         upload_to=certificateur_upload_to,
         blank=True,
         max_length=255,
-        help_text=_("PNG ou JPEG, 512 Ko au plus."),
+        help_text=_("PNG ou JPEG, 512 ko au plus."),
     )
     recours = models.TextField(
         _("voie de recours"),
@@ -270,7 +270,7 @@ class Certification(models.Model):
         ),
     )
     nsf = models.CharField(
-        _("code(s) NSF"),
+        _("codes NSF"),
         max_length=100,
         blank=True,
         validators=[

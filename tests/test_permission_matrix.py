@@ -105,9 +105,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 404 403 403 404 403 403",
     },
+    # The candidate's empty POST is a refused upload: the dossier again (400).
     "evaluations:depot": {
         "GET": "405 405 405 405 405 405 405 405",
-        "POST": "302 302 404 403 403 403 403 403",
+        "POST": "302 400 404 403 403 403 403 403",
     },
     "evaluations:depot_recu": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:document_download": {"GET": "302 200 404 404 404 404 404 200"},
@@ -263,6 +264,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:jury_sessions": {"GET": "302 403 403 403 403 200 403 200"},
     "evaluations:jury_tableau_de_bord": {"GET": "302 403 403 200 200 200 403 403"},
     "evaluations:livrable_download": {"GET": "302 200 404 200 404 200 403 200"},
+    "evaluations:livrable_recu": {"GET": "302 200 404 200 404 200 403 200"},
     "evaluations:livrable_retirer": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 302 404 403 403 403 403 403",
@@ -860,6 +862,9 @@ class World:
             ),
             "evaluations:livrable_retirer": lambda: reverse(
                 "evaluations:livrable_retirer", args=[livrable.pk]
+            ),
+            "evaluations:livrable_recu": lambda: reverse(
+                "evaluations:livrable_recu", args=[livrable.pk]
             ),
             "evaluations:livrable_download": lambda: reverse(
                 "evaluations:livrable_download", args=[livrable.pk]

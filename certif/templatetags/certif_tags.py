@@ -7,6 +7,8 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from certif.formats import taille_et_octets, taille_lisible
+
 register = template.Library()
 
 
@@ -48,3 +50,15 @@ def date_longue(value: date | None) -> str:
         return ""
     jour = date_filter(value, "j")
     return f"{jour}{'er' if jour == '1' else ''} {date_filter(value, 'F Y')}"
+
+
+@register.filter
+def taille(octets: int | None) -> str:
+    """A size in French units (« 12 ko », « 1,5 Mo »): see ``certif.formats``."""
+    return "" if octets is None else taille_lisible(int(octets))
+
+
+@register.filter
+def taille_exacte(octets: int | None) -> str:
+    """« 3,1 ko (3 125 octets) »: see ``certif.formats.taille_et_octets``."""
+    return "" if octets is None else taille_et_octets(int(octets))

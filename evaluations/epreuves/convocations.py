@@ -105,7 +105,7 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
     ) % {"session": snapshot.session}
     body = _(
         "Bonjour %(prenom)s,\n\n"
-        "Vous êtes convoqué(e) le %(creneau)s, %(lieu)s, pour les épreuves en "
+        "Votre convocation : le %(creneau)s, %(lieu)s, pour les épreuves en "
         "présence du jury : %(modalites)s.\n"
     ) % {
         "prenom": snapshot.prenom,

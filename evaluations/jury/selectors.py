@@ -26,7 +26,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.translation import ngettext
 
+from certif.liens import url_par_pk
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
@@ -193,6 +196,94 @@ def membres_affectables(
         c.membre_id for c in inscription.conflits.all()
     }
     return [membre for membre in membres if membre.pk not in exclus]
+
+
+@dataclass(frozen=True)
+class EvaluateurLigne:
+    nom: str
+    notes: str  # « 3 critères notés »
+    validee: bool
+    url_retirer: str  # empty: cannot be removed (already scored, or read only)
+
+
+@dataclass(frozen=True)
+class LigneJury:
+    """A candidate of the jury page with everything its row prints already
+    computed (names, evaluators, the members who could still be assigned as
+    ready ``<option>`` elements, links): a page of rows renders without walking
+    relations or reversing URLs."""
+
+    pk: int
+    nom: str
+    parcours: str
+    evaluateurs: list[EvaluateurLigne]
+    options: str  # escaped HTML of the assignable members' <option>s
+    nb_consolides: int
+    decision: str
+    rouverte: bool
+    url_consolidation: str
+    url_deliberation: str
+    url_historique: str
+
+
+def lignes_jury(
+    *,
+    session: Session,
+    inscriptions: list[Inscription],
+    membres: list[MembreJury],
+    editable: bool,
+) -> list[LigneJury]:
+    """The rows of one page of ``inscriptions_for_jury`` (no query)."""
+    retirer = url_par_pk("evaluations:jury_affectation_retirer")
+    consolidation = url_par_pk("evaluations:consolidation")
+    deliberation = url_par_pk("evaluations:deliberation")
+    historique = url_par_pk("evaluations:jury_historique")
+    noms = {m.pk: m.user.get_full_name() or m.user.email for m in membres}
+    parcours = dict(Inscription.Parcours.choices)
+    lignes = []
+    for inscription in inscriptions:
+        affectations = list(inscription.affectations.all())
+        evaluateurs = []
+        for a in affectations:
+            notes: int = a.nb_evalues  # type: ignore[attr-defined]
+            evaluateurs.append(
+                EvaluateurLigne(
+                    nom=a.membre.user.get_full_name() or a.membre.user.email,
+                    notes=ngettext("%(n)d critère noté", "%(n)d critères notés", notes)
+                    % {"n": notes},
+                    validee=a.validee_le is not None,
+                    url_retirer=retirer(a.pk) if editable and not notes else "",
+                )
+            )
+        options = (
+            format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                (
+                    (membre.pk, noms[membre.pk])
+                    for membre in membres_affectables(inscription, membres)
+                ),
+            )
+            if editable
+            else ""
+        )
+        delib = getattr(inscription, "deliberation", None)
+        lignes.append(
+            LigneJury(
+                pk=inscription.pk,
+                nom=inscription.candidat.nom_complet,
+                parcours=str(parcours.get(inscription.parcours, inscription.parcours)),
+                evaluateurs=evaluateurs,
+                options=options,
+                nb_consolides=inscription.nb_consolides,  # type: ignore[attr-defined]
+                decision=delib.get_decision_display() if delib else "",
+                rouverte=bool(delib and not delib.verrouillee),
+                url_consolidation=consolidation(inscription.pk),
+                url_deliberation=deliberation(inscription.pk),
+                url_historique=historique(inscription.pk),
+            )
+        )
+    return lignes
 
 
 def inscriptions_for_conflit(*, user: User) -> QuerySet[Inscription]:

@@ -1,7 +1,6 @@
 """The jury's composition pages (members, assignments, automatic assignment)
 and the members' declarations of conflicts of interest."""
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -33,7 +32,7 @@ from evaluations.jury.selectors import (
     get_session_for_jury,
     inscriptions_for_conflit,
     inscriptions_for_jury,
-    membres_affectables,
+    lignes_jury,
     membres_of,
     sessions_for_jury_admin,
     sessions_presidees_by,
@@ -94,15 +93,6 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "evaluations/jury/sessions.html", {"page": page})
 
 
-@dataclass(frozen=True)
-class LigneJury:
-    """A candidate of the jury page and, when the page is editable, the members
-    who could still be assigned to them by hand."""
-
-    inscription: Inscription
-    membres_affectables: list[MembreJury]
-
-
 @require_GET
 @login_required
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -110,13 +100,12 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     q = request.GET.get("q", "")
     page = paginate(request, inscriptions_for_jury(session=session, q=q))
     membres = list(membres_of(session=session))
-    lignes = [
-        LigneJury(
-            inscription,
-            membres_affectables(inscription, membres) if editable else [],
-        )
-        for inscription in page.object_list
-    ]
+    lignes = lignes_jury(
+        session=session,
+        inscriptions=list(page.object_list),
+        membres=membres,
+        editable=editable,
+    )
     return render(
         request,
         "evaluations/jury/session.html",
@@ -126,6 +115,9 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "membres": membres,
             "page": page,
             "lignes": lignes,
+            "url_affecter": reverse(
+                "evaluations:jury_affectation_ajouter", args=[session.pk]
+            ),
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
@@ -250,9 +242,12 @@ def affectations_auto_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     for inscription, obtenus in result.incompletes:
         messages.warning(
             request,
-            _(
-                "%(candidat)s n'a que %(n)d évaluateur(s) sur %(attendu)d : pas assez "
-                "de membres sans conflit d'intérêts."
+            ngettext(
+                "%(candidat)s n'a que %(n)d évaluateur sur %(attendu)d : pas assez "
+                "de membres sans conflit d'intérêts.",
+                "%(candidat)s n'a que %(n)d évaluateurs sur %(attendu)d : pas assez "
+                "de membres sans conflit d'intérêts.",
+                obtenus,
             )
             % {
                 "candidat": inscription.candidat.nom_complet,

@@ -3,6 +3,7 @@ candidate's dossier (what each modality expects, every file with its history).""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import (
     Exists,
@@ -103,6 +104,15 @@ class Dossier:
             1 for bloc in self.blocs for modalite in bloc.modalites if modalite.courants
         )
 
+    def contient(self, modalite_id: int) -> bool:
+        """Whether the dossier has a card for this modality (in the path, not
+        capitalised)."""
+        return any(
+            item.modalite.pk == modalite_id
+            for bloc in self.blocs
+            for item in bloc.modalites
+        )
+
 
 def dossier_of(*, inscription: Inscription) -> Dossier:
     """Per bloc and competency of the path: what is expected (the modality's
@@ -163,3 +173,70 @@ def dossier_of(*, inscription: Inscription) -> Dossier:
         .order_by("ordre", "code")
     )
     return Dossier(inscription=inscription, blocs=result, capitalises=capitalises)
+
+
+@dataclass(frozen=True)
+class CertificateurRecu:
+    """The certifier as the receipt prints it (the names match the documents'
+    header, ``templates/evaluations/pdf/_entete.html``)."""
+
+    raison_sociale: str = ""
+    adresse: str = ""
+    siret: str = ""
+    specimen: bool = False
+
+
+@dataclass(frozen=True)
+class RecuDepot:
+    """What a deposit receipt says, read from the stored deposit: the same
+    values, so the same receipt, every time it is asked for."""
+
+    reference: int
+    certificateur: CertificateurRecu
+    candidat: str
+    email: str
+    session: str
+    certification: str
+    modalite_code: str
+    modalite_intitule: str
+    fichier: str
+    version: int
+    taille: int
+    sha256: str
+    depose_le: datetime
+
+
+def recu_of(*, livrable: Livrable) -> RecuDepot:
+    """The receipt of one deposit (one version of one file), in one query: the
+    deposit with everything it names, read again so that a caller's stale
+    instance changes nothing."""
+    livrable = Livrable.objects.select_related(
+        "inscription__candidat__user",
+        "inscription__session__referentiel__certification__certificateur",
+        "modalite__competence",
+    ).get(pk=livrable.pk)
+    inscription = livrable.inscription
+    certification = inscription.session.referentiel.certification
+    certificateur = certification.certificateur
+    return RecuDepot(
+        reference=livrable.pk,
+        certificateur=CertificateurRecu()
+        if certificateur is None
+        else CertificateurRecu(
+            raison_sociale=certificateur.raison_sociale,
+            adresse=certificateur.adresse,
+            siret=certificateur.siret,
+            specimen=certificateur.specimen,
+        ),
+        candidat=inscription.candidat.nom_complet,
+        email=inscription.candidat.user.email,
+        session=inscription.session.nom,
+        certification=f"{certification.code} — {certification.intitule}",
+        modalite_code=livrable.modalite.competence.code,
+        modalite_intitule=livrable.modalite.intitule,
+        fichier=livrable.nom_original,
+        version=livrable.version,
+        taille=livrable.taille,
+        sha256=livrable.sha256,
+        depose_le=livrable.depose_le,
+    )

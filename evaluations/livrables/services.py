@@ -15,14 +15,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from certif.models import User
+from certif.formats import taille_lisible
+from certif.messages import absolute_url, message_send
+from certif.models import MessageEnvoye, User
 from certif.uploads import BUREAUTIQUE, HashingFile, upload_check
+from evaluations.livrables.documents import recu_pdf
 from evaluations.livrables.models import Livrable
+from evaluations.livrables.selectors import recu_of
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import reglement_a_accepter
 from evaluations.sessions.services import inscription_create
@@ -162,8 +166,8 @@ class _Quota:
                 )
                 % {
                     "nom": nom,
-                    "quota": filesizeformat(limit),
-                    "libre": filesizeformat(max(limit - self.octets, 0)),
+                    "quota": taille_lisible(limit),
+                    "libre": taille_lisible(max(limit - self.octets, 0)),
                 }
             )
 
@@ -223,6 +227,40 @@ def _deposer_un(
     livrable.full_clean()
     livrable.save()
     return livrable
+
+
+RECU_GABARIT = "recu_depot"
+
+
+def recu_cle(livrable_id: int) -> str:
+    """The key that makes the receipt e-mail of a deposit go out once."""
+    return f"recu:{livrable_id}"
+
+
+def recu_send(*, livrable_id: int) -> MessageEnvoye | None:
+    """E-mail the receipt of one deposit to its candidate, the PDF attached and
+    a link to the dossier. Once per deposit: called again (a task run twice), it
+    neither renders nor sends anything and returns None."""
+    cle = recu_cle(livrable_id)
+    if MessageEnvoye.objects.filter(cle=cle).exists():
+        return None
+    livrable = Livrable.objects.select_related("inscription__candidat__user").get(
+        pk=livrable_id
+    )
+    recu = recu_of(livrable=livrable)
+    rendered = recu_pdf(recu)
+    dossier = reverse("evaluations:dossier", kwargs={"pk": livrable.inscription_id})
+    return message_send(
+        gabarit=RECU_GABARIT,
+        destinataire=recu.email,
+        contexte={
+            "recu": recu,
+            "dossier_url": absolute_url(f"{dossier}#modalite-{livrable.modalite_id}"),
+        },
+        utilisateur=livrable.inscription.candidat.user,
+        cle=cle,
+        pieces_jointes=[(rendered.filename, rendered.content, rendered.content_type)],
+    )
 
 
 @transaction.atomic

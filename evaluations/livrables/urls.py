@@ -24,6 +24,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("livrables/<int:pk>/retirer/", views.retrait_view, name="livrable_retirer"),
     path(
+        "livrables/<int:pk>/accuse-depot/",
+        views.livrable_recu_view,
+        name="livrable_recu",
+    ),
+    path(
         "livrables/<int:pk>/telecharger/",
         views.livrable_download_view,
         name="livrable_download",

@@ -2,6 +2,8 @@
 files with history, upload and withdrawal, and the upload receipt. Downloads of a deliverable
 for everyone who may read it."""
 
+from dataclasses import dataclass, replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
 from certif.pagination import paginate
-from certif.responses import private_file_response
+from certif.responses import private_file_response, rendered_file_response
 from certif.roles import Role
 from certif.uploads import BUREAUTIQUE
 from evaluations.livrables.access import get_livrable_for
+from evaluations.livrables.documents import recu_pdf
 from evaluations.livrables.forms import DepotForm
 from evaluations.livrables.models import Livrable
-from evaluations.livrables.selectors import dossier_of
+from evaluations.livrables.selectors import dossier_of, recu_of
 from evaluations.livrables.services import (
     Depot,
     depot_ferme_message,
@@ -30,6 +33,7 @@ from evaluations.livrables.services import (
     livrable_retirer,
     livrables_deposer,
 )
+from evaluations.livrables.tasks import recus_launch
 from evaluations.sessions.access import get_inscription_for, get_session_for
 from evaluations.sessions.forms import ReportForm
 from evaluations.sessions.models import Inscription
@@ -56,17 +60,28 @@ def mon_dossier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
-@role_required(Role.CANDIDAT, Role.ADMINISTRATEUR)
-def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """One enrolment's dossier; read-only for an administrator and after the
-    deadline."""
-    inscription = get_inscription_for(request.user, pk)
+@dataclass(frozen=True)
+class DepotRefuse:
+    """A refused upload, shown next to the file field of its modality, or at the
+    top of the dossier when the modality has no card there (``en_tete``)."""
+
+    modalite_id: int
+    messages: list[str]
+    en_tete: bool = False
+
+
+def _dossier_response(
+    request: AuthenticatedHttpRequest,
+    inscription: Inscription,
+    *,
+    refus: DepotRefuse | None = None,
+) -> HttpResponse:
     dossier = dossier_of(inscription=inscription)
     proprietaire = inscription.candidat.user_id == request.user.pk
     ouvert = inscription.session.depots_ouverts()
     reglement = reglement_etat_of(inscription=inscription)
+    if refus is not None and not dossier.contient(refus.modalite_id):
+        refus = replace(refus, en_tete=True)
     return render(
         request,
         "evaluations/candidat/dossier.html",
@@ -81,8 +96,19 @@ def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "ferme_message": "" if ouvert else depot_ferme_message(inscription.session),
             "form": DepotForm(),
             "accept": BUREAUTIQUE.accepte(),
+            "refus": refus,
         },
+        status=200 if refus is None else 400,
     )
+
+
+@require_GET
+@login_required
+@role_required(Role.CANDIDAT, Role.ADMINISTRATEUR)
+def dossier_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One enrolment's dossier; read-only for an administrator and after the
+    deadline."""
+    return _dossier_response(request, get_inscription_for(request.user, pk))
 
 
 @require_POST
@@ -124,6 +150,10 @@ def reglement_accepter_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
 def depot_view(
     request: AuthenticatedHttpRequest, pk: int, modalite_pk: int
 ) -> HttpResponse:
+    """Store the files, e-mail a receipt for each and show the receipts; a
+    refused upload stores nothing and answers with the dossier, the message next
+    to that modality's file field, which has the focus (the form's action carries
+    the modality's fragment: without JavaScript the page opens there)."""
     inscription = get_inscription_for(request.user, pk, write=True)
     modalite = get_object_or_404(
         Modalite.objects.select_related("competence__activite"),
@@ -131,36 +161,39 @@ def depot_view(
         competence__referentiel_id=inscription.session.referentiel_id,
     )
     form = DepotForm(request.POST, request.FILES)
-    dossier_url = reverse("evaluations:dossier", kwargs={"pk": inscription.pk})
-    if not form.is_valid():
-        # An ErrorList yields str (its __getitem__ renders each ValidationError);
-        # the stubs type its items as ValidationError | str.
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)  # type: ignore[arg-type]
-        return redirect(f"{dossier_url}#modalite-{modalite.pk}")
-    try:
-        livrables = livrables_deposer(
-            inscription=inscription,
-            modalite=modalite,
-            depots=[
-                Depot(fichier=f, nom=f.name or "")
-                for f in form.cleaned_data["fichiers"]
-            ],
-            by=request.user,
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect(f"{dossier_url}#modalite-{modalite.pk}")
-    messages.success(
+    if form.is_valid():
+        try:
+            livrables = livrables_deposer(
+                inscription=inscription,
+                modalite=modalite,
+                depots=[
+                    Depot(fichier=f, nom=f.name or "")
+                    for f in form.cleaned_data["fichiers"]
+                ],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            erreurs = exc.messages
+        else:
+            recus_launch(livrables=livrables)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d fichier déposé.", "%(n)d fichiers déposés.", len(livrables)
+                )
+                % {"n": len(livrables)},
+            )
+            ids = "&".join(f"l={livrable.pk}" for livrable in livrables)
+            recu_url = reverse("evaluations:depot_recu", kwargs={"pk": inscription.pk})
+            return redirect(f"{recu_url}?{ids}")
+    else:
+        erreurs = [
+            str(message) for errors in form.errors.values() for message in errors
+        ]
+    return _dossier_response(
         request,
-        ngettext("%(n)d fichier déposé.", "%(n)d fichiers déposés.", len(livrables))
-        % {"n": len(livrables)},
-    )
-    ids = "&".join(f"l={livrable.pk}" for livrable in livrables)
-    return redirect(
-        reverse("evaluations:depot_recu", kwargs={"pk": inscription.pk}) + "?" + ids
+        inscription,
+        refus=DepotRefuse(modalite_id=modalite.pk, messages=erreurs),
     )
 
 
@@ -225,6 +258,16 @@ def livrable_download_view(
         content_type=livrable.type_mime,
         inline=inline,
     )
+
+
+@require_GET
+@login_required
+@role_required()
+def livrable_recu_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The PDF receipt of one deposit (one version of one file), for whoever may
+    read that file; rebuilt from the stored deposit, so always the same."""
+    livrable = get_livrable_for(request.user, pk)
+    return rendered_file_response(recu_pdf(recu_of(livrable=livrable)))
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class CritereStatut(StrEnum):
@@ -205,12 +206,14 @@ def _bloc(
     statuts = {c.statut for c in competences}
     if CompetenceStatut.NON_ACQUISE in statuts:
         statut = BlocStatut.NON_VALIDE
-        raison = _("Bloc %(code)s non validé : %(codes)s non acquise(s).") % {
-            "code": spec.code,
-            "codes": _codes(
-                c.code for c in competences if c.statut == CompetenceStatut.NON_ACQUISE
-            ),
-        }
+        codes = [
+            c.code for c in competences if c.statut == CompetenceStatut.NON_ACQUISE
+        ]
+        raison = ngettext(
+            "Bloc %(code)s non validé : %(codes)s non acquise.",
+            "Bloc %(code)s non validé : %(codes)s non acquises.",
+            len(codes),
+        ) % {"code": spec.code, "codes": _codes(codes)}
     elif CompetenceStatut.INCOMPLETE in statuts:
         statut = BlocStatut.INCOMPLET
         raison = _("Bloc %(code)s incomplet : %(codes)s à terminer.") % {
@@ -245,10 +248,11 @@ def _competence(spec: CompetenceSpec, data: RollupInput) -> CompetenceResult:
         }
     elif manquants:
         statut = CompetenceStatut.INCOMPLETE
-        raison = _("%(code)s incomplète : %(criteres)s non évalué(s).") % {
-            "code": spec.code,
-            "criteres": _numeros(manquants),
-        }
+        raison = ngettext(
+            "%(code)s incomplète : %(criteres)s non évalué.",
+            "%(code)s incomplète : %(criteres)s non évalués.",
+            len(manquants),
+        ) % {"code": spec.code, "criteres": _numeros(manquants)}
     elif criteres and len(dispenses) == len(criteres):
         statut = CompetenceStatut.ACQUISE
         raison = _("%(code)s acquise : tous ses critères sont dispensés.") % {
@@ -260,9 +264,12 @@ def _competence(spec: CompetenceSpec, data: RollupInput) -> CompetenceResult:
             "code": spec.code
         }
         if dispenses:
-            raison = _(
+            raison = ngettext(
                 "%(code)s acquise : tous ses critères non dispensés sont acquis "
-                "(%(criteres)s dispensé(s))."
+                "(%(criteres)s dispensé).",
+                "%(code)s acquise : tous ses critères non dispensés sont acquis "
+                "(%(criteres)s dispensés).",
+                len(dispenses),
             ) % {"code": spec.code, "criteres": _numeros(dispenses)}
     return CompetenceResult(
         code=spec.code, statut=statut, criteres=criteres, raison=raison

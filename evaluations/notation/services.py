@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certif.models import User
 from evaluations.jury.models import Affectation, MembreJury
@@ -338,7 +339,11 @@ def affectation_validate(*, affectation: Affectation, by: User) -> Affectation:
     if not progression.complete:
         manque = progression.nb_criteres - progression.nb_evalues
         raise ValidationError(
-            _("Il reste %(n)d critère(s) à noter avant de valider votre évaluation.")
+            ngettext(
+                "Il reste %(n)d critère à noter avant de valider votre évaluation.",
+                "Il reste %(n)d critères à noter avant de valider votre évaluation.",
+                manque,
+            )
             % {"n": manque}
         )
     affectation.validee_le = timezone.now()

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
@@ -93,7 +94,12 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Grille enregistrée (%(n)d critère(s) modifié(s)).") % {"n": ecrits},
+                ngettext(
+                    "Grille enregistrée (%(n)d critère modifié).",
+                    "Grille enregistrée (%(n)d critères modifiés).",
+                    ecrits,
+                )
+                % {"n": ecrits},
             )
             return redirect("evaluations:grille", pk=pk)
     grille = grille_for(affectation=affectation)
@@ -267,7 +273,11 @@ def consolidation_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                _("Consolidation enregistrée (%(n)d résultat(s) modifié(s)).")
+                ngettext(
+                    "Consolidation enregistrée (%(n)d résultat modifié).",
+                    "Consolidation enregistrée (%(n)d résultats modifiés).",
+                    ecrits,
+                )
                 % {"n": ecrits},
             )
             return redirect("evaluations:consolidation", pk=inscription.pk)

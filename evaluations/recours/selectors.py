@@ -21,7 +21,7 @@ from evaluations.documents.snapshots import snapshot_to_json
 from evaluations.jury.models import ConflitInterets, MembreJury
 from evaluations.recours.models import PieceRecours, Recours
 from evaluations.recours.snapshots import addendum_snapshot
-from evaluations.resultats.selectors import date_limite_recours, resultats_publies
+from evaluations.resultats.selectors import date_limite_recours
 from evaluations.sessions.models import Inscription
 
 EN_COURS = (Recours.Statut.DEPOSE, Recours.Statut.EN_INSTRUCTION)
@@ -54,7 +54,7 @@ def depot_refus(*, inscription: Inscription) -> str | None:
             "cette session n'a pas statué sur elle, aucun recours n'est possible."
         )
     limite = date_limite_recours(inscription)
-    if limite is None or not resultats_publies(inscription):
+    if limite is None:
         return _(
             "Les résultats de cette session ne sont pas encore publiés : un recours "
             "se forme après leur publication."

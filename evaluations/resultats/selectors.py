@@ -156,13 +156,6 @@ def mes_resultats_for(*, user: User) -> QuerySet[Inscription]:
     )
 
 
-def resultats_publies(inscription: Inscription) -> bool:
-    """The one rule: the candidate may see their result once the results of
-    their session are published (the run has started)."""
-    publication = getattr(inscription.session, "publication_resultats", None)
-    return publication is not None and publication.est_publiee
-
-
 def phrase_decision(releve: ReleveSnapshot) -> str:
     """The jury's decision in one sentence, as the page, the letter and the
     e-mail say it."""

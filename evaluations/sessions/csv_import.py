@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, DateField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from certif.audit import new_accounts_role_grant
@@ -195,7 +196,11 @@ def _parse_line(
         errors.append(
             (
                 "blocs",
-                _("Bloc(s) inconnu(s) dans ce référentiel : %(codes)s.")
+                ngettext(
+                    "Bloc inconnu dans ce référentiel : %(codes)s.",
+                    "Blocs inconnus dans ce référentiel : %(codes)s.",
+                    len(inconnus),
+                )
                 % {"codes": ", ".join(inconnus)},
             )
         )
@@ -259,11 +264,21 @@ def _rows(texte: str, apercu: ApercuImport) -> tuple[list[str], Iterator[list[st
     unknown = [name for name in columns if name and name not in CSV_COLUMNS]
     if missing:
         apercu.erreurs_fichier.append(
-            _("Colonne(s) manquante(s) : %(noms)s.") % {"noms": ", ".join(missing)}
+            ngettext(
+                "Colonne manquante : %(noms)s.",
+                "Colonnes manquantes : %(noms)s.",
+                len(missing),
+            )
+            % {"noms": ", ".join(missing)}
         )
     if unknown:
         apercu.erreurs_fichier.append(
-            _("Colonne(s) inconnue(s) : %(noms)s.") % {"noms": ", ".join(unknown)}
+            ngettext(
+                "Colonne inconnue : %(noms)s.",
+                "Colonnes inconnues : %(noms)s.",
+                len(unknown),
+            )
+            % {"noms": ", ".join(unknown)}
         )
     return columns, reader
 

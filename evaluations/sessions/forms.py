@@ -115,7 +115,7 @@ class IdentiteForm(forms.Form):
     )
     pays_naissance = forms.ChoiceField(
         label=_("Pays de naissance (naissance à l'étranger)"),
-        choices=lambda: [("", _("— né(e) en France —")), *pays_choices()],
+        choices=lambda: [("", _("— naissance en France —")), *pays_choices()],
         required=False,
         help_text=_(
             "Liste INSEE des pays et territoires étrangers. En France : la commune "

@@ -1,7 +1,6 @@
 """The administrator's session pages: list, create/edit, status transitions, the
 session desk, enrolment one by one and by CSV import."""
 
-from dataclasses import replace
 from functools import partial
 
 from django import forms
@@ -46,6 +45,7 @@ from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import (
     annotate_progress,
     blocs_acquis_for,
+    lignes_bureau,
     session_desk,
     session_progress,
     sessions_listed,
@@ -179,13 +179,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         referentiel_id=session.referentiel_id,
         sauf_session_id=session.pk,
     )
-    rows = [
-        replace(
-            row,
-            capitalises=tuple(sorted(capitalises.get(row.inscription.candidat_id, {}))),
-        )
-        for row in rows
-    ]
+    lignes = lignes_bureau(session=session, rows=rows, capitalises=capitalises)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -194,7 +188,8 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         {
             "session": session,
             "page": page,
-            "rows": rows,
+            "rows": lignes,
+            "termine": session.est_terminee,
             "filters_form": filters_form,
             "query_string": query.urlencode(),
             "transitions": _transitions_for(session),
@@ -307,7 +302,10 @@ def inscription_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         else:
             messages.success(
                 request,
-                _("%(nom)s est inscrit(e) ; une invitation a été envoyée à %(email)s.")
+                _(
+                    "Inscription de %(nom)s enregistrée ; une invitation a été "
+                    "envoyée à %(email)s."
+                )
                 % {
                     "nom": inscription.candidat.nom_complet,
                     "email": inscription.candidat.user.email,
@@ -348,7 +346,8 @@ def inscription_existing_view(
         else:
             messages.success(
                 request,
-                _("%(nom)s est inscrit(e).") % {"nom": candidat.nom_complet},
+                _("Inscription de %(nom)s enregistrée.")
+                % {"nom": candidat.nom_complet},
             )
             return redirect(session)
     return render(

@@ -302,7 +302,7 @@ def _membre_jury(page: Page) -> None:
         page.locator(f"#critere-{pk}").get_by_label(resultat, exact=True).check()
         expect(page.locator(f"#etat-{pk}")).to_contain_text(f"Enregistré : {resultat}")
     page.reload()
-    expect(page.locator("#progression")).to_contain_text("3 critère(s) noté(s) sur 70")
+    expect(page.locator("#progression")).to_contain_text("3 critères notés sur 70")
     scroll_to(page.get_by_role("heading", level=2, name=re.compile("^A1 — ")))
     screenshot(page, "membre-jury-grille")
     logout(page)

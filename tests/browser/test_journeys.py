@@ -361,7 +361,7 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         "Enregistré : Acquis"
     )
     expect(page.locator("#progression")).to_contain_text(
-        "4 critère(s) noté(s) sur 4 (100 %)"
+        "4 critères notés sur 4 (100 %)"
     )
     page.reload()
     for code in ("C1.1.1", "C1.1.2", "C2.1.1", "C2.1.2"):
@@ -639,7 +639,7 @@ def test_grid_works_without_javascript(browser: Browser, live_server) -> None:  
     page.locator(f"#c-{criteres[0].pk}").fill("Sans JavaScript.")
     page.get_by_role("button", name="Enregistrer la grille").click()
     expect(page.get_by_role("status").first).to_have_text(
-        "Grille enregistrée (4 critère(s) modifié(s))."
+        "Grille enregistrée (4 critères modifiés)."
     )
     assert sorted(
         Evaluation.objects.filter(affectation__membre=jury.membre).values_list(

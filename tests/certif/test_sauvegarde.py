@@ -24,6 +24,7 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.utils import timezone
 from psycopg2 import sql
 
+from certif.formats import accord
 from certif.sauvegarde import (
     SauvegardeError,
     sauvegarde_restaurer,
@@ -202,7 +203,7 @@ class RestoreDrillTests(TransactionTestCase):
         self.assertIn(document.fichier.name, stored)
         self.assertIn(
             f"Sauvegarde {backup} : base {manifest['base']['octets']} octets, "
-            f"{len(stored)} fichier(s)",
+            f"{accord(len(stored), 'fichier', 'fichiers')}, ",
             out.getvalue(),
         )
 
@@ -228,9 +229,10 @@ class RestoreDrillTests(TransactionTestCase):
         self.assertEqual(restored.returncode, 0, restored.stderr)
         self.assertEqual(
             restored.stdout,
-            f"Restaurée : {sum(manifest['lignes'].values())} ligne(s) dans "
-            f"{len(manifest['lignes'])} tables, {manifest['fichiers']['nombre']} "
-            "fichier(s). Purge : 1 pièce(s) supprimée(s) — conservation 24 mois\n",
+            f"Restaurée : {sum(manifest['lignes'].values())} lignes dans "
+            f"{len(manifest['lignes'])} tables, "
+            f"{accord(manifest['fichiers']['nombre'], 'fichier', 'fichiers')}. "
+            "Purge : 1 pièce supprimée — conservation 24 mois\n",
         )
         probe = self.manage(
             "-c", PROBE, document.code, str(livrable_pk), storage=storage

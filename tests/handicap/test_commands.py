@@ -64,7 +64,7 @@ class RetentionTests(HandicapTestCase):
         storage = PieceJustificative._meta.get_field("fichier").storage
         self.assertTrue(all(storage.exists(name) for name in names))
         self.assertEqual(AccesConfidentiel.objects.count(), 0)
-        self.assertIn("2 pièce(s) à supprimer(s)", output)
+        self.assertIn("2 pièces à supprimer", output)
         self.assertIn("simulation : rien n'a été supprimé", output)
 
     def test_old_closed_session_purged_others_kept(self) -> None:
@@ -80,7 +80,7 @@ class RetentionTests(HandicapTestCase):
         self.assertEqual(len(logs.records), 2)
         self.assertIn(f"Pièce justificative {vieilles[0].pk}", logs.output[0])
         self.assertIn(f"Pièce {vieilles[0].pk} (demande", output)
-        self.assertIn("2 pièce(s) supprimée(s) — conservation 24 mois", output)
+        self.assertIn("2 pièces supprimées — conservation 24 mois", output)
         # The decision and the log remain; the purge is logged per document.
         demande = DemandeAmenagement.objects.get(pk=self.vieille_demande.pk)
         self.assertEqual(demande.statut, "decidee")
@@ -98,7 +98,7 @@ class RetentionTests(HandicapTestCase):
             ],
         )
         # Idempotent.
-        self.assertIn("0 pièce(s) supprimée(s)", self.run_command())
+        self.assertIn("0 pièce supprimée", self.run_command())
 
     @override_settings(HANDICAP_RETENTION_MOIS=12)
     def test_retention_from_settings(self) -> None:

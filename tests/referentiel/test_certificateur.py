@@ -114,7 +114,7 @@ class CertificateurModelTests(TestCase):
     def test_image_size_limited(self) -> None:
         form = self.form(signature=SimpleUploadedFile("s.png", png() + b"\0" * 600_000))
         self.assertIs(form.is_valid(), False)
-        self.assertEqual(form.errors["signature"], ["L'image dépasse 512 Ko."])
+        self.assertEqual(form.errors["signature"], ["L'image dépasse 512\xa0ko."])
 
     def test_png_accepted(self) -> None:
         form = self.form(signature=SimpleUploadedFile("s.png", png()))

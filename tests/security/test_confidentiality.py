@@ -122,9 +122,10 @@ class OtherCandidateTests(TestCase):
                 inscription__candidat__user=self.w.personas["cand"]
             ).values_list("code", flat=True)
         )
-        self.assertEqual(len(camille_codes), 2)
+        # Parchemin, relevé and, the results being published, the result letter.
+        self.assertEqual(len(camille_codes), 3)
         self.client.force_login(self.w.personas["autre"])
-        for url in ("/", "/candidat/", "/documents/", "/handicap/"):
+        for url in ("/", "/candidat/", "/documents/", "/handicap/", "/resultats/"):
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200)

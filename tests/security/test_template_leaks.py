@@ -14,6 +14,7 @@ from pathlib import Path
 import pypdf
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from evaluations.epreuves.models import Convocation, Planning
 from evaluations.epreuves.selectors import passages_of
 from evaluations.epreuves.services import passage_save
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
+from evaluations.livrables.models import Livrable
 from evaluations.recours.services import (
     recours_decider,
     recours_deposer,
@@ -38,10 +40,18 @@ from evaluations.statistiques.selectors import rapport_of
 from handicap.models import DemandeAmenagement
 from handicap.services import courrier_envoyer
 from referentiel.documents import referentiel_pdf
+from referentiel.models import Modalite
 from referentiel.selectors import referentiel_tree
+from tests.browser.worlds import pdf_upload
 from tests.evaluations.epreuves.base import aware
 from tests.evaluations.epreuves.test_services import PassageTestCase
 from tests.evaluations.factories_documents import make_scenario
+from tests.factories import (
+    make_candidat,
+    make_inscription,
+    make_referentiel,
+    make_session,
+)
 
 MARKERS = ("{#", "#}", "{%", "%}", "{{", "}}")
 # A "{#" whose "#}" is not on the same line: Django prints it as text.
@@ -211,4 +221,36 @@ class EpreuvesOutputTests(PassageTestCase):
         )
         text = pdf_text(rendered.content)
         self.assertIn("Camille MARTIN", text)
+        self.assertEqual(leaks(text), [])
+
+
+class RecuDepotOutputTests(TestCase):
+    """The deposit receipt: its PDF and the e-mail that carries it."""
+
+    def test_receipt_and_its_email_carry_no_template_syntax(self) -> None:
+        referentiel = make_referentiel()
+        candidat = make_candidat("camille@example.org", nom="Martin", prenom="Camille")
+        inscription = make_inscription(candidat, make_session(referentiel))
+        modalite = Modalite.objects.filter(competence__referentiel=referentiel).first()
+        assert modalite is not None
+        self.client.force_login(candidat.user)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("evaluations:depot", args=[inscription.pk, modalite.pk]),
+                {"fichiers": pdf_upload("rapport.pdf")},
+            )
+        self.assertEqual(response.status_code, 302)
+        (message,) = mail.outbox
+        assert isinstance(message, EmailMultiAlternatives)
+        ((html, _mime),) = message.alternatives
+        ((_nom, pdf, _type),) = message.attachments  # type: ignore[misc]
+        self.assertIn("rapport.pdf", pdf_text(pdf))
+        for text in (message.subject, message.body, html, pdf_text(pdf)):
+            self.assertEqual(leaks(str(text)), [], text)
+        livrable = Livrable.objects.get()
+        response = self.client.get(
+            reverse("evaluations:livrable_recu", args=[livrable.pk])
+        )
+        text = pdf_text(b"".join(response.streaming_content))  # type: ignore[arg-type]
+        self.assertIn(livrable.sha256, text)
         self.assertEqual(leaks(text), [])

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from certif.formats import accord
 from certif.sauvegarde import (
     SauvegardeError,
     sauvegarde_restaurer,
@@ -53,8 +54,10 @@ class Command(BaseCommand):
         call_command("purger_pieces_handicap", stdout=purge)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restaurée : {sum(restaurees.values())} ligne(s) dans "
-                f"{len(restaurees)} tables, {manifest['fichiers']['nombre']} "
-                f"fichier(s). Purge : {purge.getvalue().strip().splitlines()[-1]}"
+                f"Restaurée : "
+                f"{accord(sum(restaurees.values()), 'ligne', 'lignes')} dans "
+                f"{accord(len(restaurees), 'table', 'tables')}, "
+                f"{accord(manifest['fichiers']['nombre'], 'fichier', 'fichiers')}. "
+                f"Purge : {purge.getvalue().strip().splitlines()[-1]}"
             )
         )

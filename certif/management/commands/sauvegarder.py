@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from certif.formats import accord
 from certif.sauvegarde import SauvegardeError, sauvegarde_create, sauvegardes_purger
 
 
@@ -37,8 +38,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sauvegarde {sauvegarde.chemin} : base {manifest['base']['octets']} "
-                f"octets, {manifest['fichiers']['nombre']} fichier(s), "
-                f"{sum(manifest['lignes'].values())} ligne(s)"
+                f"octets, "
+                f"{accord(manifest['fichiers']['nombre'], 'fichier', 'fichiers')}, "
+                f"{accord(sum(manifest['lignes'].values()), 'ligne', 'lignes')}"
             )
         )
         for path in anciennes:

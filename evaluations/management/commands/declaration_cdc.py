@@ -4,6 +4,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from certif.formats import accord
 from certif.models import User
 from certif.roles import Role
 from evaluations.declarations.models import LotCDC
@@ -88,8 +89,8 @@ class Command(BaseCommand):
             Path(options["output"]).write_bytes(handle.read())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Lot n° {lot.pk} : {lot.total} titulaire(s), "
-                f"{len(lot.exclus)} écarté(s) — {options['output']} "
+                f"Lot n° {lot.pk} : {accord(lot.total, 'titulaire', 'titulaires')}, "
+                f"{accord(len(lot.exclus), 'écarté', 'écartés')} — {options['output']} "
                 f"(SHA-256 {lot.sha256}), valide contre le schéma de la CDC"
             )
         )

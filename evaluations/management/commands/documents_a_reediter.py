@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 
+from certif.formats import accord
 from evaluations.documents.selectors import documents_a_reediter
 from evaluations.documents.services import document_reissue
 
@@ -45,4 +46,6 @@ class Command(BaseCommand):
                 else:
                     line += f" → v{nouveau.version} {nouveau.code_affiche}"
             self.stdout.write(line)
-        self.stdout.write(f"{len(documents)} document(s) à rééditer.")
+        self.stdout.write(
+            f"{accord(len(documents), 'document', 'documents')} à rééditer."
+        )

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from certif.formats import accord
 from evaluations.declarations.services import rappel_send
 
 
@@ -18,7 +19,10 @@ class Command(BaseCommand):
         dues, retard = len(rappel.echeances.dues), len(rappel.echeances.en_retard)
         bilan = f"{retard} en retard, {dues} à déclarer dans les 15 jours"
         if rappel.envoye:
-            bilan += f" — rappel envoyé à {rappel.destinataires} administrateur(s)"
+            administrateurs = accord(
+                rappel.destinataires, "administrateur", "administrateurs"
+            )
+            bilan += f" — rappel envoyé à {administrateurs}"
         elif dues or retard:
             bilan += " — rappel déjà envoyé aujourd'hui (ou aucun administrateur)"
         else:

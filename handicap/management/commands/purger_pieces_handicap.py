@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from certif.formats import accord
 from handicap.services import pieces_purger
 
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         dry_run: bool = options["dry_run"]
         purgees = pieces_purger(dry_run=dry_run)
-        verbe = "à supprimer" if dry_run else "supprimée"
+        n = len(purgees)
+        supprimee = "supprimée" if n <= 1 else "supprimées"
+        verbe = "à supprimer" if dry_run else supprimee
         for piece in purgees:
             self.stdout.write(
                 f"Pièce {piece.piece_id} (demande {piece.demande_id}, session "
@@ -32,7 +35,9 @@ class Command(BaseCommand):
                 f"{piece.taille} octets) : {verbe}"
             )
         conservation = settings.HANDICAP_RETENTION_MOIS
-        bilan = f"{len(purgees)} pièce(s) {verbe}(s) — conservation {conservation} mois"
+        bilan = (
+            f"{accord(n, 'pièce', 'pièces')} {verbe} — conservation {conservation} mois"
+        )
         if dry_run:
             bilan += " (simulation : rien n'a été supprimé)"
         self.stdout.write(self.style.SUCCESS(bilan))

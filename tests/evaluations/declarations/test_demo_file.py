@@ -146,7 +146,7 @@ class DemoDeclarationTests(TestCase):
         self.check_file(content, lot)
         self.assertEqual(
             out.getvalue().strip(),
-            f"Lot n° {lot.pk} : 2 titulaire(s), 0 écarté(s) — {output} "
+            f"Lot n° {lot.pk} : 2 titulaires, 0 écarté — {output} "
             f"(SHA-256 {lot.sha256}), valide contre le schéma de la CDC",
         )
         self.assertEqual(

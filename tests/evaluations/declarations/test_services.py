@@ -526,7 +526,7 @@ class DeadlineTests(DeclarationTestCase):
             self.assertEqual(
                 out.getvalue().strip(),
                 "2 en retard, 0 à déclarer dans les 15 jours — rappel envoyé à 1 "
-                "administrateur(s)",
+                "administrateur",
             )
             out = StringIO()
             call_command("rappels_declarations", stdout=out)

@@ -135,7 +135,7 @@ class ReeditionTests(TestCase):
         self.assertEqual(
             out.getvalue(),
             "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
-            f"{self.releve.code_affiche}\n1 document(s) à rééditer.\n",
+            f"{self.releve.code_affiche}\n1 document à rééditer.\n",
         )
         out = StringIO()
         call_command(
@@ -151,4 +151,4 @@ class ReeditionTests(TestCase):
         )
         out = StringIO()
         call_command("documents_a_reediter", stdout=out)
-        self.assertEqual(out.getvalue(), "0 document(s) à rééditer.\n")
+        self.assertEqual(out.getvalue(), "0 document à rééditer.\n")

@@ -46,7 +46,7 @@ class ZipDeclaredSizeTests(LivrableTestCase):
         self.assertEqual(
             raised.exception.messages,
             [
-                "« rapport.docx » se décompresse en plus de 1,0\xa0Mio : ce n'est pas "
+                "« rapport.docx » se décompresse en plus de 1\xa0Mo : ce n'est pas "
                 "un document ordinaire, fichier refusé."
             ],
         )
@@ -95,8 +95,8 @@ class QuotaTests(LivrableTestCase):
         self.assertEqual(
             raised.exception.messages,
             [
-                "« b.pdf » dépasserait l'espace de votre dossier (2,9\xa0Kio, versions et "
-                "fichiers retirés compris ; 1,3\xa0Kio libres) : déposez un fichier plus "
+                "« b.pdf » dépasserait l'espace de votre dossier (2,9\xa0ko, versions et "
+                "fichiers retirés compris ; 1,3\xa0ko libres) : déposez un fichier plus "
                 "léger ou demandez à l'administrateur de la session."
             ],
         )
@@ -124,10 +124,10 @@ class QuotaTests(LivrableTestCase):
         response = self.client.post(
             reverse("evaluations:depot", args=[self.inscription.pk, self.modalite.pk]),
             {"fichiers": upload("b.pdf")},
-            follow=True,
         )
+        self.assertEqual(response.status_code, 400)
         self.assertEqual(
-            [str(message) for message in response.context["messages"]],
+            response.context["refus"].messages,
             [
                 "Votre dossier a atteint la limite de 1 fichier déposé (versions et "
                 "fichiers retirés compris) : demandez à l'administrateur de la session."

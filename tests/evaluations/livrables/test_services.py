@@ -165,10 +165,15 @@ class UploadTests(LivrableTestCase):
 
     @override_settings(UPLOAD_MAX_BYTES=1000)
     def test_too_large(self) -> None:
-        self.assert_refused(
-            "Le fichier dépasse la taille maximale de 1000",
-            ("gros.pdf", pdf_bytes(b"x" * 1000)),
+        before = stored_files()
+        with self.assertRaises(ValidationError) as raised:
+            self.deposer(("gros.pdf", pdf_bytes(b"x" * 1000)))
+        self.assertEqual(
+            raised.exception.messages,
+            ["Le fichier dépasse la taille maximale de 1\xa0000 octets."],
         )
+        self.assertEqual(Livrable.objects.count(), 0)
+        self.assertEqual(stored_files(), before)
 
     @override_settings(UPLOAD_MAX_BYTES=1000)
     def test_too_large_while_streaming(self) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.roles import Role
+from certif.uploads import BUREAUTIQUE
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import BlocAcquis, Session
 from tests.evaluations.factories import (
@@ -197,32 +198,87 @@ class SpaceTests(CandidatViewTestCase):
             response, local.strftime("%d/%m/%Y à %H:%M:%S") + " (heure de Paris)"
         )
 
-    def test_bad_upload_message(self) -> None:
+    def test_bad_upload_message_next_to_the_field(self) -> None:
         response = self.post_files(upload("setup.pdf", b"MZ" + b"\x00" * 100))
-        self.assertRedirects(
-            response,
-            f"{self.dossier_url}#modalite-{self.modalite.pk}",
-            fetch_redirect_response=False,
+        self.assertEqual(response.status_code, 400)
+        pk = self.modalite.pk
+        self.assertEqual(
+            response.context["refus"].messages,
+            [
+                "Le contenu de « setup.pdf » n'est pas un document PDF, DOCX, ODT, "
+                "PPTX, ODP, XLSX, ODS : fichier refusé."
+            ],
         )
-        response = self.client.get(self.dossier_url)
         self.assertContains(
-            response, "Le contenu de « setup.pdf » n&#x27;est pas un document PDF"
+            response,
+            f'<input class="form-control is-invalid" type="file" name="fichiers" '
+            f'id="fichiers-{pk}" multiple required accept="{BUREAUTIQUE.accepte()}" '
+            f'aria-describedby="erreur-{pk} aide-{pk}" aria-invalid="true" autofocus '
+            f"data-depot-refus>",
+            html=False,
+            status_code=400,
         )
+        self.assertContains(
+            response,
+            f'<div class="invalid-feedback d-block" id="erreur-{pk}" role="alert">'
+            '<p class="mb-0">Le contenu de « setup.pdf » n&#x27;est pas un document '
+            "PDF, DOCX, ODT, PPTX, ODP, XLSX, ODS : fichier refusé.</p></div>",
+            status_code=400,
+        )
+        # One field only is marked; every form goes back to its modality.
+        self.assertContains(response, "aria-invalid", count=1, status_code=400)
+        self.assertContains(
+            response,
+            f'action="{self.depot_url}#fichiers-{pk}"',
+            count=1,
+            status_code=400,
+        )
+        self.assertContains(response, "js/dossier.js", count=1, status_code=400)
+        self.assertEqual(list(response.context["messages"]), [])
+        self.assertEqual(Livrable.objects.count(), 0)
+
+    def test_every_refusal_is_shown_at_the_field(self) -> None:
+        for name, content, message in (
+            (
+                "gros.pdf",
+                pdf_bytes(b"x" * 2000),
+                "Le fichier dépasse la taille maximale de 1\xa0000 octets.",
+            ),
+            ("vide.pdf", b"", "Le fichier « vide.pdf » est vide."),
+        ):
+            with self.subTest(name=name), self.settings(UPLOAD_MAX_BYTES=1000):
+                response = self.post_files(upload(name, content))
+                self.assertEqual(response.status_code, 400)
+                refus = response.context["refus"]
+                self.assertEqual(refus.modalite_id, self.modalite.pk)
+                self.assertEqual(refus.messages, [message])
+                self.assertContains(
+                    response, f'id="erreur-{self.modalite.pk}" role="alert"', 1, 400
+                )
         self.assertEqual(Livrable.objects.count(), 0)
 
     def test_no_file_chosen(self) -> None:
-        response = self.client.post(self.depot_url, {}, follow=True)
-        self.assertContains(response, "Ce champ est obligatoire.")
+        response = self.client.post(self.depot_url, {})
+        self.assertEqual(
+            response.context["refus"].messages, ["Ce champ est obligatoire."]
+        )
+        self.assertContains(response, "Ce champ est obligatoire.", status_code=400)
         self.assertEqual(Livrable.objects.count(), 0)
 
     def test_modality_outside_the_path(self) -> None:
         outside = modalites_of(self.autre_inscription)[-1]
         url = reverse("evaluations:depot", args=[self.inscription.pk, outside.pk])
         response = self.post_files(upload("a.pdf"), url=url)
-        response = self.client.get(response["Location"])
+        self.assertIs(response.context["refus"].en_tete, True)
+        # Not next to a field (the modality has no card): at the top, focused.
         self.assertContains(
-            response, "Cette modalité ne fait pas partie de votre parcours."
+            response,
+            '<div class="alert alert-danger" role="alert" tabindex="-1" autofocus '
+            'data-depot-refus><p class="mb-0">Cette modalité ne fait pas partie de '
+            "votre parcours.</p></div>",
+            status_code=400,
         )
+        self.assertNotContains(response, "aria-invalid", status_code=400)
         self.assertEqual(Livrable.objects.count(), 0)
 
     def test_modality_of_another_referentiel_is_404(self) -> None:
@@ -245,8 +301,16 @@ class SpaceTests(CandidatViewTestCase):
         self.assertNotContains(response, 'type="file"')
         self.assertNotContains(response, "Retirer")
         response = self.post_files(upload("tard.pdf"))
-        response = self.client.get(response["Location"])
-        self.assertContains(response, "La date limite de dépôt est passée")
+        # No field any more: the message stands in its place, focused.
+        self.assertContains(
+            response,
+            f'<div class="alert alert-danger mb-0" id="erreur-{self.modalite.pk}" '
+            'role="alert" tabindex="-1" autofocus data-depot-refus><p class="mb-0">'
+            "La date limite de dépôt est passée : le dossier est en lecture seule."
+            "</p></div>",
+            status_code=400,
+        )
+        self.assertNotContains(response, 'type="file"', status_code=400)
         self.client.post(reverse("evaluations:livrable_retirer", args=[livrable.pk]))
         self.assertEqual(Livrable.objects.count(), 1)
         self.assertIsNone(Livrable.objects.get().retire_le)

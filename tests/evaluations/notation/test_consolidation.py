@@ -85,9 +85,7 @@ class ConsolidationPageTests(ConsolidationTestCase):
             {f"resultat-{c1.pk}": "acquis", f"version-{c1.pk}": "0"},
             follow=True,
         )
-        self.assertContains(
-            response, "Consolidation enregistrée (1 résultat(s) modifié(s))."
-        )
+        self.assertContains(response, "Consolidation enregistrée (1 résultat modifié).")
         consolidation = Consolidation.objects.get(
             inscription=self.inscription, critere=c1
         )

@@ -96,7 +96,7 @@ class GrilleAccessTests(GrilleTestCase):
         self.assertEqual(html.count('<fieldset class="critere"'), 71)
         self.assertEqual(html.count('class="card mb-3 competence-grille"'), 18)
         self.assertEqual(html.count('name="resultat-'), 142)
-        self.assertContains(response, "0 critère(s) noté(s) sur 71 (0 %)")
+        self.assertContains(response, "0 critères notés sur 71 (0 %)")
         self.assertContains(response, f'hx-post="{self.save_url()}"', html=False)
         self.assertNotContains(response, "Valider mon évaluation")
 
@@ -230,7 +230,7 @@ class GrilleQueryCountTests(GrilleTestCase):
         score(self.ap, resultat="non_acquis")
         with self.assertNumQueries(12):
             response = self.client.get(self.url)
-        self.assertContains(response, "71 critère(s) noté(s) sur 71 (100 %)")
+        self.assertContains(response, "71 critères notés sur 71 (100 %)")
 
     def test_save_is_seven_queries_beyond_authentication(self) -> None:
         self.client.force_login(self.m1.user)
@@ -260,7 +260,7 @@ class GrilleSaveTests(GrilleTestCase):
             response,
             'id="progression" class="progression-grille card card-body mb-3" hx-swap-oob="true"',
         )
-        self.assertContains(response, "1 critère(s) noté(s) sur 71 (1 %)")
+        self.assertContains(response, "1 critère noté sur 71 (1 %)")
         record = evaluation.history.get()
         self.assertEqual(record.history_user, self.m1.user)
         self.assertEqual(record.history_type, "+")
@@ -270,7 +270,7 @@ class GrilleSaveTests(GrilleTestCase):
         critere = self.criteres[0]
         self.post_one(critere.pk, "non_acquis")
         response = self.post_one(critere.pk, "acquis")
-        self.assertContains(response, "1 critère(s) noté(s) sur 71 (1 %)")
+        self.assertContains(response, "1 critère noté sur 71 (1 %)")
         evaluation = Evaluation.objects.get(affectation=self.a1, critere=critere)
         self.assertEqual(evaluation.resultat, "acquis")
         self.assertEqual(
@@ -430,8 +430,8 @@ class GrillePlainFormTests(GrilleTestCase):
             sorted([(c1.pk, "acquis", "bien"), (c2.pk, "non_acquis", "")]),
         )
         page = self.client.get(self.url)
-        self.assertContains(page, "Grille enregistrée (2 critère(s) modifié(s)).")
-        self.assertContains(page, "2 critère(s) noté(s) sur 71 (3 %)")
+        self.assertContains(page, "Grille enregistrée (2 critères modifiés).")
+        self.assertContains(page, "2 critères notés sur 71 (3 %)")
 
     def test_plain_form_refuses_bad_values_and_stores_nothing(self) -> None:
         self.client.force_login(self.m1.user)
@@ -454,7 +454,7 @@ class GrilleValidationTests(GrilleTestCase):
         self.client.force_login(self.m1.user)
         response = self.client.post(self.valider_url(), follow=True)
         self.assertContains(
-            response, "Il reste 1 critère(s) à noter avant de valider votre évaluation."
+            response, "Il reste 1 critère à noter avant de valider votre évaluation."
         )
         self.a1.refresh_from_db()
         self.assertIsNone(self.a1.validee_le)
@@ -519,7 +519,7 @@ class GrilleExemptionTests(GrilleTestCase):
         self.client.force_login(self.m1.user)
         page = self.client.get(self.url)
         self.assertContains(page, "Dispensé")
-        self.assertContains(page, "0 critère(s) noté(s) sur 70 (0 %)")
+        self.assertContains(page, "0 critères notés sur 70 (0 %)")
         self.assertNotContains(page, f'name="resultat-{self.criteres[0].pk}"')
         response = self.post_one(self.criteres[0].pk, "acquis")
         self.assertContains(

@@ -61,7 +61,7 @@ class RollupCasesTests(SimpleTestCase):
         self.assertIsNone(r.decision_proposee)
         self.assertEqual(competence(r, "C2.1").statut, CompetenceStatut.INCOMPLETE)
         self.assertEqual(
-            competence(r, "C2.1").raison, "C2.1 incomplète : critère 2 non évalué(s)."
+            competence(r, "C2.1").raison, "C2.1 incomplète : critère 2 non évalué."
         )
         self.assertEqual(r.blocs[1].statut, BlocStatut.INCOMPLET)
 
@@ -71,7 +71,7 @@ class RollupCasesTests(SimpleTestCase):
         self.assertEqual(
             competence(r, "C2.1").raison, "C2.1 non acquise : critère 4 non acquis."
         )
-        self.assertEqual(r.blocs[1].raison, "Bloc A2 non validé : C2.1 non acquise(s).")
+        self.assertEqual(r.blocs[1].raison, "Bloc A2 non validé : C2.1 non acquise.")
         self.assertEqual(r.decision_proposee, Decision.VALIDATION_PARTIELLE)
         self.assertEqual(r.blocs_valides, ("A1",))
 
@@ -88,7 +88,7 @@ class RollupCasesTests(SimpleTestCase):
         self.assertEqual(
             competence(r, "C1.1").raison,
             "C1.1 acquise : tous ses critères non dispensés sont acquis "
-            "(critère 2 dispensé(s)).",
+            "(critère 2 dispensé).",
         )
 
     def test_capitalised_bloc(self) -> None:
@@ -124,7 +124,7 @@ class RollupCasesTests(SimpleTestCase):
         )
         self.assertEqual(
             competence(r, "C1.2").raison,
-            "C1.2 incomplète : critères 1, 2 non évalué(s).",
+            "C1.2 incomplète : critères 1, 2 non évalués.",
         )
         self.assertIsNone(r.decision_proposee)
 
@@ -159,7 +159,7 @@ class RollupCasesTests(SimpleTestCase):
             r.raisons,
             [
                 "Certification non obtenue : blocs non acquis A1.",
-                "Bloc A1 non validé : C1.2 non acquise(s).",
+                "Bloc A1 non validé : C1.2 non acquise.",
                 "C1.1 acquise : tous ses critères sont acquis.",
                 "C1.2 non acquise : critère 1 non acquis.",
                 "Bloc A2 validé : toutes ses compétences sont acquises.",

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from certif.models import MessageEnvoye
 from evaluations.deliberation.models import Deliberation
@@ -179,6 +179,20 @@ class ScheduleTests(PublicationTestCase):
             pk=self.sc.certifie.pk
         )
         self.assertEqual(date_limite_recours(inscription), date(2026, 5, 20))
+
+    def test_a_deferring_backend_gets_the_task_for_the_chosen_time(self) -> None:
+        with override_settings(
+            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        ):
+            backend = publier.get_backend()
+            publication_launch(
+                session=self.sc.session, prevue_le=LATER, by=self.sc.admin
+            )
+            (result,) = backend.results  # type: ignore[attr-defined]
+        self.assertEqual(
+            (result.task.name, result.task.run_after, result.args),
+            ("publier", LATER, [PublicationResultats.objects.get().pk]),
+        )
 
     def test_past_moment_is_refused(self) -> None:
         with self.assertRaisesMessage(

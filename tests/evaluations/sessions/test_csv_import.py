@@ -118,7 +118,7 @@ class ParseTests(CsvTestCase):
                 (11, "voie_acces", "Voie d'accès inconnue : utilisez un des codes de la liste."),
                 (12, "parcours", "Le parcours s'écrit « complet » ou « blocs »."),
                 (13, "blocs", "Indiquez les codes des blocs, par exemple A1 A2."),
-                (14, "blocs", "Bloc(s) inconnu(s) dans ce référentiel : A9."),
+                (14, "blocs", "Bloc inconnu dans ce référentiel : A9."),
                 (15, "blocs", "Laissez « blocs » vide pour une inscription à la certification complète."),
                 (16, "date_naissance", "La date de naissance doit être dans le passé."),
                 (17, "commune_naissance", "Indiquez la ville de naissance à l'étranger."),
@@ -133,10 +133,10 @@ class ParseTests(CsvTestCase):
         self.assertEqual(
             apercu.erreurs_fichier,
             [
-                "Colonne(s) manquante(s) : nom_naissance, nom_usage, date_naissance, "
+                "Colonnes manquantes : nom_naissance, nom_usage, date_naissance, "
                 "sexe, commune_naissance, code_insee_naissance, pays_naissance, "
                 "voie_acces, parcours, blocs.",
-                "Colonne(s) inconnue(s) : nom.",
+                "Colonne inconnue : nom.",
             ],
         )
         self.assertEqual(

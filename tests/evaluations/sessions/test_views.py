@@ -257,7 +257,7 @@ class EnrolViewTests(SessionViewTestCase):
         self.assertRedirects(response, self.session.get_absolute_url())
         self.assertContains(
             response,
-            "Noé NOUVEAU est inscrit(e) ; une invitation a été envoyée à nouveau@example.org.",
+            "Inscription de Noé NOUVEAU enregistrée ; une invitation a été envoyée à nouveau@example.org.",
         )
         self.assertContains(response, "invité le 18/03/2026, compte non activé")
         inscription = Inscription.objects.get(
@@ -340,7 +340,7 @@ class DeskTests(SessionViewTestCase):
         response = self.client.get(self.url + query)
         self.assertEqual(response.status_code, 200)
         return [
-            (row.inscription.candidat.user.email, row.nb_recus, row.nb_attendus)
+            (row.email, row.nb_recus, row.nb_attendus)
             for row in response.context["rows"]
         ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referentiel', '0008_issue17_reglement'),
+        ('referentiel', '0009_issue17b_libelles'),
     ]
 
     operations = [
