@@ -7,7 +7,9 @@ renders the three with the caller's context plus ``site_url``, refuses any
 template syntax left in the result, records the message (``MessageEnvoye``: the
 recipient reads it again on « Mes messages ») and sends it once the transaction
 commits. A non-empty ``cle`` makes it idempotent: the same key is never recorded
-nor sent twice, even by two processes at once (unique constraint)."""
+nor sent twice, even by two processes at once (unique constraint). A message
+whose body must not be kept (health data, a password link) is sent with
+``archiver_corps=False``: the record keeps its subject and a neutral text."""
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -15,9 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template
+from django.utils.translation import gettext_lazy as _
 
 from certif.models import MessageEnvoye, User
 
@@ -27,6 +31,15 @@ logger = logging.getLogger(__name__)
 TEMPLATE_SYNTAX = ("{%", "%}", "{{", "}}", "{#", "#}")
 
 PieceJointe = tuple[str, bytes, str]
+
+# How many items (candidates, grids) an e-mail lists; it counts the others and
+# links to the page that lists them all (a body stays within MessageEnvoye.corps).
+LISTE_MAX = 50
+
+# What « Mes messages » shows of a message whose body is not kept.
+CORPS_NON_CONSERVE = _(
+    "Le contenu de ce message, confidentiel, n'est pas conservé ici."
+)
 
 
 class GabaritInvalideError(ValueError):
@@ -65,13 +78,25 @@ def message_render(
 
 
 def _deliver(
-    *, sujet: str, texte: str, html: str, to: str, pieces: Sequence[PieceJointe]
+    *,
+    pk: int,
+    sujet: str,
+    texte: str,
+    html: str,
+    to: str,
+    pieces: Sequence[PieceJointe],
+    connexion: BaseEmailBackend | None,
 ) -> None:
-    message = EmailMultiAlternatives(sujet, texte, None, [to])
+    message = EmailMultiAlternatives(sujet, texte, None, [to], connection=connexion)
     message.attach_alternative(html, "text/html")
     for nom, contenu, type_mime in pieces:
         message.attach(nom, contenu, type_mime)
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        # The message stays recorded; the log names it by its id, never by its
+        # recipient (no personal data in the logs).
+        logger.exception("E-mail non envoyé (message %s)", pk)
 
 
 def message_send(
@@ -82,18 +107,23 @@ def message_send(
     utilisateur: User | None = None,
     cle: str = "",
     pieces_jointes: Sequence[PieceJointe] = (),
+    archiver_corps: bool = True,
+    connexion: BaseEmailBackend | None = None,
 ) -> MessageEnvoye | None:
     """Record and send (after commit) the e-mail ``gabarit`` to ``destinataire``.
     Returns the recorded message, or ``None`` when ``cle`` was already used (the
     message went out before: nothing is sent again). A mail server failure is
-    logged and never undoes the caller's transaction."""
+    logged and never undoes the caller's transaction. ``archiver_corps=False``
+    records the subject and ``CORPS_NON_CONSERVE`` instead of the body (the
+    e-mail itself is sent whole). ``connexion``: one open connection to the mail
+    server shared by a batch of messages."""
     sujet, texte, html = message_render(gabarit=gabarit, contexte=contexte)
     message = MessageEnvoye(
         utilisateur=utilisateur,
         destinataire=destinataire,
         gabarit=gabarit,
         sujet=sujet[:255],
-        corps=texte,
+        corps=texte if archiver_corps else f"{CORPS_NON_CONSERVE}\n",
         pieces_jointes=[nom for nom, _contenu, _type in pieces_jointes],
         cle=cle,
     )
@@ -106,9 +136,16 @@ def message_send(
             return None
         raise
     pieces = list(pieces_jointes)
+    pk = message.pk
     transaction.on_commit(
         lambda: _deliver(
-            sujet=sujet, texte=texte, html=html, to=destinataire, pieces=pieces
+            pk=pk,
+            sujet=sujet,
+            texte=texte,
+            html=html,
+            to=destinataire,
+            pieces=pieces,
+            connexion=connexion,
         ),
         robust=True,
     )

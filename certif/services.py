@@ -1,6 +1,11 @@
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from certif.messages import absolute_url
 from certif.models import User
 from certif.roles import Role
 
@@ -64,3 +69,18 @@ def user_ensure(
     groups = Group.objects.filter(name__in=[role.value for role in roles])
     user.groups.add(*groups)
     return user, created
+
+
+def password_link(user: User) -> str:
+    """The absolute link (on ``SITE_URL``) where ``user`` chooses a password: the
+    invitation and the password reset send it. It lasts
+    ``PASSWORD_RESET_TIMEOUT`` and dies once the password changes."""
+    return absolute_url(
+        reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )

@@ -40,6 +40,16 @@ def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
                 reverse("evaluations:mon_dossier"),
             )
         )
+        actions.append(
+            Action(
+                _("Mes messages"),
+                _(
+                    "Relire les e-mails que la plateforme vous a envoyés : invitation, "
+                    "rappels avant la date limite, convocations, documents disponibles."
+                ),
+                reverse("messages_mine"),
+            )
+        )
     return actions
 
 

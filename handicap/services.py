@@ -5,17 +5,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certif.messages import message_send
 from certif.models import User
 from certif.roles import is_admin
 from certif.sceau import seal_pdf
@@ -327,33 +326,29 @@ def demande_decider(
 
 
 def courrier_envoyer(*, demande: DemandeAmenagement) -> bool:
-    """E-mail the stored decision letter to the candidate. A mail failure is logged,
-    never undoes the decision (the candidate can download the letter)."""
+    """E-mail the stored decision letter to the candidate (template
+    ``emails/decision_amenagement/``). The letter is health data: « Mes
+    messages » keeps the subject, never the body nor the letter (the candidate
+    downloads it from their requests). A failure is logged, never undoes the
+    decision."""
     inscription = Inscription.objects.select_related("candidat__user", "session").get(
         pk=demande.inscription_id
     )
-    message = EmailMessage(
-        subject=_("Décision sur votre demande d'aménagement — %(session)s")
-        % {"session": inscription.session.nom},
-        body=_(
-            "Bonjour %(prenom)s,\n\n"
-            "Le référent handicap a statué sur votre demande d'aménagement des "
-            "épreuves de la session « %(session)s ». Vous trouverez le courrier de "
-            "décision en pièce jointe ; il est aussi disponible dans votre espace.\n\n"
-            "Les éventuelles dispenses de critères proposées dans l'avis motivé sont "
-            "décidées par le jury de certification.\n"
-        )
-        % {
-            "prenom": inscription.candidat.prenom1,
-            "session": inscription.session.nom,
-        },
-        to=[inscription.candidat.user.email],
-    )
-    with demande.courrier.open("rb") as handle:
-        message.attach(COURRIER_NOM, handle.read(), "application/pdf")
     try:
-        message.send()
-    except (SMTPException, OSError):
+        with demande.courrier.open("rb") as handle:
+            courrier = handle.read()
+        message_send(
+            gabarit="decision_amenagement",
+            destinataire=inscription.candidat.user.email,
+            utilisateur=inscription.candidat.user,
+            contexte={
+                "prenom": inscription.candidat.prenom1,
+                "session": inscription.session.nom,
+            },
+            pieces_jointes=[(COURRIER_NOM, courrier, "application/pdf")],
+            archiver_corps=False,
+        )
+    except Exception:
         logger.exception("Courrier de décision non envoyé (demande %s)", demande.pk)
         return False
     return True

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from certif.messages import message_send
 from certif.models import User
 from certif.roles import Role
 from evaluations.declarations.documents import Flux, flux_xml, schema_errors
@@ -268,16 +268,17 @@ class Rappel:
 
 
 def rappel_send() -> Rappel:
-    """E-mail the administrators when holders are due within 15 days or overdue;
-    at most once a day (a second run the same day sends nothing)."""
+    """E-mail the administrators (template ``emails/rappel_declarations/``, one
+    message each) when holders are due within 15 days or overdue; at most once a
+    day (a second run the same day sends nothing)."""
     jour = timezone.localdate()
     echeances = echeances_for(today=jour)
     if not (echeances.dues or echeances.en_retard):
         return Rappel(envoye=False, destinataires=0, echeances=echeances)
-    destinataires = sorted(
-        User.objects.filter(
-            groups__name=Role.ADMINISTRATEUR, is_active=True
-        ).values_list("email", flat=True)
+    destinataires = list(
+        User.objects.filter(groups__name=Role.ADMINISTRATEUR, is_active=True)
+        .distinct()
+        .order_by("email")
     )
     with transaction.atomic():
         _rappel, cree = RappelDeclarations.objects.get_or_create(
@@ -290,47 +291,17 @@ def rappel_send() -> Rappel:
         )
         if not cree or not destinataires:
             return Rappel(envoye=False, destinataires=0, echeances=echeances)
-        lignes = [
-            _("%(nom)s (%(certification)s) : à déclarer au plus tard le %(date)s")
-            % {
-                "nom": t.nom,
-                "certification": t.certification,
-                "date": t.echeance.strftime("%d/%m/%Y"),
-            }
-            for t in [*echeances.en_retard, *echeances.dues]
-        ]
-        corps = "\n".join(
-            [
-                ngettext(
-                    "%(n)d titulaire est en retard de déclaration à la Caisse des "
-                    "Dépôts.",
-                    "%(n)d titulaires sont en retard de déclaration à la Caisse des "
-                    "Dépôts.",
-                    len(echeances.en_retard),
-                )
-                % {"n": len(echeances.en_retard)},
-                ngettext(
-                    "%(n)d titulaire est à déclarer dans les 15 jours.",
-                    "%(n)d titulaires sont à déclarer dans les 15 jours.",
-                    len(echeances.dues),
-                )
-                % {"n": len(echeances.dues)},
-                "",
-                *lignes,
-                "",
-                _(
-                    "Construisez un lot depuis la page « Déclarations CDC » de la "
-                    "plateforme, déposez-le sur le portail de la Caisse des Dépôts, "
-                    "puis enregistrez le dépôt."
-                ),
-            ]
-        )
-        transaction.on_commit(
-            lambda: send_mail(
-                _("Déclarations à la Caisse des Dépôts : titulaires à déclarer"),
-                corps,
-                None,
-                destinataires,
+        contexte = {
+            "nb_en_retard": len(echeances.en_retard),
+            "nb_dues": len(echeances.dues),
+            "titulaires": [*echeances.en_retard, *echeances.dues],
+        }
+        for admin in destinataires:
+            message_send(
+                gabarit="rappel_declarations",
+                destinataire=admin.email,
+                utilisateur=admin,
+                contexte=contexte,
+                cle=f"rappel-declarations:{jour.isoformat()}:{admin.pk}",
             )
-        )
     return Rappel(envoye=True, destinataires=len(destinataires), echeances=echeances)

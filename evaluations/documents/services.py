@@ -18,14 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from certif.messages import message_send
 from certif.models import User
 from certif.pdf import RenderedFile
 from certif.sceau import seal_pdf
@@ -395,32 +394,29 @@ def pv_issue(
 
 
 def _notify_candidate(*, inscription: Inscription, documents: list[Document]) -> None:
+    """Tell the candidate their new documents are ready (template
+    ``emails/documents_disponibles/``). A failure is logged: the documents are
+    issued, and that must not be undone nor failed."""
     candidat = inscription.candidat
-    lignes = "\n".join(
-        f"- {document.get_nature_display()} (version {document.version})"
-        for document in documents
-    )
-    message = _(
-        "Bonjour %(prenom)s,\n\n"
-        "Vos documents de la session « %(session)s » sont disponibles :\n"
-        "%(lignes)s\n\n"
-        "Téléchargez-les depuis votre espace : %(url)s\n\n"
-        "Ce message est envoyé automatiquement par la plateforme de certification."
-    ) % {
-        "prenom": candidat.prenom1,
-        "session": inscription.session.nom,
-        "lignes": lignes,
-        "url": f"{settings.SITE_URL}{reverse('evaluations:documents_mine')}",
-    }
-    subject = ngettext(
-        "Votre document de certification est disponible",
-        "Vos documents de certification sont disponibles",
-        len(documents),
-    )
     try:
-        send_mail(subject, message, None, [candidat.user.email])
+        message_send(
+            gabarit="documents_disponibles",
+            destinataire=candidat.user.email,
+            utilisateur=candidat.user,
+            contexte={
+                "prenom": candidat.prenom1,
+                "session": inscription.session.nom,
+                "documents": [
+                    {
+                        "nature": document.get_nature_display(),
+                        "version": document.version,
+                    }
+                    for document in documents
+                ],
+            },
+            cle="documents:" + ",".join(str(document.pk) for document in documents),
+        )
     except Exception:
-        # The documents are issued; a mail failure must not undo or fail that.
         logger.exception("Envoi du courriel au candidat %s impossible", candidat.pk)
 
 

@@ -1,17 +1,14 @@
 """Publication of a timetable and the convocations: one per version of a
 sitting, issued once (PDF sealed, e-mail with the PDF and the ``.ics``)."""
 
-import logging
-from smtplib import SMTPException
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certif.messages import message_send
 from certif.models import User
 from certif.sceau import seal_pdf
 from evaluations.epreuves.documents import convocation_ics, convocation_pdf
@@ -25,8 +22,6 @@ from evaluations.epreuves.selectors import (
 )
 from evaluations.epreuves.services import planning_lock
 from evaluations.sessions.models import Session
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -65,11 +60,15 @@ def convocations_a_envoyer(*, planning: Planning) -> list[int]:
 def convocation_issue(*, passage_id: int) -> Convocation | None:
     """Issue and send the convocation of one sitting's current version, once:
     under the sitting's row lock, nothing is done if that version was already
-    convoked (a second run, another worker). The e-mail carries the PDF and the
-    ``.ics``; a mail failure is logged and the convocation stays on the
-    candidate's page."""
+    convoked (a second run, another worker). The e-mail (template
+    ``emails/convocation/``) carries the PDF and the ``.ics``; a mail failure is
+    logged and the convocation stays on the candidate's page."""
     with transaction.atomic():
-        passage = Passage.objects.select_for_update().get(pk=passage_id)
+        passage = (
+            Passage.objects.select_for_update(of=("self",))
+            .select_related("inscription__candidat__user")
+            .get(pk=passage_id)
+        )
         if passage.convoque_version >= passage.version:
             return None
         precedente = (
@@ -98,38 +97,27 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
         passage.convoque_version = passage.version
         passage.save(update_fields=["convoque_version"])
     ics = convocation_ics(snapshot)
-    subject = (
-        _("Convocation modifiée — %(session)s")
-        if convocation.modifiee
-        else _("Convocation — %(session)s")
-    ) % {"session": snapshot.session}
-    body = _(
-        "Bonjour %(prenom)s,\n\n"
-        "Votre convocation : le %(creneau)s, %(lieu)s, pour les épreuves en "
-        "présence du jury : %(modalites)s.\n"
-    ) % {
-        "prenom": snapshot.prenom,
-        "creneau": snapshot.creneau,
-        "lieu": snapshot.lieu_court,
-        "modalites": snapshot.modalites_court,
-    }
-    if convocation.modifiee:
-        body += _("Cette convocation remplace la précédente (%(avant)s).\n") % {
-            "avant": convocation.precedent
-        }
-    body += _(
-        "\nLa convocation est jointe (PDF) avec un fichier de calendrier (.ics) ; "
-        "elle est aussi dans votre espace.\n"
+    envoye = message_send(
+        gabarit="convocation",
+        destinataire=snapshot.email,
+        utilisateur=passage.inscription.candidat.user,
+        contexte={
+            "prenom": snapshot.prenom,
+            "session": snapshot.session,
+            "creneau": snapshot.creneau,
+            "lieu": snapshot.lieu_court,
+            "modalites": snapshot.modalites_court,
+            "modifiee": convocation.modifiee,
+            "precedent": convocation.precedent,
+        },
+        cle=f"convocation:{convocation.pk}",
+        pieces_jointes=[
+            (rendered.filename, content, "application/pdf"),
+            ("convocation.ics", ics, "text/calendar"),
+        ],
     )
-    message = EmailMessage(subject=subject, body=body, to=[snapshot.email])
-    message.attach(rendered.filename, content, "application/pdf")
-    message.attach("convocation.ics", ics, "text/calendar")
-    try:
-        message.send()
-    except (SMTPException, OSError):
-        logger.exception("Convocation non envoyée (passage %s)", passage_id)
-        return convocation
-    Convocation.objects.filter(pk=convocation.pk).update(envoyee_le=timezone.now())
+    if envoye is not None:
+        Convocation.objects.filter(pk=convocation.pk).update(envoyee_le=envoye.cree_le)
     return convocation
 
 

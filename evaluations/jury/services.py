@@ -1,13 +1,16 @@
 """Jury composition, conflicts of interest and assignments of evaluators."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from certif.messages import LISTE_MAX, absolute_url, message_send
 from certif.models import User
 from certif.roles import Role, has_role
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
@@ -111,6 +114,12 @@ def affectation_add(*, membre: MembreJury, inscription: Inscription) -> Affectat
     affectation = Affectation(membre=membre, inscription=inscription)
     affectation.full_clean()
     affectation.save()
+    _affectations_notify(
+        membre=membre,
+        session=inscription.session,
+        candidats=[inscription.candidat.nom_complet],
+        cle=f"affectations:{affectation.pk}",
+    )
     return affectation
 
 
@@ -153,7 +162,9 @@ def affectations_auto(
     n = par_candidat if par_candidat is not None else settings.EVALUATEURS_PAR_CANDIDAT
     if n < 1:
         raise ValidationError(_("Il faut au moins un évaluateur par candidat."))
-    membres = list(MembreJury.objects.filter(session=session).order_by("pk"))
+    membres = list(
+        MembreJury.objects.filter(session=session).select_related("user").order_by("pk")
+    )
     # Lock the session's enrolments, then leave alone those locked as read after
     # the locks: a vote that lands meanwhile is seen.
     inscriptions = [
@@ -201,7 +212,49 @@ def affectations_auto(
     # unique constraint still guards a concurrent run.
     Affectation.objects.bulk_create(nouvelles)
     result.creees = len(nouvelles)
+    # One e-mail per member for the whole batch, not one per candidate.
+    par_membre: dict[int, list[Affectation]] = {}
+    for affectation in nouvelles:
+        par_membre.setdefault(affectation.membre_id, []).append(affectation)
+    for lot in par_membre.values():
+        _affectations_notify(
+            membre=lot[0].membre,
+            session=session,
+            candidats=[
+                c.nom_complet
+                for c in sorted(
+                    (a.inscription.candidat for a in lot),
+                    key=lambda c: (c.nom_naissance, c.prenom1, c.pk),
+                )
+            ],
+            cle=f"affectations:{lot[0].pk}",
+        )
     return result
+
+
+def _affectations_notify(
+    *, membre: MembreJury, session: Session, candidats: Sequence[str], cle: str
+) -> None:
+    """Tell a member (template ``emails/jury_affectation/``, sent once the
+    assignment commits) which candidates they now evaluate. ``cle``: the first
+    new assignment's id, one message per batch. The first ``LISTE_MAX`` are
+    named, the others counted."""
+    user = membre.user
+    message_send(
+        gabarit="jury_affectation",
+        destinataire=user.email,
+        utilisateur=user,
+        contexte={
+            "prenom": user.get_full_name() or user.email,
+            "session": session.nom,
+            "date_jury": session.date_jury,
+            "nb": len(candidats),
+            "candidats": list(candidats[:LISTE_MAX]),
+            "autres": max(0, len(candidats) - LISTE_MAX),
+            "lien": absolute_url(reverse("evaluations:jury_tableau_de_bord")),
+        },
+        cle=cle,
+    )
 
 
 @transaction.atomic

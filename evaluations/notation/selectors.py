@@ -6,7 +6,7 @@ grid and the progress of their assignments."""
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.epreuves.models import Passage
-from evaluations.jury.models import Affectation
+from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import _sans_conflit
 from evaluations.livrables.models import Livrable
 from evaluations.notation.models import (
@@ -44,7 +44,7 @@ from evaluations.notation.rollup import (
     rollup,
 )
 from evaluations.sessions.models import Inscription, Session
-from evaluations.sessions.selectors import capitalises_of
+from evaluations.sessions.selectors import capitalises_of, rappel_echeance
 from handicap.selectors import AmenagementsJury, criteres_dispenses_for
 from referentiel.models import Bloc, Competence, Critere, Referentiel
 from referentiel.structure import StructureVersion, structure_version
@@ -487,6 +487,14 @@ class Evaluateur:
         return self.affectation.validee_le is None and self.derogation is None
 
 
+def _a_valider(queryset: QuerySet[Affectation]) -> QuerySet[Affectation]:
+    """The assignments (without a conflict) whose evaluation is not validated and
+    for which the president recorded no reason to do without it."""
+    return _sans_conflit(
+        queryset.filter(validee_le__isnull=True, derogation__isnull=True)
+    )
+
+
 def validations_manquantes(*, inscription_id: int) -> list[str]:
     """The names of the evaluators assigned to an enrolment (without a conflict)
     who have not validated their grid and for whom the president recorded no
@@ -494,13 +502,7 @@ def validations_manquantes(*, inscription_id: int) -> list[str]:
     query."""
     return [
         a.membre.user.get_full_name() or a.membre.user.email
-        for a in _sans_conflit(
-            Affectation.objects.filter(
-                inscription_id=inscription_id,
-                validee_le__isnull=True,
-                derogation__isnull=True,
-            )
-        )
+        for a in _a_valider(Affectation.objects.filter(inscription_id=inscription_id))
         .select_related("membre__user")
         .order_by("membre__user__last_name", "membre__user__first_name", "pk")
     ]
@@ -695,3 +697,84 @@ def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
             tuple(sorted(membres.get(passage.pk, []))),
         )
     return result
+
+
+@dataclass(frozen=True)
+class GrilleAValider:
+    inscription_id: int
+    candidat: str
+
+
+@dataclass(frozen=True)
+class RappelGrilles:
+    """A reminder due to an evaluator whose evaluations are not all validated."""
+
+    membre: MembreJury
+    session: Session
+    echeance: str
+    grilles: tuple[GrilleAValider, ...]
+
+    @property
+    def cle(self) -> str:
+        """Once per member, reminder and jury date: a jury moved later gets its
+        own reminders."""
+        return (
+            f"rappel-grilles:{self.membre.pk}:{self.echeance}:"
+            f"{self.session.date_jury.isoformat()}"
+        )
+
+
+def rappels_grilles_dus(*, today: date) -> list[RappelGrilles]:
+    """The reminders due ``today`` to evaluators: in each session open for
+    scoring (``Session.notation_ouverte``) whose jury date falls within the
+    reminder's days (``rappel_echeance``), every member with evaluations still to
+    validate (``_a_valider``, as the consolidation and the vote ask), of
+    enrolments neither withdrawn, deferred nor voted, with those candidates. Two
+    queries, whatever the number of sessions, members and candidates."""
+    sessions = {
+        session.pk: (session, echeance)
+        for session in Session.objects.filter(
+            statut=Session.Statut.EN_EVALUATION,
+            date_jury__gte=today,
+            date_jury__lte=today + timedelta(days=7),
+        )
+        if session.notation_ouverte
+        and (echeance := rappel_echeance(jours=(session.date_jury - today).days))
+    }
+    affectations = (
+        _a_valider(
+            Affectation.objects.filter(
+                inscription__session_id__in=list(sessions),
+                inscription__desiste_le__isnull=True,
+                inscription__reportee_vers__isnull=True,
+                membre__user__is_active=True,
+            )
+        )
+        .exclude(inscription__deliberation__verrouillee=True)
+        .select_related("membre__user", "inscription__candidat")
+        .order_by(
+            "membre_id",
+            "inscription__candidat__nom_naissance",
+            "inscription__candidat__prenom1",
+            "inscription_id",
+        )
+    )
+    par_membre: dict[int, list[Affectation]] = defaultdict(list)
+    for affectation in affectations:
+        par_membre[affectation.membre_id].append(affectation)
+    rappels = []
+    for lignes in par_membre.values():
+        membre = lignes[0].membre
+        session, echeance = sessions[membre.session_id]
+        rappels.append(
+            RappelGrilles(
+                membre=membre,
+                session=session,
+                echeance=echeance,
+                grilles=tuple(
+                    GrilleAValider(a.inscription_id, a.inscription.candidat.nom_complet)
+                    for a in lignes
+                ),
+            )
+        )
+    return rappels

@@ -7,15 +7,19 @@ critere) DO UPDATE`` so that two saves of the same criterion (a double click) ne
 collide. The consolidation carries a version per criterion: a save based on a
 version that changed meanwhile is refused with who changed it, never applied."""
 
+import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from certif.models import User
+from certif.messages import LISTE_MAX, absolute_url, message_send
+from certif.models import MessageEnvoye, User
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.notation.models import (
     Consolidation,
@@ -24,6 +28,7 @@ from evaluations.notation.models import (
     Resultat,
 )
 from evaluations.notation.selectors import (
+    rappels_grilles_dus,
     validations_manquantes,
     validations_manquantes_message,
 )
@@ -31,6 +36,8 @@ from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.verrou import inscription_lock
 from handicap.selectors import criteres_dispenses_for
 from referentiel.models import Critere
+
+logger = logging.getLogger(__name__)
 
 
 class EvaluationValideeError(Exception):
@@ -490,3 +497,55 @@ def derogation_validation_record(
     derogation.full_clean()
     derogation.save()
     return derogation
+
+
+def rappels_grilles_send(*, today: date) -> int:
+    """Send the reminders due ``today`` to evaluators (``rappels_grilles_dus``),
+    each once: its key (member, reminder, jury date) is recorded with the message.
+    A failure is logged and skips that member. Returns how many were sent."""
+    rappels = rappels_grilles_dus(today=today)
+    deja = set(
+        MessageEnvoye.objects.filter(cle__in=[r.cle for r in rappels]).values_list(
+            "cle", flat=True
+        )
+    )
+    envoyes = 0
+    for rappel in rappels:
+        if rappel.cle in deja:
+            continue
+        user = rappel.membre.user
+        try:
+            with transaction.atomic():
+                message = message_send(
+                    gabarit="rappel_grilles",
+                    destinataire=user.email,
+                    utilisateur=user,
+                    contexte={
+                        "prenom": user.get_full_name() or user.email,
+                        "session": rappel.session.nom,
+                        "date_jury": rappel.session.date_jury,
+                        "nb": len(rappel.grilles),
+                        "autres": max(0, len(rappel.grilles) - LISTE_MAX),
+                        "lien": absolute_url(
+                            reverse("evaluations:jury_tableau_de_bord")
+                        ),
+                        "grilles": [
+                            {
+                                "nom": grille.candidat,
+                                "lien": absolute_url(
+                                    reverse(
+                                        "evaluations:grille",
+                                        args=[grille.inscription_id],
+                                    )
+                                ),
+                            }
+                            for grille in rappel.grilles[:LISTE_MAX]
+                        ],
+                    },
+                    cle=rappel.cle,
+                )
+        except Exception:
+            logger.exception("Rappel des grilles du membre %s", rappel.membre.pk)
+            continue
+        envoyes += message is not None
+    return envoyes

@@ -5,6 +5,7 @@ candidates), the candidate's enrolments and the blocs a person already acquired.
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -19,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from certif.liens import url_par_pk
 from certif.models import User
@@ -71,14 +73,39 @@ class DeskFilters:
     progression: str = ""
 
 
-def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(expected, received) per enrolment of a page. Expected: the modalities of
-    the path; received: those of them with at least one current, non-withdrawn
-    file. Three flat queries (the path's blocs, the modalities' blocs, the current
-    files) counted here: for a page of rows this takes 4 ms, where the grouped
-    queries of ``session_progress`` take 20 (PostgreSQL hashes the whole path
-    table for them); PostgreSQL also plans the six-table join of the same count
-    badly (nested loops, ~10x slower)."""
+@dataclass(frozen=True)
+class ModaliteAttendue:
+    """A modality the path of an enrolment expects a file for."""
+
+    pk: int
+    code: str  # the competence's code
+    intitule: str
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.intitule}"
+
+
+@dataclass(frozen=True)
+class Depots:
+    """What an enrolment's path expects (its blocs' modalities, in the
+    référentiel's order) and which of them received a current file."""
+
+    attendues: tuple[ModaliteAttendue, ...]
+    recues: frozenset[int]
+
+    @property
+    def manquantes(self) -> list[ModaliteAttendue]:
+        return [m for m in self.attendues if m.pk not in self.recues]
+
+
+def depots_of(*, inscription_ids: list[int]) -> dict[int, Depots]:
+    """The expected and received modalities of each enrolment that has blocs.
+    Expected: the modalities of the path; received: those of them with at least
+    one current, non-withdrawn file. Three flat queries (the path's blocs, the
+    modalities' blocs, the current files) combined here: for a page of rows this
+    takes 4 ms, where the grouped queries of ``session_progress`` take 20
+    (PostgreSQL hashes the whole path table for them); PostgreSQL also plans the
+    six-table join of the same count badly (nested loops, ~10x slower)."""
     through = Inscription.blocs.through.objects.filter(
         inscription_id__in=inscription_ids
     )
@@ -91,21 +118,44 @@ def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
     for inscription_id, bloc_id in through.values_list("inscription_id", "bloc_id"):
         blocs_of[inscription_id].add(bloc_id)
     bloc_ids = {bloc_id for blocs in blocs_of.values() for bloc_id in blocs}
-    bloc_of_modalite = dict(
+    bloc_of_modalite: dict[int, int] = {}
+    ordre: list[ModaliteAttendue] = []
+    for pk, bloc_id, code, intitule in (
         Modalite.objects.filter(competence__activite__bloc_id__in=bloc_ids)
-        .order_by()
-        .values_list("pk", "competence__activite__bloc_id")
-    )
-    par_bloc = Counter(bloc_of_modalite.values())  # modalities per bloc
-    recus: dict[int, set[int]] = defaultdict(set)
+        .order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__bloc__code",
+            "competence__activite__ordre",
+            "competence__ordre",
+            "competence__code",
+        )
+        .values_list(
+            "pk", "competence__activite__bloc_id", "competence__code", "intitule"
+        )
+    ):
+        bloc_of_modalite[pk] = bloc_id
+        ordre.append(ModaliteAttendue(pk, code, intitule))
+    recues: dict[int, set[int]] = defaultdict(set)
     for inscription_id, modalite_id in livrables.order_by().values_list(
         "inscription_id", "modalite_id"
     ):
         if bloc_of_modalite.get(modalite_id) in blocs_of.get(inscription_id, ()):
-            recus[inscription_id].add(modalite_id)
+            recues[inscription_id].add(modalite_id)
     return {
-        pk: (sum(par_bloc[bloc_id] for bloc_id in blocs), len(recus.get(pk, ())))
+        pk: Depots(
+            attendues=tuple(m for m in ordre if bloc_of_modalite[m.pk] in blocs),
+            recues=frozenset(recues.get(pk, ())),
+        )
         for pk, blocs in blocs_of.items()
+    }
+
+
+def progress_of(*, inscription_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(expected, received) per enrolment of a page, as ``depots_of`` reads
+    them."""
+    return {
+        pk: (len(depots.attendues), len(depots.recues))
+        for pk, depots in depots_of(inscription_ids=inscription_ids).items()
     }
 
 
@@ -400,6 +450,85 @@ def sessions_de_report(*, inscription: Inscription) -> QuerySet[Session]:
         .select_related("referentiel")
         .order_by("date_jury", "nom")
     )
+
+
+# Reminders before a date: J-7 from the seventh day before it down to the second
+# (a daily run that was missed still sends it, once), J-1 on the eve and on the
+# day itself. Once J-1 is due, J-7 is no longer sent.
+RAPPEL_J7 = "J-7"
+RAPPEL_J1 = "J-1"
+
+
+def rappel_echeance(*, jours: int) -> str | None:
+    """The reminder due ``jours`` days before a date (``None``: none is)."""
+    if 0 <= jours <= 1:
+        return RAPPEL_J1
+    if 2 <= jours <= 7:
+        return RAPPEL_J7
+    return None
+
+
+@dataclass(frozen=True)
+class RappelDepot:
+    """A reminder due to a candidate whose dossier is incomplete."""
+
+    inscription: Inscription
+    echeance: str
+    manquantes: tuple[ModaliteAttendue, ...]
+
+    @property
+    def cle(self) -> str:
+        """Once per enrolment, reminder and deadline: a deadline moved later
+        gets its own reminders."""
+        limite = timezone.localdate(self.inscription.session.date_limite_depot)
+        return (
+            f"rappel-depot:{self.inscription.pk}:{self.echeance}:{limite.isoformat()}"
+        )
+
+
+def rappels_depot_dus(*, now: datetime) -> list[RappelDepot]:
+    """The deposit reminders due at ``now``: in each session whose deposits are
+    open (``Session.depots_ouverts``) and whose deadline falls within the
+    reminder's days (``rappel_echeance``, Paris dates), every enrolment neither
+    withdrawn nor deferred whose path still misses a file (``depots_of``, as on
+    the desk), with what is missing. Five queries, whatever the number of
+    sessions and candidates."""
+    today = timezone.localdate(now)
+    sessions = {
+        session.pk: (session, echeance)
+        for session in Session.objects.filter(
+            statut=Session.Statut.OUVERTE,
+            date_limite_depot__gt=now,
+            date_limite_depot__lt=now + timedelta(days=9),
+        )
+        if session.depots_ouverts(now=now)
+        and (
+            echeance := rappel_echeance(
+                jours=(timezone.localdate(session.date_limite_depot) - today).days
+            )
+        )
+    }
+    inscriptions = list(
+        Inscription.objects.filter(
+            session_id__in=list(sessions),
+            desiste_le__isnull=True,
+            reportee_vers__isnull=True,
+            candidat__user__is_active=True,
+        )
+        .select_related("candidat__user")
+        .order_by("session_id", "candidat__nom_naissance", "candidat__prenom1", "pk")
+    )
+    depots = depots_of(inscription_ids=[i.pk for i in inscriptions])
+    rappels = []
+    for inscription in inscriptions:
+        session, echeance = sessions[inscription.session_id]
+        inscription.session = session
+        manquantes = (
+            depots[inscription.pk].manquantes if inscription.pk in depots else []
+        )
+        if manquantes:
+            rappels.append(RappelDepot(inscription, echeance, tuple(manquantes)))
+    return rappels
 
 
 def reglement_a_accepter(*, inscription: Inscription) -> ReglementExamen | None:

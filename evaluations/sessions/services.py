@@ -13,21 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from certif.models import User
+from certif.messages import absolute_url, message_send
+from certif.models import MessageEnvoye, User
 from certif.roles import Role
-from certif.services import user_ensure
+from certif.services import password_link, user_ensure
 from evaluations.deliberation.models import Deliberation
 from evaluations.notation.models import Consolidation, Evaluation
 from evaluations.sessions.models import (
@@ -37,7 +36,7 @@ from evaluations.sessions.models import (
     Session,
 )
 from evaluations.sessions.pays import pays_code_for
-from evaluations.sessions.selectors import blocs_acquis_for
+from evaluations.sessions.selectors import blocs_acquis_for, rappels_depot_dus
 from evaluations.sessions.verrou import est_verrouillee, inscription_lock
 from referentiel.models import Bloc, Referentiel, ReglementExamen
 from referentiel.reglement.selectors import reglement_en_vigueur
@@ -482,45 +481,30 @@ def candidat_identite_update(
     return candidat
 
 
-def invitation_link(user: User) -> str:
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+def _invitation_send(
+    candidat: Candidat, *, connexion: BaseEmailBackend | None = None
+) -> None:
+    """Record and send the invitation (template ``emails/invitation/``). Its body
+    holds a link that sets the password: it is never stored (the record keeps the
+    subject)."""
+    message_send(
+        gabarit="invitation",
+        destinataire=candidat.user.email,
+        utilisateur=candidat.user,
+        contexte={
+            "prenom": candidat.prenom1,
+            "nom": candidat.nom_usage or candidat.nom_naissance,
+            "jours": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "lien": password_link(candidat.user),
+            "email": candidat.user.email,
         },
-    )
-    return f"{settings.SITE_URL}{path}"
-
-
-def _invitation_message(candidat: Candidat) -> EmailMessage:
-    jours = settings.PASSWORD_RESET_TIMEOUT // 86400
-    body = _(
-        "Bonjour %(prenom)s %(nom)s,\n\n"
-        "Un compte a été créé pour vous sur la plateforme de certification, pour "
-        "déposer votre dossier et suivre vos résultats.\n\n"
-        "Pour choisir votre mot de passe, ouvrez ce lien (valable %(jours)d jours) :\n"
-        "%(lien)s\n\n"
-        "Votre identifiant de connexion est votre adresse e-mail : %(email)s\n\n"
-        "Si vous n'attendiez pas ce message, ignorez-le."
-    ) % {
-        "prenom": candidat.prenom1,
-        "nom": candidat.nom_usage or candidat.nom_naissance,
-        "jours": jours,
-        "lien": invitation_link(candidat.user),
-        "email": candidat.user.email,
-    }
-    return EmailMessage(
-        _("Votre compte sur la plateforme de certification"),
-        body,
-        None,
-        [candidat.user.email],
+        archiver_corps=False,
+        connexion=connexion,
     )
 
 
 def _send_invitation(candidat_pk: int) -> None:
-    candidat = Candidat.objects.select_related("user").get(pk=candidat_pk)
-    _invitation_message(candidat).send()
+    _invitation_send(Candidat.objects.select_related("user").get(pk=candidat_pk))
 
 
 @transaction.atomic
@@ -531,8 +515,8 @@ def candidat_invite(*, candidat: Candidat) -> Candidat:
     candidat.full_clean()
     candidat.save(update_fields=["invite_le"])
     pk = candidat.pk
-    # robust: a mail server failure is logged, never undoes or breaks the enrolment
-    # (the desk offers to send the invitation again).
+    # robust: a failure is logged, never undoes or breaks the enrolment (the desk
+    # offers to send the invitation again).
     transaction.on_commit(lambda: _send_invitation(pk), robust=True)
     return candidat
 
@@ -541,9 +525,10 @@ def invitations_send(*, candidat_ids: Iterable[int]) -> int:
     """Send the invitation e-mail of each candidate not invited yet (``invite_le``
     empty), once: the candidates are claimed (row locks, then ``invite_le`` set and
     committed) before any e-mail leaves, so that running this again, or two
-    workers at once, never sends twice. A mail failure is logged and skips that
-    candidate (the desk offers to send the invitation again). One connection to
-    the mail server for all. Returns the number of e-mails sent."""
+    workers at once, never sends twice. A failure (rendering, recording, the mail
+    server) is logged and skips that candidate (the desk offers to send the
+    invitation again). One connection to the mail server for all. Returns the
+    number of invitations handed to the sender."""
     with transaction.atomic():
         candidats = list(
             Candidat.objects.select_for_update(skip_locked=True, of=("self",))
@@ -557,10 +542,10 @@ def invitations_send(*, candidat_ids: Iterable[int]) -> int:
     envoyes = 0
     with get_connection() as connexion:
         for candidat in candidats:
-            message = _invitation_message(candidat)
-            message.connection = connexion
             try:
-                message.send()
+                # Each message is recorded and, once committed, sent at once.
+                with transaction.atomic():
+                    _invitation_send(candidat, connexion=connexion)
             except Exception:
                 logger.exception("Invitation du candidat %s", candidat.pk)
                 continue
@@ -777,6 +762,49 @@ def candidat_enrol(
         blocs=blocs,
         by=by,
     )
+
+
+def rappels_depot_send(*, now: datetime) -> int:
+    """Send the deposit reminders due at ``now`` (``rappels_depot_dus``), each
+    once: its key (enrolment, reminder, deadline) is recorded with the message,
+    so a second run the same day, or the next day, sends nothing again. A
+    failure is logged and skips that candidate. Returns how many were sent."""
+    rappels = rappels_depot_dus(now=now)
+    deja = set(
+        MessageEnvoye.objects.filter(cle__in=[r.cle for r in rappels]).values_list(
+            "cle", flat=True
+        )
+    )
+    envoyes = 0
+    for rappel in rappels:
+        if rappel.cle in deja:
+            continue
+        inscription = rappel.inscription
+        candidat = inscription.candidat
+        try:
+            with transaction.atomic():
+                message = message_send(
+                    gabarit="rappel_depot",
+                    destinataire=candidat.user.email,
+                    utilisateur=candidat.user,
+                    contexte={
+                        "prenom": candidat.prenom1,
+                        "session": inscription.session.nom,
+                        "date_limite": timezone.localtime(
+                            inscription.session.date_limite_depot
+                        ),
+                        "manquants": [str(m) for m in rappel.manquantes],
+                        "lien": absolute_url(
+                            reverse("evaluations:dossier", args=[inscription.pk])
+                        ),
+                    },
+                    cle=rappel.cle,
+                )
+        except Exception:
+            logger.exception("Rappel de dépôt de l'inscription %s", inscription.pk)
+            continue
+        envoyes += message is not None
+    return envoyes
 
 
 @transaction.atomic

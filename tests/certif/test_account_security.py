@@ -48,7 +48,10 @@ class LockoutBehindTheProxyTests(TestCase):
         for _ in range(5):
             self.login("mauvais", "1.2.3.4")
         self.assertEqual(self.login(PASSWORD, "1.2.3.4").status_code, 429)
-        self.client.post(reverse("password_reset"), {"email": "president@example.fr"})
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("password_reset"), {"email": "president@example.fr"}
+            )
         (message,) = mail.outbox
         match = re.search(
             re.escape(settings.SITE_URL) + r"(/mot-de-passe/nouveau/\S+/)",
@@ -110,9 +113,10 @@ class PasswordResetLimitsTests(TestCase):
         make_user("marie@example.org", Role.CANDIDAT)
 
     def reset(self, email: str, ip: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
-        return self.client.post(
-            reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(
+                reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip
+            )
 
     @override_settings(PASSWORD_RESET_PAR_ADRESSE=3, PASSWORD_RESET_WINDOW=3600)
     def test_per_address(self) -> None:

@@ -77,6 +77,9 @@ class SetupRolesTests(TestCase):
                 "critere",
                 "modalite",
                 "referentiel",
+                # The règlement d'examen (its own pages; its history).
+                "reglementexamen",
+                "historicalreglementexamen",
             )
             for action in ("add", "change", "delete", "view")
         ]

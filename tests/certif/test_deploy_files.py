@@ -56,6 +56,7 @@ class DeployFilesTests(SimpleTestCase):
             sorted(seen),
             [
                 "db_worker",
+                "envoyer_rappels",
                 "publier_resultats",
                 "purger_pieces_handicap",
                 "rappels_declarations",
@@ -67,6 +68,7 @@ class DeployFilesTests(SimpleTestCase):
             "certif-sauvegarde",
             "certif-rappels-declarations",
             "certif-publier-resultats",
+            "certif-rappels",
         ):
             self.assertTrue((DEPLOY / "systemd" / f"{timer}.timer").is_file())
 

@@ -61,6 +61,54 @@ class MessageSendTests(TestCase):
         self.assertEqual(stored.pieces_jointes, ["recu.pdf"])
         self.assertEqual(stored.utilisateur, self.user)
 
+    def test_a_body_not_archived_is_sent_whole_and_never_stored(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            message_send(
+                gabarit="essai",
+                destinataire="lea@example.org",
+                contexte={"nom": "Léa"},
+                utilisateur=self.user,
+                pieces_jointes=[("decision.pdf", b"%PDF-1.7", "application/pdf")],
+                archiver_corps=False,
+            )
+        (sent,) = mail.outbox
+        self.assertIn("Bonjour Léa,", sent.body)
+        self.assertEqual(sent.attachments[0][0], "decision.pdf")
+        stored = MessageEnvoye.objects.get()
+        self.assertEqual(
+            (stored.sujet, stored.corps, stored.pieces_jointes),
+            (
+                "Essai pour Léa",
+                "Le contenu de ce message, confidentiel, n'est pas conservé ici.\n",
+                ["decision.pdf"],
+            ),
+        )
+        self.client.force_login(self.user)
+        page = self.client.get(reverse("message_detail", args=[stored.pk]))
+        self.assertContains(page, "n&#x27;est pas conservé ici")
+        self.assertNotContains(page, "Bonjour Léa")
+
+    def test_a_mail_server_failure_is_logged_by_message_id(self) -> None:
+        with (
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=9,  # discard port: the connection is refused
+                EMAIL_TIMEOUT=2,
+            ),
+            self.assertLogs("certif.messages", "ERROR") as logs,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            message = message_send(
+                gabarit="essai", destinataire="lea@example.org", contexte={"nom": "L"}
+            )
+        assert message is not None
+        self.assertEqual(
+            [r.getMessage() for r in logs.records],
+            [f"E-mail non envoyé (message {message.pk})"],
+        )
+        self.assertEqual(MessageEnvoye.objects.get().pk, message.pk)
+
     def test_same_key_is_sent_once(self) -> None:
         for _ in range(2):
             with self.captureOnCommitCallbacks(execute=True):

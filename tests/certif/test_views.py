@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from certif.models import User, Worker
+from certif.models import MessageEnvoye, User, Worker
 from certif.roles import Role
 from certif.workers import worker_beat
+from tests.emails import assert_links, html_of
 from tests.factories import PASSWORD, make_user
 
 if TYPE_CHECKING:
@@ -289,15 +290,36 @@ class PasswordResetTests(TestCase):
         cls.user = make_user("marie@example.org", Role.CANDIDAT)
 
     def test_reset_sets_a_new_password(self) -> None:
-        response = self.client.post(
-            reverse("password_reset"), {"email": "marie@example.org"}
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("password_reset"), {"email": "marie@example.org"}
+            )
         self.assertRedirects(
             response, reverse("password_reset_done"), fetch_redirect_response=False
         )
         self.assertEqual(len(mail.outbox), 1)
         message = mail.outbox[0]
         self.assertEqual(message.to, ["marie@example.org"])
+        self.assertEqual(
+            message.subject, "Votre mot de passe sur la plateforme de certification"
+        )
+        (lien,) = assert_links(self, message)
+        self.assertEqual(
+            message.body,
+            "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien :\n"
+            f"{lien}\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+        )
+        self.assertIn("<p>Si vous n'êtes pas à l'origine", html_of(message))
+        # A live password link is never stored: « Mes messages » keeps the subject.
+        stored = MessageEnvoye.objects.get()
+        self.assertEqual(
+            (stored.utilisateur, stored.corps),
+            (
+                self.user,
+                "Le contenu de ce message, confidentiel, n'est pas conservé ici.\n",
+            ),
+        )
         match = re.search(
             re.escape(settings.SITE_URL) + r"(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)",
             str(message.body),

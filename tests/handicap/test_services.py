@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
+from certif.models import MessageEnvoye
 from evaluations.deliberation.models import Deliberation
 from evaluations.deliberation.services import dispense_decider
 from evaluations.jury.selectors import presents_possibles
@@ -47,6 +48,7 @@ from handicap.services import (
     mois_avant,
 )
 from referentiel.models import Modalite
+from tests.emails import assert_links, html_of
 from tests.factories import make_candidat, make_inscription
 from tests.handicap.factories import (
     AVIS,
@@ -264,6 +266,40 @@ class DeciderTests(HandicapTestCase):
         self.assertEqual(
             message.attachments,
             [("decision-amenagement.pdf", stored, "application/pdf")],
+        )
+
+    def test_decision_email_is_sent_whole_and_its_body_never_stored(self) -> None:
+        Session.objects.filter(pk=self.inscription.session_id).update(
+            nom="Session d'été & automne"
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.decider()
+        (message,) = mail.outbox
+        self.assertEqual(message.to, ["candidat@example.org"])
+        self.assertEqual(
+            message.subject,
+            "Décision sur votre demande d'aménagement — Session d'été & automne",
+        )
+        lien = "https://certif.test/handicap/"
+        lines = str(message.body).splitlines()
+        self.assertEqual(lines[0], "Bonjour Marie,")
+        self.assertIn(
+            "Le référent handicap a statué sur votre demande d'aménagement des "
+            "épreuves de la session « Session d'été & automne ».",
+            lines[2],
+        )
+        self.assertEqual(assert_links(self, message), [lien])
+        self.assertIn("Session d&#x27;été &amp; automne", html_of(message))
+        # Health data: the record keeps the subject, never the body nor the letter.
+        stored = MessageEnvoye.objects.get()
+        self.assertEqual(
+            (stored.utilisateur, stored.sujet, stored.corps, stored.pieces_jointes),
+            (
+                self.inscription.candidat.user,
+                message.subject,
+                "Le contenu de ce message, confidentiel, n'est pas conservé ici.\n",
+                ["decision-amenagement.pdf"],
+            ),
         )
 
     def test_audit_history(self) -> None:

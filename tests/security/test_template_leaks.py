@@ -91,7 +91,8 @@ class RenderedOutputTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.sc = make_scenario()
         mail.outbox = []
-        emission_launch(session=cls.sc.session, by=cls.sc.admin)
+        with cls.captureOnCommitCallbacks(execute=True):
+            emission_launch(session=cls.sc.session, by=cls.sc.admin)
         # The publication of the results: letters and result e-mails (recorded
         # here; the shared sender sends them after the commit).
         publication_launch(session=cls.sc.session, prevue_le=None, by=cls.sc.admin)
@@ -149,11 +150,15 @@ class RenderedOutputTests(TestCase):
         candidat = self.sc.certifie.candidat
         with self.captureOnCommitCallbacks(execute=True):
             candidat_invite(candidat=candidat)
-        response = self.client.post(
-            reverse("password_reset"), {"email": candidat.user.email}
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("password_reset"), {"email": candidat.user.email}
+            )
         self.assertEqual(response.status_code, 302)
-        courrier_envoyer(demande=DemandeAmenagement.objects.exclude(courrier="").get())
+        with self.captureOnCommitCallbacks(execute=True):
+            courrier_envoyer(
+                demande=DemandeAmenagement.objects.exclude(courrier="").get()
+            )
         messages = list(mail.outbox)
         self.assertEqual(
             [m.subject for m in messages][-3:],

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from lxml import etree
 
+from certif.models import MessageEnvoye
 from certif.roles import Role
 from evaluations.declarations.documents import schema_errors
 from evaluations.declarations.models import DeclarationCDC, LotCDC, RappelDeclarations
@@ -35,6 +36,7 @@ from evaluations.sessions.models import Candidat, Inscription
 from evaluations.sessions.services import IdentiteData, candidat_identite_update
 from referentiel.models import Certificateur, Certification
 from tests.clock import frozen
+from tests.emails import assert_links, html_of
 from tests.evaluations.declarations.factories import (
     PARIS,
     make_referentiel_enregistre,
@@ -485,18 +487,42 @@ class DeadlineTests(DeclarationTestCase):
             )
 
     def test_reminder_once_a_day(self) -> None:
-        make_user("admin2@example.org", Role.ADMINISTRATEUR)
+        admin2 = make_user("admin2@example.org", Role.ADMINISTRATEUR)
         with frozen(datetime(2026, 4, 1, 7, tzinfo=PARIS)):
             with self.captureOnCommitCallbacks(execute=True):
                 rappel = rappel_send()
             self.assertEqual((rappel.envoye, rappel.destinataires), (True, 2))
-            self.assertEqual(len(mail.outbox), 1)
+            # One message per administrator, each in their « Mes messages ».
+            self.assertEqual(
+                [m.to for m in mail.outbox],
+                [["admin2@example.org"], ["admin@example.org"]],
+            )
             message = mail.outbox[0]
             self.assertEqual(
                 message.subject,
                 "Déclarations à la Caisse des Dépôts : titulaires à déclarer",
             )
-            self.assertEqual(message.to, ["admin2@example.org", "admin@example.org"])
+            self.assertEqual(
+                assert_links(self, message), ["https://certif.test/declarations/"]
+            )
+            self.assertIn(
+                "<li>Léa FONTAINE (RNCP12345) : à déclarer au plus tard le "
+                "10/04/2026</li>",
+                html_of(message),
+            )
+            self.assertEqual(
+                sorted(MessageEnvoye.objects.values_list("utilisateur__email", "cle")),
+                [
+                    (
+                        "admin2@example.org",
+                        f"rappel-declarations:2026-04-01:{admin2.pk}",
+                    ),
+                    (
+                        "admin@example.org",
+                        f"rappel-declarations:2026-04-01:{self.admin.pk}",
+                    ),
+                ],
+            )
             self.assertIn(
                 "2 titulaires sont à déclarer dans les 15 jours.\n", message.body
             )
@@ -506,7 +532,7 @@ class DeadlineTests(DeclarationTestCase):
             )
             with self.captureOnCommitCallbacks(execute=True):
                 self.assertIs(rappel_send().envoye, False)
-            self.assertEqual(len(mail.outbox), 1)
+            self.assertEqual(len(mail.outbox), 2)
             self.assertEqual(RappelDeclarations.objects.count(), 1)
 
     def test_reminder_command(self) -> None:

@@ -13,6 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 from django.utils.text import slugify
 
+from certif.models import MessageEnvoye
 from certif.roles import Role
 from certif.workers import worker_beat
 from evaluations.deliberation.models import Deliberation
@@ -20,6 +21,8 @@ from evaluations.documents import renderers
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.documents.services import emission_progress
 from evaluations.documents.tasks import emission_launch
+from evaluations.sessions.models import Candidat, Session
+from tests.emails import assert_links, html_of
 from tests.evaluations.factories_documents import make_scenario, mark_published
 from tests.factories import make_referentiel, make_session, make_user, small_data
 
@@ -34,7 +37,8 @@ class LaunchViewTests(TestCase):
 
     def test_admin_issues_the_session(self) -> None:
         self.client.force_login(self.sc.admin)
-        response = self.client.post(self.url)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url)
         emission = EmissionSession.objects.get()
         self.assertRedirects(response, f"/documents/emissions/{emission.pk}/")
         self.assertEqual(
@@ -54,6 +58,36 @@ class LaunchViewTests(TestCase):
         )
         self.assertIn("- Parchemin (version 1)", message.body)
         self.assertIn("https://certif.test/documents/", message.body)
+
+    def test_documents_email_text_links_and_record(self) -> None:
+        Session.objects.filter(pk=self.sc.session.pk).update(
+            nom="Session d'été & automne"
+        )
+        Candidat.objects.filter(user=self.candidat).update(prenom1="Zoé")
+        with self.captureOnCommitCallbacks(execute=True):
+            emission_launch(session=self.sc.session, by=self.sc.admin)
+        message = next(m for m in mail.outbox if m.to == [self.candidat.email])
+        self.assertEqual(
+            message.subject, "Vos documents de certification sont disponibles"
+        )
+        lien = "https://certif.test/documents/"
+        lines = str(message.body).splitlines()
+        self.assertEqual(
+            lines[:3],
+            [
+                "Bonjour Zoé,",
+                "",
+                "Vos documents de la session « Session d'été & automne » sont "
+                "disponibles :",
+            ],
+        )
+        self.assertIn("- Parchemin (version 1)", lines)
+        self.assertEqual(lines[-1], f"Téléchargez-les depuis votre espace : {lien}")
+        self.assertEqual(assert_links(self, message), [lien])
+        self.assertIn("Session d&#x27;été &amp; automne", html_of(message))
+        stored = MessageEnvoye.objects.get(utilisateur=self.candidat)
+        self.assertEqual(stored.corps, message.body)
+        self.assertTrue(stored.cle.startswith("documents:"), stored.cle)
 
     def test_archive_holds_every_current_document(self) -> None:
         self.client.force_login(self.sc.admin)
@@ -202,7 +236,8 @@ class IdempotenceAndResumeTests(TestCase):
         issued_first = set(Document.objects.values_list("pk", flat=True))
 
         mail.outbox.clear()
-        second = emission_launch(session=self.sc.session, by=self.sc.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            second = emission_launch(session=self.sc.session, by=self.sc.admin)
         self.assertEqual(
             (second.statut, second.faits, second.echecs), ("terminee", 5, [])
         )

@@ -35,9 +35,10 @@ class ReeditionTests(TestCase):
     def test_admin_reissues_with_a_reason(self) -> None:
         self.client.force_login(self.sc.admin)
         self.assertContains(self.client.get(self.url), "Rééditer : Relevé individuel")
-        response = self.client.post(
-            self.url, {"motif": "Commentaire de gabarit imprimé."}
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.url, {"motif": "Commentaire de gabarit imprimé."}
+            )
         self.assertRedirects(
             response, reverse("evaluations:emission_session", args=[self.sc.session.pk])
         )

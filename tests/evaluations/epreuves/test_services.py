@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from certif.models import MessageEnvoye
 from evaluations.deliberation.models import Deliberation
 from evaluations.epreuves.models import (
     Convocation,
@@ -36,7 +37,9 @@ from evaluations.epreuves.services import (
 )
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.jury.models import ConflitInterets
+from evaluations.sessions.models import Candidat, Session
 from referentiel.models import Modalite
+from tests.emails import assert_links, html_of
 from tests.evaluations.epreuves.base import EpreuvesTestCase, aware
 from tests.evaluations.epreuves.test_generation import decide
 
@@ -291,6 +294,38 @@ class ConvocationTests(PassageTestCase):
         self.assertEqual(len(cal.walk("VTIMEZONE")), 1)
         passage.refresh_from_db()
         self.assertEqual((passage.version, passage.convoque_version), (1, 1))
+
+    def test_convocation_email_text_links_and_record(self) -> None:
+        Session.objects.filter(pk=self.session.pk).update(nom="Session d'été & automne")
+        Candidat.objects.filter(pk=self.camille.candidat_id).update(prenom1="Zoé")
+        self.place()
+        self.publish()
+        (message,) = mail.outbox
+        self.assertEqual(message.to, ["camille@example.org"])
+        self.assertEqual(message.subject, "Convocation — Session d'été & automne")
+        lien = "https://certif.test/epreuves/convocations/"
+        self.assertEqual(
+            message.body,
+            "Bonjour Zoé,\n\n"
+            f"Votre convocation : le {self.jour1:%d/%m/%Y} à 09:00 (40 min), Campus "
+            "Lyon — A101, pour les épreuves en présence du jury : C2.1, C2.2.\n\n"
+            "La convocation est jointe (PDF) avec un fichier de calendrier (.ics) ; "
+            f"elle est aussi dans votre espace :\n{lien}\n",
+        )
+        self.assertEqual(assert_links(self, message), [lien])
+        self.assertIn("Session d&#x27;été &amp; automne", html_of(message))
+        convocation = Convocation.objects.get()
+        stored = MessageEnvoye.objects.get()
+        self.assertEqual(
+            (stored.utilisateur, stored.cle, stored.pieces_jointes, stored.corps),
+            (
+                self.camille.candidat.user,
+                f"convocation:{convocation.pk}",
+                [f"convocation-{self.jour1:%Y%m%d}-0900.pdf", "convocation.ics"],
+                message.body,
+            ),
+        )
+        self.assertEqual(convocation.envoyee_le, stored.cree_le)
 
     def test_publishing_twice_is_refused_and_sends_nothing_more(self) -> None:
         self.place()

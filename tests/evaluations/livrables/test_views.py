@@ -122,6 +122,21 @@ class SpaceTests(CandidatViewTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.user)
 
+    def test_my_messages_are_linked_from_the_dossier_and_the_home_page(self) -> None:
+        lien = '<a href="/compte/messages/">Mes messages</a>'
+        for url in (reverse("evaluations:mon_dossier"), self.dossier_url):
+            self.assertContains(self.client.get(url), lien, html=True)
+        home = self.client.get("/")
+        self.assertContains(
+            home,
+            "Relire les e-mails que la plateforme vous a envoyés : invitation, "
+            "rappels avant la date limite, convocations, documents disponibles.",
+        )
+        self.assertContains(home, 'href="/compte/messages/"')
+        # Someone else's dossier (the administrator's view) has no such link.
+        self.client.force_login(self.admin)
+        self.assertNotContains(self.client.get(self.dossier_url), lien, html=True)
+
     def test_list_shows_own_enrolments_only(self) -> None:
         response = self.client.get(reverse("evaluations:mon_dossier"))
         self.assertEqual(list(response.context["page"].object_list), [self.inscription])

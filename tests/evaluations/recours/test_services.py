@@ -25,6 +25,7 @@ from evaluations.recours.services import (
 )
 from evaluations.sessions.models import Inscription
 from tests.clock import frozen
+from tests.emails import assert_links
 from tests.evaluations.factories import pdf_bytes, upload
 from tests.evaluations.factories_documents import make_scenario
 from tests.evaluations.livrables.test_services import stored_files
@@ -98,6 +99,8 @@ class FilingTests(RecoursTestCase):
         self.assertIn(f"https://certif.test/resultats/{self.zoe.pk}/", accuse.body)
         html = accuse.alternatives[0][0]  # type: ignore[index]
         self.assertIn(f"<strong>{reference}</strong>", str(html))
+        for message in mail.outbox:
+            assert_links(self, message)
         signale = next(m for m in mail.outbox if m.to == ["admin@test.fr"])
         self.assertIn("1 document joint.", signale.body)
         self.assertIn(f"https://certif.test/recours/{recours.pk}/", signale.body)
@@ -405,6 +408,11 @@ class HandlingTests(RecoursTestCase):
             "Le jury a validé 1 bloc de compétences de la certification",
             mail.outbox[2].body,
         )
+        for message in mail.outbox:
+            self.assertEqual(
+                assert_links(self, message),
+                [f"https://certif.test/resultats/{self.zoe.pk}/"],
+            )
         # Once: asking again re-issues nothing and sends nothing.
         with self.captureOnCommitCallbacks(execute=True), frozen(moment(6)):
             self.assertEqual(

@@ -289,13 +289,16 @@ class ImportTests(CsvTestCase):
         self.assertEqual((record.history_type, record.history_user), ("+", self.admin))
         self.assertEqual(sorted(b.bloc.code for b in record.blocs.all()), ["A1", "A2"])
         self.assertEqual(len(mail.outbox), 0)
-        self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 2)
+        # Each invitation is recorded, then sent once committed.
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 2)
         self.assertEqual(
             sorted(m.to[0] for m in mail.outbox),
             ["eliott.noel@example.org", "zoe.leclerc@example.org"],
         )
         # Run again (a task re-run): nothing sent twice.
-        self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(invitations_send(candidat_ids=result.candidat_ids), 0)
         self.assertEqual(len(mail.outbox), 2)
 
     def test_nothing_imported_when_a_line_is_invalid(self) -> None:
@@ -522,7 +525,8 @@ class ImportViewTests(CsvTestCase):
         # Checked, not polling any more.
         self.assertNotContains(response, "hx-trigger")
         self.assertEqual(Candidat.objects.count(), 0)
-        response = self.client.post(self.confirm_url(fichier), follow=True)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.confirm_url(fichier), follow=True)
         self.assertRedirects(response, fichier.get_absolute_url())
         self.assertContains(
             response, "Import lancé : suivez sa progression ci-dessous."
