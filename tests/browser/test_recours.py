@@ -104,11 +104,13 @@ def test_appeal_revised_new_vote_documents_reissued(
         f"Votre recours {recours.reference} est enregistré."
     )
     expect(main).to_contain_text(f"Recours {recours.reference} formé le")
+    axe_check(page)
     logout(page)
 
     # The president instructs it and revises the decision.
     login(page, worlds.PRESIDENT)
     page.get_by_role("link", name="Recours").first.click()
+    axe_check(page)
     page.get_by_role("link", name=recours.reference).click()
     expect(main).to_contain_text(
         "Le critère C2.1.1 est traité dans la partie 3 de mon dossier."
