@@ -10,7 +10,9 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from evaluations.recours.models import Recours
-from tests.evaluations.recours.factories import file_appeal, published_scenario
+from evaluations.recours.services import recours_deposer
+from tests.clock import frozen
+from tests.evaluations.recours.factories import moment, published_scenario
 
 
 @skipUnless(connection.vendor == "postgresql", "needs concurrent transactions")
@@ -24,7 +26,12 @@ class ConcurrentFilingTests(TransactionTestCase):
         def deposit(index: int) -> None:
             try:
                 barrier.wait(timeout=10)
-                file_appeal(inscription, texte=f"Recours {index}.")
+                recours_deposer(
+                    inscription=inscription,
+                    texte=f"Recours {index}.",
+                    pieces=[],
+                    by=inscription.candidat.user,
+                )
                 outcomes.append("stored")
             except ValidationError as exc:
                 outcomes.append(exc.messages[0])
@@ -32,10 +39,13 @@ class ConcurrentFilingTests(TransactionTestCase):
                 connection.close()
 
         threads = [threading.Thread(target=deposit, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        # One clock for both threads (the day after the publication), stopped
+        # before they start and released after they end.
+        with frozen(moment(1)):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
         recours = Recours.objects.get(inscription=inscription)
         self.assertEqual(
             sorted(outcomes),
