@@ -2,8 +2,8 @@
 and deliverables are written only by their services (through the platform's own
 pages), which check the rules the admin would bypass — a published référentiel,
 the status transitions, duplicates, capitalised blocs, file checks. The admin
-shows the rows and their history; issued documents, emissions and publications
-of results likewise.
+shows the rows and their history; issued documents, emissions, publications
+of results and appeals likewise.
 
 The exception: the places of the live épreuves (sites and their rooms) have no
 rule beyond their constraints (a room has at least one place, names are unique),
@@ -19,6 +19,7 @@ from evaluations.declarations.models import DeclarationCDC, LotCDC
 from evaluations.documents.models import Document, EmissionSession
 from evaluations.epreuves.models import Passage, Salle, Site
 from evaluations.livrables.models import Livrable
+from evaluations.recours.models import PieceRecours, Recours
 from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import Candidat, Inscription, Session
 
@@ -101,6 +102,33 @@ class PublicationResultatsAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     )
     list_filter = ("statut",)
     list_select_related = ("session", "programmee_par")
+
+
+class PieceRecoursInline(admin.TabularInline[PieceRecours, Recours]):
+    model = PieceRecours
+    fields = ("nom_original", "taille", "sha256", "type_mime", "depose_le")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Recours)
+class RecoursAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """The appeals, their documents (names and fingerprints: the files are read
+    from the appeal's page, after its permission check) and their history."""
+
+    list_display = ("__str__", "statut", "issue", "depose_le", "decide_le")
+    list_filter = ("statut", "issue")
+    list_select_related = ("inscription__candidat", "inscription__session")
+    inlines = (PieceRecoursInline,)
 
 
 class SalleInline(admin.TabularInline[Salle, Site]):

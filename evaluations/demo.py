@@ -53,6 +53,13 @@ from evaluations.jury.services import (
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import Consolidation
 from evaluations.notation.services import affectation_validate, evaluations_record
+from evaluations.recours.models import Recours
+from evaluations.recours.selectors import depot_refus
+from evaluations.recours.services import (
+    recours_decider,
+    recours_deposer,
+    recours_instruire,
+)
 from evaluations.resultats.models import PublicationResultats
 from evaluations.resultats.services import (
     publication_claim,
@@ -608,6 +615,51 @@ def demo_resultats(log: Log) -> None:
             publication_id=publication.pk, unite=unite_of(inscription_id), echec=None
         )
     log(f"Résultats : session « {DEMO_SESSION_DELIBEREE} » publiée")
+
+
+def demo_recours(log: Log) -> None:
+    """An appeal in the published autumn session, through the services: Hugo
+    Leroy (candidat2) contests his partial validation, the administrator
+    instructs it, the president maintains the decision with a motive, which
+    issues the addendum to the session's PV. Idempotent: a session with an
+    appeal is left as it is."""
+    session = Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).first()
+    admin = User.objects.filter(email="admin@certif.localhost").first()
+    if session is None or admin is None:
+        return
+    if Recours.objects.filter(inscription__session=session).exists():
+        return
+    inscription = Inscription.objects.filter(
+        session=session, candidat__user__email="candidat2@certif.localhost"
+    ).first()
+    president = MembreJury.objects.filter(
+        session=session, role=MembreJury.Role.PRESIDENT
+    ).first()
+    if inscription is None or president is None or depot_refus(inscription=inscription):
+        log("Recours : session non publiée ou délai clos, étape ignorée")
+        return
+    recours = recours_deposer(
+        inscription=inscription,
+        texte=(
+            "Je conteste la non-validation du bloc A5 : le critère de C5.1 jugé non "
+            "acquis est traité dans la partie 3 de mon dossier, que je joins de "
+            "nouveau."
+        ),
+        pieces=[],
+        by=inscription.candidat.user,
+    )
+    recours = recours_instruire(recours=recours, by=admin)
+    recours_decider(
+        recours=recours,
+        issue=Recours.Issue.MAINTENUE,
+        motif=(
+            "Le jury a relu la partie 3 du dossier : elle décrit la démarche sans "
+            "la mettre en œuvre ; le critère reste non acquis et la décision est "
+            "maintenue."
+        ),
+        by=president.user,
+    )
+    log(f"Recours : {recours.reference} décidé (maintenue), addendum au PV émis")
 
 
 def demo_dispense(log: Log) -> None:
@@ -1191,6 +1243,7 @@ DEMO_STEPS: list[Callable[[Log], None]] = [
     demo_dispense,
     demo_documents,
     demo_resultats,
+    demo_recours,
     demo_epreuves,
     demo_statistiques,
     demo_declarations_anciennes,

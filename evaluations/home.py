@@ -9,6 +9,8 @@ from certif.models import User
 from certif.navigation import Action, Lien, register_actions, register_menu
 from certif.roles import Role
 from evaluations.declarations.selectors import echeances_for
+from evaluations.recours.views import recours_section
+from evaluations.resultats.sections import register_section
 from evaluations.resultats.views import publication_panneau
 from evaluations.sessions.bureau import register_panneau
 from handicap.models import Dispense, PropositionDispense
@@ -177,6 +179,21 @@ def resultats_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     ]
 
 
+def recours_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
+    if Role.ADMINISTRATEUR in roles or Role.PRESIDENT in roles:
+        return [
+            Action(
+                _("Recours"),
+                _(
+                    "Instruire et décider les recours des candidats contre les "
+                    "décisions du jury ; l'addendum au procès-verbal."
+                ),
+                reverse("evaluations:recours_list"),
+            )
+        ]
+    return []
+
+
 def statistiques_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
     if Role.ADMINISTRATEUR in roles or Role.PRESIDENT in roles:
         return [
@@ -234,6 +251,8 @@ def register() -> None:
     register_actions(position=40, provider=documents_actions)
     register_actions(position=42, provider=resultats_actions)
     register_panneau(position=10, provider=publication_panneau)
+    register_actions(position=43, provider=recours_actions)
+    register_section(position=10, provider=recours_section)
     register_actions(position=50, provider=statistiques_actions)
     register_actions(position=45, provider=declarations_actions)
     admin = frozenset({Role.ADMINISTRATEUR})
@@ -280,6 +299,9 @@ def register() -> None:
             Lien(gettext_lazy("Mes résultats"), "evaluations:mes_resultats", candidat),
             Lien(gettext_lazy("Mes documents"), "evaluations:documents_mine", candidat),
             Lien(gettext_lazy("Documents"), "evaluations:emission_sessions", admin),
+            Lien(
+                gettext_lazy("Recours"), "evaluations:recours_list", admin | president
+            ),
             Lien(gettext_lazy("Déclarations CDC"), "evaluations:declarations", admin),
         ],
     )

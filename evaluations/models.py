@@ -22,6 +22,7 @@ from evaluations.notation.models import (
     Evaluation,
     Resultat,
 )
+from evaluations.recours.models import PieceRecours, Recours
 from evaluations.resultats.models import PublicationResultats, ResultatPublie
 from evaluations.sessions.models import (
     BlocAcquis,
@@ -55,9 +56,11 @@ __all__ = [
     "LotCDC",
     "MembreJury",
     "Passage",
+    "PieceRecours",
     "Planning",
     "PublicationResultats",
     "RappelDeclarations",
+    "Recours",
     "ReouvertureDeliberation",
     "Resultat",
     "ResultatPublie",

@@ -8,6 +8,7 @@ from evaluations.epreuves import urls as epreuves
 from evaluations.jury import urls as jury
 from evaluations.livrables import urls as livrables
 from evaluations.notation import urls as notation
+from evaluations.recours import urls as recours
 from evaluations.resultats import urls as resultats
 from evaluations.sessions import urls as sessions
 from evaluations.statistiques import urls as statistiques
@@ -21,6 +22,7 @@ urlpatterns = [
     *deliberation.urlpatterns,
     *documents.urlpatterns,
     *resultats.urlpatterns,
+    *recours.urlpatterns,
     *epreuves.urlpatterns,
     *declarations.urlpatterns,
     *statistiques.urlpatterns,

@@ -2,7 +2,8 @@
 
 Areas, lowest first: certif < referentiel < evaluations.sessions < evaluations.jury
 < evaluations.livrables < handicap < evaluations.notation < evaluations.deliberation
-< evaluations.epreuves < evaluations.documents < evaluations.resultats < evaluations.declarations
+< evaluations.epreuves < evaluations.documents < evaluations.resultats < evaluations.recours
+< evaluations.declarations
 < evaluations.statistiques
 < the root modules of ``evaluations`` (``models``, ``urls``, ``admin``, ``demo``, ``home``…).
 A module imports from its own area or lower ones.
@@ -41,6 +42,7 @@ AREAS = (
     "evaluations.epreuves",
     "evaluations.documents",
     "evaluations.resultats",
+    "evaluations.recours",
     "evaluations.declarations",
     "evaluations.statistiques",
     ROOT,

@@ -48,6 +48,7 @@ from evaluations.jury.models import Affectation
 from evaluations.livrables.models import Livrable
 from evaluations.livrables.services import Depot, livrables_deposer
 from evaluations.notation.models import DerogationValidation
+from evaluations.recours.services import recours_deposer
 from evaluations.resultats.tasks import publication_launch
 from evaluations.sessions.csv_import import csv_example, import_deposer
 from evaluations.sessions.models import Inscription
@@ -302,6 +303,40 @@ EXPECTED: dict[str, dict[str, str]] = {
     "evaluations:mes_resultats": {"GET": "302 200 200 403 403 403 403 403"},
     "evaluations:resultat": {"GET": "302 200 404 403 403 403 403 200"},
     "evaluations:publication_resultats": {"GET": "302 403 403 403 403 403 403 200"},
+    # Appeals: Camille's appeal against the earlier session's decision ("pres"
+    # presides the other session: an outsider to it).
+    "evaluations:recours_deposer": {
+        "GET": "302 200 404 403 403 403 403 403",
+        "POST": "302 400 404 403 403 403 403 403",
+    },
+    "evaluations:recours_list": {
+        "GET": "302 403 403 403 403 200 403 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
+    "evaluations:recours_detail": {
+        "GET": "302 403 403 403 403 404 403 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
+    "evaluations:recours_instruire": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 404 403 302",
+    },
+    "evaluations:recours_decider": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 404 403 302",
+    },
+    "evaluations:recours_reediter": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 404 403 302",
+    },
+    "evaluations:recours_addendum": {
+        "GET": "405 405 405 405 405 405 405 405",
+        "POST": "302 403 403 403 403 404 403 302",
+    },
+    "evaluations:recours_piece": {
+        "GET": "302 200 404 403 403 404 403 200",
+        "POST": "405 405 405 405 405 405 405 405",
+    },
     "evaluations:publication_programmer": {
         "GET": "405 405 405 405 405 405 405 405",
         "POST": "302 403 403 403 403 403 403 302",
@@ -643,6 +678,13 @@ class World:
         emission = emission_launch(session=earlier, by=admin)
         publication_launch(session=earlier, prevue_le=None, by=admin)
         resultat_camille = Inscription.objects.get(candidat=camille, session=earlier)
+        recours = recours_deposer(
+            inscription=resultat_camille,
+            texte="La décision doit être revue.",
+            pieces=[Depot(fichier=pdf_upload("preuve.pdf"), nom="preuve.pdf")],
+            by=camille.user,
+        )
+        piece_recours = recours.pieces.get()
         export = export_launch(nature="resultats", filtre=Filtre(), by=admin)
         lot = lot_build(
             lot_id=lot_start(
@@ -804,6 +846,28 @@ class World:
             "evaluations:mon_dossier": lambda: reverse("evaluations:mon_dossier"),
             # Results (the earlier session's, published).
             "evaluations:mes_resultats": lambda: reverse("evaluations:mes_resultats"),
+            "evaluations:recours_deposer": lambda: reverse(
+                "evaluations:recours_deposer", args=[resultat_camille.pk]
+            ),
+            "evaluations:recours_list": lambda: reverse("evaluations:recours_list"),
+            "evaluations:recours_detail": lambda: reverse(
+                "evaluations:recours_detail", args=[recours.pk]
+            ),
+            "evaluations:recours_instruire": lambda: reverse(
+                "evaluations:recours_instruire", args=[recours.pk]
+            ),
+            "evaluations:recours_decider": lambda: reverse(
+                "evaluations:recours_decider", args=[recours.pk]
+            ),
+            "evaluations:recours_reediter": lambda: reverse(
+                "evaluations:recours_reediter", args=[recours.pk]
+            ),
+            "evaluations:recours_addendum": lambda: reverse(
+                "evaluations:recours_addendum", args=[recours.pk]
+            ),
+            "evaluations:recours_piece": lambda: reverse(
+                "evaluations:recours_piece", args=[piece_recours.pk]
+            ),
             "evaluations:resultat": lambda: reverse(
                 "evaluations:resultat", args=[resultat_camille.pk]
             ),

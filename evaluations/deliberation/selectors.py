@@ -13,6 +13,7 @@ from certif.models import User
 from evaluations.deliberation.models import Deliberation, ReouvertureDeliberation
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.notation.models import Consolidation, Evaluation, Resultat
+from evaluations.recours.models import Recours
 from evaluations.sessions.models import EcritureRefusee, Inscription
 from handicap.models import (
     Dispense,
@@ -46,8 +47,9 @@ def _avec_commentaire(resultat: str | None, commentaire: str) -> str:
 
 def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
     """Who changed what and when on an enrolment — scores, consolidation, decisions,
-    re-openings and the writes the lock refused — newest first, each with the value
-    before and after; six queries whatever the length of the history."""
+    re-openings, appeals (filed, instructed, decided, documents re-issued) and the
+    writes the lock refused — newest first, each with the value before and after;
+    seven queries whatever the length of the history."""
     entrees: list[EntreeHistorique] = []
     evaluateurs = {
         a.pk: _nom(a.membre.user)
@@ -132,6 +134,34 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
                 apres=gettext("Motif : %(motif)s") % {"motif": reouverture.motif},
             )
         )
+    avant_recours: dict[int, str] = {}
+    for record in (
+        Recours.history.filter(inscription_id=inscription.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        valeur = str(Recours.Statut(record.statut).label)
+        if record.issue:
+            valeur += (
+                f" — {Recours.Issue(record.issue).label} — « {record.motif_decision} »"
+            )
+        if record.documents_reedites_le:
+            valeur += " — " + gettext("documents réédités")
+        entrees.append(
+            EntreeHistorique(
+                le=record.history_date,
+                par=_nom(record.history_user),
+                objet=gettext("Recours %(reference)s")
+                % {
+                    "reference": Recours(
+                        pk=record.id, depose_le=record.depose_le
+                    ).reference
+                },
+                avant=avant_recours.get(record.id, "—"),
+                apres=valeur,
+            )
+        )
+        avant_recours[record.id] = valeur
     for refus in EcritureRefusee.objects.filter(inscription=inscription).select_related(
         "par"
     ):
@@ -146,6 +176,21 @@ def historique_for(*, inscription: Inscription) -> list[EntreeHistorique]:
         )
     entrees.sort(key=lambda e: e.le, reverse=True)
     return entrees
+
+
+def reouvertures_of(
+    *, deliberation: Deliberation | None
+) -> list[ReouvertureDeliberation]:
+    """The deliberation's re-openings, newest first, each with who re-opened it
+    and the appeal that caused it, if any (its page re-issues the documents
+    once the new vote is locked); one query."""
+    if deliberation is None:
+        return []
+    return list(
+        ReouvertureDeliberation.objects.filter(deliberation=deliberation)
+        .select_related("par", "recours")
+        .order_by("-le", "-pk")
+    )
 
 
 def presents_precedents(*, inscription: Inscription) -> list[int]:

@@ -28,6 +28,7 @@ from evaluations.deliberation.selectors import (
     inscriptions_a_dispenser_for,
     presents_precedents,
     propositions_de,
+    reouvertures_of,
 )
 from evaluations.deliberation.services import (
     absence_record,
@@ -85,9 +86,7 @@ def _render_deliberation(
             "absence_form": absence_form,
             "deliberation": deliberation,
             "reouverture_form": ReouvertureForm(),
-            "reouvertures": list(
-                deliberation.reouvertures.select_related("par") if deliberation else []
-            ),
+            "reouvertures": reouvertures_of(deliberation=deliberation),
             "presents": list(deliberation.presents.select_related("user"))
             if deliberation
             else [],

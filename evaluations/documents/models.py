@@ -1,4 +1,5 @@
-"""Issued documents (parchemin, attestation de blocs, relevé, PV) and the background
+"""Issued documents (parchemin, attestation de blocs, relevé, PV and its
+addendum of the appeals, result letter) and the background
 batches that issue a whole session's documents.
 
 A ``Document`` is immutable once issued: its file, SHA-256 and ``snapshot`` (the
@@ -115,12 +116,16 @@ class Document(models.Model):
         PV = "pv", _("Procès-verbal de délibération")
         # Issued at the publication of the results (evaluations/resultats).
         LETTRE = "lettre", _("Lettre de résultat")
+        # The appeals of a session and their outcome (evaluations/recours).
+        ADDENDUM = "addendum", _("Addendum au procès-verbal")
 
     class Statut(models.TextChoices):
         VALIDE = "valide", _("Valide")
         REVOQUE = "revoque", _("Révoqué")
 
     AWARDS = (Nature.PARCHEMIN, Nature.ATTESTATION)
+    # Documents of a whole session (no enrolment), read by its jury.
+    SESSION_NATURES = (Nature.PV, Nature.ADDENDUM)
     # Found by their code on the public verification page: the awards, and the
     # result letter (which carries the decision and the appeal route).
     VERIFIABLES = (Nature.PARCHEMIN, Nature.ATTESTATION, Nature.LETTRE)
@@ -234,8 +239,10 @@ class Document(models.Model):
             ),
             models.CheckConstraint(
                 name="document_pv_sans_inscription",
-                condition=(Q(nature="pv") & Q(inscription__isnull=True))
-                | (~Q(nature="pv") & Q(inscription__isnull=False)),
+                condition=(
+                    Q(nature__in=["pv", "addendum"]) & Q(inscription__isnull=True)
+                )
+                | (~Q(nature__in=["pv", "addendum"]) & Q(inscription__isnull=False)),
             ),
             models.CheckConstraint(
                 name="document_revocation_complete",

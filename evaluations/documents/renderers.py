@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from certif.pdf import RenderedFile, html_to_pdf
 from evaluations.documents.qr import qr_svg
 from evaluations.documents.snapshots import (
+    AddendumSnapshot,
     DistinctionSnapshot,
     LettreSnapshot,
     PVSnapshot,
@@ -159,6 +160,26 @@ def lettre_pdf(
     )
     return RenderedFile(
         _filename("lettre-resultat", snapshot.titulaire.nom_complet, code),
+        PDF,
+        html_to_pdf(html, archive=True),
+    )
+
+
+def addendum_pdf(
+    snapshot: AddendumSnapshot,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels = Visuels(),
+) -> RenderedFile:
+    """The addendum to the session's PV: each decided appeal, its outcome and
+    motive, and for a revised decision the new decision once voted."""
+    html = render_to_string(
+        "evaluations/pdf/addendum_pv.html",
+        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
+    )
+    return RenderedFile(
+        f"addendum-pv-{slugify(snapshot.session)}-{code}.pdf",
         PDF,
         html_to_pdf(html, archive=True),
     )

@@ -24,9 +24,9 @@ from referentiel.models import Bloc, Certification
 
 
 def documents_visible_to(*, user: User) -> QuerySet[Document]:
-    """Administrators see every document; a candidate their own (never a PV) once
-    the results of their session are published; a jury member the PV of the
-    sessions they sit on."""
+    """Administrators see every document; a candidate their own (never a PV nor
+    its addendum) once the results of their session are published; a jury
+    member the PV and its addendum of the sessions they sit on."""
     queryset = Document.objects.select_related(
         "session", "inscription__candidat", "remplace"
     )
@@ -36,11 +36,11 @@ def documents_visible_to(*, user: User) -> QuerySet[Document]:
     if has_role(user, Role.CANDIDAT):
         condition |= (
             Q(inscription__candidat__user=user)
-            & ~Q(nature=Document.Nature.PV)
+            & ~Q(nature__in=Document.SESSION_NATURES)
             & resultats_publies_q()
         )
     if has_role(user, Role.MEMBRE_JURY, Role.PRESIDENT):
-        condition |= Q(nature=Document.Nature.PV, session__membres__user=user)
+        condition |= Q(nature__in=Document.SESSION_NATURES, session__membres__user=user)
     return queryset.filter(condition).distinct()
 
 
@@ -85,7 +85,7 @@ def documents_of_candidate(*, user: User) -> QuerySet[Document]:
     results of their session are published."""
     return (
         Document.objects.filter(resultats_publies_q(), inscription__candidat__user=user)
-        .exclude(nature=Document.Nature.PV)
+        .exclude(nature__in=Document.SESSION_NATURES)
         .select_related("session")
         .defer("snapshot")
         .order_by("-emis_le", "nature", "-version", "-pk")

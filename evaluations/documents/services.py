@@ -116,6 +116,10 @@ def _render(
         rendered = renderers.releve_pdf(
             snapshot, code=code, emis_le=emis_le, visuels=visuels
         )
+    elif nature == Document.Nature.ADDENDUM:
+        rendered = renderers.addendum_pdf(
+            snapshot, code=code, emis_le=emis_le, visuels=visuels
+        )
     else:
         rendered = renderers.pv_pdf(
             snapshot, code=code, emis_le=emis_le, visuels=visuels
@@ -335,6 +339,13 @@ def document_reissue(*, document: Document, by: User | None, motif: str) -> Docu
             _(
                 "Une lettre de résultat est émise par la publication des résultats "
                 "de la session : relancez la publication pour l'émettre de nouveau."
+            )
+        )
+    if document.nature == Document.Nature.ADDENDUM:
+        raise ValidationError(
+            _(
+                "L'addendum au procès-verbal est émis depuis la page des recours "
+                "de la session : émettez-le de nouveau depuis cette page."
             )
         )
     if document.nature == Document.Nature.PV:

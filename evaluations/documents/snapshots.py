@@ -415,7 +415,70 @@ class LettreSnapshot:
         return date.fromisoformat(self.blocs_valables_jusqu_au)
 
 
-Snapshot = DistinctionSnapshot | ReleveSnapshot | PVSnapshot | LettreSnapshot
+@dataclass(frozen=True)
+class RecoursAddendum:
+    """One decided appeal as the addendum prints it. ``nouvelle_decision`` is
+    the decision of the new vote of a revised appeal, empty while it is
+    awaited."""
+
+    reference: str
+    candidat: str  # nom_document
+    depose_le: str  # ISO date (Paris)
+    decide_le: str  # ISO date (Paris)
+    issue: str  # Recours.Issue value
+    issue_libelle: str
+    motif: str
+    decision_initiale: str = ""
+    nouvelle_decision: str = ""
+    nouvelle_decision_le: str = ""  # ISO date (Paris), with the new decision
+
+    @property
+    def depose_le_date(self) -> date:
+        return date.fromisoformat(self.depose_le)
+
+    @property
+    def decide_le_date(self) -> date:
+        return date.fromisoformat(self.decide_le)
+
+    @property
+    def nouvelle_decision_le_date(self) -> date | None:
+        if not self.nouvelle_decision_le:
+            return None
+        return date.fromisoformat(self.nouvelle_decision_le)
+
+
+@dataclass(frozen=True)
+class AddendumSnapshot:
+    """The addendum to a session's PV: every decided appeal of the session and
+    its outcome. Built by ``evaluations/recours``."""
+
+    session: str
+    certification: CertificationInfo
+    date_jury: str  # ISO date
+    recours: tuple[RecoursAddendum, ...]
+    certificateur: CertificateurInfo = CertificateurInfo()
+    lieu: str = ""
+
+    @property
+    def date_jury_date(self) -> date:
+        return date.fromisoformat(self.date_jury)
+
+    @property
+    def nb_maintenus(self) -> int:
+        return sum(r.issue == "maintenue" for r in self.recours)
+
+    @property
+    def nb_revises(self) -> int:
+        return sum(r.issue == "revisee" for r in self.recours)
+
+
+Snapshot = (
+    DistinctionSnapshot
+    | ReleveSnapshot
+    | PVSnapshot
+    | LettreSnapshot
+    | AddendumSnapshot
+)
 
 
 SNAPSHOT_CLASSES: dict[str, type[Any]] = {
@@ -424,6 +487,7 @@ SNAPSHOT_CLASSES: dict[str, type[Any]] = {
     Document.Nature.RELEVE: ReleveSnapshot,
     Document.Nature.PV: PVSnapshot,
     Document.Nature.LETTRE: LettreSnapshot,
+    Document.Nature.ADDENDUM: AddendumSnapshot,
 }
 
 
@@ -475,7 +539,7 @@ class DocumentsIndisponiblesError(Exception):
     """The enrolment or session is not in a state that allows issuing documents."""
 
 
-def _certification_info(referentiel: Referentiel) -> CertificationInfo:
+def certification_info(referentiel: Referentiel) -> CertificationInfo:
     certification = referentiel.certification
     return CertificationInfo(
         code=certification.code,
@@ -581,7 +645,7 @@ def inscription_snapshots(*, inscription_id: int) -> InscriptionSnapshots:
 
     session = inscription.session
     referentiel = referentiel_tree(pk=session.referentiel_id)
-    certification = _certification_info(session.referentiel)
+    certification = certification_info(session.referentiel)
     certificateur = certificateur_info(session.referentiel.certification.certificateur)
     titulaire = _titulaire(inscription)
     date_decision = _local_date(deliberation.decidee_le)
@@ -787,7 +851,7 @@ def pv_snapshot(*, session_id: int) -> PVSnapshot:
     ]
     return PVSnapshot(
         session=session.nom,
-        certification=_certification_info(session.referentiel),
+        certification=certification_info(session.referentiel),
         date_jury=session.date_jury.isoformat(),
         date_deliberation=max(c.date_decision for c in candidats),
         membres=tuple(membres),

@@ -20,6 +20,7 @@ from certif.roles import Role
 from certif.workers import workers_alive
 from evaluations.resultats.forms import PublicationForm
 from evaluations.resultats.models import PublicationResultats
+from evaluations.resultats.sections import sections_for
 from evaluations.resultats.selectors import (
     get_inscription_for_resultat,
     get_session_for_publication,
@@ -47,10 +48,17 @@ def mes_resultats_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.CANDIDAT, Role.ADMINISTRATEUR)
 def resultat_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inscription = get_inscription_for_resultat(request.user, pk)
+    resultat = resultat_of(inscription=inscription, user=request.user)
     return render(
         request,
         "evaluations/resultats/resultat.html",
-        {"r": resultat_of(inscription=inscription, user=request.user)},
+        {
+            "r": resultat,
+            # What higher areas add (the appeals), once the results are out.
+            "sections": sections_for(inscription=inscription, user=request.user)
+            if resultat.publie
+            else [],
+        },
     )
 
 

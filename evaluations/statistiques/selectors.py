@@ -8,8 +8,7 @@ queries, whatever the number of enrolments: counting is done by ``COUNT … FILT
 and ``GROUP BY`` in the database, never by iterating rows in Python. Figures that
 touch disability go through ``secret`` (« < 5 »).
 
-To add a section (appeals and their outcomes, the CDC declaration's delay): write
-one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
+To add a section: write one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
 ``SECTIONS``."""
 
 from collections.abc import Callable, Iterable
@@ -43,6 +42,7 @@ from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
 from evaluations.jury.models import MembreJury
 from evaluations.notation.models import Consolidation, Evaluation
+from evaluations.recours.models import Recours
 from evaluations.sessions.models import Inscription, Session, VoieAcces
 from evaluations.statistiques.documents import Rapport, TableauRapport
 from evaluations.statistiques.models import Export, StatistiqueLigne
@@ -743,6 +743,47 @@ def delais_tableau(perimetre: Perimetre) -> Tableau:
     )
 
 
+# --- Appeals: filed, and their outcomes -------------------------------------------
+
+
+def recours_tableau(perimetre: Perimetre) -> Tableau:
+    """The appeals against the jury's decisions of the sessions counted: filed,
+    still to decide, decided with the decision maintained or revised, and the
+    enrolments that filed at least one; one aggregate query."""
+    c = Recours.objects.filter(
+        inscription__in=perimetre.inscriptions.values("pk")
+    ).aggregate(
+        formes=Count("pk"),
+        en_cours=Count("pk", filter=~Q(statut=Recours.Statut.DECIDE)),
+        maintenus=Count("pk", filter=Q(issue=Recours.Issue.MAINTENUE)),
+        revises=Count("pk", filter=Q(issue=Recours.Issue.REVISEE)),
+        inscriptions=Count("inscription", distinct=True),
+    )
+    lignes = (
+        (_("Recours formés"), c["formes"]),
+        (_("Décisions maintenues"), c["maintenus"]),
+        (_("Décisions révisées"), c["revises"]),
+        (_("Recours en cours (déposés ou en instruction)"), c["en_cours"]),
+        (_("Inscriptions ayant formé au moins un recours"), c["inscriptions"]),
+    )
+    return Tableau(
+        cle="recours",
+        titre=_("Recours"),
+        definition=_(
+            "Recours formés : recours d'un candidat contre la décision du jury, "
+            "après la publication des résultats et dans le délai de recours ; il "
+            "compte dans la session de l'inscription, chaque recours une fois (un "
+            "nouveau recours peut suivre la décision du précédent). Décisions "
+            "maintenues, révisées : recours décidés, selon leur issue (une décision "
+            "révisée rouvre la délibération et le jury vote de nouveau). En cours : "
+            "déposés ou en instruction. Part : parmi les recours formés."
+        ),
+        colonnes=(_("Indicateur"), _("Recours"), _("Part des recours formés (%)")),
+        lignes=tuple((nom, n, taux(n, c["formes"])) for nom, n in lignes),
+        taux=frozenset({2}),
+    )
+
+
 # --- The page -----------------------------------------------------------------------
 
 SECTIONS: tuple[Callable[[Perimetre], Tableau], ...] = (
@@ -754,6 +795,7 @@ SECTIONS: tuple[Callable[[Perimetre], Tableau], ...] = (
     criteres_tableau,
     handicap_tableau,
     delais_tableau,
+    recours_tableau,
 )
 CLES = (
     "effectifs",
@@ -764,6 +806,7 @@ CLES = (
     "criteres",
     "handicap",
     "delais",
+    "recours",
 )
 
 
@@ -847,6 +890,7 @@ RAPPORT_SECTIONS: tuple[tuple[Callable[[Perimetre], Tableau], int], ...] = (
     (blocs_tableau, 4),
     (handicap_tableau, 1),
     (delais_tableau, 2),
+    (recours_tableau, 1),
 )
 
 

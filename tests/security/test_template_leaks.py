@@ -19,6 +19,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from certif.models import MessageEnvoye
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
 from evaluations.epreuves.documents import planning_pdf
@@ -27,6 +28,11 @@ from evaluations.epreuves.selectors import passages_of
 from evaluations.epreuves.services import passage_save
 from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.livrables.models import Livrable
+from evaluations.recours.services import (
+    recours_decider,
+    recours_deposer,
+    recours_instruire,
+)
 from evaluations.resultats.tasks import publication_launch
 from evaluations.sessions.services import candidat_invite
 from evaluations.statistiques.documents import rapport_pdf
@@ -92,6 +98,20 @@ class RenderedOutputTests(TestCase):
             publication_launch(session=cls.sc.session, prevue_le=None, by=cls.sc.admin)
         # The outbox is emptied before each test: keep the publication's notices.
         cls.notices = list(mail.outbox)
+        # An appeal through every step: its e-mails and the addendum to the PV.
+        recours = recours_deposer(
+            inscription=cls.sc.echec,
+            texte="La décision doit être revue.",
+            pieces=[],
+            by=cls.sc.echec.candidat.user,
+        )
+        recours_instruire(recours=recours, by=cls.sc.admin)
+        recours_decider(
+            recours=recours,
+            issue="maintenue",
+            motif="Appréciation confirmée.",
+            by=cls.sc.admin,
+        )
 
     def test_issued_documents_carry_no_template_syntax(self) -> None:
         natures = set()
@@ -101,7 +121,7 @@ class RenderedOutputTests(TestCase):
             natures.add(document.nature)
             self.assertEqual(leaks(text), [], f"{document} : {text[:200]}")
         self.assertEqual(
-            natures, {"parchemin", "attestation", "releve", "pv", "lettre"}
+            natures, {"parchemin", "attestation", "releve", "pv", "lettre", "addendum"}
         )
 
     def test_decision_letter_carries_no_template_syntax(self) -> None:
@@ -157,6 +177,22 @@ class RenderedOutputTests(TestCase):
         for message in messages:
             for text in (message.subject, message.body):
                 self.assertEqual(leaks(str(text)), [], text)
+
+    def test_appeal_emails_carry_no_template_syntax(self) -> None:
+        appels = MessageEnvoye.objects.filter(gabarit__startswith="recours_")
+        self.assertEqual(
+            sorted(appels.values_list("gabarit", flat=True)),
+            [
+                "recours_decision",
+                "recours_depose",
+                "recours_instruction",
+                "recours_signale",
+                "recours_signale",
+            ],
+        )
+        for notice in appels:
+            for text in (notice.sujet, notice.corps):
+                self.assertEqual(leaks(text), [], text)
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

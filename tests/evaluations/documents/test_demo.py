@@ -45,7 +45,7 @@ class DemoDocumentsTests(TestCase):
         )
         # The publication of the results issued the candidates' documents and
         # letters (three relevés and letters, two parchemins, an attestation), not
-        # the PV.
+        # the PV; the demo's appeal, decided, issued the addendum to the PV.
         self.assertEqual(
             sorted(
                 Document.objects.filter(session=self.session).values_list(
@@ -53,6 +53,7 @@ class DemoDocumentsTests(TestCase):
                 )
             ),
             [
+                "addendum",
                 "attestation",
                 *["lettre"] * 3,
                 *["parchemin"] * 2,

@@ -240,5 +240,5 @@ class StatistiquesTests(TestCase):
         for filtre in (Filtre(session=self.w.ancienne.pk), Filtre()):
             inscriptions = perimetre_statistiques(user=self.w.admin, filtre=filtre)
             # Outcomes, routes and paths share one query.
-            with self.assertNumQueries(10):
+            with self.assertNumQueries(11):
                 statistiques_of(inscriptions)

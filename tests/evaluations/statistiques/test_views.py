@@ -54,10 +54,11 @@ class StatistiquesViewTests(TestCase):
             "Par critère : les critères le plus souvent « non acquis »",
             "Aménagements et dispenses",
             "Délais",
+            "Recours",
         ):
             self.assertEqual(body.count(f">{titre}</h2>"), 1, titre)
-        self.assertEqual(body.count('<svg class="graphique'), 8)
-        self.assertEqual(body.count("<strong>Définition</strong>"), 8)
+        self.assertEqual(body.count('<svg class="graphique'), 9)
+        self.assertEqual(body.count("<strong>Définition</strong>"), 9)
         # The masked cells, never the counts below five; no identity.
         self.assertIn('<td class="text-end">&lt; 5</td>', body)
         self.assertNotIn("HYPERLINK", body)
@@ -103,9 +104,9 @@ class StatistiquesViewTests(TestCase):
     def test_query_count_does_not_grow(self) -> None:
         self.client.force_login(self.w.admin)
         self.client.get(self.url)  # warm the session and the user's groups
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(21):
             self.client.get(self.url, {"session": self.w.ancienne.pk})
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(21):
             self.client.get(self.url, {"session": self.w.session.pk})
 
     def test_table_as_csv(self) -> None:
