@@ -13,6 +13,7 @@ from evaluations.recours.views import recours_section
 from evaluations.resultats.sections import register_section
 from evaluations.resultats.views import publication_panneau
 from evaluations.sessions.bureau import register_panneau
+from evaluations.sessions.selectors import inscription_reglement_a_accepter
 from handicap.models import Dispense, PropositionDispense
 
 
@@ -30,6 +31,18 @@ def sessions_actions(*, user: User, roles: frozenset[str]) -> list[Action]:
             )
         )
     if Role.CANDIDAT in roles:
+        a_lire = inscription_reglement_a_accepter(user=user)
+        if a_lire is not None:
+            actions.append(
+                Action(
+                    _("Règlement d'examen à lire"),
+                    _(
+                        "Lisez et acceptez le règlement d'examen de votre "
+                        "certification avant votre prochain dépôt."
+                    ),
+                    reverse("evaluations:dossier", args=[a_lire]) + "#reglement",
+                )
+            )
         actions.append(
             Action(
                 _("Mon dossier"),

@@ -109,6 +109,7 @@ def convocation_issue(*, passage_id: int) -> Convocation | None:
             "modalites": snapshot.modalites_court,
             "modifiee": convocation.modifiee,
             "precedent": convocation.precedent,
+            "reglement_url": snapshot.reglement_url,
         },
         cle=f"convocation:{convocation.pk}",
         pieces_jointes=[

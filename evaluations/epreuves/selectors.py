@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certif.messages import absolute_url
 from certif.models import User
 from certif.roles import is_admin
 from evaluations.epreuves.models import (
@@ -28,6 +30,7 @@ from evaluations.sessions.models import Inscription, Session
 from handicap.models import MAJORATION_DEFAUT, Amenagement, DemandeAmenagement
 from handicap.selectors import demande_tardive
 from referentiel.models import Modalite
+from referentiel.reglement.selectors import reglement_en_vigueur
 
 
 @dataclass(frozen=True)
@@ -439,6 +442,8 @@ class ConvocationSnapshot:
     a_apporter: tuple[str, ...]
     amenagements: tuple[str, ...]
     precedent: str = ""
+    # The public page of the règlement d'examen in force, absolute; empty without.
+    reglement_url: str = ""
 
     @property
     def creneau(self) -> str:
@@ -498,6 +503,7 @@ def convocation_snapshot(
         if m.pk in amenagements.formats
     )
     candidat = passage.inscription.candidat
+    reglement = reglement_en_vigueur(certification.pk)
     return ConvocationSnapshot(
         uid=f"passage-{passage.pk}@certif",
         candidat=candidat.nom_complet,
@@ -519,4 +525,9 @@ def convocation_snapshot(
         a_apporter=tuple(a_apporter),
         amenagements=tuple(libelles),
         precedent=precedent,
+        reglement_url=absolute_url(
+            reverse("referentiel:reglement", args=[certification.pk])
+        )
+        if reglement
+        else "",
     )

@@ -16,6 +16,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -543,6 +544,37 @@ def reglement_a_accepter(*, inscription: Inscription) -> ReglementExamen | None:
     ).exists():
         return None
     return reglement
+
+
+def inscription_reglement_a_accepter(*, user: User) -> int | None:
+    """The first of the user's current enrolments (not withdrawn nor deferred)
+    whose certification has a règlement d'examen in force that this enrolment has
+    not accepted yet; None when there is none. One query."""
+    en_vigueur = (
+        ReglementExamen.objects.filter(
+            certification=OuterRef("session__referentiel__certification"),
+            statut=ReglementExamen.Statut.PUBLIE,
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return (
+        Inscription.objects.filter(
+            candidat__user=user, desiste_le__isnull=True, reportee_vers__isnull=True
+        )
+        .annotate(reglement_pk=Subquery(en_vigueur))
+        .filter(reglement_pk__isnull=False)
+        .exclude(
+            Exists(
+                AcceptationReglement.objects.filter(
+                    inscription=OuterRef("pk"), reglement_id=OuterRef("reglement_pk")
+                )
+            )
+        )
+        .order_by("-session__date_limite_depot", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

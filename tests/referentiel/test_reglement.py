@@ -187,6 +187,18 @@ class AcceptationTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "(version 2)"):
             self._deposer()
 
+    def test_home_asks_to_read_it_until_accepted(self) -> None:
+        home = reverse("home")
+        self.assertNotContains(self.client.get(home), "Règlement d&#x27;examen à lire")
+        v1 = _publier(self.referentiel.certification, self.admin, "# v1")
+        response = self.client.get(home)
+        self.assertContains(response, "Règlement d&#x27;examen à lire")
+        self.assertContains(response, f'href="{self.dossier}#reglement"')
+        reglement_accepter(inscription=self.inscription, reglement=v1)
+        self.assertNotContains(self.client.get(home), "Règlement d&#x27;examen à lire")
+        _publier(self.referentiel.certification, self.admin, "# v2")
+        self.assertContains(self.client.get(home), "Règlement d&#x27;examen à lire")
+
     def test_unchecked_box_or_stale_version_records_nothing(self) -> None:
         _publier(self.referentiel.certification, self.admin, "# v1")
         url = reverse("evaluations:reglement_accepter", args=[self.inscription.pk])

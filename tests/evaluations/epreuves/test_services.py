@@ -39,6 +39,7 @@ from evaluations.epreuves.tasks import convocations_launch, publish_launch
 from evaluations.jury.models import ConflitInterets
 from evaluations.sessions.models import Candidat, Session
 from referentiel.models import Modalite
+from referentiel.reglement.services import reglement_brouillon_create, reglement_publish
 from tests.emails import assert_links, html_of
 from tests.evaluations.epreuves.base import EpreuvesTestCase, aware
 from tests.evaluations.epreuves.test_generation import decide
@@ -331,6 +332,28 @@ class ConvocationTests(PassageTestCase):
             ),
         )
         self.assertEqual(convocation.envoyee_le, stored.cree_le)
+
+    def test_convocation_links_the_reglement_in_force(self) -> None:
+        certification = self.session.referentiel.certification
+        brouillon = reglement_brouillon_create(
+            certification=certification, by=self.admin
+        )
+        reglement_publish(reglement=brouillon, by=self.admin)
+        self.place()
+        self.publish()
+        (message,) = convocations(mail.outbox)
+        lien = f"https://certif.test/referentiel/certifications/{certification.pk}/reglement/"
+        self.assertTrue(
+            message.body.endswith(
+                "Le règlement d'examen (règles de conduite, fraude, recours) :\n"
+                f"{lien}\n"
+            ),
+            message.body,
+        )
+        self.assertIn(f'<a href="{lien}">', html_of(message))
+        with Convocation.objects.get().fichier.open("rb") as handle:
+            texte = pdf_text(handle.read())
+        self.assertIn(lien, " ".join(texte.split()))
 
     def test_publishing_twice_is_refused_and_sends_nothing_more(self) -> None:
         self.place()
