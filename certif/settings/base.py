@@ -222,6 +222,9 @@ if X_ACCEL_REDIRECT_PREFIX and not X_ACCEL_REDIRECT_PREFIX.startswith("/"):
         "X_ACCEL_REDIRECT_PREFIX must be an absolute path such as /_prive/."
     )
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Statistics exports (personal data) are deleted this many days after they are
+# built (manage.py purger_exports, with the daily purge).
+EXPORTS_CONSERVATION_JOURS = env_int("EXPORTS_CONSERVATION_JOURS", 7)
 # An office document (a ZIP) whose members declare more than this once inflated is
 # refused (a zip bomb): real documents stay far below.
 UPLOAD_ZIP_MAX_DECOMPRESSE = env_int("UPLOAD_ZIP_MAX_DECOMPRESSE", 200 * 1024 * 1024)

@@ -31,6 +31,8 @@ class Export(models.Model):
         EN_COURS = "en_cours", _("En cours")
         TERMINE = "termine", _("Terminé")
         ECHOUE = "echoue", _("Échoué")
+        # The file was deleted past EXPORTS_CONSERVATION_JOURS (personal data).
+        EXPIRE = "expire", _("Expiré")
 
     nature = models.CharField(_("nature"), max_length=20, choices=Nature)
     parametres = models.JSONField(_("filtres"), default=dict, blank=True)

@@ -5,10 +5,12 @@ an export a dead worker left « en cours » is written again from the start."""
 
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -407,3 +409,42 @@ def export_run(*, export_id: int) -> None:
         classeur.save(path)
         with path.open("rb") as handle:
             _finish(export, File(handle), f"{export.nature}-{horodatage}.xlsx")
+
+
+def exports_purge(*, now: datetime | None = None) -> int:
+    """Delete the files of exports finished more than
+    ``EXPORTS_CONSERVATION_JOURS`` days ago (they hold personal data) and mark
+    them expired; the rows stay as the trace of who asked what. Each export is
+    claimed under its row lock, so two runs never delete twice. Returns the
+    number of files deleted."""
+    limite = (now or timezone.now()) - timedelta(
+        days=settings.EXPORTS_CONSERVATION_JOURS
+    )
+    ids = list(
+        Export.objects.filter(
+            statut__in=[Export.Statut.TERMINE, Export.Statut.ECHOUE],
+            termine_le__lt=limite,
+        )
+        .exclude(fichier="")
+        .values_list("pk", flat=True)
+    )
+    purges = 0
+    for pk in ids:
+        with transaction.atomic():
+            export = (
+                Export.objects.select_for_update()
+                .filter(pk=pk, termine_le__lt=limite)
+                .exclude(fichier="")
+                .first()
+            )
+            if export is None:
+                continue
+            nom, storage = export.fichier.name, export.fichier.storage
+            export.fichier = ""
+            export.statut = Export.Statut.EXPIRE
+            export.save(update_fields=["fichier", "statut", "modifie_le"])
+            transaction.on_commit(
+                lambda nom=nom, storage=storage: storage.delete(nom)  # type: ignore[misc]
+            )
+        purges += 1
+    return purges

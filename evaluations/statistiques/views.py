@@ -3,6 +3,7 @@ as CSV or XLSX, and the background exports (launch, progress, download)."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -124,6 +125,7 @@ def export_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         {
             "export": export,
             "sans_worker": export.en_cours and not workers_alive().exists(),
+            "conservation": settings.EXPORTS_CONSERVATION_JOURS,
         },
     )
 

@@ -58,6 +58,7 @@ class DeployFilesTests(SimpleTestCase):
                 "db_worker",
                 "envoyer_rappels",
                 "publier_resultats",
+                "purger_exports",
                 "purger_pieces_handicap",
                 "rappels_declarations",
                 "sauvegarder",
@@ -65,6 +66,7 @@ class DeployFilesTests(SimpleTestCase):
         )
         for timer in (
             "certif-purge",
+            "certif-purger-exports",
             "certif-sauvegarde",
             "certif-rappels-declarations",
             "certif-rappels",
