@@ -46,7 +46,7 @@ class PurgeTests(TestCase):
         echoue = self.export(jours=30, statut=Export.Statut.ECHOUE)
         recent = self.export(jours=6)
         en_cours = self.export(jours=0, statut=Export.Statut.EN_COURS)
-        noms = {e.pk: e.fichier.name for e in (ancien, echoue, recent, en_cours)}
+        noms = {e.pk: e.fichier.name or "" for e in (ancien, echoue, recent, en_cours)}
         self.assertEqual(
             self.run_command(), "2 fichiers supprimés (exports de plus de 7 jours)"
         )
