@@ -44,7 +44,8 @@ TABS = 2
 SKIP = re.compile(r"^/(deconnexion|admin)/")
 # Files: fetched (status checked), not rendered.
 FILES = re.compile(
-    r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|\.csv$|\.pdf$|\.ics$|\.xlsx$)"
+    r"(/telecharger/|/pdf/|/archive/|/courrier/|/pieces/\d+/|/accuse-depot/"
+    r"|\.csv$|\.pdf$|\.ics$|\.xlsx$)"
 )
 # The page as any viewer sees it, hashed in the browser (no HTML sent back): the
 # role menu emptied, the CSRF tokens (of the forms and of htmx) and the viewer's own
