@@ -51,6 +51,8 @@ os.environ.update(
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DB),
         "SECRET_KEY": "bench-only-secret-key",
         "DEBUG": "false",
+        # Pages render without collectstatic (no manifest of hashed names).
+        "STATIC_MANIFEST": "false",
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
