@@ -225,7 +225,13 @@ class Candidat(models.Model):
 
     @property
     def prenoms(self) -> str:
-        return " ".join(p for p in (self.prenom1, self.prenom2, self.prenom3) if p)
+        return self.prenoms_of(self.prenom1, self.prenom2, self.prenom3)
+
+    @staticmethod
+    def prenoms_of(*prenoms: str) -> str:
+        """The first names as written everywhere: those given, in order, spaced
+        (also for rows read without a model instance, as the exports do)."""
+        return " ".join(p for p in prenoms if p)
 
     @property
     def nom_complet(self) -> str:

@@ -11,11 +11,12 @@ touch disability go through ``secret`` (« < 5 »).
 To add a section: write one selector ``<chose>_tableau(inscriptions) -> Tableau`` and list it in
 ``SECTIONS``."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import (
     Avg,
@@ -825,16 +826,99 @@ def tableau_of(perimetre: Perimetre, *, cle: str) -> Tableau:
 # --- Rows of the background exports ---------------------------------------------------
 
 
+T = TypeVar("T")
+
+
+def lots_of(rows: Iterable[T], taille: int) -> Iterator[list[T]]:
+    """``rows`` in lists of ``taille`` (the last one shorter)."""
+    iterator = iter(rows)
+    while lot := list(islice(iterator, taille)):
+        yield lot
+
+
+class LigneResultat(NamedTuple):
+    """One enrolment of the results export, read as plain values (no model
+    instance: building some 13 objects per row was most of the export's time)."""
+
+    pk: int
+    session: str
+    date_jury: date
+    nom_naissance: str
+    nom_usage: str
+    prenom1: str
+    prenom2: str
+    prenom3: str
+    date_naissance: date
+    email: str
+    voie_acces: str
+    parcours: str
+    decision: str | None  # None: no deliberation
+    decidee_le: datetime | None
+    date_limite_depot: datetime
+    desiste_le: date | None
+    reportee_vers: str | None  # the session it was carried over to
+    blocs_evalues: tuple[str, ...] = ()
+    blocs_valides: tuple[str, ...] = ()
+
+
+# The columns read for each ``LigneResultat``, in its order (the blocs aside).
+_RESULTAT_CHAMPS = (
+    "pk",
+    "session__nom",
+    "session__date_jury",
+    "candidat__nom_naissance",
+    "candidat__nom_usage",
+    "candidat__prenom1",
+    "candidat__prenom2",
+    "candidat__prenom3",
+    "candidat__date_naissance",
+    "candidat__user__email",
+    "voie_acces",
+    "parcours",
+    "deliberation__decision",
+    "deliberation__decidee_le",
+    "session__date_limite_depot",
+    "desiste_le",
+    "reportee_vers__session__nom",
+)
+
+
 def resultats_rows(inscriptions: QuerySet[Inscription]) -> QuerySet[Inscription]:
-    """One row per enrolment for the results export, read by chunks with its blocs
-    (``iterator(chunk_size=…)`` keeps the prefetch per chunk)."""
-    return (
-        inscriptions.select_related(
-            "candidat__user", "session", "deliberation", "reportee_vers__session"
-        )
-        .prefetch_related("blocs", "deliberation__blocs_valides")
-        .order_by("session__date_jury", "session_id", "candidat__nom_naissance", "pk")
+    """The enrolments of the results export, in its order."""
+    return inscriptions.order_by(
+        "session__date_jury", "session_id", "candidat__nom_naissance", "pk"
     )
+
+
+def resultats_lots(
+    inscriptions: QuerySet[Inscription], taille: int
+) -> Iterator[list[LigneResultat]]:
+    """The rows of the results export by lots of ``taille``: one query streams the
+    enrolments (a server-side cursor on PostgreSQL), then two queries per lot read
+    the codes of the blocs evaluated and validated, sorted."""
+    rows = resultats_rows(inscriptions).values_list(*_RESULTAT_CHAMPS)
+    for lot in lots_of(rows.iterator(chunk_size=taille), taille):
+        ids = [row[0] for row in lot]
+        evalues: dict[int, list[str]] = {}
+        for inscription_id, code in Inscription.blocs.through.objects.filter(
+            inscription_id__in=ids
+        ).values_list("inscription_id", "bloc__code"):
+            evalues.setdefault(inscription_id, []).append(code)
+        valides: dict[int, list[str]] = {}
+        for inscription_id, code in Deliberation.blocs_valides.through.objects.filter(
+            deliberation__inscription_id__in=ids
+        ).values_list("deliberation__inscription_id", "bloc__code"):
+            valides.setdefault(inscription_id, []).append(code)
+        yield [
+            LigneResultat._make(
+                (
+                    *row,
+                    tuple(sorted(evalues.get(row[0], ()))),
+                    tuple(sorted(valides.get(row[0], ()))),
+                )
+            )
+            for row in lot
+        ]
 
 
 def notes_rows(inscriptions: QuerySet[Inscription]) -> QuerySet[Evaluation]:

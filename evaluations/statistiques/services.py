@@ -4,11 +4,9 @@ reason). Running the task twice is harmless: a finished export is left as it is;
 an export a dead worker left « en cours » is written again from the start."""
 
 import tempfile
-from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from certif.models import User
 from evaluations.deliberation.models import Deliberation
 from evaluations.notation.models import Consolidation, Evaluation, Resultat
-from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.models import Candidat, Inscription, Session, VoieAcces
 from evaluations.statistiques.documents import (
     Cellule,
     Classeur,
@@ -36,14 +34,17 @@ from evaluations.statistiques.models import (
 )
 from evaluations.statistiques.selectors import (
     Filtre,
+    LigneResultat,
     Perimetre,
     consolidations_of,
     empreinte_of,
     inscriptions_statistiques,
+    lots_of,
     notes_rows,
     perimetre_statistiques,
     presents_of,
     rapport_of,
+    resultats_lots,
     resultats_rows,
 )
 from referentiel.models import Certification
@@ -187,14 +188,6 @@ def statistiques_refresh(*, perimetre: Perimetre) -> int:
 # Rows read and written per chunk; the progress is saved after each chunk.
 EXPORT_LOT = 2000
 
-T = TypeVar("T")
-
-
-def _lots(rows: Iterable[T], taille: int) -> Iterator[list[T]]:
-    iterator = iter(rows)
-    while lot := list(islice(iterator, taille)):
-        yield lot
-
 
 @transaction.atomic
 def export_create(*, nature: str, filtre: Filtre, by: User) -> Export:
@@ -257,28 +250,45 @@ RESULTATS_COLONNES = (
 )
 
 
-def _resultat_ligne(inscription: Inscription) -> list[Cellule]:
-    deliberation = getattr(inscription, "deliberation", None)
-    nom_naissance, nom_usage, prenoms = _nom(inscription)
+class Libelles(NamedTuple):
+    """The labels of the coded values, translated once per export (asking Django
+    for each row's display cost more than writing the row)."""
+
+    voies: dict[str, str]
+    parcours: dict[str, str]
+    decisions: dict[str, str]
+
+
+def libelles_resultats() -> Libelles:
+    return Libelles(
+        voies={v: str(label) for v, label in VoieAcces.choices},
+        parcours={v: str(label) for v, label in Inscription.Parcours.choices},
+        decisions={v: str(label) for v, label in Deliberation.Decision.choices},
+    )
+
+
+def _resultat_ligne(ligne: LigneResultat, libelles: Libelles) -> list[Cellule]:
+    """The cells of one enrolment, as ``RESULTATS_COLONNES`` names them (an
+    unknown code is written as it is, as ``get_FOO_display`` does)."""
     return [
-        inscription.session.nom,
-        inscription.session.date_jury,
-        nom_naissance,
-        nom_usage,
-        prenoms,
-        inscription.candidat.date_naissance,
-        inscription.candidat.user.email,
-        inscription.get_voie_acces_display(),
-        inscription.get_parcours_display(),
-        ", ".join(sorted(b.code for b in inscription.blocs.all())),
-        deliberation.get_decision_display() if deliberation else "",
-        ", ".join(sorted(b.code for b in deliberation.blocs_valides.all()))
-        if deliberation
+        ligne.session,
+        ligne.date_jury,
+        ligne.nom_naissance,
+        ligne.nom_usage,
+        Candidat.prenoms_of(ligne.prenom1, ligne.prenom2, ligne.prenom3),
+        ligne.date_naissance,
+        ligne.email,
+        libelles.voies.get(ligne.voie_acces, ligne.voie_acces),
+        libelles.parcours.get(ligne.parcours, ligne.parcours),
+        ", ".join(ligne.blocs_evalues),
+        libelles.decisions.get(ligne.decision, ligne.decision)
+        if ligne.decision is not None
         else "",
-        deliberation.decidee_le if deliberation else None,
-        inscription.session.date_limite_depot,
-        inscription.desiste_le,
-        inscription.reportee_vers.session.nom if inscription.reportee_vers else "",
+        ", ".join(ligne.blocs_valides) if ligne.decision is not None else "",
+        ligne.decidee_le,
+        ligne.date_limite_depot,
+        ligne.desiste_le,
+        ligne.reportee_vers or "",
     ]
 
 
@@ -324,13 +334,13 @@ def _write_rows(export: Export, classeur: Classeur) -> None:
         user=export.demande_par, filtre=Filtre.from_params(export.parametres)
     )
     if export.nature == Export.Nature.RESULTATS:
-        rows = resultats_rows(inscriptions)
-        _progress(export, traites=0, total=rows.count())
+        _progress(export, traites=0, total=resultats_rows(inscriptions).count())
         classeur.feuille("Résultats", RESULTATS_COLONNES)
+        libelles = libelles_resultats()
         traites = 0
-        for lot in _lots(rows.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
-            for inscription in lot:
-                classeur.ligne(_resultat_ligne(inscription))
+        for lot in resultats_lots(inscriptions, EXPORT_LOT):
+            for ligne in lot:
+                classeur.ligne(_resultat_ligne(ligne, libelles))
             traites += len(lot)
             _progress(export, traites=traites)
         return
@@ -338,7 +348,7 @@ def _write_rows(export: Export, classeur: Classeur) -> None:
     _progress(export, traites=0, total=notes.count())
     classeur.feuille("Notes du jury", NOTES_COLONNES)
     traites = 0
-    for evaluations in _lots(notes.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
+    for evaluations in lots_of(notes.iterator(chunk_size=EXPORT_LOT), EXPORT_LOT):
         consolides = consolidations_of(
             {e.affectation.inscription_id for e in evaluations}
         )

@@ -2,19 +2,27 @@
 date when a session's deliberations change, once when two pages ask at once."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest import skipUnless
 
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
+from evaluations.sessions.models import Candidat, Inscription
+from evaluations.statistiques.documents import Cellule
 from evaluations.statistiques.models import StatistiqueLigne, StatistiqueSession
 from evaluations.statistiques.selectors import (
     Filtre,
     perimetre_statistiques,
+    resultats_lots,
+    resultats_rows,
     tableau_of,
 )
-from evaluations.statistiques.services import statistiques_refresh
+from evaluations.statistiques.services import (
+    _resultat_ligne,
+    libelles_resultats,
+    statistiques_refresh,
+)
 from tests.evaluations.factories_documents import make_consolidations, make_deliberation
 from tests.evaluations.statistiques.factories import DEADLINE, make_world
 from tests.factories import make_candidat, make_inscription, make_session
@@ -96,3 +104,84 @@ class ConcurrentRefreshTests(TransactionTestCase):
         # Whichever came second found the figures done after the lock.
         self.assertEqual(sorted(done), [0, 2])
         self.assertEqual(StatistiqueLigne.objects.count(), 16)
+
+
+def ligne_des_modeles(inscription: Inscription) -> list[Cellule]:
+    """The row of the results export as the model instances tell it (how the
+    export built it before it read plain values)."""
+    candidat = inscription.candidat
+    deliberation = getattr(inscription, "deliberation", None)
+    return [
+        inscription.session.nom,
+        inscription.session.date_jury,
+        candidat.nom_naissance,
+        candidat.nom_usage,
+        candidat.prenoms,
+        candidat.date_naissance,
+        candidat.user.email,
+        inscription.get_voie_acces_display(),
+        inscription.get_parcours_display(),
+        ", ".join(sorted(b.code for b in inscription.blocs.all())),
+        deliberation.get_decision_display() if deliberation else "",
+        ", ".join(sorted(b.code for b in deliberation.blocs_valides.all()))
+        if deliberation
+        else "",
+        deliberation.decidee_le if deliberation else None,
+        inscription.session.date_limite_depot,
+        inscription.desiste_le,
+        inscription.reportee_vers.session.nom if inscription.reportee_vers else "",
+    ]
+
+
+class ResultatsExportRowsTests(TestCase):
+    """The results export reads plain values by lots: a fixed number of queries
+    per lot, and every row as the models tell it."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = make_world()
+        # r1, enrolled in 2025 with three first names and a married name, was
+        # carried over to the 2026 session.
+        candidat = make_candidat("r1@stats.fr", nom="Report", prenom="Anne")
+        Candidat.objects.filter(pk=candidat.pk).update(
+            prenom2="Marie", prenom3="Zoé", nom_usage="Durand"
+        )
+        origine = make_inscription(candidat, cls.w.ancienne, blocs=["B2"])
+        suite = make_inscription(candidat, cls.w.session, blocs=["B2"])
+        Inscription.objects.filter(pk=origine.pk).update(reportee_vers=suite)
+
+    def lignes(self, taille: int) -> list[list[Cellule]]:
+        inscriptions = Inscription.objects.all()
+        libelles = libelles_resultats()
+        return [
+            _resultat_ligne(ligne, libelles)
+            for lot in resultats_lots(inscriptions, taille)
+            for ligne in lot
+        ]
+
+    def test_rows_as_the_models_tell_them(self) -> None:
+        attendues = [
+            ligne_des_modeles(inscription)
+            for inscription in resultats_rows(Inscription.objects.all())
+        ]
+        self.assertEqual(len(attendues), 13)
+        self.assertEqual(self.lignes(5), attendues)
+        r1 = next(ligne for ligne in attendues if ligne[6] == "r1@stats.fr")
+        self.assertEqual(
+            r1[:5] + r1[7:12] + r1[15:],
+            [
+                "Session juin 2025", date(2025, 6, 10), "REPORT", "Durand",
+                "Anne Marie Zoé",
+                "Formation continue hors contrat de professionnalisation",
+                "Blocs de compétences (capitalisation)", "B2", "", "",
+                "Session juin 2026",
+            ],
+        )  # fmt: skip
+
+    def test_queries_per_lot(self) -> None:
+        # The enrolments (one cursor), then two queries per lot: the blocs
+        # evaluated and validated.
+        with self.assertNumQueries(1 + 2):
+            self.assertEqual(len(self.lignes(20)), 13)
+        with self.assertNumQueries(1 + 2 * 3):
+            self.assertEqual(len(self.lignes(5)), 13)
