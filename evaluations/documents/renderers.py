@@ -5,6 +5,7 @@ the PDF engine stays behind ``certif.pdf``."""
 import base64
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -48,6 +49,34 @@ def _filename(prefix: str, nom: str, code: str) -> str:
     return f"{prefix}-{slugify(nom)}-{code}.pdf"
 
 
+def _issued(template: str, filename: str, context: dict[str, Any]) -> RenderedFile:
+    """An issued document: ``template`` rendered with ``context`` as PDF/A-3b."""
+    return RenderedFile(
+        filename, PDF, html_to_pdf(render_to_string(template, context), archive=True)
+    )
+
+
+def _context(
+    snapshot: Any,
+    *,
+    code: str,
+    emis_le: datetime,
+    visuels: Visuels,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """What every issued document's template reads; with ``url``, the address of
+    its verification page and its QR code."""
+    context: dict[str, Any] = {
+        "s": snapshot,
+        "code": _groupes(code),
+        "emis_le": emis_le,
+        "visuels": visuels,
+    }
+    if url is not None:
+        context |= {"url": url, "qr": qr_svg(url)}
+    return context
+
+
 def parchemin_pdf(
     snapshot: DistinctionSnapshot,
     *,
@@ -56,21 +85,10 @@ def parchemin_pdf(
     emis_le: datetime,
     visuels: Visuels = Visuels(),
 ) -> RenderedFile:
-    html = render_to_string(
+    return _issued(
         "evaluations/pdf/parchemin.html",
-        {
-            "s": snapshot,
-            "code": _groupes(code),
-            "url": url,
-            "qr": qr_svg(url),
-            "emis_le": emis_le,
-            "visuels": visuels,
-        },
-    )
-    return RenderedFile(
         _filename("parchemin", snapshot.titulaire.nom_complet, code),
-        PDF,
-        html_to_pdf(html, archive=True),
+        _context(snapshot, code=code, emis_le=emis_le, visuels=visuels, url=url),
     )
 
 
@@ -82,21 +100,10 @@ def attestation_pdf(
     emis_le: datetime,
     visuels: Visuels = Visuels(),
 ) -> RenderedFile:
-    html = render_to_string(
+    return _issued(
         "evaluations/pdf/attestation.html",
-        {
-            "s": snapshot,
-            "code": _groupes(code),
-            "url": url,
-            "qr": qr_svg(url),
-            "emis_le": emis_le,
-            "visuels": visuels,
-        },
-    )
-    return RenderedFile(
         _filename("attestation", snapshot.titulaire.nom_complet, code),
-        PDF,
-        html_to_pdf(html, archive=True),
+        _context(snapshot, code=code, emis_le=emis_le, visuels=visuels, url=url),
     )
 
 
@@ -107,14 +114,10 @@ def releve_pdf(
     emis_le: datetime,
     visuels: Visuels = Visuels(),
 ) -> RenderedFile:
-    html = render_to_string(
+    return _issued(
         "evaluations/pdf/releve.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
-    )
-    return RenderedFile(
         _filename("releve", snapshot.titulaire.nom_complet, code),
-        PDF,
-        html_to_pdf(html, archive=True),
+        _context(snapshot, code=code, emis_le=emis_le, visuels=visuels),
     )
 
 
@@ -125,14 +128,10 @@ def pv_pdf(
     emis_le: datetime,
     visuels: Visuels = Visuels(),
 ) -> RenderedFile:
-    html = render_to_string(
+    return _issued(
         "evaluations/pdf/pv.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
-    )
-    return RenderedFile(
         f"pv-{slugify(snapshot.session)}-{code}.pdf",
-        PDF,
-        html_to_pdf(html, archive=True),
+        _context(snapshot, code=code, emis_le=emis_le, visuels=visuels),
     )
 
 
@@ -146,22 +145,12 @@ def lettre_pdf(
 ) -> RenderedFile:
     """The result letter: decision, motive, blocs, validity, appeal route and
     deadline, with the verification code and QR of its page."""
-    html = render_to_string(
+    context = _context(snapshot, code=code, emis_le=emis_le, visuels=visuels, url=url)
+    context["r"] = snapshot.releve
+    return _issued(
         "evaluations/pdf/lettre_resultat.html",
-        {
-            "s": snapshot,
-            "r": snapshot.releve,
-            "code": _groupes(code),
-            "url": url,
-            "qr": qr_svg(url),
-            "emis_le": emis_le,
-            "visuels": visuels,
-        },
-    )
-    return RenderedFile(
         _filename("lettre-resultat", snapshot.titulaire.nom_complet, code),
-        PDF,
-        html_to_pdf(html, archive=True),
+        context,
     )
 
 
@@ -174,12 +163,8 @@ def addendum_pdf(
 ) -> RenderedFile:
     """The addendum to the session's PV: each decided appeal, its outcome and
     motive, and for a revised decision the new decision once voted."""
-    html = render_to_string(
+    return _issued(
         "evaluations/pdf/addendum_pv.html",
-        {"s": snapshot, "code": _groupes(code), "emis_le": emis_le, "visuels": visuels},
-    )
-    return RenderedFile(
         f"addendum-pv-{slugify(snapshot.session)}-{code}.pdf",
-        PDF,
-        html_to_pdf(html, archive=True),
+        _context(snapshot, code=code, emis_le=emis_le, visuels=visuels),
     )

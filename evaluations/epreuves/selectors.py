@@ -10,11 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certif.messages import absolute_url
 from certif.models import User
 from certif.roles import is_admin
 from evaluations.epreuves.models import (
@@ -30,7 +28,7 @@ from evaluations.sessions.models import Inscription, Session
 from handicap.models import MAJORATION_DEFAUT, Amenagement, DemandeAmenagement
 from handicap.selectors import demande_tardive
 from referentiel.models import Modalite
-from referentiel.reglement.selectors import reglement_en_vigueur
+from referentiel.reglement.selectors import reglement_en_vigueur, reglement_public_url
 
 
 @dataclass(frozen=True)
@@ -525,9 +523,5 @@ def convocation_snapshot(
         a_apporter=tuple(a_apporter),
         amenagements=tuple(libelles),
         precedent=precedent,
-        reglement_url=absolute_url(
-            reverse("referentiel:reglement", args=[certification.pk])
-        )
-        if reglement
-        else "",
+        reglement_url=reglement_public_url(certification.pk) if reglement else "",
     )

@@ -9,12 +9,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from certif.messages import absolute_url
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
@@ -29,7 +27,7 @@ from evaluations.documents.snapshots import (
 from evaluations.resultats.models import PublicationResultats
 from evaluations.sessions.models import Inscription, Session
 from referentiel.models import Certification, ReglementExamen
-from referentiel.reglement.selectors import reglement_en_vigueur
+from referentiel.reglement.selectors import reglement_en_vigueur, reglement_public_url
 
 # The appeal delay when the certification has no règlement d'examen in force:
 # two months from the publication of the results.
@@ -70,9 +68,7 @@ def reglement_url(*, certification: Certification) -> str:
     absolute address: the letter prints it), or empty without one."""
     if _reglement_of(certification) is None:
         return ""
-    return absolute_url(
-        reverse("referentiel:reglement", kwargs={"certification_pk": certification.pk})
-    )
+    return reglement_public_url(certification.pk)
 
 
 def date_limite_recours(inscription: Inscription) -> date | None:

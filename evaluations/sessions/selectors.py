@@ -536,14 +536,7 @@ def reglement_a_accepter(*, inscription: Inscription) -> ReglementExamen | None:
     """The règlement d'examen in force for the enrolment's certification when the
     candidate has not accepted that version yet; None when there is nothing to
     accept (no règlement published, or this version already accepted)."""
-    reglement = reglement_en_vigueur(inscription.session.referentiel.certification_id)
-    if reglement is None:
-        return None
-    if AcceptationReglement.objects.filter(
-        inscription=inscription, reglement=reglement
-    ).exists():
-        return None
-    return reglement
+    return reglement_etat_of(inscription=inscription).a_accepter
 
 
 def inscription_reglement_a_accepter(*, user: User) -> int | None:

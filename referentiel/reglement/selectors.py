@@ -2,7 +2,9 @@
 certification."""
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
+from certif.messages import absolute_url
 from referentiel.models import Certification, ReglementExamen
 
 
@@ -17,6 +19,14 @@ def reglement_en_vigueur(certification_id: int) -> ReglementExamen | None:
         .select_related("certification")
         .order_by("-version")
         .first()
+    )
+
+
+def reglement_public_url(certification_id: int) -> str:
+    """The absolute address of the public page of a certification's règlement in
+    force (documents and e-mails print it)."""
+    return absolute_url(
+        reverse("referentiel:reglement", kwargs={"certification_pk": certification_id})
     )
 
 
