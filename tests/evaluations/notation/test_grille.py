@@ -156,7 +156,9 @@ class GrilleAccessTests(GrilleTestCase):
         )  # fmt: skip
         self.client.force_login(self.m1.user)
         self.client.get(self.url)  # the published version's structure, read once
-        with self.assertNumQueries(12):
+        # session, user, assignment (with what the grid reads beside it), scores,
+        # and the deliverables, read because there are some
+        with self.assertNumQueries(5):
             response = self.client.get(self.url)
         url = reverse("evaluations:livrable_download", args=[courant.pk])
         self.assertContains(
@@ -217,18 +219,18 @@ class GrilleQueryCountTests(GrilleTestCase):
         structure_cache_clear()
         # The first grid of the process reads the published version's structure
         # (blocs, competencies with modality and activity, criteria) ...
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(7):
             self.assertEqual(self.client.get(self.url).status_code, 200)
-        # ... the next ones only the candidate's part: session, user, assignment,
-        # path, exemptions, scores, capitalised blocs, deliverables, the
-        # sittings of live modalities (members; modalities, rooms),
-        # accommodations, the user's roles.
-        with self.assertNumQueries(12):
+        # ... the next ones only the candidate's part: session, user, assignment
+        # (with the path, the exemptions, the user's roles and whether there are
+        # capitalised blocs, deliverables, sittings or accommodations to read:
+        # none here), scores.
+        with self.assertNumQueries(4):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         score(self.a1, criteres=self.criteres[1:])
         score(self.a2)
         score(self.ap, resultat="non_acquis")
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(4):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critères notés sur 71 (100 %)")
 
@@ -557,9 +559,10 @@ class GrillePhoneNavigationTests(GrilleTestCase):
         )
         self.client.force_login(self.m1.user)
         self.client.get(self.url)  # the published version's structure, read once
-        # The grid's twelve queries, plus the decided request and its avis that
-        # the exemption brings (the jury's view of the accommodations).
-        with self.assertNumQueries(14):
+        # The grid's four queries, plus the decided request with its avis, the
+        # avis's proposals and the accommodations that the exemption brings (the
+        # jury's view of the accommodations).
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
         html = response.content.decode()
         n = len(criteres_premiere)
