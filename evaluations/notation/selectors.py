@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +83,10 @@ def _nb_criteres_parcours() -> Coalesce:
     )
 
 
-def _affectation_of(user: User, inscription_pk: int) -> QuerySet[Affectation]:
-    return _sans_conflit(
-        Affectation.objects.filter(inscription_id=inscription_pk, membre__user=user)
-    ).select_related(
+def _affectations() -> QuerySet[Affectation]:
+    """The assignments without a conflict, with what the grid and its saves read
+    of them (member, enrolment, candidate, session, version, deliberation)."""
+    return _sans_conflit(Affectation.objects.all()).select_related(
         "membre",
         "inscription__candidat",
         "inscription__session__referentiel",
@@ -106,7 +107,9 @@ def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
     candidate, get 404; the référent handicap and the administrator 403 (the
     administrator reads every evaluator's results on the consolidation and history
     pages)."""
-    affectation = _affectation_of(user, inscription_pk).first()
+    affectation = (
+        _affectations().filter(inscription_id=inscription_pk, membre__user=user).first()
+    )
     if affectation is None:
         _refuse(user)
     assert affectation is not None  # noqa: S101 - _refuse raised otherwise
@@ -128,33 +131,42 @@ class FaitsGrille:
     amenagements: bool
 
 
+@cache
+def _affectations_grille() -> QuerySet[Affectation]:
+    """``_affectations`` with the grid's facts, built once per process and only
+    ever filtered (a clone), as Django's generic views keep a class-level
+    queryset: building its subqueries costs a request more CPU than the round
+    trips they save."""
+    return _affectations().annotate(
+        parcours_ids=ListSubquery(
+            Inscription.blocs.through.objects.filter(
+                inscription_id=OuterRef("inscription_id")
+            ),
+            "bloc_id",
+        ),
+        dispenses_ids=criteres_dispenses_subquery("inscription_id"),
+        a_capitalises=capitalises_exist("inscription"),
+        a_livrables=Exists(
+            _livrables_courants().filter(inscription_id=OuterRef("inscription_id"))
+        ),
+        a_passages=Exists(
+            _passages_grille().filter(
+                passage__inscription_id=OuterRef("inscription_id")
+            )
+        ),
+        a_amenagements=amenagements_exist("inscription_id"),
+        roles_user=roles_subquery("membre__user_id"),
+    )
+
+
 def get_affectation_for_grille(
     user: User, inscription_pk: int
 ) -> tuple[Affectation, FaitsGrille]:
     """``get_affectation_for`` and the grid's ``FaitsGrille`` in the same query;
     the user's roles (the navigation's) read with it as well."""
     affectation = (
-        _affectation_of(user, inscription_pk)
-        .annotate(
-            parcours_ids=ListSubquery(
-                Inscription.blocs.through.objects.filter(
-                    inscription_id=OuterRef("inscription_id")
-                ),
-                "bloc_id",
-            ),
-            dispenses_ids=criteres_dispenses_subquery("inscription_id"),
-            a_capitalises=capitalises_exist("inscription"),
-            a_livrables=Exists(
-                _livrables_courants().filter(inscription_id=OuterRef("inscription_id"))
-            ),
-            a_passages=Exists(
-                _passages_grille().filter(
-                    passage__inscription_id=OuterRef("inscription_id")
-                )
-            ),
-            a_amenagements=amenagements_exist("inscription_id"),
-            roles_user=roles_subquery("membre__user_id"),
-        )
+        _affectations_grille()
+        .filter(inscription_id=inscription_pk, membre__user_id=user.pk)
         .first()
     )
     if affectation is None:
@@ -468,6 +480,9 @@ class Grille:
     nb_criteres: int  # non-exempted criteria of the path
     nb_evalues: int
     version: StructureVersion | None = None
+    # The jump list's items and the blocs (evaluations/notation/fragments.py).
+    html_sauts: str = ""
+    html_blocs: str = ""
 
     @property
     def pourcentage(self) -> int:

@@ -24,7 +24,7 @@ from evaluations.jury.selectors import (
     sessions_presidees_by,
 )
 from evaluations.notation.forms import CritereSaisieForm, DerogationForm
-from evaluations.notation.fragments import grille_html
+from evaluations.notation.fragments import grille_corps_html, grille_html
 from evaluations.notation.selectors import (
     ConsolidationTable,
     affectation_for_save,
@@ -113,6 +113,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lecture_seule=bool(lecture_seule),
         url=reverse("evaluations:grille", args=[pk]),
     )
+    grille_corps_html(grille)
     return render(
         request,
         "evaluations/jury/grille.html",
