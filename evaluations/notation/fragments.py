@@ -75,21 +75,20 @@ def _pieces(
     return tuple(_SLOTS.split(html))
 
 
-def critere_html(
+def _critere_pieces(
     version: StructureVersion,
     critere: Critere,
     *,
+    langue: str,
     numero: int,
     lecture_seule: bool,
     dispense: bool,
     resultat: str,
-    url: str,
-    commentaire: str,
-) -> SafeString:
-    """One criterion's fieldset in the grid."""
+) -> tuple[str, ...]:
+    """One criterion's fieldset in the grid, cut at its two markers."""
     key: Any = (
         "critere_grille",
-        get_language(),
+        langue,
         critere.pk,
         numero,
         lecture_seule,
@@ -106,13 +105,7 @@ def critere_html(
             resultat=resultat,
         )
         version.fragments[key] = pieces
-    valeurs = {
-        _URL: conditional_escape(url),
-        _COMMENTAIRE: conditional_escape(commentaire),
-    }
-    return mark_safe(  # noqa: S308 - template output; the two values are escaped
-        "".join(valeurs.get(piece, piece) for piece in pieces)
-    )
+    return pieces
 
 
 def competence_html(
@@ -145,6 +138,8 @@ def grille_html(grille: "Grille", *, lecture_seule: bool, url: str) -> None:
     """Fill each criterion line's ``html`` for the grid page."""
     version = grille.version
     assert version is not None  # noqa: S101 - grille_for always sets it
+    langue = get_language()
+    valeurs = {_URL: conditional_escape(url), _COMMENTAIRE: ""}
     for bloc in grille.blocs:
         for competence in bloc.competences:
             competence.html_entete, competence.html_modalite = competence_html(
@@ -153,15 +148,23 @@ def grille_html(grille: "Grille", *, lecture_seule: bool, url: str) -> None:
                 dossier_professionnel=bool(competence.dossier_professionnel),
             )
             for ligne in competence.criteres:
-                ligne.html = critere_html(
+                dispense = ligne.dispense
+                pieces = _critere_pieces(
                     version,
                     ligne.critere,
+                    langue=langue,
                     numero=ligne.numero,
                     lecture_seule=lecture_seule,
-                    dispense=ligne.dispense,
-                    resultat="" if ligne.dispense else ligne.resultat,
-                    url=url,
-                    commentaire="" if ligne.dispense else ligne.commentaire,
+                    dispense=dispense,
+                    resultat="" if dispense else ligne.resultat,
+                )
+                commentaire = "" if dispense else ligne.commentaire
+                valeurs[_COMMENTAIRE] = (
+                    conditional_escape(commentaire) if commentaire else ""
+                )
+                # Template output; the two values are escaped.
+                ligne.html = mark_safe(  # noqa: S308
+                    "".join([valeurs.get(piece, piece) for piece in pieces])
                 )
 
 
