@@ -169,6 +169,7 @@ def grille_html(grille: "Grille", *, lecture_seule: bool, url: str) -> None:
 
 
 _SLOTS_SAUTS = {"n": _marque("n"), "total": _marque("total")}
+_FIN = _marque("fin")
 _SLOTS_BLOCS = {
     nom: _marque(nom)
     for nom in ("resultat", "passage", "format", "livrables", "criteres")
@@ -206,14 +207,22 @@ def _resultat_html(version: StructureVersion, ligne: "LigneCompetence") -> str:
     return "".join(raison if i % 2 else piece for i, piece in enumerate(pieces))
 
 
-def _livrables_html(version: StructureVersion, ligne: "LigneCompetence") -> str:
-    if ligne.livrables:
-        return _rendu("livrables", {"ligne": ligne})
+def _livrables_html(
+    version: StructureVersion, competences: list["LigneCompetence"]
+) -> list[str]:
+    """Each competency's deliverables: the usual « aucun » kept per language, the
+    others rendered in one go (one rendering per competency would cost more)."""
     key: Any = ("livrables_aucun", get_language())
-    html = version.fragments.get(key)
-    if html is None:
-        html = version.fragments[key] = _rendu("livrables", {"ligne": ligne})
-    return str(html)
+    aucun = version.fragments.get(key)
+    if aucun is None:
+        aucun = version.fragments[key] = _rendu("livrables", {"ligne": {}})
+    avec = [c for c in competences if c.livrables]
+    rendus = iter(
+        _rendu("livrables_lot", {"lignes": avec, "fin": _FIN}).split(_FIN)
+        if avec
+        else ()
+    )
+    return [next(rendus) if c.livrables else str(aucun) for c in competences]
 
 
 def _remplit(pieces: tuple[str, ...], valeurs: dict[str, Iterator[str]]) -> SafeString:
@@ -271,7 +280,7 @@ def grille_corps_html(grille: "Grille") -> None:
                     for c in competences
                 ]
             ),
-            "livrables": iter([_livrables_html(version, c) for c in competences]),
+            "livrables": iter(_livrables_html(version, competences)),
             "criteres": iter(
                 ["".join(ligne.html for ligne in c.criteres) for c in competences]
             ),
