@@ -5,19 +5,21 @@ from typing import Any
 
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, JSONField, QuerySet, Subquery
+from django.db.models import Expression, F, JSONField, QuerySet, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 
 
 class ListSubquery(Subquery):
     """The values of one column of a subquery's rows, as a list read with the
     outer row (``ArraySubquery`` is PostgreSQL only): a JSON array built by the
-    database, decoded by the JSON field. ``field`` names the column."""
+    database, decoded by the JSON field. ``field`` names the column, or is an
+    expression of the subquery's row."""
 
     output_field = JSONField()
 
-    def __init__(self, queryset: QuerySet[Any], field: str) -> None:
-        super().__init__(queryset.order_by().values(v=F(field)))
+    def __init__(self, queryset: QuerySet[Any], field: str | Expression) -> None:
+        value = F(field) if isinstance(field, str) else field
+        super().__init__(queryset.order_by().values(v=value))
 
     def as_sql(
         self,

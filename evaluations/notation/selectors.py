@@ -19,8 +19,9 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
@@ -826,26 +827,36 @@ def _passages_grille() -> QuerySet[Any]:
 
 def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
     """The sitting of each live modality of an enrolment (modality id → sitting),
-    a justified absence left out. Two queries whatever the number of sittings."""
-    membres: dict[int, list[str]] = defaultdict(list)
-    for lien in Passage.membres.through.objects.filter(
-        passage__inscription_id=inscription_id
-    ).select_related("membrejury__user"):
-        membres[lien.passage_id].append(lien.membrejury.user.get_full_name())
+    a justified absence left out. One query whatever the number of sittings: the
+    members' names read with each row."""
     result = {}
     for row in (
         _passages_grille()
         .filter(passage__inscription_id=inscription_id)
         .select_related("passage__salle__site")
+        .annotate(
+            membres=ListSubquery(
+                Passage.membres.through.objects.filter(
+                    passage_id=OuterRef("passage_id")
+                ),
+                # as User.get_full_name
+                Concat(
+                    "membrejury__user__first_name",
+                    Value(" "),
+                    "membrejury__user__last_name",
+                ),
+            )
+        )
         .order_by("passage__debut")
     ):
         passage = row.passage
+        membres = getattr(row, "membres")  # noqa: B009
         result[row.modalite_id] = PassageGrille(
             passage.debut,
             passage.fin,
             str(passage.salle) if passage.salle else "",
             passage.lien_visio,
-            tuple(sorted(membres.get(passage.pk, []))),
+            tuple(sorted(nom.strip() for nom in membres)),
         )
     return result
 
