@@ -43,8 +43,6 @@ from evaluations.sessions.forms import (
 )
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import (
-    annotate_progress,
-    blocs_acquis_for,
     lignes_bureau,
     session_desk,
     session_progress,
@@ -173,13 +171,9 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         session_desk(session=session, filters=filters_form.filters()),
         per_page=DESK_PAGE_SIZE,
     )
-    rows = annotate_progress(list(page.object_list))
-    capitalises = blocs_acquis_for(
-        candidat_ids=[row.inscription.candidat_id for row in rows],
-        referentiel_id=session.referentiel_id,
-        sauf_session_id=session.pk,
-    )
-    lignes = lignes_bureau(session=session, rows=rows, capitalises=capitalises)
+    # The page's object_list is the sliced queryset of session_desk (the stubs
+    # type it as any sequence).
+    lignes = lignes_bureau(session=session, page=page.object_list)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -437,15 +437,15 @@ class DeskTests(SessionViewTestCase):
         self.client.force_login(self.admin)
         filtered = self.url + "?progression=incomplet&q=nom"
         self.client.get(self.url)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(13):
             self.client.get(filtered)
         for inscription in self.enrol(30, start=1):
             make_livrable(inscription, modalites_of(inscription)[0])
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(13):
             response = self.client.get(filtered)
         self.assertEqual(len(response.context["rows"]), 31)
 
