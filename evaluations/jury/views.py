@@ -27,6 +27,7 @@ from evaluations.jury.forms import (
 )
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import (
+    choix_personnes,
     conflits_for_pv,
     conflits_of,
     get_session_for_jury,
@@ -102,7 +103,8 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     membres = list(membres_of(session=session))
     lignes = lignes_jury(
         session=session,
-        inscriptions=list(page.object_list),
+        # the sliced keys of inscriptions_for_jury (typed as any sequence)
+        page=page.object_list,  # type: ignore[arg-type]
         membres=membres,
         editable=editable,
     )
@@ -122,6 +124,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
             "membre_form": MembreJuryAddForm(session=session) if editable else None,
+            "personnes": choix_personnes(session=session) if editable else [],
             "auto_form": AffectationsAutoForm() if editable else None,
         },
     )

@@ -335,6 +335,10 @@ class LigneBureau:
     url_report: str
     depots: str  # the badge's colour: nothing, everything, or part of it received
 
+    # A template looks each name up as a key first: answering it spares the
+    # exception of a failed subscript on each of a page's thousand lookups.
+    __getitem__ = object.__getattribute__
+
 
 def _badge_depots(nb_attendus: int, nb_recus: int) -> str:
     if nb_recus == 0:
