@@ -27,7 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.html import format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from certif.liens import url_par_pk
@@ -279,8 +280,14 @@ def lignes_jury(
     deliberation = url_par_pk("evaluations:deliberation")
     historique = url_par_pk("evaluations:jury_historique")
     noms = {m.pk: m.user.get_full_name() or m.user.email for m in membres}
+    # each member's <option>, escaped once for the page's rows
+    option = {
+        pk: format_html('<option value="{}">{}</option>', pk, nom)
+        for pk, nom in noms.items()
+    }
     exclus: dict[int, set[int]] = defaultdict(set)
     evaluateurs: dict[int, list[EvaluateurLigne]] = defaultdict(list)
+    notes_texte: dict[int, str] = {}
     for pk, inscription_id, membre_id, validee_le, notes in (
         Affectation.objects.filter(inscription_id__in=ids)
         .annotate(nb_evalues=Count("evaluations"))
@@ -288,11 +295,14 @@ def lignes_jury(
         .values_list("pk", "inscription_id", "membre_id", "validee_le", "nb_evalues")
     ):
         exclus[inscription_id].add(membre_id)
+        if notes not in notes_texte:
+            notes_texte[notes] = ngettext(
+                "%(n)d critère noté", "%(n)d critères notés", notes
+            ) % {"n": notes}
         evaluateurs[inscription_id].append(
             EvaluateurLigne(
                 nom=noms[membre_id],
-                notes=ngettext("%(n)d critère noté", "%(n)d critères notés", notes)
-                % {"n": notes},
+                notes=notes_texte[notes],
                 validee=validee_le is not None,
                 url_retirer=retirer(pk) if editable and not notes else "",
             )
@@ -315,15 +325,13 @@ def lignes_jury(
         nb_consolides,
     ) in rows:
         options = (
-            format_html_join(
-                "",
-                '<option value="{}">{}</option>',
-                (
-                    (membre.pk, noms[membre.pk])
+            mark_safe(  # noqa: S308 - joins the options escaped by format_html
+                "".join(
+                    option[membre.pk]
                     for membre in membres_affectables(
                         membres, exclus=exclus.get(pk, set())
                     )
-                ),
+                )
             )
             if editable
             else ""
