@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
-from certif.pagination import paginate
+from certif.pagination import paginate, paginate_keys
 from certif.roles import Role, is_admin
 from evaluations.jury.forms import (
     AffectationAddForm,
@@ -99,7 +99,7 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, editable = get_session_for_jury(request.user, pk)
     q = request.GET.get("q", "")
-    page = paginate(request, inscriptions_for_jury(session=session, q=q))
+    page = paginate_keys(request, inscriptions_for_jury(session=session, q=q))
     membres = list(membres_of(session=session))
     lignes = lignes_jury(
         session=session,

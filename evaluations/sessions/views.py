@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certif.decorators import role_required
 from certif.http import AuthenticatedHttpRequest
-from certif.pagination import paginate
+from certif.pagination import paginate, paginate_keys
 from certif.roles import Role
 from evaluations.sessions.access import (
     get_candidat_for,
@@ -166,7 +166,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """The session desk: enrolled candidates and their upload progress."""
     session = get_session_for(request.user, pk)
     filters_form = DeskFiltersForm(request.GET)
-    page = paginate(
+    page = paginate_keys(
         request,
         session_desk(session=session, filters=filters_form.filters()),
         per_page=DESK_PAGE_SIZE,
