@@ -123,7 +123,9 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
-            "membre_form": MembreJuryAddForm(session=session) if editable else None,
+            # the form's fields, for their labels: the page renders the form
+            # without building it (its select comes from « personnes »)
+            "membre_champs": MembreJuryAddForm.base_fields if editable else None,
             "personnes": choix_personnes(session=session) if editable else [],
             "auto_form": AffectationsAutoForm() if editable else None,
         },
