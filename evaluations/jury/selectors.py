@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from certif.liens import url_par_pk
 from certif.models import User
@@ -237,6 +237,7 @@ class LigneJury:
     parcours: str
     evaluateurs: list[EvaluateurLigne]
     options: str  # escaped HTML of the assignable members' <option>s
+    libelle_affecter: str  # the label of the row's select, « Évaluateur à … »
     nb_consolides: int
     decision: str
     rouverte: bool
@@ -311,6 +312,7 @@ def lignes_jury(
         inscription_id__in=ids
     ).values_list("inscription_id", "membre_id"):
         exclus[inscription_id].add(membre_id)
+    affecter = gettext("Évaluateur à affecter à %(candidat)s")
     parcours_noms = dict(Inscription.Parcours.choices)
     decisions = dict(Deliberation.Decision.choices)
     lignes = []
@@ -324,6 +326,9 @@ def lignes_jury(
         verrouillee,
         nb_consolides,
     ) in rows:
+        nom = Candidat(
+            prenom1=prenom1, nom_usage=nom_usage, nom_naissance=nom_naissance
+        ).nom_complet
         options = (
             mark_safe(  # noqa: S308 - joins the options escaped by format_html
                 "".join(
@@ -339,12 +344,11 @@ def lignes_jury(
         lignes.append(
             LigneJury(
                 pk=pk,
-                nom=Candidat(
-                    prenom1=prenom1, nom_usage=nom_usage, nom_naissance=nom_naissance
-                ).nom_complet,
+                nom=nom,
                 parcours=str(parcours_noms.get(parcours, parcours)),
                 evaluateurs=evaluateurs.get(pk, []),
                 options=options,
+                libelle_affecter=affecter % {"candidat": nom},
                 nb_consolides=nb_consolides,
                 decision=str(decisions.get(decision, decision)) if decision else "",
                 rouverte=verrouillee is not None and not verrouillee,
