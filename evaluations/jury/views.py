@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
-from certif.http import AuthenticatedHttpRequest
+from certif.http import AuthenticatedHttpRequest, csrf_input
 from certif.pagination import paginate, paginate_keys
 from certif.roles import Role, is_admin
 from evaluations.jury.forms import (
@@ -117,6 +117,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "membres": membres,
             "page": page,
             "lignes": lignes,
+            "csrf_input": csrf_input(request),  # the rows' forms
             "url_affecter": reverse(
                 "evaluations:jury_affectation_ajouter", args=[session.pk]
             ),

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
-from certif.http import AuthenticatedHttpRequest
+from certif.http import AuthenticatedHttpRequest, csrf_input
 from certif.pagination import paginate, paginate_keys
 from certif.roles import Role
 from evaluations.sessions.access import (
@@ -183,6 +183,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "session": session,
             "page": page,
             "rows": lignes,
+            "csrf_input": csrf_input(request),  # the rows' forms
             "termine": session.est_terminee,
             "filters_form": filters_form,
             "query_string": query.urlencode(),

@@ -1,7 +1,9 @@
 """Jury composition, automatic and manual assignment, conflicts of interest."""
 
+import re
+
 from django.core.exceptions import ValidationError
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import ngettext
@@ -585,6 +587,28 @@ class ManualAssignmentOnTheRowTests(JuryViewsTestCase):
         self.client.force_login(self.president.user)
         response = self.client.get(self.session_url)
         self.assertNotContains(response, 'name="membre"')
+
+    def test_row_form_carries_a_valid_csrf_field(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.admin)
+        html = client.get(self.session_url + "?q=nom3").content.decode()
+        url = reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk])
+        (token,) = re.findall(
+            rf'<form method="post" action="{re.escape(url)}" class="[^"]+">\s*'
+            r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+            html,
+        )
+        response = client.post(
+            url,
+            {
+                "csrfmiddlewaretoken": token,
+                "inscription": self.inscriptions[3].pk,
+                "membre": self.membres[2].pk,
+                "q": "nom3",
+                "page": "1",
+            },
+        )
+        self.assertRedirects(response, f"{self.session_url}?q=nom3&page=1")
 
     def test_assign_from_row_returns_to_the_same_search(self) -> None:
         self.client.force_login(self.admin)

@@ -1,10 +1,11 @@
 """The administrator's session pages: permissions, forms, transitions, enrolment
 and the session desk (filters, search, progress, constant query count)."""
 
+import re
 from datetime import timedelta
 
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -592,6 +593,20 @@ class ReinviteTests(SessionViewTestCase):
             "evaluations:session_reinviter",
             args=[self.session.pk, self.inscription.pk],
         )
+
+    def test_desk_row_form_carries_a_valid_csrf_field(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.admin)
+        html = client.get(self.session.get_absolute_url()).content.decode()
+        (token,) = re.findall(
+            rf'<form method="post" action="{re.escape(self.url)}" class="d-inline">'
+            r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+            html,
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = client.post(self.url, {"csrfmiddlewaretoken": token})
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertEqual(len(mail.outbox), 1)
 
     def test_administrator_resends(self) -> None:
         self.client.force_login(self.admin)
