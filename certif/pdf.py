@@ -43,23 +43,45 @@ def _engine() -> tuple[Any, Any, Any]:
 ARCHIVE_VARIANT = "pdf/a-3b"
 
 
+# The decoded images, shared by the renders of a process. WeasyPrint keys them by
+# their URL, here a ``data:`` URL that holds the image itself: a changed logo is a new
+# key, seen at once. The certifier's logo and signature are decoded once per process
+# instead of once per document. Bounded: a full cache is replaced by an empty one (a
+# render in progress keeps the dictionary it started with).
+IMAGE_CACHE_ENTRIES = 16
+_images: dict[str, Any] = {}
+
+
+def _image_cache() -> dict[str, Any]:
+    global _images  # the process-wide cache, replaced when full
+    if len(_images) >= IMAGE_CACHE_ENTRIES:
+        _images = {}
+    return _images
+
+
 def html_to_pdf(html: str, *, archive: bool = False) -> bytes:
     """Render an HTML document to PDF bytes with the project's print stylesheet;
     as PDF/A-3b when ``archive`` (issued documents)."""
     from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     html_class, stylesheet, fonts = _engine()
+    cache = _image_cache()
     document = html_class(
         string=html,
         base_url=str(settings.BASE_DIR),
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
     )
     if not archive:
-        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=fonts, cache=cache
+        )
     # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
     # closes it: the file is collected inside write_pdf with a ResourceWarning.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, pdf_variant=ARCHIVE_VARIANT
+            stylesheets=[stylesheet],
+            font_config=fonts,
+            pdf_variant=ARCHIVE_VARIANT,
+            cache=cache,
         )
