@@ -68,7 +68,7 @@ def ratio(n: int) -> None:
 
     from certif.sceau import pkcs12_self_signed, seal_pdf
     from evaluations.demo import _demo_image, _logo, _signature
-    from evaluations.documents.qr import qr_svg
+    from evaluations.documents.qr import qr_img
     from evaluations.documents.renderers import Visuels, parchemin_pdf
     from evaluations.documents.services import verification_url
     from evaluations.documents.snapshots import (
@@ -165,7 +165,7 @@ def ratio(n: int) -> None:
                 reason="Document émis",
                 location="Lyon",
             ),
-            "qr": lambda: qr_svg(url),
+            "qr": lambda: qr_img(url),
             "png": parchemin_png_qr,
             "no_qr": lambda: html_to_pdf(
                 render_to_string(

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from certif.pdf import RenderedFile, html_to_pdf
-from evaluations.documents.qr import qr_svg
+from evaluations.documents.qr import qr_img
 from evaluations.documents.snapshots import (
     AddendumSnapshot,
     DistinctionSnapshot,
@@ -73,7 +73,7 @@ def _context(
         "visuels": visuels,
     }
     if url is not None:
-        context |= {"url": url, "qr": qr_svg(url)}
+        context |= {"url": url, "qr": qr_img(url)}
     return context
 
 
