@@ -119,8 +119,7 @@ def ratio(n: int) -> None:
         ),
     )
     visuels = Visuels(
-        logo=Visuels.data_url(_demo_image(120, 60, _logo)),
-        signature=Visuels.data_url(_demo_image(180, 80, _signature)),
+        logo=_demo_image(120, 60, _logo), signature=_demo_image(180, 80, _signature)
     )
     p12 = Path(tempfile.mkdtemp(prefix="certif-bench-seal-")) / "sceau.p12"
     p12.write_bytes(pkcs12_self_signed(nom="Institut Exemple", password="bench"))
