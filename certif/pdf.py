@@ -2,7 +2,8 @@
 
 WeasyPrint is imported lazily so that processes that never render a PDF do not pay
 for it. Documents never fetch anything over the network: the print stylesheet is read
-from ``static/css/print.css`` and images are inlined (``data:`` URLs or inline SVG).
+from ``static/css/print.css``; images are ``data:`` URLs or bytes given to the render
+(``image_url``).
 """
 
 import atexit

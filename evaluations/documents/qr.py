@@ -1,4 +1,4 @@
-"""QR codes of the awards, as inline SVG for the PDF engine.
+"""QR codes of the awards, as SVG for the PDF engine.
 
 segno encodes the URL (version, error correction, masking); this module only
 writes segno's module matrix as one SVG path. segno's own SVG draws every
