@@ -129,22 +129,9 @@ def ratio(n: int) -> None:
     emis_le = datetime(2026, 7, 1, tzinfo=UTC)
     url = verification_url(code)
 
-    import segno
     from django.template.loader import render_to_string
 
     from certif.pdf import html_to_pdf
-
-    def parchemin_png_qr() -> bytes:
-        # For comparison only: the same page with the QR code as a PNG image.
-        png = segno.make(url, error="m", mask=0, micro=False).png_data_uri(scale=3)
-        context = {
-            "s": snapshot,
-            "code": code,
-            "url": url,
-            "qr": f'<img src="{png}" alt="">',
-            "emis_le": emis_le,
-        }
-        return html_to_pdf(render_to_string("evaluations/pdf/parchemin.html", context))
 
     issued = parchemin_pdf(
         snapshot, code=code, url=url, emis_le=emis_le, visuels=visuels
@@ -165,7 +152,6 @@ def ratio(n: int) -> None:
                 location="Lyon",
             ),
             "qr": lambda: qr_img(url),
-            "png": parchemin_png_qr,
             "no_qr": lambda: html_to_pdf(
                 render_to_string(
                     "evaluations/pdf/parchemin.html",
@@ -195,10 +181,6 @@ def ratio(n: int) -> None:
     sealing.disable()
     shutil.rmtree(p12.parent, ignore_errors=True)
     print("for comparison (not what is issued):")
-    print(
-        f"  same page, QR code as PNG       : {result['png']:8.1f} ms"
-        f" = {result['png'] / bare:.2f} x"
-    )
     print(
         f"  same page without QR code       : {result['no_qr']:8.1f} ms"
         f" = {result['no_qr'] / bare:.2f} x"

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from evaluations.deliberation.models import Deliberation
 from evaluations.documents.models import Document
-from evaluations.documents.services import document_revoke
+from evaluations.documents.qr import qr_matrix
+from evaluations.documents.services import document_revoke, verification_url
 from evaluations.documents.snapshots import (
     DistinctionSnapshot,
     document_snapshot,
@@ -131,8 +132,14 @@ class IssuedDocumentsTests(TestCase):
                     io.BytesIO(file_bytes(current(inscription.pk, nature)))
                 )
                 self.assertEqual(len(reader.pages), 1)
-                # The signature (the test certifier has no logo).
-                self.assertEqual(len(reader.pages[0].images), 1)
+                # The QR code (one greyscale pixel per module, quiet zone of 4)
+                # and the signature (the test certifier has no logo).
+                qr, signature = reader.pages[0].images
+                url = verification_url(current(inscription.pk, nature).code)
+                side = len(qr_matrix(url)) + 8
+                assert qr.image is not None and signature.image is not None
+                self.assertEqual((qr.image.mode, qr.image.size), ("L", (side, side)))
+                self.assertEqual(signature.image.mode, "RGB")
 
     def test_parchemin_lists_a_bloc_capitalised_earlier(self) -> None:
         text = pdf_text(current(self.sc.capitalise.pk, "parchemin"))

@@ -1,92 +1,92 @@
-"""The QR code's SVG paints exactly segno's dark modules, with fewer strokes."""
+"""The QR code's PNG is segno's module matrix, one pixel per module, with its quiet
+zone, shown enlarged and not interpolated."""
 
 import base64
+import io
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 import segno
 from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image
 
-from evaluations.documents.qr import qr_img, qr_svg, strokes_of, svg_of
+from certif.pdf import html_to_pdf
+from evaluations.documents.qr import DARK, LIGHT, png_of, qr_img, qr_matrix
 
 URLS = [
     "http://127.0.0.1:8000/verification/ABCDEFGHIJKLMNOP/",
     "https://certification.exemple.fr/verification/Z7Z7Z7Z7Z7Z7Z7Z7/",
     "https://a.fr/verification/QQQQQQQQQQQQQQQQ/",
 ]
-STROKE = re.compile(r"M([\d.]+) ([\d.]+)([hv])(\d+)")
+IMG = re.compile(
+    r'<img class="doc-qr" src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
+    r'style="width: (\d+)px" alt="">'
+)
 
 
-def dark_modules(matrix: list[list[int]] | tuple) -> set[tuple[int, int]]:
-    return {(x, y) for y, row in enumerate(matrix) for x, v in enumerate(row) if v}
+def pixels(png: bytes) -> tuple[str, tuple[int, int], list[list[int]]]:
+    image = Image.open(io.BytesIO(png))
+    width, height = image.size
+    data = image.tobytes()
+    return (
+        image.mode,
+        image.size,
+        [list(data[y * width : (y + 1) * width]) for y in range(height)],
+    )
 
 
-def painted_by_svg(svg: str, *, border: int) -> set[tuple[int, int]]:
-    """Modules under the strokes of the SVG's path (stroke width one module)."""
-    match = re.search(r' d="([^"]*)"', svg)
-    assert match is not None
-    path = match.group(1)
-    strokes = STROKE.findall(path)
-    assert "".join(f"M{x} {y}{d}{n}" for x, y, d, n in strokes) == path
-    painted = set()
-    for x, y, direction, n in strokes:
-        if direction == "h":
-            column, row = float(x) - border, float(y) - border - 0.5
-            assert column.is_integer() and row.is_integer()
-            painted |= {(int(column) + k, int(row)) for k in range(int(n))}
-        else:
-            column, row = float(x) - border - 0.5, float(y) - border
-            assert column.is_integer() and row.is_integer()
-            painted |= {(int(column), int(row) + k) for k in range(int(n))}
-    return painted
+def expected(matrix: list[list[int]] | tuple, border: int) -> list[list[int]]:
+    side = len(matrix) + 2 * border
+    rows = [[LIGHT] * side for _ in range(side)]
+    for y, row in enumerate(matrix):
+        for x, module in enumerate(row):
+            rows[y + border][x + border] = DARK if module else LIGHT
+    return rows
 
 
-class QrSvgTests(SimpleTestCase):
-    def test_svg_paints_exactly_the_dark_modules_for_every_mask(self) -> None:
+class QrPngTests(SimpleTestCase):
+    def test_png_is_segno_matrix_with_quiet_zone(self) -> None:
         for url in URLS:
-            for mask in range(8):
-                with self.subTest(url=url, mask=mask):
-                    matrix = segno.make(url, error="m", mask=mask, micro=False).matrix
-                    svg = svg_of(
-                        strokes_of(matrix),
-                        modules=len(matrix),
-                        scale=3,
-                        border=4,
-                        dark="#111",
-                    )
-                    self.assertEqual(
-                        painted_by_svg(svg, border=4), dark_modules(matrix)
-                    )
+            with self.subTest(url=url):
+                matrix = qr_matrix(url)
+                self.assertEqual(
+                    matrix, segno.make(url, error="m", mask=0, micro=False).matrix
+                )
+                side = len(matrix) + 8
+                self.assertEqual(
+                    pixels(png_of(matrix)), ("L", (side, side), expected(matrix, 4))
+                )
 
-    def test_qr_svg_is_segno_symbol_with_quiet_zone(self) -> None:
+    def test_qr_img_is_the_png_as_a_data_url_three_pixels_per_module(self) -> None:
         url = URLS[0]
-        matrix = segno.make(url, error="m", mask=0, micro=False).matrix
-        svg = qr_svg(url)
-        side = len(matrix) + 8
-        self.assertTrue(
-            svg.startswith(
-                f'<svg xmlns="http://www.w3.org/2000/svg" width="{side * 3}" '
-                f'height="{side * 3}" viewBox="0 0 {side} {side}">'
-            )
+        match = IMG.fullmatch(qr_img(url))
+        assert match is not None
+        matrix = qr_matrix(url)
+        self.assertEqual(len(matrix), 33)
+        self.assertEqual(base64.b64decode(match.group(1)), png_of(matrix))
+        self.assertEqual(match.group(2), str((33 + 8) * 3))
+
+    def test_pdf_image_is_not_interpolated(self) -> None:
+        html = f"<!doctype html><html><body>{qr_img(URLS[0])}</body></html>"
+        with tempfile.TemporaryDirectory() as folder:
+            pdf = Path(folder) / "qr.pdf"
+            pdf.write_bytes(html_to_pdf(html, archive=True))
+            listing = subprocess.run(  # noqa: S603 - fixed arguments, test only
+                ["/usr/bin/pdfimages", "-list", str(pdf)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.splitlines()
+        # page num type width height color comp bpc enc interp ...
+        self.assertEqual(len(listing), 3)
+        self.assertEqual(
+            listing[2].split()[:10],
+            ["1", "0", "image", "41", "41", "gray", "1", "8", "image", "no"],
         )
-        self.assertIn('stroke="#111"', svg)
-        self.assertEqual(painted_by_svg(svg, border=4), dark_modules(matrix))
-
-    def test_qr_img_is_the_svg_as_a_data_url(self) -> None:
-        url = URLS[0]
-        img = qr_img(url)
-        prefix = '<img class="doc-qr" src="data:image/svg+xml;base64,'
-        self.assertTrue(img.startswith(prefix))
-        self.assertTrue(img.endswith('" alt="">'))
-        encoded = img.removeprefix(prefix).removesuffix('" alt="">')
-        self.assertEqual(base64.b64decode(encoded).decode("ascii"), qr_svg(url))
-
-    def test_fewer_strokes_than_row_runs(self) -> None:
-        matrix = segno.make(URLS[0], error="m", mask=0, micro=False).matrix
-        row_runs = sum(len(re.findall(rb"\x01+", bytes(row))) for row in matrix)
-        self.assertEqual(row_runs, 287)
-        self.assertEqual(len(strokes_of(matrix)), 231)
 
     @given(
         st.integers(min_value=1, max_value=21).flatmap(
@@ -95,12 +95,14 @@ class QrSvgTests(SimpleTestCase):
                 min_size=n,
                 max_size=n,
             )
-        )
+        ),
+        st.integers(min_value=0, max_value=4),
     )
-    def test_any_matrix_is_painted_exactly(self, matrix: list[list[int]]) -> None:
-        painted = set()
-        for x, y, n, down in strokes_of(matrix):
-            cells = {(x, y + k) if down else (x + k, y) for k in range(n)}
-            self.assertEqual(len(cells), n)
-            painted |= cells
-        self.assertEqual(painted, dark_modules(matrix))
+    def test_any_matrix_is_drawn_exactly(
+        self, matrix: list[list[int]], border: int
+    ) -> None:
+        side = len(matrix) + 2 * border
+        self.assertEqual(
+            pixels(png_of(matrix, border=border)),
+            ("L", (side, side), expected(matrix, border)),
+        )
