@@ -107,20 +107,58 @@ def _fetcher_class() -> Any:
     return Fetcher
 
 
-# The decoded images, shared by the renders of a process. WeasyPrint keys them by
-# their URL, which names their content (a ``data:`` URL holds it, an image given as
-# bytes is named by its hash): a changed logo is a new key, seen at once. The certifier's logo and signature are decoded once per process
-# instead of once per document. Bounded: a full cache is replaced by an empty one (a
-# render in progress keeps the dictionary it started with).
+# The certifier's images (given as bytes, at their ``image_url``), decoded once per
+# process and shared by its renders: each render gets a dictionary of its own that
+# starts with them, and the images it was given are kept afterwards. A changed logo
+# has another address, seen at once. Nothing else is kept: a document's own images
+# (its QR code, a ``data:`` URL) would otherwise fill the shared cache within a few
+# documents. Bounded: a full cache is replaced by an empty one.
 IMAGE_CACHE_ENTRIES = 16
 _images: dict[str, Any] = {}
 
 
-def _image_cache() -> dict[str, Any]:
+@cache
+def _once_image_class() -> Any:
+    import pydyf  # noqa: PLC0415 - heavy import, only when rendering
+    from weasyprint.images import RasterImage  # noqa: PLC0415
+
+    def copy(x_object: Any) -> Any:
+        # The PDF writer replaces the mask of the stream it is given by a reference
+        # to it in that file: each document gets its own dictionaries.
+        extra = pydyf.Dictionary(x_object.extra)
+        if "SMask" in extra:
+            mask = extra["SMask"]
+            extra["SMask"] = pydyf.Stream(mask.stream, pydyf.Dictionary(mask.extra))
+        return pydyf.Stream(x_object.stream, extra)
+
+    class OnceRasterImage(RasterImage):
+        """A decoded raster image whose PDF image (WeasyPrint 70 decodes and
+        re-encodes a PNG for every document that shows it: ~0.5 ms for a small
+        logo and signature, more for a large logo) is computed once."""
+
+        def get_x_object(self, interpolate: bool, dpi_ratio: float) -> Any:
+            done = self.__dict__.setdefault("_x_objects", {})
+            key = (interpolate, dpi_ratio)
+            if key not in done:
+                done[key] = super().get_x_object(interpolate, dpi_ratio)
+            return copy(done[key])
+
+    return RasterImage, OnceRasterImage
+
+
+def _keep_images(cache: dict[str, Any], urls: Iterable[str]) -> None:
+    """Keep in the process-wide cache the given images that ``cache`` decoded."""
     global _images  # the process-wide cache, replaced when full
-    if len(_images) >= IMAGE_CACHE_ENTRIES:
-        _images = {}
-    return _images
+    raster, once = _once_image_class()
+    for url in urls:
+        image = cache.get(url)
+        if image is None or url in _images:
+            continue
+        if len(_images) >= IMAGE_CACHE_ENTRIES:
+            _images = {}
+        if type(image) is raster:
+            image.__class__ = once
+        _images[url] = image
 
 
 def html_to_pdf(
@@ -130,26 +168,28 @@ def html_to_pdf(
     as PDF/A-3b when ``archive`` (issued documents). ``images``: contents that the
     HTML shows at their ``image_url``."""
     html_class, stylesheet, fonts = _engine()
-    cache = _image_cache()
+    given = {image_url(content): content for content in images if content}
+    cache = {url: _images[url] for url in given if url in _images}
     document = html_class(
         string=html,
         base_url=str(settings.BASE_DIR),
-        url_fetcher=_fetcher_class()(
-            {image_url(content): content for content in images if content}
-        ),
+        url_fetcher=_fetcher_class()(given),
     )
     if not archive:
-        return document.write_pdf(
+        pdf = document.write_pdf(
             stylesheets=[stylesheet], font_config=fonts, cache=cache
         )
-    # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
-    # closes it: the file is collected inside write_pdf with a ResourceWarning.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        return document.write_pdf(
-            stylesheets=[stylesheet],
-            font_config=fonts,
-            pdf_variant=ARCHIVE_VARIANT,
-            cache=cache,
-            finisher=_serialize_streams_once,
-        )
+    else:
+        # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
+        # closes it: the file is collected inside write_pdf with a ResourceWarning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            pdf = document.write_pdf(
+                stylesheets=[stylesheet],
+                font_config=fonts,
+                pdf_variant=ARCHIVE_VARIANT,
+                cache=cache,
+                finisher=_serialize_streams_once,
+            )
+    _keep_images(cache, given)
+    return pdf

@@ -1,6 +1,7 @@
 """The PDF engine wrapper: images given as bytes, addressed by their content and
 decoded once per process."""
 
+import base64
 import hashlib
 import io
 
@@ -61,3 +62,30 @@ def test_a_full_image_cache_is_replaced(monkeypatch):
     assert [key for key in pdf._images if key.startswith("certif-image:")] == [
         pdf.image_url(green)
     ]
+
+
+def test_only_the_given_images_are_kept(monkeypatch):
+    monkeypatch.setattr(pdf, "_images", {})
+    red, blue = _png((255, 0, 0)), _png((0, 0, 255))
+    data = "data:image/png;base64," + base64.b64encode(blue).decode("ascii")
+    html = _page(red) + f'<img src="{data}" alt="">'
+    assert _pages_images(pdf.html_to_pdf(html, images=[red])) == 2
+    assert list(pdf._images) == [pdf.image_url(red)]
+
+
+def test_a_kept_image_gives_the_same_file_each_time(monkeypatch):
+    monkeypatch.setattr(pdf, "_images", {})
+    # A transparent signature: its PDF image has a mask (SMask), in each file.
+    image = Image.new("RGBA", (8, 4), (0, 0, 128, 0))
+    image.putpixel((3, 2), (0, 0, 128, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    signature = buffer.getvalue()
+    files = [
+        pdf.html_to_pdf(_page(signature), archive=True, images=[signature])
+        for _ in range(3)
+    ]
+    assert files[1] == files[0] and files[2] == files[0]
+    assert files[0].count(b"/SMask") == 1
+    kept = pdf._images[pdf.image_url(signature)]
+    assert type(kept).__name__ == "OnceRasterImage"
