@@ -9,7 +9,7 @@ from django.test import TransactionTestCase
 
 from evaluations.notation.models import Evaluation
 from evaluations.notation.selectors import affectation_for_save
-from evaluations.notation.services import evaluation_record
+from evaluations.notation.services import evaluation_record, evaluation_save
 from tests.evaluations.factories_jury import criteres_of, make_affectation, make_membre
 from tests.factories import (
     make_candidat,
@@ -72,3 +72,89 @@ class ConcurrentSaveTests(TransactionTestCase):
             [("m1@test.localhost", "acquis"), ("m2@test.localhost", "non_acquis")],
         )
         self.assertEqual(Evaluation.history.filter(critere_id=critere.pk).count(), 4)
+
+
+@skipUnless(connection.vendor == "postgresql", "needs concurrent transactions")
+class ConcurrentOneStatementSaveTests(TransactionTestCase):
+    def test_simultaneous_saves_are_serialised_by_the_enrolment_s_lock(self) -> None:
+        """The htmx save (``evaluation_save``, one round trip): double clicks of
+        two evaluators at the same instant. Each save reads after the enrolment's
+        lock: the second click of each evaluator sees the first, and its history
+        row says it changed a result (« ~ »)."""
+        session = make_session(
+            make_referentiel(small_data(blocs=1, criteres=2)), statut="en_evaluation"
+        )
+        inscription = make_inscription(make_candidat("c@test.localhost"), session)
+        m1 = make_membre(session, "m1@test.localhost")
+        m2 = make_membre(session, "m2@test.localhost")
+        make_affectation(m1, inscription)
+        make_affectation(m2, inscription)
+        critere = criteres_of(inscription)[0]
+        saves = [
+            (m1.user, "acquis"),
+            (m1.user, "acquis"),
+            (m2.user, "non_acquis"),
+            (m2.user, "non_acquis"),
+        ]
+        barrier = threading.Barrier(len(saves))
+        errors: list[BaseException] = []
+        progressions: list[tuple[str, int, int]] = []
+
+        def save(user, resultat) -> None:  # type: ignore[no-untyped-def]
+            try:
+                barrier.wait(timeout=10)
+                saisie = evaluation_save(
+                    by=user,
+                    inscription_id=inscription.pk,
+                    critere_id=critere.pk,
+                    resultat=resultat,
+                )
+                assert saisie is not None
+                progressions.append(
+                    (
+                        user.email,
+                        saisie.progression.nb_evalues,
+                        saisie.progression.nb_criteres,
+                    )
+                )
+            except BaseException as exc:  # reported by the assertion below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=save, args=s) for s in saves]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(errors, [])
+        self.assertEqual(
+            sorted(
+                Evaluation.objects.filter(critere=critere).values_list(
+                    "affectation__membre__user__email", "resultat"
+                )
+            ),
+            [("m1@test.localhost", "acquis"), ("m2@test.localhost", "non_acquis")],
+        )
+        self.assertEqual(
+            sorted(
+                Evaluation.history.values_list(
+                    "history_user__email", "resultat", "history_type"
+                )
+            ),
+            [
+                ("m1@test.localhost", "acquis", "+"),
+                ("m1@test.localhost", "acquis", "~"),
+                ("m2@test.localhost", "non_acquis", "+"),
+                ("m2@test.localhost", "non_acquis", "~"),
+            ],
+        )
+        self.assertEqual(
+            sorted(progressions),
+            [
+                ("m1@test.localhost", 1, 2),
+                ("m1@test.localhost", 1, 2),
+                ("m2@test.localhost", 1, 2),
+                ("m2@test.localhost", 1, 2),
+            ],
+        )
