@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -289,10 +289,10 @@ def evaluation_record(
 # tests run every refusal through both). Sent as one string, the two statements
 # form one transaction (an implicit one, or the caller's).
 #
-# Both are prepared once per database connection (planning them cost about 1 ms
-# a save, four times their execution): the first save of a connection sends the
-# PREPAREs in the same string. A prepared statement lasts as long as the
-# connection, whatever becomes of the transaction that prepared it.
+# Both are prepared once per database connection, by the first save on it (one
+# more round trip then): planning them cost about 1 ms a save, four times their
+# execution. A prepared statement lasts as long as the connection, whatever
+# becomes of the transaction that prepared it.
 # Parameters: $1 enrolment, $2 user, $3 criterion, $4 result, $5 comment,
 # $6 time of the change, $7 the session status « en évaluation ».
 _LOCK_SQL = """
@@ -412,6 +412,8 @@ _EXECUTE_SQL = (
 )
 # The database connections (psycopg2's) where both statements are prepared.
 _prepared: "weakref.WeakSet[Any]" = weakref.WeakSet()
+# SQLSTATE invalid_sql_statement_name: EXECUTE of a statement not prepared.
+_STATEMENT_UNKNOWN = "26000"
 
 
 def evaluation_save(
@@ -428,7 +430,7 @@ def evaluation_save(
     Refuses as ``evaluation_record`` does, with the same errors; the values are
     checked first.
 
-    On PostgreSQL, one round trip (``_SAVE_SQL``); elsewhere (SQLite, the default
+    On PostgreSQL, one round trip (``_LOCK_SQL`` then ``_SAVE_SQL``); elsewhere (SQLite, the default
     of a first run), ``affectation_for_save`` then ``evaluation_record``."""
     _check_resultat(resultat)
     _check_commentaire(commentaire)
@@ -446,19 +448,23 @@ def evaluation_save(
     commentaire = commentaire.strip()
     le = timezone.now()
     with connection.cursor() as cursor:
-        sql = _EXECUTE_SQL
         if connection.connection not in _prepared:
-            # Marked before it runs: a PREPARE outlives a failed transaction.
+            cursor.execute(_PREPARE_SQL)
             _prepared.add(connection.connection)
-            sql = _PREPARE_SQL + sql
-        cursor.execute(
-            sql,
-            [
-                *(inscription_id, by.pk),  # the lock
-                *(inscription_id, by.pk, critere_id, resultat, commentaire, le),
-                Session.Statut.EN_EVALUATION.value,
-            ],
-        )
+        try:
+            cursor.execute(
+                _EXECUTE_SQL,
+                [
+                    *(inscription_id, by.pk),  # the lock
+                    *(inscription_id, by.pk, critere_id, resultat, commentaire, le),
+                    Session.Statut.EN_EVALUATION.value,
+                ],
+            )
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "pgcode", None) == _STATEMENT_UNKNOWN:
+                # Dropped on the server (DISCARD ALL): prepared again next time.
+                _prepared.discard(connection.connection)
+            raise
         row = cursor.fetchone()
     if row is None:
         return None

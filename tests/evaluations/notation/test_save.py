@@ -12,7 +12,7 @@ from typing import Any
 from unittest import mock, skipUnless
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
@@ -432,11 +432,14 @@ class EvaluationSavePreparedTests(TestCase):
             )
         return [q["sql"].split(" ", 2)[:2] for q in ctx.captured_queries]  # type: ignore[misc]
 
-    def test_prepared_once_per_connection_sent_with_the_first_save(self) -> None:
+    def test_prepared_once_per_connection_by_its_first_save(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
         services._prepared.discard(connection.connection)
-        self.assertEqual(self.save(self.m1.user), [["PREPARE", "evaluation_save_lock"]])
+        self.assertEqual(
+            self.save(self.m1.user),
+            [["PREPARE", "evaluation_save_lock"], ["EXECUTE", "evaluation_save_lock"]],
+        )
         self.assertEqual(self.save(self.m1.user), [["EXECUTE", "evaluation_save_lock"]])
         # An outsider's save sends the same statement, which writes nothing.
         outsider = make_user("dehors@test.localhost")
@@ -448,4 +451,25 @@ class EvaluationSavePreparedTests(TestCase):
                 )
             ),
             [("+", self.m1.user.pk), ("~", self.m1.user.pk)],
+        )
+
+    def test_statements_dropped_on_the_server_are_prepared_again(self) -> None:
+        self.save(self.m1.user)
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        with (
+            self.assertRaisesMessage(
+                OperationalError,
+                'prepared statement "evaluation_save_lock" does not exist',
+            ),
+            transaction.atomic(),
+        ):
+            self.save(self.m1.user)
+        self.assertEqual(
+            self.save(self.m1.user),
+            [["PREPARE", "evaluation_save_lock"], ["EXECUTE", "evaluation_save_lock"]],
+        )
+        self.assertEqual(
+            list(Evaluation.history.order_by("history_id").values_list("history_type")),
+            [("+",), ("~",)],
         )
