@@ -8,7 +8,8 @@ scoring, the administrator's session desk, against a bare Django view.
    reused later; --refill starts again): the seed référentiel, one session « en
    évaluation » with 10,000 candidates, 10 jury members, 3 evaluators per candidate,
    one assignment in five fully scored. Then, idempotently: an administrator, and a
-   password for 50 candidates so that they can log in.
+   password for 50 candidates so that they can log in; then VACUUM ANALYZE, as
+   autovacuum keeps a production database (the development server runs without).
 2. Counts the SQL queries of each page in-process (Django test client).
 3. Starts gunicorn (2 sync workers) on 127.0.0.1, logs in through the login form
    as 50 candidates, one jury member and the administrator, and sends N requests
@@ -216,6 +217,12 @@ def main() -> None:
     grid_load.fill(args.refill)
     fill_extra()
     from django.db import connection
+
+    # The tables as autovacuum keeps them in production (visibility map for
+    # index-only scans, planner statistics): this development server runs with
+    # autovacuum off. A few seconds once the tables are vacuumed.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
     ids = scenario()
     table = endpoints(ids)

@@ -4,13 +4,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certif.forms import model_choice_field
 from certif.models import User
-from certif.roles import Role
 from evaluations.jury.models import ConflitInterets, MembreJury
+from evaluations.jury.selectors import personnes_ajoutables
 from evaluations.sessions.models import Inscription, Session
 
 
@@ -36,20 +36,9 @@ class MembreJuryAddForm(forms.Form):
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = model_choice_field(self, "user")
-        field.queryset = (
-            User.objects.filter(
-                Q(groups__name=Role.MEMBRE_JURY) | Q(groups__name=Role.PRESIDENT),
-                is_active=True,
-            )
-            .exclude(jurys__session=session)
-            .distinct()
-            .order_by("last_name", "first_name", "email")
+        model_choice_field(self, "user").queryset = personnes_ajoutables(
+            session=session
         )
-        # Read the people once (the template pack walks the choices twice), and
-        # without the COUNT that list() would ask the iterator for. (The stubs
-        # type the getter as any choices input; here it is a ModelChoiceIterator.)
-        field.choices = [*iter(field.choices)]  # type: ignore[arg-type]
 
 
 class AffectationAddForm(forms.Form):

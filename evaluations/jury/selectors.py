@@ -11,6 +11,7 @@ Access rules (outsiders 404, insiders without the right 403):
   the enrolment and the référent handicap get 403; anyone else (another candidate,
   a member of another session, a member in conflict) 404."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -20,21 +21,23 @@ from django.db.models import (
     IntegerField,
     Model,
     OuterRef,
-    Prefetch,
+    Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.html import format_html_join
-from django.utils.translation import ngettext
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from certif.liens import url_par_pk
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
+from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.notation.models import Consolidation
-from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.models import Candidat, Inscription, Session
 from evaluations.sessions.selectors import search_inscriptions
 
 
@@ -159,42 +162,54 @@ def membres_of(*, session: Session) -> QuerySet[MembreJury]:
     )
 
 
-def inscriptions_for_jury(*, session: Session, q: str = "") -> QuerySet[Inscription]:
-    """The session's enrolments whose candidate matches ``q``, with their
-    evaluators and the members in conflict with them, for the jury page (one query
-    for the page plus one for the assignments and one for the conflicts)."""
+def personnes_ajoutables(*, session: Session) -> QuerySet[User]:
+    """The active accounts that may join the session's jury: members of the jury
+    or presidents by role, not already in it."""
+    return (
+        User.objects.filter(
+            Q(groups__name=Role.MEMBRE_JURY) | Q(groups__name=Role.PRESIDENT),
+            is_active=True,
+        )
+        .exclude(jurys__session=session)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def choix_personnes(*, session: Session) -> list[tuple[int, str]]:
+    """(pk, label) of ``personnes_ajoutables``, as the select of the member form
+    shows them: read once, without the form's choice iterator (a server-side
+    cursor) nor its template pack."""
+    return [
+        (user.pk, str(user))
+        for user in personnes_ajoutables(session=session).only(
+            "pk", "first_name", "last_name", "email"
+        )
+    ]
+
+
+JURY_ORDER = ("candidat__nom_naissance", "candidat__prenom1", "pk")
+
+
+def inscriptions_for_jury(
+    *, session: Session, q: str = ""
+) -> QuerySet[Inscription, int]:
+    """The keys of the session's enrolments whose candidate matches ``q``, in the
+    page's order: the paginator counts and slices this narrow query, and
+    ``lignes_jury`` reads the rows of the page it keeps (a late row lookup, as
+    the session desk)."""
     return (
         search_inscriptions(Inscription.objects.filter(session=session), q)
-        .select_related("candidat", "deliberation")
-        .prefetch_related(
-            Prefetch(
-                "affectations",
-                queryset=Affectation.objects.select_related("membre__user")
-                .annotate(nb_evalues=Count("evaluations"))
-                .order_by("membre__user__last_name", "pk"),
-            ),
-            Prefetch(
-                "conflits",
-                queryset=ConflitInterets.objects.only("inscription_id", "membre_id"),
-            ),
-        )
-        # A correlated count rather than a GROUP BY: the database sorts the
-        # session's enrolments and counts for the page's rows only, and the
-        # paginator's COUNT does not join the consolidations.
-        .annotate(nb_consolides=_count(Consolidation, "inscription"))
-        .order_by("candidat__nom_naissance", "candidat__prenom1", "pk")
+        .order_by(*JURY_ORDER)
+        .values_list("pk", flat=True)
     )
 
 
 def membres_affectables(
-    inscription: Inscription, membres: list[MembreJury]
+    membres: list[MembreJury], *, exclus: set[int]
 ) -> list[MembreJury]:
-    """The members who could still be assigned to the enrolment by hand: not
-    already its evaluators, not in conflict with it. Reads only what
-    ``inscriptions_for_jury`` prefetched."""
-    exclus = {a.membre_id for a in inscription.affectations.all()} | {
-        c.membre_id for c in inscription.conflits.all()
-    }
+    """The members who could still be assigned to an enrolment by hand: not
+    already its evaluators, not in conflict with it (``exclus``: their keys)."""
     return [membre for membre in membres if membre.pk not in exclus]
 
 
@@ -204,6 +219,10 @@ class EvaluateurLigne:
     notes: str  # « 3 critères notés »
     validee: bool
     url_retirer: str  # empty: cannot be removed (already scored, or read only)
+
+    # A template looks each name up as a key first: answering it spares the
+    # exception of a failed subscript on each lookup of a page.
+    __getitem__ = object.__getattribute__
 
 
 @dataclass(frozen=True)
@@ -218,6 +237,7 @@ class LigneJury:
     parcours: str
     evaluateurs: list[EvaluateurLigne]
     options: str  # escaped HTML of the assignable members' <option>s
+    libelle_affecter: str  # the label of the row's select, « Évaluateur à … »
     nb_consolides: int
     decision: str
     rouverte: bool
@@ -225,62 +245,116 @@ class LigneJury:
     url_deliberation: str
     url_historique: str
 
+    __getitem__ = object.__getattribute__  # as EvaluateurLigne's
+
 
 def lignes_jury(
     *,
     session: Session,
-    inscriptions: list[Inscription],
+    page: QuerySet[Inscription, int],
     membres: list[MembreJury],
     editable: bool,
 ) -> list[LigneJury]:
-    """The rows of one page of ``inscriptions_for_jury`` (no query)."""
+    """The rows of one page of ``inscriptions_for_jury`` (its sliced keys), in its
+    order. Three queries whatever the page: the rows as plain values with their
+    decision and a correlated count of consolidations (the page's keys as a
+    subquery), the assignments with their number of scored criteria, the
+    conflicts; the evaluators' names come from ``membres``."""
+    rows = list(
+        Inscription.objects.filter(pk__in=page)
+        .order_by(*JURY_ORDER)
+        .annotate(nb_consolides=_count(Consolidation, "inscription"))
+        .values_list(
+            "pk",
+            "candidat__prenom1",
+            "candidat__nom_usage",
+            "candidat__nom_naissance",
+            "parcours",
+            "deliberation__decision",
+            "deliberation__verrouillee",
+            "nb_consolides",
+        )
+    )
+    ids = [row[0] for row in rows]
     retirer = url_par_pk("evaluations:jury_affectation_retirer")
     consolidation = url_par_pk("evaluations:consolidation")
     deliberation = url_par_pk("evaluations:deliberation")
     historique = url_par_pk("evaluations:jury_historique")
     noms = {m.pk: m.user.get_full_name() or m.user.email for m in membres}
-    parcours = dict(Inscription.Parcours.choices)
-    lignes = []
-    for inscription in inscriptions:
-        affectations = list(inscription.affectations.all())
-        evaluateurs = []
-        for a in affectations:
-            notes: int = a.nb_evalues  # type: ignore[attr-defined]
-            evaluateurs.append(
-                EvaluateurLigne(
-                    nom=a.membre.user.get_full_name() or a.membre.user.email,
-                    notes=ngettext("%(n)d critère noté", "%(n)d critères notés", notes)
-                    % {"n": notes},
-                    validee=a.validee_le is not None,
-                    url_retirer=retirer(a.pk) if editable and not notes else "",
-                )
+    # each member's <option>, escaped once for the page's rows
+    option = {
+        pk: format_html('<option value="{}">{}</option>', pk, nom)
+        for pk, nom in noms.items()
+    }
+    exclus: dict[int, set[int]] = defaultdict(set)
+    evaluateurs: dict[int, list[EvaluateurLigne]] = defaultdict(list)
+    notes_texte: dict[int, str] = {}
+    for pk, inscription_id, membre_id, validee_le, notes in (
+        Affectation.objects.filter(inscription_id__in=ids)
+        .annotate(nb_evalues=Count("evaluations"))
+        .order_by("membre__user__last_name", "pk")
+        .values_list("pk", "inscription_id", "membre_id", "validee_le", "nb_evalues")
+    ):
+        exclus[inscription_id].add(membre_id)
+        if notes not in notes_texte:
+            notes_texte[notes] = ngettext(
+                "%(n)d critère noté", "%(n)d critères notés", notes
+            ) % {"n": notes}
+        evaluateurs[inscription_id].append(
+            EvaluateurLigne(
+                nom=noms[membre_id],
+                notes=notes_texte[notes],
+                validee=validee_le is not None,
+                url_retirer=retirer(pk) if editable and not notes else "",
             )
+        )
+    for inscription_id, membre_id in ConflitInterets.objects.filter(
+        inscription_id__in=ids
+    ).values_list("inscription_id", "membre_id"):
+        exclus[inscription_id].add(membre_id)
+    affecter = gettext("Évaluateur à affecter à %(candidat)s")
+    parcours_noms = dict(Inscription.Parcours.choices)
+    decisions = dict(Deliberation.Decision.choices)
+    lignes = []
+    for (
+        pk,
+        prenom1,
+        nom_usage,
+        nom_naissance,
+        parcours,
+        decision,
+        verrouillee,
+        nb_consolides,
+    ) in rows:
+        nom = Candidat(
+            prenom1=prenom1, nom_usage=nom_usage, nom_naissance=nom_naissance
+        ).nom_complet
         options = (
-            format_html_join(
-                "",
-                '<option value="{}">{}</option>',
-                (
-                    (membre.pk, noms[membre.pk])
-                    for membre in membres_affectables(inscription, membres)
-                ),
+            mark_safe(  # noqa: S308 - joins the options escaped by format_html
+                "".join(
+                    option[membre.pk]
+                    for membre in membres_affectables(
+                        membres, exclus=exclus.get(pk, set())
+                    )
+                )
             )
             if editable
             else ""
         )
-        delib = getattr(inscription, "deliberation", None)
         lignes.append(
             LigneJury(
-                pk=inscription.pk,
-                nom=inscription.candidat.nom_complet,
-                parcours=str(parcours.get(inscription.parcours, inscription.parcours)),
-                evaluateurs=evaluateurs,
+                pk=pk,
+                nom=nom,
+                parcours=str(parcours_noms.get(parcours, parcours)),
+                evaluateurs=evaluateurs.get(pk, []),
                 options=options,
-                nb_consolides=inscription.nb_consolides,  # type: ignore[attr-defined]
-                decision=delib.get_decision_display() if delib else "",
-                rouverte=bool(delib and not delib.verrouillee),
-                url_consolidation=consolidation(inscription.pk),
-                url_deliberation=deliberation(inscription.pk),
-                url_historique=historique(inscription.pk),
+                libelle_affecter=affecter % {"candidat": nom},
+                nb_consolides=nb_consolides,
+                decision=str(decisions.get(decision, decision)) if decision else "",
+                rouverte=verrouillee is not None and not verrouillee,
+                url_consolidation=consolidation(pk),
+                url_deliberation=deliberation(pk),
+                url_historique=historique(pk),
             )
         )
     return lignes

@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
-from certif.http import AuthenticatedHttpRequest
-from certif.pagination import paginate
+from certif.http import AuthenticatedHttpRequest, csrf_input
+from certif.pagination import paginate, paginate_keys
 from certif.roles import Role, is_admin
 from evaluations.jury.forms import (
     AffectationAddForm,
@@ -27,6 +27,7 @@ from evaluations.jury.forms import (
 )
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import (
+    choix_personnes,
     conflits_for_pv,
     conflits_of,
     get_session_for_jury,
@@ -98,11 +99,12 @@ def jury_sessions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, editable = get_session_for_jury(request.user, pk)
     q = request.GET.get("q", "")
-    page = paginate(request, inscriptions_for_jury(session=session, q=q))
+    page = paginate_keys(request, inscriptions_for_jury(session=session, q=q))
     membres = list(membres_of(session=session))
     lignes = lignes_jury(
         session=session,
-        inscriptions=list(page.object_list),
+        # the sliced keys of inscriptions_for_jury (typed as any sequence)
+        page=page.object_list,  # type: ignore[arg-type]
         membres=membres,
         editable=editable,
     )
@@ -115,13 +117,17 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "membres": membres,
             "page": page,
             "lignes": lignes,
+            "csrf_input": csrf_input(request),  # the rows' forms
             "url_affecter": reverse(
                 "evaluations:jury_affectation_ajouter", args=[session.pk]
             ),
             "q": q,
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
-            "membre_form": MembreJuryAddForm(session=session) if editable else None,
+            # the form's fields, for their labels: the page renders the form
+            # without building it (its select comes from « personnes »)
+            "membre_champs": MembreJuryAddForm.base_fields if editable else None,
+            "personnes": choix_personnes(session=session) if editable else [],
             "auto_form": AffectationsAutoForm() if editable else None,
         },
     )

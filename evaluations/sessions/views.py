@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certif.decorators import role_required
-from certif.http import AuthenticatedHttpRequest
-from certif.pagination import paginate
+from certif.http import AuthenticatedHttpRequest, csrf_input
+from certif.pagination import paginate, paginate_keys
 from certif.roles import Role
 from evaluations.sessions.access import (
     get_candidat_for,
@@ -43,8 +43,6 @@ from evaluations.sessions.forms import (
 )
 from evaluations.sessions.models import Inscription, Session
 from evaluations.sessions.selectors import (
-    annotate_progress,
-    blocs_acquis_for,
     lignes_bureau,
     session_desk,
     session_progress,
@@ -168,18 +166,14 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """The session desk: enrolled candidates and their upload progress."""
     session = get_session_for(request.user, pk)
     filters_form = DeskFiltersForm(request.GET)
-    page = paginate(
+    page = paginate_keys(
         request,
         session_desk(session=session, filters=filters_form.filters()),
         per_page=DESK_PAGE_SIZE,
     )
-    rows = annotate_progress(list(page.object_list))
-    capitalises = blocs_acquis_for(
-        candidat_ids=[row.inscription.candidat_id for row in rows],
-        referentiel_id=session.referentiel_id,
-        sauf_session_id=session.pk,
-    )
-    lignes = lignes_bureau(session=session, rows=rows, capitalises=capitalises)
+    # The page's object_list is the sliced queryset of session_desk (the stubs
+    # type it as any sequence).
+    lignes = lignes_bureau(session=session, page=page.object_list)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -189,6 +183,7 @@ def session_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "session": session,
             "page": page,
             "rows": lignes,
+            "csrf_input": csrf_input(request),  # the rows' forms
             "termine": session.est_terminee,
             "filters_form": filters_form,
             "query_string": query.urlencode(),

@@ -1,9 +1,12 @@
 """Jury composition, automatic and manual assignment, conflicts of interest."""
 
+import re
+
 from django.core.exceptions import ValidationError
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import ngettext
 
 from certif.roles import Role
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
@@ -17,6 +20,7 @@ from evaluations.jury.services import (
     membre_jury_remove,
 )
 from evaluations.notation.models import Evaluation
+from evaluations.sessions.models import Inscription
 from tests.evaluations.factories_jury import (
     criteres_of,
     make_affectation,
@@ -584,6 +588,28 @@ class ManualAssignmentOnTheRowTests(JuryViewsTestCase):
         response = self.client.get(self.session_url)
         self.assertNotContains(response, 'name="membre"')
 
+    def test_row_form_carries_a_valid_csrf_field(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.admin)
+        html = client.get(self.session_url + "?q=nom3").content.decode()
+        url = reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk])
+        (token,) = re.findall(
+            rf'<form method="post" action="{re.escape(url)}" class="[^"]+">\s*'
+            r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+            html,
+        )
+        response = client.post(
+            url,
+            {
+                "csrfmiddlewaretoken": token,
+                "inscription": self.inscriptions[3].pk,
+                "membre": self.membres[2].pk,
+                "q": "nom3",
+                "page": "1",
+            },
+        )
+        self.assertRedirects(response, f"{self.session_url}?q=nom3&page=1")
+
     def test_assign_from_row_returns_to_the_same_search(self) -> None:
         self.client.force_login(self.admin)
         url = reverse("evaluations:jury_affectation_ajouter", args=[self.session.pk])
@@ -726,3 +752,94 @@ class ConflitChoiceTests(JuryViewsTestCase):
         with self.assertNumQueries(7):
             response = self.client.get(self.url)
         self.assertContains(response, "Déclarer un lien", count=25)
+
+
+class JurySessionPaginationTests(JuryViewsTestCase):
+    """The jury page reads its rows by the page's keys (the paginator slices the
+    ordered keys): each page shows exactly the candidates of its rank in the
+    order name, first name, enrolment, with their own evaluators and options."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # 60 candidates in all, names out of creation order, each name twice.
+        for i in range(54):
+            make_inscription(
+                make_candidat(f"x{i:02d}@test.localhost", nom=f"Zed{(i * 7) % 27:02d}"),
+                cls.session,
+            )
+        cls.ordre = [
+            pk
+            for _nom, _prenom, pk in sorted(
+                Inscription.objects.filter(session=cls.session).values_list(
+                    "candidat__nom_naissance", "candidat__prenom1", "pk"
+                )
+            )
+        ]
+
+    def page(self, query: str) -> tuple[list[int], int]:
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url + query)
+        self.assertEqual(response.status_code, 200)
+        return (
+            [ligne.pk for ligne in response.context["lignes"]],
+            response.context["page"].number,
+        )
+
+    def test_pages_beyond_and_invalid_numbers(self) -> None:
+        ordre = self.ordre
+        self.assertEqual(len(ordre), 60)
+        for query, attendu in [
+            ("", (ordre[:25], 1)),
+            ("?page=2", (ordre[25:50], 2)),
+            ("?page=3", (ordre[50:], 3)),
+            ("?page=4", (ordre[50:], 3)),
+            ("?page=abc", (ordre[:25], 1)),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(self.page(query), attendu)
+
+    def test_search_pages_its_candidates(self) -> None:
+        zed = [
+            pk
+            for pk in self.ordre
+            if Inscription.objects.get(pk=pk).candidat.nom_naissance.startswith("ZED")
+        ]
+        self.assertEqual(len(zed), 54)
+        self.assertEqual(self.page("?q=zed&page=2"), (zed[25:50], 2))
+        self.assertEqual(self.page("?q=zed&page=3"), (zed[50:], 3))
+        self.assertEqual(self.page("?q=ZED07"), (zed[14:16], 1))
+        self.assertEqual(self.page("?q=personne"), ([], 1))
+
+    def test_a_row_of_a_later_page_shows_its_own_evaluators(self) -> None:
+        pk = self.ordre[52]
+        inscription = Inscription.objects.get(pk=pk)
+        make_affectation(self.membres[1], inscription)
+        ConflitInterets.objects.create(
+            membre=self.membres[2], inscription=inscription, nature="famille"
+        )
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url + "?page=3")
+        (ligne,) = [ligne for ligne in response.context["lignes"] if ligne.pk == pk]
+        nom = self.membres[1].user.get_full_name() or self.membres[1].user.email
+        self.assertEqual(
+            [(e.nom, e.notes, e.validee) for e in ligne.evaluateurs],
+            [
+                (
+                    nom,
+                    ngettext("%(n)d critère noté", "%(n)d critères notés", 0)
+                    % {"n": 0},
+                    False,
+                )
+            ],
+        )
+        self.assertEqual(
+            ligne.options,
+            "".join(
+                f'<option value="{m.pk}">{escape(m.user.get_full_name() or m.user.email)}</option>'
+                for m in MembreJury.objects.filter(session=self.session)
+                .exclude(pk__in=[self.membres[1].pk, self.membres[2].pk])
+                .order_by("role", "user__last_name", "user__first_name", "pk")
+            ),
+        )
+        self.assertEqual((ligne.decision, ligne.rouverte), ("", False))

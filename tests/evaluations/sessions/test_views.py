@@ -1,10 +1,11 @@
 """The administrator's session pages: permissions, forms, transitions, enrolment
 and the session desk (filters, search, progress, constant query count)."""
 
+import re
 from datetime import timedelta
 
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,17 +438,134 @@ class DeskTests(SessionViewTestCase):
         self.client.force_login(self.admin)
         filtered = self.url + "?progression=incomplet&q=nom"
         self.client.get(self.url)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(13):
             self.client.get(filtered)
         for inscription in self.enrol(30, start=1):
             make_livrable(inscription, modalites_of(inscription)[0])
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(13):
             response = self.client.get(filtered)
         self.assertEqual(len(response.context["rows"]), 31)
+
+
+class DeskPaginationTests(SessionViewTestCase):
+    """The desk's pages read their rows by the page's keys (the paginator slices
+    the ordered keys, the rows are read after): each page shows exactly the rows
+    of its rank in the order name, first name, enrolment."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.url = reverse("evaluations:session_detail", args=[cls.session.pk])
+        # 110 enrolments, names out of creation order, each name twice (the
+        # enrolment's key breaks the tie); one in four by VAE, one in three on
+        # blocs.
+        cls.attendu = []
+        for i in range(110):
+            nom = f"Nom{(i * 37) % 55:03d}"
+            inscription = make_inscription(
+                make_candidat(f"p{i:03d}@example.org", nom=nom, prenom="Léa"),
+                cls.session,
+                blocs=["A1"] if i % 3 == 0 else None,
+                voie_acces="vae" if i % 4 == 0 else "formation_continue",
+            )
+            cls.attendu.append(
+                (
+                    nom.upper(),
+                    inscription.pk,
+                    f"p{i:03d}@example.org",
+                    i % 4 == 0,
+                    i % 3 == 0,
+                )
+            )
+        cls.attendu.sort()
+
+    def page(self, query: str) -> tuple[list[str], int, str]:
+        self.client.force_login(self.admin)
+        response = self.client.get(self.url + query)
+        self.assertEqual(response.status_code, 200)
+        page = response.context["page"]
+        return (
+            [ligne.email for ligne in response.context["rows"]],
+            page.number,
+            response.content.decode(),
+        )
+
+    def emails(
+        self, *, vae: bool | None = None, blocs: bool | None = None
+    ) -> list[str]:
+        return [
+            email
+            for _nom, _pk, email, par_vae, par_blocs in self.attendu
+            if (vae is None or par_vae == vae) and (blocs is None or par_blocs == blocs)
+        ]
+
+    def test_first_middle_and_last_page(self) -> None:
+        tous = self.emails()
+        for query, number, rows in [
+            ("", 1, tous[:50]),
+            ("?page=1", 1, tous[:50]),
+            ("?page=2", 2, tous[50:100]),
+            ("?page=3", 3, tous[100:]),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(self.page(query)[:2], (rows, number))
+        self.assertEqual(len(tous[100:]), 10)
+
+    def test_beyond_the_last_page_and_invalid_numbers(self) -> None:
+        tous = self.emails()
+        for query, number, rows in [
+            ("?page=4", 3, tous[100:]),
+            ("?page=999", 3, tous[100:]),
+            ("?page=0", 3, tous[100:]),
+            ("?page=abc", 1, tous[:50]),
+            ("?page=", 1, tous[:50]),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(self.page(query)[:2], (rows, number))
+
+    def test_the_same_name_is_ordered_by_enrolment(self) -> None:
+        rows, _number, html = self.page("?q=NOM007")
+        doubles = [email for nom, _pk, email, *_ in self.attendu if nom == "NOM007"]
+        self.assertEqual(len(doubles), 2)
+        self.assertEqual(rows, doubles)
+        self.assertIn("2 candidats", html)
+
+    def test_search_and_filters_paginate_their_rows(self) -> None:
+        vae = self.emails(vae=True)
+        self.assertEqual(len(vae), 28)
+        self.assertEqual(self.page("?voie_acces=vae")[:2], (vae, 1))
+        complet = self.emails(blocs=False)
+        self.assertEqual(len(complet), 73)
+        for query, number, rows in [
+            ("?parcours=complet", 1, complet[:50]),
+            ("?parcours=complet&page=2", 2, complet[50:]),
+            ("?parcours=complet&page=9", 2, complet[50:]),
+        ]:
+            with self.subTest(query=query):
+                rows_, number_, html = self.page(query)
+                self.assertEqual((rows_, number_), (rows, number))
+                self.assertIn("73 candidats", html)
+        # « Nom0 » matches every name: the search pages like the whole list.
+        tous = self.emails()
+        self.assertEqual(self.page("?q=Nom0&page=2")[:2], (tous[50:100], 2))
+        blocs_vae = self.emails(vae=True, blocs=True)
+        self.assertEqual(
+            self.page("?q=nom&parcours=blocs&voie_acces=vae")[:2], (blocs_vae, 1)
+        )
+        self.assertEqual(self.page("?q=inconnu&page=2")[:2], ([], 1))
+
+    def test_page_links_keep_the_filters(self) -> None:
+        _rows, _number, html = self.page("?parcours=complet&q=nom&page=2")
+        self.assertIn(
+            '<a class="page-link" href="?parcours=complet&amp;q=nom&amp;page=1">'
+            "Précédente</a>",
+            html,
+        )
+        self.assertIn("Page 2 sur 2", html)
 
 
 class ReinviteTests(SessionViewTestCase):
@@ -475,6 +593,20 @@ class ReinviteTests(SessionViewTestCase):
             "evaluations:session_reinviter",
             args=[self.session.pk, self.inscription.pk],
         )
+
+    def test_desk_row_form_carries_a_valid_csrf_field(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.admin)
+        html = client.get(self.session.get_absolute_url()).content.decode()
+        (token,) = re.findall(
+            rf'<form method="post" action="{re.escape(self.url)}" class="d-inline">'
+            r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+            html,
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = client.post(self.url, {"csrfmiddlewaretoken": token})
+        self.assertRedirects(response, self.session.get_absolute_url())
+        self.assertEqual(len(mail.outbox), 1)
 
     def test_administrator_resends(self) -> None:
         self.client.force_login(self.admin)
