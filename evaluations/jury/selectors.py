@@ -38,7 +38,7 @@ from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.notation.models import Consolidation
 from evaluations.sessions.models import Candidat, Inscription, Session
-from evaluations.sessions.selectors import search_inscriptions
+from evaluations.sessions.selectors import DESK_ORDER, search_inscriptions
 
 
 def _sans_conflit(queryset: QuerySet[Affectation]) -> QuerySet[Affectation]:
@@ -188,7 +188,7 @@ def choix_personnes(*, session: Session) -> list[tuple[int, str]]:
     ]
 
 
-JURY_ORDER = ("candidat__nom_naissance", "candidat__prenom1", "pk")
+JURY_ORDER = DESK_ORDER  # served by the index ``inscription_tri``
 
 
 def inscriptions_for_jury(

@@ -324,7 +324,18 @@ class Inscription(models.Model):
         verbose_name=_("reportée vers"),
     )
     report_motif = models.TextField(_("motif du report"), blank=True, default="")
-    history = HistoricalRecords(m2m_fields=[blocs])
+    # Copies of the candidate's birth name and first first name, the order of a
+    # session's lists (desk, jury page): with them the index ``inscription_tri``
+    # serves that order for one session, so a page's keys come from an
+    # index-only scan whatever the page. Set at creation from the candidate
+    # (``Inscription.tri_of``) and rewritten by ``candidat_identite_update``, the
+    # one service that changes a candidate's names; not in the history (the
+    # candidate's own history has the names).
+    tri_nom_naissance = models.CharField(max_length=100, default="", editable=False)
+    tri_prenom1 = models.CharField(max_length=100, default="", editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[blocs], excluded_fields=["tri_nom_naissance", "tri_prenom1"]
+    )
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
     _history_user: User
@@ -338,9 +349,24 @@ class Inscription(models.Model):
                 fields=["candidat", "session"], name="inscription_unique"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["session", "tri_nom_naissance", "tri_prenom1", "id"],
+                name="inscription_tri",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidat} — {self.session}"
+
+    @staticmethod
+    def tri_of(candidat: Candidat) -> dict[str, str]:
+        """The sort columns of an enrolment of ``candidat``, for its creation:
+        ``Inscription(candidat=c, session=s, **Inscription.tri_of(c), …)``."""
+        return {
+            "tri_nom_naissance": candidat.nom_naissance,
+            "tri_prenom1": candidat.prenom1,
+        }
 
     @property
     def est_desistee(self) -> bool:
