@@ -329,9 +329,9 @@ def lignes_jury(
         verrouillee,
         nb_consolides,
     ) in rows:
-        nom = Candidat(
+        nom = Candidat.nom_complet_of(
             prenom1=prenom1, nom_usage=nom_usage, nom_naissance=nom_naissance
-        ).nom_complet
+        )
         options = (
             mark_safe(  # noqa: S308 - joins the options escaped by format_html
                 "".join(

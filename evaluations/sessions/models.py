@@ -233,10 +233,19 @@ class Candidat(models.Model):
         (also for rows read without a model instance, as the exports do)."""
         return " ".join(p for p in prenoms if p)
 
+    @staticmethod
+    def nom_complet_of(*, prenom1: str, nom_usage: str, nom_naissance: str) -> str:
+        """The full name as written everywhere (also for rows read without a
+        model instance, as the jury page does)."""
+        return f"{prenom1} {nom_usage or nom_naissance}"
+
     @property
     def nom_complet(self) -> str:
-        nom = self.nom_usage or self.nom_naissance
-        return f"{self.prenom1} {nom}"
+        return self.nom_complet_of(
+            prenom1=self.prenom1,
+            nom_usage=self.nom_usage,
+            nom_naissance=self.nom_naissance,
+        )
 
     @property
     def email(self) -> str:
