@@ -68,7 +68,7 @@ def ratio(n: int) -> None:
 
     from certif.sceau import pkcs12_self_signed, seal_pdf
     from evaluations.demo import _demo_image, _logo, _signature
-    from evaluations.documents.qr import qr_svg
+    from evaluations.documents.qr import qr_img
     from evaluations.documents.renderers import Visuels, parchemin_pdf
     from evaluations.documents.services import verification_url
     from evaluations.documents.snapshots import (
@@ -119,8 +119,7 @@ def ratio(n: int) -> None:
         ),
     )
     visuels = Visuels(
-        logo=Visuels.data_url(_demo_image(120, 60, _logo)),
-        signature=Visuels.data_url(_demo_image(180, 80, _signature)),
+        logo=_demo_image(120, 60, _logo), signature=_demo_image(180, 80, _signature)
     )
     p12 = Path(tempfile.mkdtemp(prefix="certif-bench-seal-")) / "sceau.p12"
     p12.write_bytes(pkcs12_self_signed(nom="Institut Exemple", password="bench"))
@@ -165,7 +164,7 @@ def ratio(n: int) -> None:
                 reason="Document émis",
                 location="Lyon",
             ),
-            "qr": lambda: qr_svg(url),
+            "qr": lambda: qr_img(url),
             "png": parchemin_png_qr,
             "no_qr": lambda: html_to_pdf(
                 render_to_string(

@@ -1,10 +1,15 @@
 """The platform's roles. A role is a Django group; these helpers are the only place
 that knows the group names."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from certif.expressions import ListSubquery
 from certif.models import User
 
 
@@ -25,6 +30,18 @@ def roles_of(user: User) -> frozenset[str]:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._certif_roles = cached
     return cached
+
+
+def roles_subquery(user_ref: str) -> ListSubquery:
+    """The role names of the user at ``user_ref`` (a field of the outer query), to
+    read them with another row; ``roles_remember`` keeps them for the request."""
+    return ListSubquery(Group.objects.filter(user=OuterRef(user_ref)), "name")
+
+
+def roles_remember(user: User, names: Iterable[str]) -> None:
+    """Keep the role names read with another row (``roles_subquery``) for the
+    request, as ``roles_of`` would have read them."""
+    user._certif_roles = frozenset(names)
 
 
 def has_role(user: User, *roles: Role) -> bool:

@@ -9,8 +9,10 @@ from datetime import datetime
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from certif.expressions import ListSubquery
 from certif.models import User
 from evaluations.sessions.models import Inscription
 from handicap.models import (
@@ -31,15 +34,31 @@ from handicap.models import (
 from referentiel.models import Critere, Modalite
 
 
+def _dispenses_accordees() -> QuerySet[Dispense]:
+    return Dispense.objects.filter(accordee=True)
+
+
 def criteres_dispenses_for(*, inscription_ids: Iterable[int]) -> dict[int, set[int]]:
     """Granted exemptions: {inscription id: {critere id, …}} in one query."""
     result: dict[int, set[int]] = {}
-    rows = Dispense.objects.filter(
-        inscription_id__in=list(inscription_ids), accordee=True
-    ).values_list("inscription_id", "critere_id")
+    rows = (
+        _dispenses_accordees()
+        .filter(inscription_id__in=list(inscription_ids))
+        .values_list("inscription_id", "critere_id")
+    )
     for inscription_id, critere_id in rows:
         result.setdefault(inscription_id, set()).add(critere_id)
     return result
+
+
+def criteres_dispenses_subquery(inscription_ref: str) -> ListSubquery:
+    """The ids of the criteria exempted for the enrolment at ``inscription_ref``
+    (a field of the outer query), as ``criteres_dispenses_for`` reads them: to
+    read them with another row."""
+    return ListSubquery(
+        _dispenses_accordees().filter(inscription_id=OuterRef(inscription_ref)),
+        "critere_id",
+    )
 
 
 @dataclass(frozen=True)
@@ -193,14 +212,24 @@ def _proposition_vue(proposition: PropositionDispense) -> PropositionVue:
     )
 
 
+def _demandes_decidees() -> QuerySet[DemandeAmenagement]:
+    return DemandeAmenagement.objects.filter(statut=DemandeAmenagement.Statut.DECIDEE)
+
+
+def amenagements_exist(inscription_ref: str) -> Exists:
+    """Whether ``amenagements_for_jury`` has anything to show for the enrolment at
+    ``inscription_ref`` (a field of the outer query): a caller that reads it with
+    another row asks for the accommodations only then."""
+    return Exists(_demandes_decidees().filter(inscription_id=OuterRef(inscription_ref)))
+
+
 def amenagements_for_jury(*, inscription_id: int) -> AmenagementsJury:
     """The accommodations granted to an enrolment and the avis motivé, as the jury
     may see them (never the needs description or the documents). Three queries
     at most, whatever the number of rows."""
     demande = (
-        DemandeAmenagement.objects.filter(
-            inscription_id=inscription_id, statut=DemandeAmenagement.Statut.DECIDEE
-        )
+        _demandes_decidees()
+        .filter(inscription_id=inscription_id)
         .defer("besoins", "consentement_texte")
         .select_related("avis")
         .first()

@@ -2,7 +2,6 @@
 verification code and URL) in, a ``RenderedFile`` out. No database access here;
 the PDF engine stays behind ``certif.pdf``."""
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from certif.pdf import RenderedFile, html_to_pdf
-from evaluations.documents.qr import qr_svg
+from certif.pdf import RenderedFile, html_to_pdf, image_url
+from evaluations.documents.qr import qr_img
 from evaluations.documents.snapshots import (
     AddendumSnapshot,
     DistinctionSnapshot,
@@ -25,20 +24,22 @@ PDF = "application/pdf"
 
 @dataclass(frozen=True)
 class Visuels:
-    """The certifier's images as ``data:`` URLs (the PDF engine fetches nothing):
-    its logo at the top of each document, the signatory's signature at the bottom
-    right. Read from storage by the service that issues, not frozen in the
-    snapshot (the PDF carries them)."""
+    """The certifier's images: its logo at the top of each document, the
+    signatory's signature at the bottom right. Read from storage by the service
+    that issues, not frozen in the snapshot (the PDF carries them). The templates
+    show them at ``logo_url`` and ``signature_url``; the PDF engine is given the
+    bytes (it fetches nothing)."""
 
-    logo: str = ""
-    signature: str = ""
+    logo: bytes = b""
+    signature: bytes = b""
 
-    @staticmethod
-    def data_url(content: bytes) -> str:
-        if not content:
-            return ""
-        mime = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
-        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+    @property
+    def logo_url(self) -> str:
+        return image_url(self.logo)
+
+    @property
+    def signature_url(self) -> str:
+        return image_url(self.signature)
 
 
 def _groupes(code: str) -> str:
@@ -51,8 +52,15 @@ def _filename(prefix: str, nom: str, code: str) -> str:
 
 def _issued(template: str, filename: str, context: dict[str, Any]) -> RenderedFile:
     """An issued document: ``template`` rendered with ``context`` as PDF/A-3b."""
+    visuels: Visuels = context["visuels"]
     return RenderedFile(
-        filename, PDF, html_to_pdf(render_to_string(template, context), archive=True)
+        filename,
+        PDF,
+        html_to_pdf(
+            render_to_string(template, context),
+            archive=True,
+            images=(visuels.logo, visuels.signature),
+        ),
     )
 
 
@@ -73,7 +81,7 @@ def _context(
         "visuels": visuels,
     }
     if url is not None:
-        context |= {"url": url, "qr": qr_svg(url)}
+        context |= {"url": url, "qr": qr_img(url)}
     return context
 
 

@@ -74,8 +74,7 @@ def visuels_of(certificateur: Certificateur | None) -> renderers.Visuels:
     if certificateur is None:
         return renderers.Visuels()
     return renderers.Visuels(
-        logo=renderers.Visuels.data_url(_read(certificateur.logo)),
-        signature=renderers.Visuels.data_url(_read(certificateur.signature)),
+        logo=_read(certificateur.logo), signature=_read(certificateur.signature)
     )
 
 

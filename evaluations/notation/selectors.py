@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -18,14 +19,16 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
+from certif.expressions import ListSubquery
 from certif.models import User
-from certif.roles import Role, has_role, is_admin
+from certif.roles import Role, has_role, is_admin, roles_remember, roles_subquery
 from evaluations.epreuves.models import Passage
 from evaluations.jury.models import Affectation, MembreJury
 from evaluations.jury.selectors import _sans_conflit
@@ -45,8 +48,18 @@ from evaluations.notation.rollup import (
     rollup,
 )
 from evaluations.sessions.models import Inscription, Session
-from evaluations.sessions.selectors import capitalises_of, rappel_echeance
-from handicap.selectors import AmenagementsJury, criteres_dispenses_for
+from evaluations.sessions.selectors import (
+    capitalises_exist,
+    capitalises_of,
+    rappel_echeance,
+)
+from handicap.selectors import (
+    AmenagementsJury,
+    amenagements_exist,
+    amenagements_for_jury,
+    criteres_dispenses_for,
+    criteres_dispenses_subquery,
+)
 from referentiel.models import Bloc, Competence, Critere, Referentiel
 from referentiel.structure import StructureVersion, structure_version
 
@@ -71,6 +84,23 @@ def _nb_criteres_parcours() -> Coalesce:
     )
 
 
+def _affectations() -> QuerySet[Affectation]:
+    """The assignments without a conflict, with what the grid and its saves read
+    of them (member, enrolment, candidate, session, version, deliberation)."""
+    return _sans_conflit(Affectation.objects.all()).select_related(
+        "membre",
+        "inscription__candidat",
+        "inscription__session__referentiel",
+        "inscription__deliberation",
+    )
+
+
+def _refuse(user: User) -> None:
+    if is_admin(user) or has_role(user, Role.REFERENT_HANDICAP):
+        raise PermissionDenied
+    raise Http404
+
+
 def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
     """The user's own assignment to an enrolment, for the grid and its saves, in
     one query (member, enrolment, candidate, session, deliberation). The grid is
@@ -79,22 +109,79 @@ def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
     administrator reads every evaluator's results on the consolidation and history
     pages)."""
     affectation = (
-        _sans_conflit(
-            Affectation.objects.filter(inscription_id=inscription_pk, membre__user=user)
-        )
-        .select_related(
-            "membre",
-            "inscription__candidat",
-            "inscription__session__referentiel",
-            "inscription__deliberation",
-        )
+        _affectations().filter(inscription_id=inscription_pk, membre__user=user).first()
+    )
+    if affectation is None:
+        _refuse(user)
+    assert affectation is not None  # noqa: S101 - _refuse raised otherwise
+    return affectation
+
+
+@dataclass(frozen=True)
+class FaitsGrille:
+    """What the grid reads of an enrolment with its evaluator's assignment: the
+    blocs of the path, the exempted criteria, and whether there is anything to
+    read of acquired blocs, current deliverables, sittings and accommodations
+    (each read only then)."""
+
+    parcours: frozenset[int]
+    dispenses: frozenset[int]
+    capitalises: bool
+    livrables: bool
+    passages: bool
+    amenagements: bool
+
+
+@cache
+def _affectations_grille() -> QuerySet[Affectation]:
+    """``_affectations`` with the grid's facts, built once per process and only
+    ever filtered (a clone), as Django's generic views keep a class-level
+    queryset: building its subqueries costs a request more CPU than the round
+    trips they save."""
+    return _affectations().annotate(
+        parcours_ids=ListSubquery(
+            Inscription.blocs.through.objects.filter(
+                inscription_id=OuterRef("inscription_id")
+            ),
+            "bloc_id",
+        ),
+        dispenses_ids=criteres_dispenses_subquery("inscription_id"),
+        a_capitalises=capitalises_exist("inscription"),
+        a_livrables=Exists(
+            _livrables_courants().filter(inscription_id=OuterRef("inscription_id"))
+        ),
+        a_passages=Exists(
+            _passages_grille().filter(
+                passage__inscription_id=OuterRef("inscription_id")
+            )
+        ),
+        a_amenagements=amenagements_exist("inscription_id"),
+        roles_user=roles_subquery("membre__user_id"),
+    )
+
+
+def get_affectation_for_grille(
+    user: User, inscription_pk: int
+) -> tuple[Affectation, FaitsGrille]:
+    """``get_affectation_for`` and the grid's ``FaitsGrille`` in the same query;
+    the user's roles (the navigation's) read with it as well."""
+    affectation = (
+        _affectations_grille()
+        .filter(inscription_id=inscription_pk, membre__user_id=user.pk)
         .first()
     )
     if affectation is None:
-        if is_admin(user) or has_role(user, Role.REFERENT_HANDICAP):
-            raise PermissionDenied
-        raise Http404
-    return affectation
+        _refuse(user)
+    assert affectation is not None  # noqa: S101 - _refuse raised otherwise
+    roles_remember(user, getattr(affectation, "roles_user"))  # noqa: B009
+    return affectation, FaitsGrille(
+        parcours=frozenset(getattr(affectation, "parcours_ids")),  # noqa: B009
+        dispenses=frozenset(getattr(affectation, "dispenses_ids")),  # noqa: B009
+        capitalises=getattr(affectation, "a_capitalises"),  # noqa: B009
+        livrables=getattr(affectation, "a_livrables"),  # noqa: B009
+        passages=getattr(affectation, "a_passages"),  # noqa: B009
+        amenagements=getattr(affectation, "a_amenagements"),  # noqa: B009
+    )
 
 
 def affectations_for_member(*, user: User) -> QuerySet[Affectation]:
@@ -234,18 +321,22 @@ def _statut_version(inscription: Inscription) -> str:
     return Referentiel.objects.values_list("statut", flat=True).get(pk=referentiel_id)
 
 
-def structure_for(*, inscription: Inscription) -> Structure:
-    """One query for the path (the version's structure is cached once published),
-    one more when the caller did not load the version with the enrolment."""
+def structure_for(
+    *, inscription: Inscription, parcours: frozenset[int] | None = None
+) -> Structure:
+    """One query for the path unless the caller read it (``parcours``: the ids of
+    its blocs); the version's structure is cached once published; one more query
+    when the caller did not load the version with the enrolment."""
     version = structure_version(
         referentiel_id=inscription.session.referentiel_id,
         statut=_statut_version(inscription),
     )
-    parcours = frozenset(
-        Inscription.blocs.through.objects.filter(
-            inscription_id=inscription.pk
-        ).values_list("bloc_id", flat=True)
-    )
+    if parcours is None:
+        parcours = frozenset(
+            Inscription.blocs.through.objects.filter(
+                inscription_id=inscription.pk
+            ).values_list("bloc_id", flat=True)
+        )
     competences = {
         pk: version.competences[pk] for pk in parcours if pk in version.competences
     }
@@ -287,12 +378,18 @@ def rollup_for(
     )
 
 
+def _livrables_courants() -> QuerySet[Livrable]:
+    return Livrable.objects.filter(retire_le__isnull=True, remplace_par__isnull=True)
+
+
 def _livrables(inscription: Inscription) -> dict[int, list[Livrable]]:
     """Current versions of the deliverables, by modality."""
     by_modalite: dict[int, list[Livrable]] = defaultdict(list)
-    for livrable in Livrable.objects.filter(
-        inscription=inscription, retire_le__isnull=True, remplace_par__isnull=True
-    ).order_by("depose_le", "pk"):
+    for livrable in (
+        _livrables_courants()
+        .filter(inscription=inscription)
+        .order_by("depose_le", "pk")
+    ):
         by_modalite[livrable.modalite_id].append(livrable)
     return by_modalite
 
@@ -384,6 +481,9 @@ class Grille:
     nb_criteres: int  # non-exempted criteria of the path
     nb_evalues: int
     version: StructureVersion | None = None
+    # The jump list's items and the blocs (evaluations/notation/fragments.py).
+    html_sauts: str = ""
+    html_blocs: str = ""
 
     @property
     def pourcentage(self) -> int:
@@ -439,19 +539,30 @@ def _lignes(
     return lignes
 
 
-def grille_for(*, affectation: Affectation) -> Grille:
+def grille_for(*, affectation: Affectation, faits: FaitsGrille | None = None) -> Grille:
     """One evaluator's grid: blocs of the path → competencies (modality, current
     deliverables) → criteria with the evaluator's own results, and the roll-up of
-    those results."""
+    those results. With ``faits`` (``get_affectation_for_grille``), the path and
+    the exemptions are not read again, nor what ``faits`` says is absent."""
     inscription = affectation.inscription
-    structure = structure_for(inscription=inscription)
-    dispenses = criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
-        inscription.pk, set()
+    structure = structure_for(
+        inscription=inscription, parcours=faits.parcours if faits else None
+    )
+    dispenses = (
+        set(faits.dispenses)
+        if faits
+        else criteres_dispenses_for(inscription_ids=[inscription.pk]).get(
+            inscription.pk, set()
+        )
     )
     evaluations = {
         e.critere_id: e for e in Evaluation.objects.filter(affectation=affectation)
     }
-    capitalises = capitalises_for(inscription=inscription)
+    capitalises = (
+        capitalises_for(inscription=inscription)
+        if faits is None or faits.capitalises
+        else {}
+    )
     resultat_rollup = rollup_for(
         inscription=inscription,
         structure=structure,
@@ -469,7 +580,7 @@ def grille_for(*, affectation: Affectation) -> Grille:
         structure=structure,
         dispenses=dispenses,
         resultat_rollup=resultat_rollup,
-        livrables=_livrables(inscription),
+        livrables=_livrables(inscription) if faits is None or faits.livrables else {},
         remplir=remplir,
     )
     competences = [c for ligne_bloc in lignes for c in ligne_bloc.competences]
@@ -671,12 +782,27 @@ class PassageGrille:
     membres: tuple[str, ...]
 
 
-def grille_passages_attach(*, grille: "Grille", inscription_id: int) -> None:
-    """Put on each competency of the grid the sitting of its live modality."""
+def grille_passages_attach(
+    *, grille: "Grille", inscription_id: int, faits: FaitsGrille | None = None
+) -> None:
+    """Put on each competency of the grid the sitting of its live modality (none
+    when ``faits`` says there is none)."""
+    if faits is not None and not faits.passages:
+        return
     passages = passages_for_grille(inscription_id=inscription_id)
     for bloc in grille.blocs:
         for ligne in bloc.competences:
             ligne.passage = passages.get(ligne.competence.modalite.pk)
+
+
+def amenagements_for_grille(
+    *, inscription_id: int, faits: FaitsGrille
+) -> AmenagementsJury:
+    """``amenagements_for_jury``, without a query when ``faits`` says there is
+    nothing to show."""
+    if not faits.amenagements:
+        return AmenagementsJury()
+    return amenagements_for_jury(inscription_id=inscription_id)
 
 
 def grille_formats_attach(*, grille: "Grille", amenagements: AmenagementsJury) -> None:
@@ -692,28 +818,45 @@ def grille_formats_attach(*, grille: "Grille", amenagements: AmenagementsJury) -
             ligne.format_adapte = formats.get(ligne.competence.code, "")
 
 
+def _passages_grille() -> QuerySet[Any]:
+    """The (passage, modality) rows the grid shows: a justified absence left out."""
+    return Passage.modalites.through.objects.exclude(
+        passage__presence=Passage.Presence.JUSTIFIEE
+    )
+
+
 def passages_for_grille(*, inscription_id: int) -> dict[int, PassageGrille]:
     """The sitting of each live modality of an enrolment (modality id → sitting),
-    a justified absence left out. Two queries whatever the number of sittings."""
-    membres: dict[int, list[str]] = defaultdict(list)
-    for lien in Passage.membres.through.objects.filter(
-        passage__inscription_id=inscription_id
-    ).select_related("membrejury__user"):
-        membres[lien.passage_id].append(lien.membrejury.user.get_full_name())
+    a justified absence left out. One query whatever the number of sittings: the
+    members' names read with each row."""
     result = {}
     for row in (
-        Passage.modalites.through.objects.filter(passage__inscription_id=inscription_id)
-        .exclude(passage__presence=Passage.Presence.JUSTIFIEE)
+        _passages_grille()
+        .filter(passage__inscription_id=inscription_id)
         .select_related("passage__salle__site")
+        .annotate(
+            membres=ListSubquery(
+                Passage.membres.through.objects.filter(
+                    passage_id=OuterRef("passage_id")
+                ),
+                # as User.get_full_name
+                Concat(
+                    "membrejury__user__first_name",
+                    Value(" "),
+                    "membrejury__user__last_name",
+                ),
+            )
+        )
         .order_by("passage__debut")
     ):
         passage = row.passage
+        membres = getattr(row, "membres")  # noqa: B009
         result[row.modalite_id] = PassageGrille(
             passage.debut,
             passage.fin,
             str(passage.salle) if passage.salle else "",
             passage.lien_visio,
-            tuple(sorted(membres.get(passage.pk, []))),
+            tuple(sorted(nom.strip() for nom in membres)),
         )
     return result
 

@@ -24,13 +24,15 @@ from evaluations.jury.selectors import (
     sessions_presidees_by,
 )
 from evaluations.notation.forms import CritereSaisieForm, DerogationForm
-from evaluations.notation.fragments import grille_html
+from evaluations.notation.fragments import grille_corps_html, grille_html
 from evaluations.notation.selectors import (
     ConsolidationTable,
     affectation_for_save,
     affectations_for_member,
+    amenagements_for_grille,
     consolidation_for,
     get_affectation_for,
+    get_affectation_for_grille,
     grille_for,
     grille_formats_attach,
     grille_passages_attach,
@@ -46,7 +48,6 @@ from evaluations.notation.services import (
     evaluations_record,
 )
 from evaluations.sessions.verrou import est_verrouillee, verrou_409
-from handicap.selectors import amenagements_for_jury
 
 
 def _lecture_seule(affectation: Affectation) -> str:
@@ -77,7 +78,7 @@ def _saisie_grille(post: QueryDict) -> dict[int, tuple[str, str]]:
 @login_required
 @verrou_409
 def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    affectation = get_affectation_for(request.user, pk)
+    affectation, faits = get_affectation_for_grille(request.user, pk)
     erreurs: list[str] = []
     status = 200
     if request.method == "POST":
@@ -102,9 +103,9 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 % {"n": ecrits},
             )
             return redirect("evaluations:grille", pk=pk)
-    grille = grille_for(affectation=affectation)
-    grille_passages_attach(grille=grille, inscription_id=pk)
-    amenagements = amenagements_for_jury(inscription_id=pk)
+    grille = grille_for(affectation=affectation, faits=faits)
+    grille_passages_attach(grille=grille, inscription_id=pk, faits=faits)
+    amenagements = amenagements_for_grille(inscription_id=pk, faits=faits)
     grille_formats_attach(grille=grille, amenagements=amenagements)
     lecture_seule = _lecture_seule(affectation)
     grille_html(
@@ -112,6 +113,7 @@ def grille_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lecture_seule=bool(lecture_seule),
         url=reverse("evaluations:grille", args=[pk]),
     )
+    grille_corps_html(grille)
     return render(
         request,
         "evaluations/jury/grille.html",

@@ -469,16 +469,42 @@ def blocs_acquis_for(
     session's own results are not "capitalised" in it). One query, the bloc and
     the session joined. The only reader of acquired blocs: enrolment, desk,
     dossier, grid, consolidation, vote and documents all ask it."""
-    rows = BlocAcquis.objects.filter(
-        candidat_id__in=list(candidat_ids),
-        bloc__referentiel__certification__referentiels=referentiel_id,
+    rows = _blocs_acquis(
+        candidats=Q(candidat_id__in=list(candidat_ids)),
+        referentiel_id=referentiel_id,
+        sauf_session_id=sauf_session_id,
     )
-    if sauf_session_id is not None:
-        rows = rows.exclude(session_id=sauf_session_id)
     result: dict[int, dict[str, BlocAcquis]] = defaultdict(dict)
     for acquis in rows.select_related("bloc", "session").order_by("acquis_le", "pk"):
         result[acquis.candidat_id].setdefault(acquis.bloc.code, acquis)
     return result
+
+
+def _blocs_acquis(
+    *, candidats: Q, referentiel_id: Any, sauf_session_id: Any
+) -> QuerySet[BlocAcquis]:
+    """The rows ``blocs_acquis_for`` reads; ids as values or as ``OuterRef``
+    (``capitalises_exist``)."""
+    rows = BlocAcquis.objects.filter(
+        candidats,
+        bloc__referentiel__certification__referentiels=referentiel_id,
+    )
+    if sauf_session_id is not None:
+        rows = rows.exclude(session_id=sauf_session_id)
+    return rows
+
+
+def capitalises_exist(inscription_ref: str) -> Exists:
+    """Whether ``capitalises_of`` finds anything for the enrolment at
+    ``inscription_ref`` (a relation of the outer query, e.g. "inscription"): a
+    caller that reads it with another row asks for the blocs only then."""
+    return Exists(
+        _blocs_acquis(
+            candidats=Q(candidat_id=OuterRef(f"{inscription_ref}__candidat_id")),
+            referentiel_id=OuterRef(f"{inscription_ref}__session__referentiel_id"),
+            sauf_session_id=OuterRef(f"{inscription_ref}__session_id"),
+        )
+    )
 
 
 def capitalises_of(*, inscription: Inscription) -> dict[str, BlocAcquis]:

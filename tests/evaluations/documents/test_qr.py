@@ -1,5 +1,6 @@
 """The QR code's SVG paints exactly segno's dark modules, with fewer strokes."""
 
+import base64
 import re
 
 import segno
@@ -7,7 +8,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluations.documents.qr import qr_svg, strokes_of, svg_of
+from evaluations.documents.qr import qr_img, qr_svg, strokes_of, svg_of
 
 URLS = [
     "http://127.0.0.1:8000/verification/ABCDEFGHIJKLMNOP/",
@@ -71,6 +72,15 @@ class QrSvgTests(SimpleTestCase):
         )
         self.assertIn('stroke="#111"', svg)
         self.assertEqual(painted_by_svg(svg, border=4), dark_modules(matrix))
+
+    def test_qr_img_is_the_svg_as_a_data_url(self) -> None:
+        url = URLS[0]
+        img = qr_img(url)
+        prefix = '<img class="doc-qr" src="data:image/svg+xml;base64,'
+        self.assertTrue(img.startswith(prefix))
+        self.assertTrue(img.endswith('" alt="">'))
+        encoded = img.removeprefix(prefix).removesuffix('" alt="">')
+        self.assertEqual(base64.b64decode(encoded).decode("ascii"), qr_svg(url))
 
     def test_fewer_strokes_than_row_runs(self) -> None:
         matrix = segno.make(URLS[0], error="m", mask=0, micro=False).matrix

@@ -407,6 +407,10 @@ class GridSittingTests(ViewsTestCase):
             ),
         )
         self.assertContains(response, "Campus Lyon — A101", count=2)
+        # session, user, assignment (and what the grid reads beside it), scores,
+        # and the sittings with their members' names in one query
+        with self.assertNumQueries(5):
+            self.client.get(reverse("evaluations:grille", args=[self.camille.pk]))
         # The jump list: one link per competency (the phone's previous/next
         # links aside).
         self.assertContains(

@@ -1,6 +1,8 @@
 """The evaluator's scoring grid: access, htmx saves, plain form, validation,
 exemptions and query counts."""
 
+import re
+
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +13,8 @@ from evaluations.jury.models import ConflitInterets
 from evaluations.livrables.models import Livrable
 from evaluations.notation.models import Evaluation
 from evaluations.sessions.models import Session
-from referentiel.structure import structure_cache_clear
+from referentiel.models import Bloc, Competence, Critere
+from referentiel.structure import structure_cache_clear, structure_version
 from tests import clock
 from tests.clock import frozen
 from tests.evaluations.factories_jury import (
@@ -26,6 +29,7 @@ from tests.factories import (
     make_referentiel,
     make_session,
     make_user,
+    small_data,
 )
 from tests.handicap.factories import grant_exemption
 
@@ -156,7 +160,9 @@ class GrilleAccessTests(GrilleTestCase):
         )  # fmt: skip
         self.client.force_login(self.m1.user)
         self.client.get(self.url)  # the published version's structure, read once
-        with self.assertNumQueries(12):
+        # session, user, assignment (with what the grid reads beside it), scores,
+        # and the deliverables, read because there are some
+        with self.assertNumQueries(5):
             response = self.client.get(self.url)
         url = reverse("evaluations:livrable_download", args=[courant.pk])
         self.assertContains(
@@ -217,18 +223,18 @@ class GrilleQueryCountTests(GrilleTestCase):
         structure_cache_clear()
         # The first grid of the process reads the published version's structure
         # (blocs, competencies with modality and activity, criteria) ...
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(7):
             self.assertEqual(self.client.get(self.url).status_code, 200)
-        # ... the next ones only the candidate's part: session, user, assignment,
-        # path, exemptions, scores, capitalised blocs, deliverables, the
-        # sittings of live modalities (members; modalities, rooms),
-        # accommodations, the user's roles.
-        with self.assertNumQueries(12):
+        # ... the next ones only the candidate's part: session, user, assignment
+        # (with the path, the exemptions, the user's roles and whether there are
+        # capitalised blocs, deliverables, sittings or accommodations to read:
+        # none here), scores.
+        with self.assertNumQueries(4):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         score(self.a1, criteres=self.criteres[1:])
         score(self.a2)
         score(self.ap, resultat="non_acquis")
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(4):
             response = self.client.get(self.url)
         self.assertContains(response, "71 critères notés sur 71 (100 %)")
 
@@ -557,9 +563,10 @@ class GrillePhoneNavigationTests(GrilleTestCase):
         )
         self.client.force_login(self.m1.user)
         self.client.get(self.url)  # the published version's structure, read once
-        # The grid's twelve queries, plus the decided request and its avis that
-        # the exemption brings (the jury's view of the accommodations).
-        with self.assertNumQueries(14):
+        # The grid's four queries, plus the decided request with its avis, the
+        # avis's proposals and the accommodations that the exemption brings (the
+        # jury's view of the accommodations).
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
         html = response.content.decode()
         n = len(criteres_premiere)
@@ -601,3 +608,94 @@ class GrillePhoneNavigationTests(GrilleTestCase):
             f'aria-labelledby="titre-competence-{premiere.pk}"',
             html,
         )
+
+
+def _sans_csrf(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "csrf", html)
+
+
+class GrilleFragmentsTests(GrilleTestCase):
+    """The grid's body is rendered once per published version and path, with a
+    marker in each slot that differs between candidates (notation/fragments.py):
+    what the cache gives equals a fresh rendering, and a draft is never kept."""
+
+    def test_cached_body_equals_a_fresh_render(self) -> None:
+        criteres_c1 = [
+            c
+            for c in self.criteres
+            if c.competence_id == self.criteres[0].competence_id
+        ]
+        score(self.a1, criteres=self.criteres[:5], resultat="non_acquis")
+        Evaluation.objects.filter(affectation=self.a1, critere=self.criteres[1]).update(
+            commentaire="<b>Revoir</b> & compléter"
+        )
+        score(self.a1, criteres=self.criteres[20:30])
+        grant_exemption(
+            self.inscription,
+            criteres_c1[-1],
+            president=self.president.user,
+            referent=self.referent,
+        )
+        Livrable.objects.create(
+            inscription=self.inscription, modalite=self.criteres[0].competence.modalite,
+            fichier="livrables/x/a.pdf", nom_original="rapport <final>.pdf", taille=10,
+            sha256="0" * 64, type_mime="application/pdf", depose_par=self.candidat.user,
+        )  # fmt: skip
+        structure_cache_clear()
+        # Another evaluator's grid, unscored, first: it fills the cache.
+        self.client.force_login(self.m2.user)
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        version = structure_version(
+            referentiel_id=self.referentiel.pk, statut=self.referentiel.statut
+        )
+        self.assertEqual(
+            sorted(k[0] for k in version.fragments if k[0] != "critere_grille"),
+            [
+                *["competence_grille"] * 18,
+                "grille_corps",
+                "livrables_aucun",
+                "resultat_competence",
+            ],
+        )
+        self.client.force_login(self.m1.user)
+        cached = self.client.get(self.url).content.decode()
+        structure_cache_clear()
+        fresh = self.client.get(self.url).content.decode()
+        self.assertEqual(_sans_csrf(cached), _sans_csrf(fresh))
+        # The candidate's own slots, filled in the cached body.
+        n = len(criteres_c1)
+        self.assertIn(
+            f'data-competence="{criteres_c1[0].competence_id}">'
+            f'<span class="nb-notes">{min(5, n - 1)}</span>/{n - 1} notés</span>',
+            cached,
+        )
+        self.assertIn("rapport &lt;final&gt;.pdf</a>", cached)
+        self.assertIn("&lt;b&gt;Revoir&lt;/b&gt; &amp; compléter</textarea>", cached)
+        self.assertEqual(
+            cached.count('<span class="badge text-bg-secondary">Dispensé</span>'), 1
+        )
+
+    def test_a_draft_is_rendered_afresh_and_its_edit_seen_at_once(self) -> None:
+        draft = make_referentiel(small_data(criteres=2), publish=False)
+        session = make_session(draft, statut="en_evaluation")
+        inscription = make_inscription(
+            make_candidat("brouillon@test.localhost"), session
+        )
+        membre = make_membre(session, "evaluateur-brouillon@test.localhost")
+        make_affectation(membre, inscription)
+        url = reverse("evaluations:grille", args=[inscription.pk])
+        self.client.force_login(membre.user)
+        page = self.client.get(url).content.decode()
+        critere = Critere.objects.get(referentiel=draft, code="C1.1.1")
+        self.assertIn(critere.intitule, page)
+        # Updates that send no signal: only a fresh rendering can show them.
+        Critere.objects.filter(pk=critere.pk).update(intitule="Critère réécrit")
+        Bloc.objects.filter(referentiel=draft).update(intitule="Bloc réécrit")
+        Competence.objects.filter(referentiel=draft).update(
+            intitule="Compétence réécrite"
+        )
+        page = self.client.get(url).content.decode()
+        self.assertIn("Critère réécrit", page)
+        self.assertIn("— Bloc réécrit</h2>", page)
+        self.assertIn("Compétence réécrite</h3>", page)
