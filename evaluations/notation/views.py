@@ -44,7 +44,7 @@ from evaluations.notation.services import (
     affectation_validate,
     consolidation_record,
     derogation_validation_record,
-    evaluation_record,
+    evaluation_save,
     evaluations_record,
 )
 from evaluations.sessions.verrou import est_verrouillee, verrou_409
@@ -137,40 +137,45 @@ def grille_save_view(
     request: AuthenticatedHttpRequest, pk: int, critere_pk: int
 ) -> HttpResponse:
     """Save one criterion (htmx): answers the criterion's saved state and, out of
-    band, the progress bar. Without htmx, back to the grid."""
-    affectation = affectation_for_save(request.user.pk, pk, critere_pk)
-    if affectation is None:
-        get_affectation_for(request.user, pk)  # 403 or 404
-        raise Http404
+    band, the progress bar. Without htmx, back to the grid. A member not assigned
+    gets 404 (403 for the roles that read grids elsewhere) before any other
+    answer."""
     form = CritereSaisieForm(
         {
             "resultat": request.POST.get(f"resultat-{critere_pk}", ""),
             "commentaire": request.POST.get(f"commentaire-{critere_pk}", ""),
         }
     )
-    context = {"critere_pk": critere_pk, "affectation": affectation}
+    context: dict[str, object] = {"critere_pk": critere_pk}
     erreur = ""
     status = 200
     if not form.is_valid():
+        if affectation_for_save(request.user.pk, pk, critere_pk) is None:
+            get_affectation_for(request.user, pk)  # 403 or 404
+            raise Http404
         # An ErrorList yields str (its __getitem__ renders each ValidationError);
         # the stubs type its items as ValidationError | str.
         erreur = " ".join(m for errors in form.errors.values() for m in errors)  # type: ignore[misc]
         status = 400
     else:
         try:
-            saisie = evaluation_record(
-                affectation=affectation,
+            saisie = evaluation_save(
+                by=request.user,
+                inscription_id=pk,
                 critere_id=critere_pk,
                 resultat=form.cleaned_data["resultat"],
                 commentaire=form.cleaned_data["commentaire"],
-                by=request.user,
             )
         except EvaluationValideeError as exc:
             erreur, status = str(exc), 409
         except ValidationError as exc:
             erreur, status = " ".join(exc.messages), 400
         else:
+            if saisie is None:
+                get_affectation_for(request.user, pk)  # 403 or 404
+                raise Http404
             context |= {
+                "affectation": saisie.evaluation.affectation,
                 "evaluation": saisie.evaluation,
                 "progression": saisie.progression,
             }

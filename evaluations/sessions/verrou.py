@@ -76,12 +76,17 @@ def est_verrouillee(inscription: Inscription) -> bool:
     return deliberation is not None and bool(deliberation.verrouillee)
 
 
-def deliberation_assert_open(*, inscription: Inscription) -> None:
+def deliberation_assert_open(
+    *, inscription: Inscription, verrouillee: bool | None = None
+) -> None:
     """Raise DeliberationVerrouilleeError when the enrolment is locked (voted,
     its candidate withdrew: InscriptionDesisteeError, or it was deferred:
     InscriptionReporteeError). Only on an enrolment returned by
-    ``inscription_lock`` in the same transaction."""
-    if est_verrouillee(inscription):
+    ``inscription_lock`` in the same transaction, or read after the row lock by
+    the caller's own statement (the criterion save of ``notation.services``, one
+    round trip): that caller gives the deliberation's state read there as
+    ``verrouillee``, and ``desiste_le``, ``reportee_vers_id`` on ``inscription``."""
+    if est_verrouillee(inscription) if verrouillee is None else verrouillee:
         raise DeliberationVerrouilleeError(inscription)
     if inscription.est_desistee:
         raise InscriptionDesisteeError(inscription)
