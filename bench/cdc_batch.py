@@ -129,6 +129,7 @@ def fill(titulaires: int) -> None:
                     session=session,
                     voie_acces=voies[i % len(voies)],
                     parcours="complet",
+                    **Inscription.tri_of(fiche),
                 )
                 for i, fiche in enumerate(fiches)
             ],

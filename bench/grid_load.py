@@ -158,7 +158,10 @@ def fill(refill: bool) -> None:
         inscriptions = Inscription.objects.bulk_create(
             (
                 Inscription(
-                    candidat=c, session=session, voie_acces="formation_continue"
+                    candidat=c,
+                    session=session,
+                    voie_acces="formation_continue",
+                    **Inscription.tri_of(c),
                 )
                 for c in candidats
             ),

@@ -15,8 +15,10 @@ scoring, the administrator's session desk, against a bare Django view.
    as 50 candidates, one jury member and the administrator, and sends N requests
    per endpoint from C client threads: candidate pages (rotating over the 50
    candidates), jury pages (grid, dashboard, save one criterion), the
-   administrator's desk (page 1, a later page, a search), and /sante/base/ (a
-   bare Django view: one SELECT, no template) as the baseline of the same run.
+   administrator's desk (page 1, the middle page 100, the last page 200, a
+   search), the session's jury page (page 1, the middle page 200, the last page
+   400, a search), and /sante/base/ (a bare Django view: one SELECT, no
+   template) as the baseline of the same run.
 4. Prints, per endpoint: p50/p95 of the server time (gunicorn access log %(D)s),
    its p95 as a ratio to the bare view's p95 of the same run, the CPU time per
    request (median of « Server-Timing: cpu », time.thread_time in the worker,
@@ -151,6 +153,10 @@ def endpoints(ids: Scenario) -> dict[str, Endpoint]:
             "admin",
             lambda k: (f"/sessions/{session}/", None),
         ),
+        "admin : bureau p.100": (
+            "admin",
+            lambda k: (f"/sessions/{session}/?page=100", None),
+        ),
         "admin : bureau p.200": (
             "admin",
             lambda k: (f"/sessions/{session}/?page=200", None),
@@ -162,6 +168,14 @@ def endpoints(ids: Scenario) -> dict[str, Endpoint]:
         "admin : jury de la session": (
             "admin",
             lambda k: (f"/jury/sessions/{session}/", None),
+        ),
+        "admin : jury p.200": (
+            "admin",
+            lambda k: (f"/jury/sessions/{session}/?page=200", None),
+        ),
+        "admin : jury p.400": (
+            "admin",
+            lambda k: (f"/jury/sessions/{session}/?page=400", None),
         ),
         "admin : jury, recherche": (
             "admin",

@@ -295,7 +295,12 @@ def _make_session(candidats: int):
         for i, user in enumerate(users)
     )
     inscriptions = Inscription.objects.bulk_create(
-        Inscription(candidat=c, session=session, voie_acces="formation_continue")
+        Inscription(
+            candidat=c,
+            session=session,
+            voie_acces="formation_continue",
+            **Inscription.tri_of(c),
+        )
         for c in people
     )
     blocs = list(referentiel.blocs.all())

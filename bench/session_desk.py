@@ -163,6 +163,7 @@ def fill(candidats: int) -> int:
                     session=session,
                     voie_acces=voies[i % len(voies)],
                     parcours="complet",
+                    **Inscription.tri_of(fiche),
                 )
                 for i, fiche in enumerate(fiches)
             ],

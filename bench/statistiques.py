@@ -218,6 +218,7 @@ def fill(total: int) -> None:
                             voie_acces=voies[n % 7],
                             parcours="blocs" if n % 8 == 7 else "complet",
                             desiste_le=date(annee, 4, 20) if n % 50 == 13 else None,
+                            **Inscription.tri_of(f),
                         )
                         for n, f in zip(numeros, fiches, strict=True)
                     ],

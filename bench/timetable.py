@@ -155,7 +155,10 @@ def main() -> None:
         for i, u in enumerate(users)
     )
     inscriptions = Inscription.objects.bulk_create(
-        Inscription(candidat=c, session=session, voie_acces="vae") for c in candidats
+        Inscription(
+            candidat=c, session=session, voie_acces="vae", **Inscription.tri_of(c)
+        )
+        for c in candidats
     )
     blocs = list(referentiel.blocs.all())
     Inscription.blocs.through.objects.bulk_create(

@@ -302,10 +302,12 @@ def make_data() -> dict[str, int]:
         ("candidat@smoke.example", "Petit"),
         ("autre@smoke.example", "Autre"),
     ):
+        fiche = candidat(email, nom)
         inscription = Inscription.objects.create(
-            candidat=candidat(email, nom),
+            candidat=fiche,
             session=ouverte,
             voie_acces="formation_continue",
+            **Inscription.tri_of(fiche),
         )
         inscription.blocs.set(blocs)
         depots.append(inscription)
@@ -323,10 +325,12 @@ def make_data() -> dict[str, int]:
     )
     criteres = list(Critere.objects.filter(referentiel=referentiel))
     for i in range(CANDIDATS):
+        fiche = candidat(f"c{i:02d}@smoke.example", f"Nom{i:02d}")
         inscription = Inscription.objects.create(
-            candidat=candidat(f"c{i:02d}@smoke.example", f"Nom{i:02d}"),
+            candidat=fiche,
             session=deliberee,
             voie_acces="formation_continue",
+            **Inscription.tri_of(fiche),
         )
         inscription.blocs.set(blocs)
         Consolidation.objects.bulk_create(

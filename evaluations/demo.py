@@ -568,6 +568,7 @@ def demo_documents(log: Log) -> None:
             candidat=candidats[email],
             session=session,
             voie_acces=voie,
+            **Inscription.tri_of(candidats[email]),
         )
         inscription.blocs.set(blocs)
         non_acquis = "" if decision == Deliberation.Decision.CERTIFIE else "C5.1.1"
@@ -1023,6 +1024,7 @@ def demo_statistiques(log: Log) -> None:
         inscription = Inscription.objects.create(
             candidat=candidat,
             session=session,
+            **Inscription.tri_of(candidat),
             voie_acces=voies[i % 7],
             parcours=(
                 Inscription.Parcours.BLOCS

@@ -171,6 +171,7 @@ def make_inscription(
     inscription = Inscription.objects.create(
         candidat=candidat,
         session=session,
+        **Inscription.tri_of(candidat),
         voie_acces=voie_acces,
         parcours=Inscription.Parcours.COMPLET
         if blocs is None

@@ -631,6 +631,7 @@ def csv_import(
             session=session,
             voie_acces=ligne.voie_acces,
             parcours=ligne.parcours,
+            **Inscription.tri_of(candidat),
         )
         for ligne, candidat in zip(valides, candidats, strict=True)
     ]

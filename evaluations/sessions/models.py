@@ -233,10 +233,19 @@ class Candidat(models.Model):
         (also for rows read without a model instance, as the exports do)."""
         return " ".join(p for p in prenoms if p)
 
+    @staticmethod
+    def nom_complet_of(*, prenom1: str, nom_usage: str, nom_naissance: str) -> str:
+        """The full name as written everywhere (also for rows read without a
+        model instance, as the jury page does)."""
+        return f"{prenom1} {nom_usage or nom_naissance}"
+
     @property
     def nom_complet(self) -> str:
-        nom = self.nom_usage or self.nom_naissance
-        return f"{self.prenom1} {nom}"
+        return self.nom_complet_of(
+            prenom1=self.prenom1,
+            nom_usage=self.nom_usage,
+            nom_naissance=self.nom_naissance,
+        )
 
     @property
     def email(self) -> str:
@@ -324,7 +333,18 @@ class Inscription(models.Model):
         verbose_name=_("reportée vers"),
     )
     report_motif = models.TextField(_("motif du report"), blank=True, default="")
-    history = HistoricalRecords(m2m_fields=[blocs])
+    # Copies of the candidate's birth name and first first name, the order of a
+    # session's lists (desk, jury page): with them the index ``inscription_tri``
+    # serves that order for one session, so a page's keys come from an
+    # index-only scan whatever the page. Set at creation from the candidate
+    # (``Inscription.tri_of``) and rewritten by ``candidat_identite_update``, the
+    # one service that changes a candidate's names; not in the history (the
+    # candidate's own history has the names).
+    tri_nom_naissance = models.CharField(max_length=100, default="", editable=False)
+    tri_prenom1 = models.CharField(max_length=100, default="", editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[blocs], excluded_fields=["tri_nom_naissance", "tri_prenom1"]
+    )
     # Who makes the change: set by the services before save(), recorded by
     # simple_history as the history row's user.
     _history_user: User
@@ -338,9 +358,24 @@ class Inscription(models.Model):
                 fields=["candidat", "session"], name="inscription_unique"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["session", "tri_nom_naissance", "tri_prenom1", "id"],
+                name="inscription_tri",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidat} — {self.session}"
+
+    @staticmethod
+    def tri_of(candidat: Candidat) -> dict[str, str]:
+        """The sort columns of an enrolment of ``candidat``, for its creation:
+        ``Inscription(candidat=c, session=s, **Inscription.tri_of(c), …)``."""
+        return {
+            "tri_nom_naissance": candidat.nom_naissance,
+            "tri_prenom1": candidat.prenom1,
+        }
 
     @property
     def est_desistee(self) -> bool:

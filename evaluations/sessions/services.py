@@ -478,6 +478,8 @@ def candidat_identite_update(
     candidat._history_user = by
     candidat.full_clean(exclude=["user"])
     candidat.save()
+    # the enrolments' copies of the names, which order the session's lists
+    Inscription.objects.filter(candidat=candidat).update(**Inscription.tri_of(candidat))
     return candidat
 
 
@@ -635,7 +637,11 @@ def inscription_create(
         ).get(candidat.pk, {}),
     )
     inscription = Inscription(
-        candidat=candidat, session=session, voie_acces=voie_acces, parcours=parcours
+        candidat=candidat,
+        session=session,
+        voie_acces=voie_acces,
+        parcours=parcours,
+        **Inscription.tri_of(candidat),
     )
     inscription._history_user = by
     inscription.full_clean()

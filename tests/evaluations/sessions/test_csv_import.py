@@ -244,6 +244,11 @@ class ImportTests(CsvTestCase):
         )
         self.assertEqual(sorted(b.code for b in eliott.blocs.all()), ["A1", "A2"])
         self.assertEqual(eliott.candidat.nom_usage, "MARTIN")
+        # The copies of the names that order the session's lists.
+        self.assertEqual(
+            (eliott.tri_nom_naissance, eliott.tri_prenom1),
+            ("NOËL", "Éliott"),
+        )
         # Born abroad, the country given by its name: stored by its INSEE code.
         self.assertEqual(
             (

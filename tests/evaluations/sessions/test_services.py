@@ -9,9 +9,14 @@ from django.utils import timezone
 
 from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
-from evaluations.sessions.models import Session
+from evaluations.jury.selectors import inscriptions_for_jury, lignes_jury
+from evaluations.sessions.models import Inscription, Session
+from evaluations.sessions.selectors import DeskFilters, lignes_bureau, session_desk
 from evaluations.sessions.services import (
+    IdentiteData,
     SessionData,
+    candidat_identite_update,
+    inscription_create,
     session_close,
     session_create,
     session_mark_deliberated,
@@ -201,3 +206,117 @@ class TransitionTests(SessionServiceTestCase):
         session = session_close(session=session, by=self.admin)
         self.assertEqual(session.statut, Session.Statut.CLOSE)
         self.assertIsNotNone(session.close_le)
+
+
+class SessionOrderTests(SessionServiceTestCase):
+    """The enrolments' copies of their candidate's names (``tri_nom_naissance``,
+    ``tri_prenom1``), which order the session desk and the jury page, follow the
+    candidate: set at enrolment, rewritten by an identity correction."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.session = make_session(cls.referentiel)
+        cls.autre = make_session(cls.referentiel, nom="Session de printemps")
+        cls.candidats = {
+            nom: make_candidat(f"{nom.lower()}@example.org", nom=nom, prenom="Léa")
+            for nom in ("Alpha", "Bravo", "Charlie")
+        }
+
+    def desk(self, session: Session) -> list[str]:
+        keys = session_desk(session=session, filters=DeskFilters())
+        return [
+            ligne.nom
+            for ligne in lignes_bureau(
+                session=session,
+                page=keys[:50],  # type: ignore[arg-type]
+            )
+        ]
+
+    def jury(self, session: Session) -> list[str]:
+        keys = inscriptions_for_jury(session=session)
+        return [
+            ligne.nom
+            for ligne in lignes_jury(
+                session=session,
+                page=keys[:50],  # type: ignore[arg-type]
+                membres=[],
+                editable=False,
+            )
+        ]
+
+    def test_an_enrolment_copies_its_candidate_s_names(self) -> None:
+        inscription = inscription_create(
+            candidat=self.candidats["Bravo"],
+            session=self.session,
+            voie_acces="vae",
+            parcours=Inscription.Parcours.COMPLET,
+            by=self.admin,
+        )
+        inscription.refresh_from_db()
+        self.assertEqual(
+            (inscription.tri_nom_naissance, inscription.tri_prenom1), ("BRAVO", "Léa")
+        )
+
+    def test_an_identity_correction_reorders_every_session_of_the_candidate(
+        self,
+    ) -> None:
+        for candidat in self.candidats.values():
+            make_inscription(candidat, self.session)
+            make_inscription(candidat, self.autre)
+        self.assertEqual(
+            self.desk(self.session), ["ALPHA Léa", "BRAVO Léa", "CHARLIE Léa"]
+        )
+        charlie = self.candidats["Charlie"]
+        historique = Inscription.history.filter(candidat=charlie).count()
+        candidat_identite_update(
+            candidat=charlie,
+            identite=IdentiteData(
+                email="charlie@example.org",
+                nom_naissance="AARON",
+                prenom1="Zoé",
+                date_naissance=charlie.date_naissance,
+                sexe="F",
+                commune_naissance="Paris",
+                code_insee_naissance="75056",
+            ),
+            by=self.admin,
+        )
+        for session in (self.session, self.autre):
+            with self.subTest(session=session.nom):
+                self.assertEqual(
+                    self.desk(session), ["AARON Zoé", "ALPHA Léa", "BRAVO Léa"]
+                )
+                self.assertEqual(
+                    self.jury(session), ["Zoé AARON", "Léa ALPHA", "Léa BRAVO"]
+                )
+        self.assertEqual(
+            set(
+                Inscription.objects.filter(candidat=charlie).values_list(
+                    "tri_nom_naissance", "tri_prenom1"
+                )
+            ),
+            {("AARON", "Zoé")},
+        )
+        # the first first name breaks a tie of birth names
+        alpha = self.candidats["Alpha"]
+        candidat_identite_update(
+            candidat=alpha,
+            identite=IdentiteData(
+                email="alpha@example.org",
+                nom_naissance="AARON",
+                prenom1="Anna",
+                date_naissance=alpha.date_naissance,
+                sexe="F",
+                commune_naissance="Paris",
+                code_insee_naissance="75056",
+            ),
+            by=self.admin,
+        )
+        self.assertEqual(
+            self.desk(self.autre), ["AARON Anna", "AARON Zoé", "BRAVO Léa"]
+        )
+        # the enrolments' history does not record the copies
+        self.assertEqual(
+            Inscription.history.filter(candidat=charlie).count(), historique
+        )
