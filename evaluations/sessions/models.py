@@ -357,6 +357,12 @@ class Inscription(models.Model):
             models.UniqueConstraint(
                 fields=["candidat", "session"], name="inscription_unique"
             ),
+            # A creation that forgot ``tri_of`` fails at once instead of sorting
+            # its enrolment first (a candidate's names are never empty).
+            models.CheckConstraint(
+                condition=~models.Q(tri_nom_naissance="") & ~models.Q(tri_prenom1=""),
+                name="inscription_tri_renseigne",
+            ),
         ]
         indexes = [
             models.Index(

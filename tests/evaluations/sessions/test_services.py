@@ -4,6 +4,7 @@ preconditions."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
@@ -244,6 +245,13 @@ class SessionOrderTests(SessionServiceTestCase):
                 editable=False,
             )
         ]
+
+    def test_an_enrolment_without_the_copies_is_refused_by_the_database(self) -> None:
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Inscription.objects.create(
+                candidat=self.candidats["Alpha"], session=self.session
+            )
+        self.assertFalse(Inscription.objects.filter(session=self.session).exists())
 
     def test_an_enrolment_copies_its_candidate_s_names(self) -> None:
         inscription = inscription_create(
