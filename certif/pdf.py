@@ -55,16 +55,23 @@ def _serialized_once(stream_class: Any) -> Any:
     return _ONCE[stream_class]
 
 
-def _serialize_streams_once(_document: Any, pdf: Any) -> None:
-    """PDF/A needs a file identifier: pydyf (0.13) derives it from a hash of every
-    object, serializing each stream a second time, zlib at level 9 included (fonts,
-    page, images, colour profile). The pdf is complete when WeasyPrint calls this
-    finisher: each stream keeps its first serialization. Same bytes, ~1 ms less on a
-    certificate."""
+def _archive_finisher(_document: Any, pdf: Any) -> None:
+    """The last touches of a PDF/A file, once WeasyPrint has built it:
+
+    - PDF/A forbids an image's ``/Interpolate true`` (ISO 19005-2, 6.2.8), which
+      WeasyPrint (70) writes for every image not drawn ``image-rendering:
+      pixelated`` (the logo, the signature) even in ``pdf/a-3b``: the key is
+      removed (its default is false);
+    - PDF/A needs a file identifier: pydyf (0.13) derives it from a hash of every
+      object, serializing each stream a second time, zlib at level 9 included
+      (fonts, page, images, colour profile): each stream keeps its first
+      serialization. Same bytes, ~1 ms less on a certificate."""
     import pydyf  # noqa: PLC0415 - heavy import, only when rendering
 
     for pdf_object in pdf.objects:
         if isinstance(pdf_object, pydyf.Stream):
+            if pdf_object.extra.get("Subtype") == "/Image":
+                pdf_object.extra.pop("Interpolate", None)
             pdf_object.__class__ = _serialized_once(type(pdf_object))
 
 
@@ -189,7 +196,7 @@ def html_to_pdf(
                 font_config=fonts,
                 pdf_variant=ARCHIVE_VARIANT,
                 cache=cache,
-                finisher=_serialize_streams_once,
+                finisher=_archive_finisher,
             )
     _keep_images(cache, given)
     return pdf

@@ -4,6 +4,7 @@ decoded once per process."""
 import base64
 import hashlib
 import io
+import subprocess
 
 from PIL import Image
 
@@ -89,3 +90,32 @@ def test_a_kept_image_gives_the_same_file_each_time(monkeypatch):
     assert files[0].count(b"/SMask") == 1
     kept = pdf._images[pdf.image_url(signature)]
     assert type(kept).__name__ == "OnceRasterImage"
+
+
+def _interpolation(document: bytes, tmp_path) -> list[str]:
+    """The « interp » column of ``pdfimages -list`` (poppler), one per image."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(document)
+    listing = subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdfimages", "-list", str(path)],  # noqa: S607 - poppler-utils
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
+    return [line.split()[9] for line in listing]
+
+
+def test_an_archived_document_interpolates_no_image(tmp_path):
+    # PDF/A forbids /Interpolate true (ISO 19005-2, 6.2.8), which WeasyPrint
+    # writes for images drawn smoothly: the logo and the signature, with their
+    # transparency mask.
+    buffer = io.BytesIO()
+    Image.new("RGBA", (4, 4), (255, 0, 0, 128)).save(buffer, format="PNG")
+    signature = buffer.getvalue()
+    page = _page(signature)
+    assert _interpolation(pdf.html_to_pdf(page, images=[signature]), tmp_path) == [
+        "yes",
+        "yes",
+    ]
+    archived = pdf.html_to_pdf(page, archive=True, images=[signature])
+    assert _interpolation(archived, tmp_path) == ["no", "no"]
