@@ -13,6 +13,8 @@ Access rules (outsiders 404, insiders without the right 403):
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -156,13 +158,20 @@ def get_session_for_jury(user: User, pk: int) -> tuple[Session, bool]:
     raise Http404
 
 
-def membres_of(*, session: Session) -> QuerySet[MembreJury]:
+@cache
+def _membres_comptes() -> QuerySet[MembreJury]:
+    """The members with their number of assignments, built once per process and
+    only ever filtered (a clone), as the grid's ``_affectations_grille``:
+    building the count's subquery costs more CPU than its round trip."""
     return (
-        MembreJury.objects.filter(session=session)
-        .select_related("user")
+        MembreJury.objects.select_related("user")
         .annotate(nb_affectations=_count(Affectation, "membre"))
         .order_by("role", "user__last_name", "user__first_name", "pk")
     )
+
+
+def membres_of(*, session: Session) -> QuerySet[MembreJury]:
+    return _membres_comptes().filter(session=session)
 
 
 def personnes_ajoutables(*, session: Session) -> QuerySet[User]:
@@ -251,21 +260,12 @@ class LigneJury:
     __getitem__ = object.__getattribute__  # as EvaluateurLigne's
 
 
-def lignes_jury(
-    *,
-    session: Session,
-    page: QuerySet[Inscription, int],
-    membres: list[MembreJury],
-    editable: bool,
-) -> list[LigneJury]:
-    """The rows of one page of ``inscriptions_for_jury`` (its sliced keys), in its
-    order. Three queries whatever the page: the rows as plain values with their
-    decision and a correlated count of consolidations (the page's keys as a
-    subquery), the assignments with their number of scored criteria, the
-    conflicts; the evaluators' names come from ``membres``."""
-    rows = list(
-        Inscription.objects.filter(pk__in=page)
-        .order_by(*JURY_ORDER)
+@cache
+def _lignes_valeurs() -> QuerySet[Inscription, tuple[Any, ...]]:
+    """The values of the jury page's rows with their count of consolidations,
+    built once per process and only ever filtered (as ``_membres_comptes``)."""
+    return (
+        Inscription.objects.order_by(*JURY_ORDER)
         .annotate(nb_consolides=_count(Consolidation, "inscription"))
         .values_list(
             "pk",
@@ -278,6 +278,32 @@ def lignes_jury(
             "nb_consolides",
         )
     )
+
+
+@cache
+def _affectations_notes() -> QuerySet[Affectation, tuple[Any, ...]]:
+    """The assignments with their number of scored criteria, in the order of a
+    row's evaluators, built once per process and only ever filtered."""
+    return (
+        Affectation.objects.annotate(nb_evalues=Count("evaluations"))
+        .order_by("membre__user__last_name", "pk")
+        .values_list("pk", "inscription_id", "membre_id", "validee_le", "nb_evalues")
+    )
+
+
+def lignes_jury(
+    *,
+    session: Session,
+    page: QuerySet[Inscription, int],
+    membres: list[MembreJury],
+    editable: bool,
+) -> list[LigneJury]:
+    """The rows of one page of ``inscriptions_for_jury`` (its sliced keys), in its
+    order. Three queries whatever the page: the rows as plain values with their
+    decision and a correlated count of consolidations (the page's keys as a
+    subquery), the assignments with their number of scored criteria, the
+    conflicts; the evaluators' names come from ``membres``."""
+    rows = list(_lignes_valeurs().filter(pk__in=page))
     ids = [row[0] for row in rows]
     retirer = url_par_pk("evaluations:jury_affectation_retirer")
     consolidation = url_par_pk("evaluations:consolidation")
@@ -292,12 +318,13 @@ def lignes_jury(
     exclus: dict[int, set[int]] = defaultdict(set)
     evaluateurs: dict[int, list[EvaluateurLigne]] = defaultdict(list)
     notes_texte: dict[int, str] = {}
-    for pk, inscription_id, membre_id, validee_le, notes in (
-        Affectation.objects.filter(inscription_id__in=ids)
-        .annotate(nb_evalues=Count("evaluations"))
-        .order_by("membre__user__last_name", "pk")
-        .values_list("pk", "inscription_id", "membre_id", "validee_le", "nb_evalues")
-    ):
+    for (
+        pk,
+        inscription_id,
+        membre_id,
+        validee_le,
+        notes,
+    ) in _affectations_notes().filter(inscription_id__in=ids):
         exclus[inscription_id].add(membre_id)
         if notes not in notes_texte:
             notes_texte[notes] = ngettext(
