@@ -230,6 +230,7 @@ class EvaluateurLigne:
     nom: str
     notes: str  # « 3 critères notés »
     validee: bool
+    etat: str  # what the row prints in brackets: ``notes``, « , validée » if so
     url_retirer: str  # empty: cannot be removed (already scored, or read only)
 
     # A template looks each name up as a key first: answering it spares the
@@ -253,6 +254,7 @@ class LigneJury:
     nb_consolides: int
     decision: str
     rouverte: bool
+    libelle_deliberation: str  # the decision (« rouverte » if so), or « Délibération »
     url_consolidation: str
     url_deliberation: str
     url_historique: str
@@ -318,6 +320,7 @@ def lignes_jury(
     exclus: dict[int, set[int]] = defaultdict(set)
     evaluateurs: dict[int, list[EvaluateurLigne]] = defaultdict(list)
     notes_texte: dict[int, str] = {}
+    validee_texte = gettext("validée")
     for (
         pk,
         inscription_id,
@@ -335,6 +338,11 @@ def lignes_jury(
                 nom=noms[membre_id],
                 notes=notes_texte[notes],
                 validee=validee_le is not None,
+                etat=(
+                    f"{notes_texte[notes]}, {validee_texte}"
+                    if validee_le is not None
+                    else notes_texte[notes]
+                ),
                 url_retirer=retirer(pk) if editable and not notes else "",
             )
         )
@@ -343,6 +351,8 @@ def lignes_jury(
     ).values_list("inscription_id", "membre_id"):
         exclus[inscription_id].add(membre_id)
     affecter = gettext("Évaluateur à affecter à %(candidat)s")
+    rouverte_texte = gettext("rouverte")
+    deliberation_texte = gettext("Délibération")
     parcours_noms = dict(Inscription.Parcours.choices)
     decisions = dict(Deliberation.Decision.choices)
     lignes = []
@@ -371,6 +381,8 @@ def lignes_jury(
             if editable
             else ""
         )
+        libelle_decision = str(decisions.get(decision, decision)) if decision else ""
+        rouverte = verrouillee is not None and not verrouillee
         lignes.append(
             LigneJury(
                 pk=pk,
@@ -380,8 +392,17 @@ def lignes_jury(
                 options=options,
                 libelle_affecter=affecter % {"candidat": nom},
                 nb_consolides=nb_consolides,
-                decision=str(decisions.get(decision, decision)) if decision else "",
-                rouverte=verrouillee is not None and not verrouillee,
+                decision=libelle_decision,
+                rouverte=rouverte,
+                libelle_deliberation=(
+                    (
+                        f"{libelle_decision} ({rouverte_texte})"
+                        if rouverte
+                        else libelle_decision
+                    )
+                    if libelle_decision
+                    else deliberation_texte
+                ),
                 url_consolidation=consolidation(pk),
                 url_deliberation=deliberation(pk),
                 url_historique=historique(pk),

@@ -122,6 +122,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 "evaluations:jury_affectation_ajouter", args=[session.pk]
             ),
             "q": q,
+            "numero_page": page.number,  # the rows' forms: a plain lookup per row
             "query_string": urlencode({"q": q}) if q else "",
             "conflits": paginate(request, conflits_for_pv(session), param="conflits"),
             # the form's fields, for their labels: the page renders the form

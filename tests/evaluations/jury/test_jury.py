@@ -5,10 +5,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import ngettext
 
 from certif.roles import Role
+from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
 from evaluations.jury.selectors import conflits_for_pv
 from evaluations.jury.services import (
@@ -843,3 +845,30 @@ class JurySessionPaginationTests(JuryViewsTestCase):
             ),
         )
         self.assertEqual((ligne.decision, ligne.rouverte), ("", False))
+
+    def test_a_row_prints_its_validated_evaluators_and_its_decision(self) -> None:
+        valide, rouverte, decidee = (
+            Inscription.objects.get(pk=pk) for pk in self.ordre[50:53]
+        )
+        make_affectation(self.membres[1], valide, validee=True)
+        for inscription, verrouillee in [(rouverte, False), (decidee, True)]:
+            Deliberation.objects.create(
+                inscription=inscription,
+                decision="certifie",
+                motif="m",
+                verrouillee=verrouillee,
+                decidee_le=timezone.now(),
+                decidee_par=self.admin,
+            )
+        self.client.force_login(self.admin)
+        html = self.client.get(self.session_url + "?page=3").content.decode()
+        self.assertIn(
+            '<span class="small text-body-secondary">(0 critères notés, validée)</span>',
+            html,
+        )
+        deliberation = reverse("evaluations:deliberation", args=[rouverte.pk])
+        self.assertIn(f'<a href="{deliberation}">Certifié (rouverte)</a><br>', html)
+        deliberation = reverse("evaluations:deliberation", args=[decidee.pk])
+        self.assertIn(f'<a href="{deliberation}">Certifié</a><br>', html)
+        deliberation = reverse("evaluations:deliberation", args=[self.ordre[53]])
+        self.assertIn(f'<a href="{deliberation}">Délibération</a><br>', html)
