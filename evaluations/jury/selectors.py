@@ -174,28 +174,43 @@ def membres_of(*, session: Session) -> QuerySet[MembreJury]:
     return _membres_comptes().filter(session=session)
 
 
-def personnes_ajoutables(*, session: Session) -> QuerySet[User]:
-    """The active accounts that may join the session's jury: members of the jury
-    or presidents by role, not already in it."""
+@cache
+def _personnes_jury() -> QuerySet[User]:
+    """The active accounts with a jury role (member or president), in the order
+    of the member form's select: built once per process and only ever filtered
+    (as ``_membres_comptes``)."""
     return (
         User.objects.filter(
             Q(groups__name=Role.MEMBRE_JURY) | Q(groups__name=Role.PRESIDENT),
             is_active=True,
         )
-        .exclude(jurys__session=session)
         .distinct()
         .order_by("last_name", "first_name", "email")
     )
 
 
-def choix_personnes(*, session: Session) -> list[tuple[int, str]]:
-    """(pk, label) of ``personnes_ajoutables``, as the select of the member form
+@cache
+def _personnes_jury_noms() -> QuerySet[User]:
+    """``_personnes_jury`` with only what a label of the select reads."""
+    return _personnes_jury().only("pk", "first_name", "last_name", "email")
+
+
+def personnes_ajoutables(*, session: Session) -> QuerySet[User]:
+    """The active accounts that may join the session's jury: members of the jury
+    or presidents by role, not already in it."""
+    return _personnes_jury().exclude(jurys__session=session)
+
+
+def choix_personnes(*, membres: list[MembreJury]) -> list[tuple[int, str]]:
+    """(pk, label) of ``personnes_ajoutables`` for the session whose members are
+    ``membres`` (all of them, as ``membres_of`` reads them: their accounts are
+    left out by key, without a subquery), as the select of the member form
     shows them: read once, without the form's choice iterator (a server-side
     cursor) nor its template pack."""
     return [
         (user.pk, str(user))
-        for user in personnes_ajoutables(session=session).only(
-            "pk", "first_name", "last_name", "email"
+        for user in _personnes_jury_noms().exclude(
+            pk__in=[membre.user_id for membre in membres]
         )
     ]
 

@@ -128,7 +128,7 @@ def jury_session_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             # the form's fields, for their labels: the page renders the form
             # without building it (its select comes from « personnes »)
             "membre_champs": MembreJuryAddForm.base_fields if editable else None,
-            "personnes": choix_personnes(session=session) if editable else [],
+            "personnes": choix_personnes(membres=membres) if editable else [],
             "auto_form": AffectationsAutoForm() if editable else None,
         },
     )

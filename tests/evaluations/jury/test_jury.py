@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from certif.roles import Role
 from evaluations.deliberation.models import Deliberation
 from evaluations.jury.models import Affectation, ConflitInterets, MembreJury
-from evaluations.jury.selectors import conflits_for_pv
+from evaluations.jury.selectors import conflits_for_pv, personnes_ajoutables
 from evaluations.jury.services import (
     affectation_add,
     affectation_remove,
@@ -252,6 +252,36 @@ class JurySessionViewTests(JuryViewsTestCase):
         response = self.client.get(self.session_url)
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "Affecter automatiquement")
+
+    def test_the_member_select_offers_exactly_the_people_who_may_join(self) -> None:
+        president = make_user("zz-president@test.localhost", Role.PRESIDENT)
+        inactif = make_user("inactif@test.localhost", Role.MEMBRE_JURY)
+        inactif.is_active = False
+        inactif.save(update_fields=["is_active"])
+        make_user("sans-role-jury@test.localhost", Role.REFERENT_HANDICAP)
+        self.client.force_login(self.admin)
+        response = self.client.get(self.session_url)
+        attendu = [
+            (self.outsider.pk, str(self.outsider)),
+            (president.pk, str(president)),
+        ]
+        self.assertEqual(
+            sorted(response.context["personnes"]),
+            sorted(attendu),
+        )
+        self.assertEqual(
+            response.context["personnes"],
+            [(u.pk, str(u)) for u in personnes_ajoutables(session=self.session)],
+        )
+        self.assertContains(
+            response,
+            '<select name="user" class="select form-select" id="id_user">'
+            + "".join(
+                f'<option value="{pk}">{escape(nom)}</option>'
+                for pk, nom in response.context["personnes"]
+            )
+            + "</select>",
+        )
 
     def test_members_show_their_quality_and_load(self) -> None:
         membre = self.membres[0]
