@@ -91,7 +91,9 @@ def main() -> None:
         ratio = f"{median / base_cpu:>5.1f}x" if base_cpu else "     "
         print(f"{label:<32} {queries:>4} {median:>9.2f} ms {min(cpu):>5.2f} ms {ratio}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(30)
 
 
 def request(client: Any, build: Any, k: int, label: str) -> None:
