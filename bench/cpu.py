@@ -8,7 +8,8 @@ way). Each page is requested N times through Django's test client after two
 warm-up requests; prints the median and minimum CPU time of one request
 (``time.thread_time``: other processes of the machine do not change it), its ratio
 to the bare view's, and the query count. ``--profile LABEL`` prints the cProfile of
-that page's requests (cumulative time, 30 lines). A measuring tool for work in
+that page's requests (30 lines, by cumulative time, or by the order named in
+BENCH_SORT, e.g. BENCH_SORT=tottime). A measuring tool for work in
 progress; the figures of record come from bench/load.py.
 """
 
