@@ -8,7 +8,8 @@ way). Each page is requested N times through Django's test client after two
 warm-up requests; prints the median and minimum CPU time of one request
 (``time.thread_time``: other processes of the machine do not change it), its ratio
 to the bare view's, and the query count. ``--profile LABEL`` prints the cProfile of
-that page's requests (cumulative time, 30 lines). A measuring tool for work in
+that page's requests (30 lines, by cumulative time, or by the order named in
+BENCH_SORT, e.g. BENCH_SORT=tottime). A measuring tool for work in
 progress; the figures of record come from bench/load.py.
 """
 
@@ -91,7 +92,9 @@ def main() -> None:
         ratio = f"{median / base_cpu:>5.1f}x" if base_cpu else "     "
         print(f"{label:<32} {queries:>4} {median:>9.2f} ms {min(cpu):>5.2f} ms {ratio}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(30)
 
 
 def request(client: Any, build: Any, k: int, label: str) -> None:
