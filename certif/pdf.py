@@ -27,7 +27,25 @@ class RenderedFile:
 @cache
 def _engine() -> tuple[Any, Any, Any]:
     from weasyprint import CSS, HTML  # noqa: PLC0415 - heavy import, only when rendering
+    from weasyprint.html import UA, UA_COUNTER_STYLE  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    # WeasyPrint's user-agent stylesheet without its footnote and note rules
+    # (``::footnote-call``, ``::footnote-marker``, ``::note-*``): no document floats
+    # anything to a footnote or a note, yet each rule gave every element of every
+    # document one more computed style. ~1 ms of a certificate (5 %), same pages.
+    user_agent = CSS(
+        string="\n".join(
+            line
+            for line in UA.splitlines()
+            if not line.startswith(("::footnote-", "::note-"))
+        ),
+        counter_style=UA_COUNTER_STYLE,
+    )
+
+    class DocumentHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return super()._ua_stylesheets(forms) if forms else [user_agent]
 
     fonts = FontConfiguration()
     # The stylesheet's @font-face rules copy the project's fonts into a temporary
@@ -38,7 +56,7 @@ def _engine() -> tuple[Any, Any, Any]:
         filename=str(settings.BASE_DIR / "static" / "css" / "print.css"),
         font_config=fonts,
     )
-    return HTML, stylesheet, fonts
+    return DocumentHTML, stylesheet, fonts
 
 
 _ONCE: dict[Any, Any] = {}

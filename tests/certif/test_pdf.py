@@ -119,3 +119,23 @@ def test_an_archived_document_interpolates_no_image(tmp_path):
     ]
     archived = pdf.html_to_pdf(page, archive=True, images=[signature])
     assert _interpolation(archived, tmp_path) == ["no", "no"]
+
+
+def test_the_trimmed_user_agent_stylesheet_still_holds():
+    # certif.pdf overrides WeasyPrint's (private) _ua_stylesheets to drop the
+    # footnote and note rules line by line: a WeasyPrint upgrade that renames the
+    # hook or writes those rules on several lines must fail here, not silently.
+    from weasyprint import HTML
+    from weasyprint.html import UA
+
+    assert "_ua_stylesheets" in vars(HTML)
+    removed = [
+        line for line in UA.splitlines() if line.startswith(("::footnote-", "::note-"))
+    ]
+    assert len(removed) == 5
+    assert all(line.count("{") == 1 and line.rstrip().endswith("}") for line in removed)
+    document_class = pdf._engine()[0]
+    assert document_class._ua_stylesheets is not HTML._ua_stylesheets
+    (user_agent,) = document_class(string="<p>x</p>")._ua_stylesheets()
+    (default,) = HTML(string="<p>x</p>")._ua_stylesheets()
+    assert user_agent is not default
