@@ -34,6 +34,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 from certif.liens import url_par_pk
+from certif.lignes import LigneDeListe
 from certif.models import User
 from certif.roles import Role, has_role, is_admin
 from evaluations.deliberation.models import Deliberation
@@ -241,20 +242,16 @@ def membres_affectables(
 
 
 @dataclass(frozen=True)
-class EvaluateurLigne:
+class EvaluateurLigne(LigneDeListe):
     nom: str
     notes: str  # « 3 critères notés »
     validee: bool
     etat: str  # what the row prints in brackets: ``notes``, « , validée » if so
     url_retirer: str  # empty: cannot be removed (already scored, or read only)
 
-    # A template looks each name up as a key first: answering it spares the
-    # exception of a failed subscript on each lookup of a page.
-    __getitem__ = object.__getattribute__
-
 
 @dataclass(frozen=True)
-class LigneJury:
+class LigneJury(LigneDeListe):
     """A candidate of the jury page with everything its row prints already
     computed (names, evaluators, the members who could still be assigned as
     ready ``<option>`` elements, links): a page of rows renders without walking
@@ -273,8 +270,6 @@ class LigneJury:
     url_consolidation: str
     url_deliberation: str
     url_historique: str
-
-    __getitem__ = object.__getattribute__  # as EvaluateurLigne's
 
 
 @cache

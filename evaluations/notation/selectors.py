@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -95,7 +95,7 @@ def _affectations() -> QuerySet[Affectation]:
     )
 
 
-def _refuse(user: User) -> None:
+def _refuse(user: User) -> NoReturn:
     if is_admin(user) or has_role(user, Role.REFERENT_HANDICAP):
         raise PermissionDenied
     raise Http404
@@ -113,7 +113,6 @@ def get_affectation_for(user: User, inscription_pk: int) -> Affectation:
     )
     if affectation is None:
         _refuse(user)
-    assert affectation is not None  # noqa: S101 - _refuse raised otherwise
     return affectation
 
 
@@ -172,7 +171,6 @@ def get_affectation_for_grille(
     )
     if affectation is None:
         _refuse(user)
-    assert affectation is not None  # noqa: S101 - _refuse raised otherwise
     roles_remember(user, getattr(affectation, "roles_user"))  # noqa: B009
     return affectation, FaitsGrille(
         parcours=frozenset(getattr(affectation, "parcours_ids")),  # noqa: B009

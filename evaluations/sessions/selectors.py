@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from certif.liens import url_par_pk
+from certif.lignes import LigneDeListe
 from certif.models import User
 from evaluations.livrables.models import Livrable
 from evaluations.sessions.models import (
@@ -329,7 +330,7 @@ def annotate_progress(rows: list[Inscription]) -> list[InscriptionAvancement]:
 
 
 @dataclass(frozen=True)
-class LigneBureau:
+class LigneBureau(LigneDeListe):
     """A row of the session desk, with everything its template prints already
     computed: fifty rows render without walking relations or reversing URLs."""
 
@@ -352,10 +353,6 @@ class LigneBureau:
     url_desistement: str
     url_report: str
     depots: str  # the badge's colour: nothing, everything, or part of it received
-
-    # A template looks each name up as a key first: answering it spares the
-    # exception of a failed subscript on each of a page's thousand lookups.
-    __getitem__ = object.__getattribute__
 
 
 def _badge_depots(nb_attendus: int, nb_recus: int) -> str:
