@@ -8,6 +8,8 @@ from ``static/css/print.css``; images are ``data:`` URLs or bytes given to the r
 
 import atexit
 import hashlib
+import re
+import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +26,23 @@ class RenderedFile:
     content: bytes
 
 
+class _RegexCache(dict[tuple[Any, bool], Any]):
+    """tinyhtml5's cache of the patterns of ``chars_until``, filled under the key it
+    reads: tinyhtml5 (2.1.0) stores each pattern under the pattern itself (a chained
+    assignment binds its first target first), so every call missed and rebuilt it,
+    ~1 ms of a certificate's parsing. Same patterns, built once."""
+
+    def __missing__(self, key: tuple[Any, bool]) -> Any:
+        characters, opposite = key
+        pattern = "".join(f"\\x{ord(character):02x}" for character in characters)
+        regex = re.compile(f"[{pattern}]+" if opposite else f"[^{pattern}]+")
+        self[key] = regex
+        return regex
+
+
 @cache
 def _engine() -> tuple[Any, Any, Any]:
+    import tinyhtml5.inputstream  # noqa: PLC0415 - heavy import, only when rendering
     from weasyprint import CSS, HTML  # noqa: PLC0415 - heavy import, only when rendering
     from weasyprint.html import UA, UA_COUNTER_STYLE  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
@@ -47,11 +64,13 @@ def _engine() -> tuple[Any, Any, Any]:
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             return super()._ua_stylesheets(forms) if forms else [user_agent]
 
+    tinyhtml5.inputstream.characters_until_regex = _RegexCache()
     fonts = FontConfiguration()
     # The stylesheet's @font-face rules copy the project's fonts into a temporary
     # folder that the font configuration removes when it is collected: drop the
     # cached engine before the interpreter tears its modules down.
     atexit.register(_engine.cache_clear)
+    atexit.register(_forget_zones)
     stylesheet = CSS(
         filename=str(settings.BASE_DIR / "static" / "css" / "print.css"),
         font_config=fonts,
@@ -117,11 +136,15 @@ def image_url(content: bytes) -> str:
 def _fetcher_class() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
+    # Building an opener (ten urllib handlers) costs ~0.3 ms: built once, shared by
+    # the fetchers of every render (no handler keeps state between requests).
+    prototype = URLFetcher(allowed_protocols={"data"})
+
     class Fetcher(URLFetcher):
         """``data:`` URLs, and the images given to the render by their address."""
 
         def __init__(self, images: dict[str, bytes]) -> None:
-            super().__init__(allowed_protocols={"data"})
+            self.__dict__.update(prototype.__dict__)
             self._images = images
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -186,35 +209,192 @@ def _keep_images(cache: dict[str, Any], urls: Iterable[str]) -> None:
         _images[url] = image
 
 
+# Zones: the parts of a document that are the same for many documents (the
+# certifier's header, the certification's registration, the signatory) are laid out
+# once per process and reused. A template marks them ``{% zone %}…{% endzone %}``
+# (``certif/templatetags/pdf_zones.py``); rendered with a list at ``ZONES``, the tag
+# collects each zone's HTML there and leaves ``ZONE_MARK`` in its place (escaped data
+# never contains ``<``, so no data can forge it). The first document lays a zone out
+# in place and keeps its boxes; the next ones get an empty block of the same height
+# instead, laid out with the rest, and the kept boxes moved into it before drawing.
+# The pages are the same; a certificate costs about half as much (docs/benchmarks.md).
+#
+# A zone is laid out alone (``display: flow-root``: no margin crosses its edge, no
+# float enters or leaves it), so its boxes depend on its HTML, its width and what it
+# inherits. Kept boxes are reused only where the block has the same width and
+# inherited style as where they were laid out; otherwise, and whenever the document
+# is not one page, the document is laid out again with every zone in place.
+ZONES = "pdf_zones"
+ZONE_MARK = "<certif-zone>"
+ZONE_CACHE_ENTRIES = 64
+_zones = threading.local()  # each thread its own boxes: drawing re-shapes their text
+
+
+def zone_html(inner: str, index: int | None = None, height: float | None = None) -> str:
+    """A zone's block: its content in place, or an empty block ``height`` px high."""
+    attributes = "" if index is None else f' data-zone="{index}"'
+    if height is not None:
+        return f'<div class="doc-zone"{attributes} style="height: {height!r}px"></div>'
+    return f'<div class="doc-zone"{attributes}>{inner}</div>'
+
+
+@dataclass
+class _Zone:
+    box: Any  # the zone's laid-out block (each document draws a moved copy)
+    inherited: tuple[Any, ...]  # what it inherited where it was laid out
+
+
+def _zone_cache(fonts: Any) -> dict[tuple[int, str], _Zone]:
+    """This thread's kept zones, laid out with the font configuration ``fonts``;
+    bounded: a full cache is replaced by an empty one."""
+    cache: dict[tuple[int, str], _Zone] | None = getattr(_zones, "cache", None)
+    if (
+        cache is None
+        or len(cache) >= ZONE_CACHE_ENTRIES
+        or getattr(_zones, "fonts", None) is not fonts
+    ):
+        cache = _zones.cache = {}
+        _zones.fonts = fonts
+    return cache
+
+
+def _forget_zones() -> None:
+    """Kept boxes hold the font configuration: drop them with the engine."""
+    _zones.__dict__.clear()
+
+
+def _zone_blocks(box: Any) -> Iterable[tuple[Any, int, Any]]:
+    """(parent, index, block) of each zone's block under ``box``, outermost first."""
+    for index, child in enumerate(getattr(box, "children", ())):
+        element = getattr(child, "element", None)
+        if element is not None and element.get("data-zone") is not None:
+            yield box, index, child
+        else:
+            yield from _zone_blocks(child)
+
+
+@cache
+def _inherited_properties() -> tuple[str, ...]:
+    from weasyprint.css.properties import INHERITED  # noqa: PLC0415
+
+    return tuple(sorted(INHERITED))
+
+
+def _inherited(box: Any) -> tuple[Any, ...]:
+    return tuple(str(box.style[name]) for name in _inherited_properties())
+
+
+def _keepable(block: Any) -> bool:
+    """Whether a laid-out zone can be moved elsewhere as it is: plain boxes only
+    (no out-of-flow placeholder), no background (laid out at absolute positions)."""
+    from weasyprint.formatting_structure.boxes import Box  # noqa: PLC0415
+
+    return all(
+        isinstance(box, Box) and getattr(box, "background", None) is None
+        for box in block.descendants(placeholders=True)
+    )
+
+
+def _with_zones(html: str, zones: list[str], cached: dict[int, _Zone]) -> str:
+    parts = html.split(ZONE_MARK)
+    if len(parts) != len(zones) + 1:
+        raise ValueError("A {% zone %} cannot hold another one.")
+    out = [parts[0]]
+    for index, inner in enumerate(zones):
+        zone = cached.get(index)
+        out.append(zone_html(inner, index, zone.box.height if zone else None))
+        out.append(parts[index + 1])
+    return "".join(out)
+
+
+def _keep_zones(document: Any, zones: list[str], kept: dict[Any, _Zone]) -> None:
+    """Keep the zones laid out in place in ``document`` (one page: a zone split
+    between pages is not one block)."""
+    if len(document.pages) != 1:
+        return
+    for _parent, _position, block in _zone_blocks(document.pages[0]._page_box):
+        index = int(block.element.get("data-zone"))
+        if not block.children or not _keepable(block):
+            continue
+        kept[(index, zones[index])] = _Zone(block, _inherited(block))
+
+
+def _render(make: Any, html: str, zones: list[str], options: dict[str, Any]) -> Any:
+    """The laid-out document of ``html`` whose zones are ``zones``: kept zones
+    moved into their empty blocks, the others laid out in place and kept."""
+    from weasyprint.document import Page  # noqa: PLC0415
+
+    kept = _zone_cache(options["font_config"])
+    cached = {
+        index: kept[(index, inner)]
+        for index, inner in enumerate(zones)
+        if (index, inner) in kept
+    }
+    document = make(_with_zones(html, zones, cached)).render(**options)
+    grafts = []
+    if cached and len(document.pages) == 1:
+        for parent, position, block in _zone_blocks(document.pages[0]._page_box):
+            zone = cached.get(int(block.element.get("data-zone")))
+            if zone is None:
+                continue
+            if block.width != zone.box.width or _inherited(block) != zone.inherited:
+                break
+            grafts.append((parent, position, block, zone))
+        else:
+            cached = {}  # every kept zone fits its block
+    if cached:  # laid out again with every zone in place
+        document = make(_with_zones(html, zones, {})).render(**options)
+        grafts = []
+    _keep_zones(document, zones, kept)
+    for parent, position, block, zone in grafts:
+        copy = zone.box.deepcopy()
+        copy.translate(
+            block.position_x - zone.box.position_x,
+            block.position_y - zone.box.position_y,
+        )
+        parent.children[position] = copy
+    if grafts:
+        # Links, anchors and bookmarks are gathered from the final boxes.
+        document.pages[0] = Page(document.pages[0]._page_box)
+    return document
+
+
 def html_to_pdf(
-    html: str, *, archive: bool = False, images: Iterable[bytes] = ()
+    html: str,
+    *,
+    archive: bool = False,
+    images: Iterable[bytes] = (),
+    zones: list[str] | None = None,
 ) -> bytes:
     """Render an HTML document to PDF bytes with the project's print stylesheet;
     as PDF/A-3b when ``archive`` (issued documents). ``images``: contents that the
-    HTML shows at their ``image_url``."""
+    HTML shows at their ``image_url``. ``zones``: the list given to the template at
+    ``ZONES``, whose marks ``html`` holds."""
     html_class, stylesheet, fonts = _engine()
     given = {image_url(content): content for content in images if content}
     cache = {url: _images[url] for url in given if url in _images}
-    document = html_class(
-        string=html,
-        base_url=str(settings.BASE_DIR),
-        url_fetcher=_fetcher_class()(given),
-    )
-    if not archive:
-        pdf = document.write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, cache=cache
+    options: dict[str, Any] = {"stylesheets": [stylesheet], "cache": cache}
+    if archive:
+        options["pdf_variant"] = ARCHIVE_VARIANT
+
+    def make(text: str) -> Any:
+        return html_class(
+            string=text,
+            base_url=str(settings.BASE_DIR),
+            url_fetcher=_fetcher_class()(given),
         )
-    else:
-        # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
-        # closes it: the file is collected inside write_pdf with a ResourceWarning.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            pdf = document.write_pdf(
-                stylesheets=[stylesheet],
-                font_config=fonts,
-                pdf_variant=ARCHIVE_VARIANT,
-                cache=cache,
-                finisher=_archive_finisher,
-            )
+
+    # WeasyPrint (70) opens its sRGB output-intent profile for PDF/A and never
+    # closes it: the file is collected inside write_pdf with a ResourceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        if zones is None:
+            document = make(html).render(font_config=fonts, **options)
+        else:
+            options_fonts = {**options, "font_config": fonts}
+            document = _render(make, html, zones, options_fonts)
+        pdf = document.write_pdf(
+            finisher=_archive_finisher if archive else None, **options
+        )
     _keep_images(cache, given)
     return pdf

@@ -9,7 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from certif.pdf import RenderedFile, html_to_pdf, image_url
+from certif.pdf import ZONES, RenderedFile, html_to_pdf, image_url
 from evaluations.documents.qr import qr_img
 from evaluations.documents.snapshots import (
     AddendumSnapshot,
@@ -51,15 +51,16 @@ def _filename(prefix: str, nom: str, code: str) -> str:
 
 
 def _issued(template: str, filename: str, context: dict[str, Any]) -> RenderedFile:
-    """An issued document: ``template`` rendered with ``context`` as PDF/A-3b."""
+    """An issued document: ``template`` rendered with ``context`` as PDF/A-3b,
+    its ``{% zone %}`` parts laid out once per process."""
     visuels: Visuels = context["visuels"]
+    zones: list[str] = []
+    html = render_to_string(template, context | {ZONES: zones})
     return RenderedFile(
         filename,
         PDF,
         html_to_pdf(
-            render_to_string(template, context),
-            archive=True,
-            images=(visuels.logo, visuels.signature),
+            html, archive=True, images=(visuels.logo, visuels.signature), zones=zones
         ),
     )
 
