@@ -7,6 +7,7 @@ from ``static/css/print.css``; images are ``data:`` URLs or bytes given to the r
 """
 
 import atexit
+import copy
 import hashlib
 import re
 import threading
@@ -211,19 +212,23 @@ def _keep_images(cache: dict[str, Any], urls: Iterable[str]) -> None:
 
 # Zones: the parts of a document that are the same for many documents (the
 # certifier's header, the certification's registration, the signatory) are laid out
-# once per process and reused. A template marks them ``{% zone %}…{% endzone %}``
-# (``certif/templatetags/pdf_zones.py``); rendered with a list at ``ZONES``, the tag
-# collects each zone's HTML there and leaves ``ZONE_MARK`` in its place (escaped data
-# never contains ``<``, so no data can forge it). The first document lays a zone out
-# in place and keeps its boxes; the next ones get an empty block of the same height
-# instead, laid out with the rest, and the kept boxes moved into it before drawing.
-# The pages are the same; a certificate costs about half as much (docs/benchmarks.md).
+# and drawn once per process and thread, then reused. A template marks them
+# ``{% zone %}…{% endzone %}`` (``certif/templatetags/pdf_zones.py``); rendered with
+# a list at ``ZONES``, the tag collects each zone's HTML there and leaves
+# ``ZONE_MARK`` in its place (escaped data never contains ``<``, so no data can
+# forge it). The first document lays a zone out in place, then its boxes are drawn
+# once more, alone, to record the PDF operators (``_Drawing``). The next documents
+# get an empty block of the same height instead, laid out with the rest, and drawn
+# as a replaced box that replays the operators. Same pages, same text order
+# (tests/certif/test_pdf_zones.py); a certificate in ~2/3 of the time.
 #
 # A zone is laid out alone (``display: flow-root``: no margin crosses its edge, no
 # float enters or leaves it), so its boxes depend on its HTML, its width and what it
-# inherits. Kept boxes are reused only where the block has the same width and
-# inherited style as where they were laid out; otherwise, and whenever the document
-# is not one page, the document is laid out again with every zone in place.
+# inherits. A kept zone is reused only where the block has the same width and
+# inherited style as where it was laid out; otherwise, and whenever the document is
+# not one page or is tagged, the document is laid out again with every zone in
+# place. A zone that the rest of the document reads (link, anchor, bookmark, running
+# string, counter) or with a background is never kept.
 ZONES = "pdf_zones"
 ZONE_MARK = "<certif-zone>"
 ZONE_CACHE_ENTRIES = 64
@@ -238,10 +243,84 @@ def zone_html(inner: str, index: int | None = None, height: float | None = None)
     return f'<div class="doc-zone"{attributes}>{inner}</div>'
 
 
+class _Drawing:
+    """A kept zone as WeasyPrint draws it: the PDF operators drawn once, with what
+    they use (the glyphs of each font, the images, the transparency states),
+    replayed in each document at the place of the zone's empty block. Shown by a
+    block-level replaced box, like an image, so that its text keeps its place in the
+    page's content (the order in which text is extracted and read)."""
+
+    def __init__(self, block: Any, page: Any, document: Any) -> None:
+        from weasyprint.pdf.stream import Stream  # noqa: PLC0415
+
+        self.block, self.page = block, page
+        self.width, self.height = block.width, block.height
+        # The zone drawn alone, its content box's corner at the origin.
+        resources: dict[str, Any] = {
+            name: {} for name in ("ExtGState", "XObject", "Pattern", "Shading")
+        }
+        resources["ColorSpace"] = None  # a group's colour spaces: the page's
+        stream = Stream(
+            {},
+            (0, 0, page.margin_width(), page.margin_height()),
+            resources,
+            {},
+            None,
+            document.color_profiles,
+            document.output_intent,
+        )
+        self._draw_boxes(stream)
+        self.operators = list(stream.stream)
+        self.fonts = dict(stream._fonts)
+        self.images = stream._images
+        self.states = resources["ExtGState"]
+        self.replayable = (
+            not resources["Pattern"]
+            and not resources["Shading"]
+            and set(resources["XObject"]) == set(self.images)
+            and all(key[0] in "aA" for key in self.states)
+            and not any(
+                font.missing or font.used_in_forms for font in self.fonts.values()
+            )
+        )
+
+    def _draw_boxes(self, stream: Any) -> None:
+        from weasyprint.draw import draw_stacking_context  # noqa: PLC0415
+        from weasyprint.stacking import StackingContext  # noqa: PLC0415
+
+        block = self.block.deepcopy()
+        block.translate(-block.content_box_x(), -block.content_box_y())
+        draw_stacking_context(stream, StackingContext.from_box(block, self.page))
+
+    def get_intrinsic_size(self, _resolution: Any, _font_size: Any) -> tuple[Any, ...]:
+        return self.width, self.height, self.width / self.height
+
+    def draw(self, stream: Any, _width: Any, _height: Any, _style: Any) -> None:
+        if not self.replayable:  # e.g. a transparency group: drawn box by box
+            self._draw_boxes(stream)
+            return
+        stream.stream.extend(self.operators)
+        for key, font in self.fonts.items():
+            used = stream._fonts.get(key)
+            if used is None:
+                # This document's font: its own glyphs, the same font file.
+                used = stream._fonts[key] = copy.copy(font)
+                used.widths, used.to_unicode, used.missing = {}, {}, {}
+                used.variations = dict(font.variations)
+            used.widths.update(font.widths)
+            used.to_unicode.update(font.to_unicode)
+        for image in self.images.values():
+            for ratio in image["dpi_ratios"]:
+                stream.add_image(image["image"], image["interpolate"], ratio)
+        for key, state in self.states.items():
+            stream._resources["ExtGState"].setdefault(key, state)
+
+
 @dataclass
 class _Zone:
-    box: Any  # the zone's laid-out block (each document draws a moved copy)
+    box: Any  # the zone's laid-out block
     inherited: tuple[Any, ...]  # what it inherited where it was laid out
+    drawing: _Drawing
 
 
 def _zone_cache(fonts: Any) -> dict[tuple[int, str], _Zone]:
@@ -285,14 +364,29 @@ def _inherited(box: Any) -> tuple[Any, ...]:
 
 
 def _keepable(block: Any) -> bool:
-    """Whether a laid-out zone can be moved elsewhere as it is: plain boxes only
-    (no out-of-flow placeholder), no background (laid out at absolute positions)."""
+    """Whether a laid-out zone can be drawn elsewhere as it is: plain boxes only (no
+    out-of-flow placeholder), no background (laid out at absolute positions), nothing
+    that the rest of the document reads (link, anchor, bookmark, running string,
+    counter)."""
     from weasyprint.formatting_structure.boxes import Box  # noqa: PLC0415
 
-    return all(
-        isinstance(box, Box) and getattr(box, "background", None) is None
-        for box in block.descendants(placeholders=True)
-    )
+    for box in block.descendants(placeholders=True):
+        if not isinstance(box, Box) or getattr(box, "background", None) is not None:
+            return False
+        style = box.style
+        if (
+            getattr(box, "link", None)
+            or box.is_input()
+            or style["anchor"] is not None
+            or style["bookmark_level"] != "none"
+            or style["string_set"] != "none"
+            or style["counter_increment"] != "auto"
+            or style["counter_reset"]
+            or style["counter_set"]
+            or style["display"][0] == "list-item"
+        ):
+            return False
+    return True
 
 
 def _with_zones(html: str, zones: list[str], cached: dict[int, _Zone]) -> str:
@@ -312,18 +406,30 @@ def _keep_zones(document: Any, zones: list[str], kept: dict[Any, _Zone]) -> None
     between pages is not one block)."""
     if len(document.pages) != 1:
         return
-    for _parent, _position, block in _zone_blocks(document.pages[0]._page_box):
+    page = document.pages[0]._page_box
+    for _parent, _position, block in _zone_blocks(page):
         index = int(block.element.get("data-zone"))
-        if not block.children or not _keepable(block):
+        if not block.children or not block.height or not _keepable(block):
             continue
-        kept[(index, zones[index])] = _Zone(block, _inherited(block))
+        drawing = _Drawing(block, page, document)
+        kept[(index, zones[index])] = _Zone(block, _inherited(block), drawing)
+
+
+def _tagged(options: dict[str, Any]) -> bool:
+    from weasyprint.pdf import VARIANTS  # noqa: PLC0415
+
+    variant = options.get("pdf_variant")
+    properties = VARIANTS[variant][1] if variant else {}
+    return bool(properties.get("pdf_tags", options.get("pdf_tags")))
 
 
 def _render(make: Any, html: str, zones: list[str], options: dict[str, Any]) -> Any:
     """The laid-out document of ``html`` whose zones are ``zones``: kept zones
     moved into their empty blocks, the others laid out in place and kept."""
-    from weasyprint.document import Page  # noqa: PLC0415
+    from weasyprint.formatting_structure.boxes import BlockReplacedBox  # noqa: PLC0415
 
+    if _tagged(options):  # the structure tree is built from every box
+        return make(_with_zones(html, zones, {})).render(**options)
     kept = _zone_cache(options["font_config"])
     cached = {
         index: kept[(index, inner)]
@@ -347,15 +453,11 @@ def _render(make: Any, html: str, zones: list[str], options: dict[str, Any]) -> 
         grafts = []
     _keep_zones(document, zones, kept)
     for parent, position, block, zone in grafts:
-        copy = zone.box.deepcopy()
-        copy.translate(
-            block.position_x - zone.box.position_x,
-            block.position_y - zone.box.position_y,
-        )
-        parent.children[position] = copy
-    if grafts:
-        # Links, anchors and bookmarks are gathered from the final boxes.
-        document.pages[0] = Page(document.pages[0]._page_box)
+        # The empty block, as a replaced box that draws the zone.
+        drawn = BlockReplacedBox(block.element_tag, block.style, block.element, None)
+        drawn.__dict__.update(block.__dict__)
+        drawn.replacement = zone.drawing
+        parent.children[position] = drawn
     return document
 
 

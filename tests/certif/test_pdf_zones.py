@@ -15,7 +15,8 @@ import tinyhtml5.inputstream
 from django.template import Context, Template
 
 from certif import pdf
-from evaluations.documents.renderers import Visuels, parchemin_pdf
+from evaluations.demo import _demo_image, _logo, _signature
+from evaluations.documents.renderers import Visuels, attestation_pdf, parchemin_pdf
 from evaluations.documents.snapshots import (
     BlocLigne,
     CertificateurInfo,
@@ -67,10 +68,12 @@ def _pages(document: bytes, tmp_path) -> list[bytes]:
     path.write_bytes(document)
     for old in tmp_path.glob("page-*.png"):
         old.unlink()
-    subprocess.run(  # noqa: S603 - fixed arguments
+    drawn = subprocess.run(  # noqa: S603 - fixed arguments
         ["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / "page")],  # noqa: S607
         check=True,
+        capture_output=True,
     )
+    assert drawn.stderr == b""  # e.g. « ExtGState 'a1' is unknown »
     return [page.read_bytes() for page in sorted(tmp_path.glob("page-*.png"))]
 
 
@@ -144,6 +147,60 @@ def test_a_zone_with_a_background_is_not_kept(zones):
     assert _kept() == {}
     assert "Fond" in _text(pdf.html_to_pdf(_html("y"), zones=[painted]))
     assert zones == [[], []]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "<h1>Titre</h1>",  # a bookmark
+        '<p><a href="https://certif.example/">lien</a></p>',
+        '<p id="ancre" style="anchor: attr(id)">ancre</p>',
+        "<ul><li>un</li></ul>",  # a counter
+    ],
+)
+def test_a_zone_that_the_document_reads_is_not_kept(zones, zone):
+    document = pdf.html_to_pdf(_html("x"), zones=[zone])
+    assert _kept() == {}
+    assert pdf.html_to_pdf(_html("x"), zones=[zone]) == document
+
+
+def test_the_bookmarks_around_a_kept_zone_stay(zones):
+    for _ in range(2):
+        document = pdf.html_to_pdf(_html("<h1>Avant</h1>"), zones=[ZONE])
+        outline = pypdf.PdfReader(io.BytesIO(document)).outline
+        assert [item.title for item in outline if not isinstance(item, list)] == [
+            "Avant"
+        ]
+    assert zones == [[], [0]]
+
+
+def test_a_tagged_document_is_laid_out_with_its_zones_in_place(zones):
+    # Marked content (PDF/UA, PDF/A-a) is built from every box of the page.
+    html_class, stylesheet, fonts = pdf._engine()
+    for options in (
+        {"pdf_tags": True},
+        {"pdf_variant": "pdf/ua-1"},
+        {"pdf_variant": "pdf/a-3a"},
+    ):
+        options |= {"stylesheets": [stylesheet], "font_config": fonts}
+        pdf._render(lambda text: html_class(string=text), _html("x"), [ZONE], options)
+    assert zones == [[], [], []]
+    assert not getattr(pdf._zones, "cache", None)
+
+
+def test_a_zone_drawn_in_a_transparency_group_is_drawn_box_by_box(zones, tmp_path):
+    faded = '<p style="opacity: 0.5">Estompé</p>' + ZONE
+    pdf.html_to_pdf(_html("x"), zones=[faded])
+    html = _html("Dominique " * 30)
+    document = pdf.html_to_pdf(html, zones=[faded])
+    assert zones == [[], [0]]
+    assert _kept()[(0, faded)].drawing.replayable is False
+    assert _pages(document, tmp_path) == _pages(_in_place(html, [faded]), tmp_path)
+    assert "Estompé" in _text(document)
+
+
+def _in_place_html(html: str) -> str:
+    return html.replace(pdf.ZONE_MARK, pdf.zone_html(ZONE))
 
 
 def test_each_thread_keeps_its_own_zones(zones):
@@ -230,26 +287,34 @@ def _snapshot(prenoms: str, nom: str) -> DistinctionSnapshot:
     )
 
 
-def test_a_certificate_with_kept_zones_is_the_one_laid_out_in_place(zones, tmp_path):
-    def parchemin(snapshot: DistinctionSnapshot) -> bytes:
-        return parchemin_pdf(
+@pytest.mark.parametrize("renderer", [parchemin_pdf, attestation_pdf])
+def test_an_award_with_kept_zones_is_the_one_laid_out_in_place(
+    zones, tmp_path, renderer
+):
+    # The certifier's logo and signature: images drawn by the kept zones.
+    visuels = Visuels(_demo_image(120, 60, _logo), _demo_image(180, 80, _signature))
+
+    def award(snapshot: DistinctionSnapshot) -> bytes:
+        return renderer(
             snapshot,
             code="ABCDEFGHIJKLMNOP",
             url="https://certif.example/verification/ABCDEFGHIJKLMNOP/",
             emis_le=datetime(2026, 7, 1, tzinfo=UTC),
-            visuels=Visuels(),
+            visuels=visuels,
         ).content
 
-    parchemin(_snapshot("Camille", "PETIT"))
+    award(_snapshot("Camille", "PETIT"))
     assert zones == [[]]
     # A holder's name on two lines moves every zone below it.
     long_name = _snapshot(
         "Marie-Hélène Anne-Sophie Dominique", "DE LA ROCHEFOUCAULD-MONTBRUN"
     )
-    kept = parchemin(long_name)
-    assert zones == [[], [0, 1, 2, 3]]
+    kept = award(long_name)
+    assert zones == [[], [0, 1, 2, 3, 4]]
     pdf._zones.cache.clear()
-    in_place = parchemin(long_name)
+    in_place = award(long_name)
     assert zones[-1] == []
     assert _pages(kept, tmp_path) == _pages(in_place, tmp_path)
     assert _text(kept) == _text(in_place)
+    # The logo, the signature, the QR code.
+    assert kept.count(b"/Subtype /Image") == in_place.count(b"/Subtype /Image") == 3

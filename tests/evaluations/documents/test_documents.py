@@ -134,7 +134,11 @@ class IssuedDocumentsTests(TestCase):
                 self.assertEqual(len(reader.pages), 1)
                 # The QR code (one greyscale pixel per module, quiet zone of 4)
                 # and the signature (the test certifier has no logo).
-                qr, signature = reader.pages[0].images
+                # (in either order: the signature is in a kept zone, certif.pdf)
+                qr, signature = sorted(
+                    reader.pages[0].images,
+                    key=lambda image: getattr(image.image, "mode", "") != "L",
+                )
                 url = verification_url(current(inscription.pk, nature).code)
                 side = len(qr_matrix(url)) + 8
                 assert qr.image is not None and signature.image is not None
