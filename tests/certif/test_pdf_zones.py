@@ -17,13 +17,7 @@ from django.template import Context, Template
 from certif import pdf
 from evaluations.demo import _demo_image, _logo, _signature
 from evaluations.documents.renderers import Visuels, attestation_pdf, parchemin_pdf
-from evaluations.documents.snapshots import (
-    BlocLigne,
-    CertificateurInfo,
-    CertificationInfo,
-    DistinctionSnapshot,
-    Titulaire,
-)
+from evaluations.documents.snapshots import DistinctionSnapshot, snapshot_from_json
 
 ZONE = (
     "<p>Enregistrée au répertoire national des certifications professionnelles "
@@ -253,37 +247,49 @@ def test_the_parsers_patterns_are_built_once():
 
 
 def _snapshot(prenoms: str, nom: str) -> DistinctionSnapshot:
-    return DistinctionSnapshot(
-        titulaire=Titulaire(prenoms, nom, "", "1996-04-12", "Nantes (44)", "F"),
-        certification=CertificationInfo(
-            "RNCP12345",
-            "Responsable du développement commercial",
-            6,
-            "1",
-            "niveau 6 du cadre national des certifications professionnelles, "
-            "équivalent au niveau 6 du cadre européen des certifications",
-            "312p",
-            "2024-03-28",
-            "2029-03-28",
-        ),
-        session="Session de juin 2026",
-        date_decision="2026-06-30",
-        blocs=tuple(
-            BlocLigne(
-                f"A{i}", f"Bloc {i}", "Session", "2026-06-30", False, f"RNCP12345BC0{i}"
-            )
-            for i in range(1, 4)
-        ),
-        certificateur=CertificateurInfo(
-            "Institut Exemple",
-            "73282932000074",
-            "12 rue des Écoles\n69002 Lyon",
-            "Lyon",
-            "Claire Martin",
-            "Directrice générale",
-            "Recours écrit sous deux mois.",
-            False,
-        ),
+    """A certificate's snapshot as stored (JSON), for the holder ``prenoms nom``."""
+    session = {"session": "Session de juin 2026", "acquis_le": "2026-06-30"}
+    return snapshot_from_json(
+        DistinctionSnapshot,
+        {
+            "titulaire": {
+                "prenoms": prenoms,
+                "nom_naissance": nom,
+                "nom_usage": "",
+                "date_naissance": "1996-04-12",
+                "lieu_naissance": "Nantes (44)",
+                "sexe": "F",
+            },
+            "certification": {
+                "code": "RNCP12345",
+                "intitule": "Responsable du développement commercial",
+                "niveau": 6,
+                "version": "1",
+                "niveau_libelle": "niveau 6 du cadre national des certifications "
+                "professionnelles, équivalent au niveau 6 du cadre européen des "
+                "certifications",
+                "nsf": "312p",
+                "date_enregistrement": "2024-03-28",
+                "date_fin_enregistrement": "2029-03-28",
+            },
+            "session": session["session"],
+            "date_decision": session["acquis_le"],
+            "blocs": [
+                {"code": f"A{i}", "intitule": f"Bloc {i}", "capitalise": False}
+                | {"code_rncp": f"RNCP12345BC0{i}"}
+                | session
+                for i in range(1, 4)
+            ],
+            "certificateur": {
+                "raison_sociale": "Institut Exemple",
+                "siret": "73282932000074",
+                "adresse": "12 rue des Écoles\n69002 Lyon",
+                "ville": "Lyon",
+                "signataire_nom": "Claire Martin",
+                "signataire_qualite": "Directrice générale",
+                "recours": "Recours écrit sous deux mois.",
+            },
+        },
     )
 
 
