@@ -71,7 +71,7 @@ def _engine() -> tuple[Any, Any, Any]:
     # folder that the font configuration removes when it is collected: drop the
     # cached engine before the interpreter tears its modules down.
     atexit.register(_engine.cache_clear)
-    atexit.register(_forget_zones)
+    atexit.register(forget_zones)
     stylesheet = CSS(
         filename=str(settings.BASE_DIR / "static" / "css" / "print.css"),
         font_config=fonts,
@@ -253,7 +253,9 @@ class _Drawing:
     def __init__(self, block: Any, page: Any, document: Any) -> None:
         from weasyprint.pdf.stream import Stream  # noqa: PLC0415
 
-        self.block, self.page = block, page
+        # The page without its boxes (what a stacking context reads of it): the
+        # document it was laid out in is not kept.
+        self.block, self.page = block, page.copy_with_children([])
         self.width, self.height = block.width, block.height
         # The zone drawn alone, its content box's corner at the origin.
         resources: dict[str, Any] = {
@@ -275,7 +277,8 @@ class _Drawing:
         self.images = stream._images
         self.states = resources["ExtGState"]
         self.replayable = (
-            not resources["Pattern"]
+            all(isinstance(operator, bytes) for operator in self.operators)
+            and not resources["Pattern"]
             and not resources["Shading"]
             and set(resources["XObject"]) == set(self.images)
             and all(key[0] in "aA" for key in self.states)
@@ -337,7 +340,7 @@ def _zone_cache(fonts: Any) -> dict[tuple[int, str], _Zone]:
     return cache
 
 
-def _forget_zones() -> None:
+def forget_zones() -> None:
     """Kept boxes hold the font configuration: drop them with the engine."""
     _zones.__dict__.clear()
 

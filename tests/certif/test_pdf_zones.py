@@ -317,6 +317,8 @@ def test_an_award_with_kept_zones_is_the_one_laid_out_in_place(
     )
     kept = award(long_name)
     assert zones == [[], [0, 1, 2, 3, 4]]
+    # Each zone replayed from its recorded operators, none drawn box by box.
+    assert [zone.drawing.replayable for zone in _kept().values()] == [True] * 5
     pdf._zones.cache.clear()
     in_place = award(long_name)
     assert zones[-1] == []
