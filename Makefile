@@ -56,9 +56,13 @@ run: install
 # 95.76 % when the gate was added): the failure branches of their background
 # tasks are the least covered. Raise it again as they get their tests.
 COV_MIN ?= 94.5
+# The suite runs on both cores (pytest-xdist), each worker with its own test
+# database, a test module or class kept on one worker (``loadscope``: their
+# setUpTestData runs once). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 
 test: install-dev
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_MIN) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_MIN) $(PYTEST_ARGS)
 
 # Only the end-to-end tests in Chromium (make test runs them too).
 browser: install-dev
