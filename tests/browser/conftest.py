@@ -10,8 +10,11 @@ live server that pytest-django starts in a thread of the test process.
   as it runs. Django then refuses ORM calls from that thread (SynchronousOnlyOperation),
   although the calls really are synchronous and nothing else runs on the loop.
   ``DJANGO_ALLOW_ASYNC_UNSAFE`` switches that guard off; it is set only while the
-  Playwright session fixture is alive (first browser test → end of the run), never
-  for the other tests, which run before the browser starts.
+  Playwright fixture is alive: for one test module (each module starts its own
+  Playwright and Chromium, ~1 s). The event loop never outlives the module, so the
+  tests that a worker of ``make test`` (pytest-xdist) runs after a browser module
+  find no loop: pyHanko's seal, for one, calls ``asyncio.run``, which refuses to
+  run inside a running loop.
 - On failure the page's screenshot and HTML are kept under ``test-artifacts/``.
 """
 
@@ -70,7 +73,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
@@ -87,7 +90,7 @@ def playwright_session() -> Iterator[Playwright]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     browser = playwright_session.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
