@@ -427,8 +427,8 @@ def _tagged(options: dict[str, Any]) -> bool:
 
 
 def _render(make: Any, html: str, zones: list[str], options: dict[str, Any]) -> Any:
-    """The laid-out document of ``html`` whose zones are ``zones``: kept zones
-    moved into their empty blocks, the others laid out in place and kept."""
+    """The laid-out document of ``html`` whose zones are ``zones``: each kept zone
+    drawn in its empty block, the others laid out in place and kept."""
     from weasyprint.formatting_structure.boxes import BlockReplacedBox  # noqa: PLC0415
 
     if _tagged(options):  # the structure tree is built from every box
