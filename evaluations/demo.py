@@ -424,7 +424,13 @@ def demo_jury(log: Log) -> None:
     criteres = list(
         Critere.objects.filter(
             competence__activite__bloc__inscriptions=inscription
-        ).order_by("competence__activite__bloc__ordre", "competence__ordre", "ordre")
+        ).order_by(
+            "competence__activite__bloc__ordre",
+            "competence__activite__ordre",
+            "competence__ordre",
+            "ordre",
+            "code",
+        )
     )
     divergents = {c.pk for c in criteres[1:3]}
     for email, valider in (

@@ -10,6 +10,7 @@ from django.test import TestCase
 from certif.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from certif.models import User
 from certif.roles import Role, roles_of
+from evaluations.notation.models import Evaluation
 from referentiel.models import Critere, Referentiel
 
 
@@ -20,6 +21,8 @@ def all_row_counts() -> dict[str, int]:
 
 
 class LoadDemoTests(TestCase):
+    maxDiff = None
+
     def test_twice_is_idempotent(self) -> None:
         call_command("load_demo", stdout=StringIO())
         counts = all_row_counts()
@@ -31,6 +34,23 @@ class LoadDemoTests(TestCase):
         self.assertIn("Référentiel RNCP00000 v1 (Publié) : inchangé\n", out.getvalue())
         self.assertIn("Compte admin@certif.localhost : inchangé\n", out.getvalue())
         self.assertTrue(out.getvalue().endswith("Données de démonstration prêtes.\n"))
+
+    def test_divergent_scores_are_the_second_and_third_criteria_of_the_grid(
+        self,
+    ) -> None:
+        """The demo's second evaluator marks « non acquis » the second and third
+        criteria in the grid's order. Criteria of different activities share
+        an order number, so an order that skipped the activity's left the pick
+        to the database, and a second load_demo could move the two marks."""
+        call_command("load_demo", stdout=StringIO())
+
+        marques = Evaluation.objects.filter(
+            affectation__membre__user__email="jury2@certif.localhost",
+            affectation__inscription__candidat__user__email="candidat3@certif.localhost",
+            resultat="non_acquis",
+        ).values_list("critere__code", flat=True)
+
+        self.assertEqual(sorted(marques), ["C1.1.2", "C1.1.3"])
 
     def test_accounts_and_referentiel(self) -> None:
         call_command("load_demo", stdout=StringIO())
