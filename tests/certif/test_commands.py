@@ -23,8 +23,12 @@ def all_row_counts() -> dict[str, int]:
 class LoadDemoTests(TestCase):
     maxDiff = None
 
-    def test_twice_is_idempotent(self) -> None:
+    @classmethod
+    def setUpTestData(cls) -> None:
+        # Loaded once for the class (about 8 s); each test sees it afresh.
         call_command("load_demo", stdout=StringIO())
+
+    def test_twice_is_idempotent(self) -> None:
         counts = all_row_counts()
         out = StringIO()
 
@@ -42,8 +46,6 @@ class LoadDemoTests(TestCase):
         criteria in the grid's order. Criteria of different activities share
         an order number, so an order that skipped the activity's left the pick
         to the database, and a second load_demo could move the two marks."""
-        call_command("load_demo", stdout=StringIO())
-
         marques = Evaluation.objects.filter(
             affectation__membre__user__email="jury2@certif.localhost",
             affectation__inscription__candidat__user__email="candidat3@certif.localhost",
@@ -53,7 +55,6 @@ class LoadDemoTests(TestCase):
         self.assertEqual(sorted(marques), ["C1.1.2", "C1.1.3"])
 
     def test_accounts_and_referentiel(self) -> None:
-        call_command("load_demo", stdout=StringIO())
         referentiel = Referentiel.objects.get()
         self.assertEqual(referentiel.statut, Referentiel.Statut.PUBLIE)
         self.assertEqual(Critere.objects.filter(referentiel=referentiel).count(), 71)
