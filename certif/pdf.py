@@ -321,9 +321,8 @@ class _Drawing:
 
 @dataclass
 class _Zone:
-    box: Any  # the zone's laid-out block
+    drawing: _Drawing  # the laid-out block, its size and its operators
     inherited: tuple[Any, ...]  # what it inherited where it was laid out
-    drawing: _Drawing
 
 
 def _zone_cache(fonts: Any) -> dict[tuple[int, str], _Zone]:
@@ -399,7 +398,7 @@ def _with_zones(html: str, zones: list[str], cached: dict[int, _Zone]) -> str:
     out = [parts[0]]
     for index, inner in enumerate(zones):
         zone = cached.get(index)
-        out.append(zone_html(inner, index, zone.box.height if zone else None))
+        out.append(zone_html(inner, index, zone.drawing.height if zone else None))
         out.append(parts[index + 1])
     return "".join(out)
 
@@ -414,8 +413,9 @@ def _keep_zones(document: Any, zones: list[str], kept: dict[Any, _Zone]) -> None
         index = int(block.element.get("data-zone"))
         if not block.children or not block.height or not _keepable(block):
             continue
-        drawing = _Drawing(block, page, document)
-        kept[(index, zones[index])] = _Zone(block, _inherited(block), drawing)
+        kept[(index, zones[index])] = _Zone(
+            _Drawing(block, page, document), _inherited(block)
+        )
 
 
 def _tagged(options: dict[str, Any]) -> bool:
@@ -446,7 +446,7 @@ def _render(make: Any, html: str, zones: list[str], options: dict[str, Any]) -> 
             zone = cached.get(int(block.element.get("data-zone")))
             if zone is None:
                 continue
-            if block.width != zone.box.width or _inherited(block) != zone.inherited:
+            if block.width != zone.drawing.width or _inherited(block) != zone.inherited:
                 break
             grafts.append((parent, position, block, zone))
         else:

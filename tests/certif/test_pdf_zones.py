@@ -1,8 +1,8 @@
-"""Zones of a PDF document (``{% zone %}``, ``certif.pdf``): laid out once per
-process and thread, moved into the next documents that show the same HTML there;
-laid out again in place where the block's width or inherited style differs, or
-where the document is not one page. A document drawn with kept zones is the same
-page as one laid out in place."""
+"""Zones of a PDF document (``{% zone %}``, ``certif.pdf``): laid out and drawn
+once per process and thread, replayed in the next documents that show the same
+HTML there; laid out again in place where the block's width or inherited style
+differs, or where the document is not one page or is tagged. A document drawn with
+kept zones is the same page as one laid out in place."""
 
 import io
 import subprocess
