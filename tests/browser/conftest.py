@@ -217,7 +217,12 @@ AXE_OPTIONS = """{
 def axe_start(page: Page) -> None:
     """Load axe-core into the current page and start its run (WCAG 2.1 A/AA rules)
     without waiting: the browser checks this page while the test goes on with
-    another one. ``axe_violations`` collects the result."""
+    another one. ``axe_violations`` collects the result.
+
+    The caller first waits for the page it means to check (its heading, its
+    address): a click only starts a navigation, and axe started before it
+    commits checks the page being left, or fails when that page goes away."""
+    page.wait_for_load_state("load")
     if page.evaluate("typeof window.axe") != "object":  # not made by new_context
         if not getattr(page, "axe_routed", False):
             page.route(

@@ -1,8 +1,10 @@
 """axe-core on the home page of each role and on the pages anyone reaches first.
 No violation of impact "serious" or "critical" is allowed."""
 
+import re
+
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from certif.roles import Role
 from tests.browser.conftest import login
@@ -117,4 +119,5 @@ def test_conflict_pages_are_accessible(page: Page, axe_check) -> None:  # type: 
     page.goto("/jury/conflits/?q=martin")
     axe_check(page)
     page.get_by_role("link", name="Déclarer un lien avec Camille MARTIN").click()
+    expect(page).to_have_url(re.compile(r"[?&]inscription=\d+$"))
     axe_check(page)

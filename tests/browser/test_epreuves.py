@@ -72,6 +72,7 @@ def test_timetable_convocation_attendance_and_grid_on_a_phone(
     # The candidate downloads the convocation.
     login(page, "camille@example.org")
     page.get_by_role("link", name="Mes convocations").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes convocations")
     axe_check(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la convocation (PDF)").click()

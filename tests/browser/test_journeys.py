@@ -143,6 +143,7 @@ def test_journey_1_admin_session_csv_import_jury_assignments(
         expect(page.get_by_text(user.get_full_name()).first).to_be_visible()
     page.get_by_label("Évaluateurs par candidat").fill("2")
     page.get_by_role("button", name="Affecter automatiquement").click()
+    expect(page.get_by_text("4 affectations créées.")).to_be_visible()
     axe_check(page)
     assert sorted(
         MembreJury.objects.filter(session=session).values_list("user__email", "role")
@@ -190,7 +191,9 @@ def test_journey_2_candidate_invitation_uploads_accommodation_request(
 
     # The deliverables, one per modality of the path; each gets a receipt.
     page.get_by_role("link", name="Mon dossier").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon dossier")
     page.get_by_role("link", name="Session de juin 2026").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Session de juin 2026")
     axe_check(page)
     for code in ("C1.1", "C2.1"):
         page.get_by_label(f"Déposer des fichiers pour {code}").set_input_files(
@@ -249,6 +252,9 @@ def test_journey_5_documents_issued_downloaded_verified_revoked(
     page.get_by_role("link", name="Émission des documents").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Émission des documents")
     page.get_by_role("link", name="Session de juin 2026").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Documents de la session « Session de juin 2026 »"
+    )
     axe_check(page)
     page.get_by_role("button", name="Émettre les documents de la session").click()
     expect(page.locator("#progression")).to_contain_text(
@@ -346,6 +352,7 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
     # First member: scores everything, autosaved; a reload shows it all.
     login(page, worlds.MEMBRE)
     page.get_by_role("link", name="Mes évaluations").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes évaluations")
     axe_check(page)
     page.get_by_role("link", name="Camille MARTIN").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

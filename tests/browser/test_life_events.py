@@ -92,6 +92,9 @@ def test_deferral_to_a_later_session(page: Page, axe_check) -> None:  # type: ig
     login(page, worlds.ADMIN)
     page.goto(world.session.get_absolute_url())
     page.get_by_role("link", name="Report MARTIN Camille").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Reporter Camille MARTIN à une session ultérieure"
+    )
     axe_check(page)
     page.get_by_label("Session où le candidat est reporté").select_option(
         label=str(suivante)

@@ -110,6 +110,9 @@ def test_appeal_revised_new_vote_documents_reissued(
     # The president instructs it and revises the decision.
     login(page, worlds.PRESIDENT)
     page.get_by_role("link", name="Recours").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Recours contre les décisions du jury"
+    )
     axe_check(page)
     page.get_by_role("link", name=recours.reference).click()
     expect(main).to_contain_text(
