@@ -201,6 +201,7 @@ def screenshot(page: Page, name: str, *, top: bool = False) -> Path:
     """Keep a screenshot for docs/guide.md under a deterministic name (``top``:
     of the top of the page rather than where the test left the scroll)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")
     if top:
         page.evaluate("window.scrollTo(0, 0)")
     path = SCREENSHOTS / f"{name}.png"

@@ -287,6 +287,7 @@ def _membre_jury(page: Page) -> None:
 
     login(page, MEMBRE)
     page.get_by_role("link", name="Mes évaluations").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes évaluations")
     screenshot(page, "membre-jury-tableau-de-bord")
     # Hugo Leroy's grid: his accommodations, and the criterion the jury exempted.
     page.get_by_role("link", name="Hugo LEROY").click()
