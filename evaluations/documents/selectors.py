@@ -69,12 +69,17 @@ def get_document_for_admin(user: User, pk: int) -> Document:
 
 
 def documents_a_reediter() -> QuerySet[Document]:
-    """Valid documents issued from a version-1 snapshot: before the certifier,
-    the registration and the signatory were printed, and (relevés) with a
-    template comment leaked into the file. Each one should be re-issued."""
+    """Valid documents that should be re-issued: those issued from a version-1
+    snapshot (before the certifier, the registration and the signatory were
+    printed; relevés with a template comment leaked into the file), and those
+    that print the INSEE code of a country (« née à 99351 ») as the place of
+    birth of a holder born abroad."""
     return (
         Document.objects.filter(statut=Document.Statut.VALIDE)
-        .exclude(snapshot__has_key="schema")
+        .filter(
+            ~Q(snapshot__has_key="schema")
+            | Q(snapshot__titulaire__lieu_naissance__regex=r"^99[0-9]{3}$")
+        )
         .select_related("session", "inscription__candidat")
         .order_by("session_id", "nature", "pk")
     )

@@ -581,12 +581,6 @@ def nom_document(candidat: Candidat) -> str:
     return nom
 
 
-def _lieu_naissance(candidat: Candidat) -> str:
-    if candidat.pays_naissance:
-        return candidat.pays_naissance
-    return f"{candidat.commune_naissance} ({candidat.code_insee_naissance[:2]})"
-
-
 def _titulaire(inscription: Inscription) -> Titulaire:
     candidat = inscription.candidat
     return Titulaire(
@@ -594,7 +588,7 @@ def _titulaire(inscription: Inscription) -> Titulaire:
         nom_naissance=candidat.nom_naissance,
         nom_usage=candidat.nom_usage,
         date_naissance=candidat.date_naissance.isoformat(),
-        lieu_naissance=_lieu_naissance(candidat),
+        lieu_naissance=candidat.lieu_naissance_document,
         sexe=candidat.sexe,
     )
 

@@ -270,6 +270,17 @@ class Candidat(models.Model):
             return self.pays_naissance_libelle
         return f"{self.commune_naissance} ({self.code_insee_naissance})"
 
+    @property
+    def lieu_naissance_document(self) -> str:
+        """The place of birth as an issued document prints it: « Lyon (69) »,
+        « Fort-de-France (972) » in France (the commune's département),
+        « Casablanca (Maroc) » abroad."""
+        if self.pays_naissance:
+            return self.lieu_naissance
+        code = self.code_insee_naissance
+        departement = code[:3] if code.startswith("97") else code[:2]
+        return f"{self.commune_naissance} ({departement})"
+
 
 class VoieAcces(models.TextChoices):
     """The access routes exactly as the state's reporting lists them."""

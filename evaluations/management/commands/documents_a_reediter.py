@@ -1,8 +1,8 @@
-"""List the valid documents issued from a version-1 snapshot (before the
-certifier, registration and signatory were printed; relevés carrying a leaked
-template comment), and with --reediter re-issue each one with that reason (the
-holder is told by e-mail). Safe to run twice: a re-issued document is no longer
-listed."""
+"""List the valid documents to re-issue (issued from a version-1 snapshot, before
+the certifier, registration and signatory were printed, relevés carrying a leaked
+template comment; or printing a country's INSEE code as the place of birth), and
+with --reediter re-issue each one with that reason (the holder is told by
+e-mail). Safe to run twice: a re-issued document is no longer listed."""
 
 from typing import Any
 
@@ -15,7 +15,11 @@ from evaluations.documents.services import document_reissue
 
 
 class Command(BaseCommand):
-    help = "Liste (et réédite avec --reediter MOTIF) les documents émis avant la version 2 des instantanés."
+    help = (
+        "Liste (et réédite avec --reediter MOTIF) les documents émis avant la "
+        "version 2 des instantanés ou qui impriment un code de pays comme lieu "
+        "de naissance."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -61,6 +61,24 @@ class DemoDocumentsTests(TestCase):
             ],
         )
 
+    def test_place_of_birth_abroad_is_the_city_and_the_country_by_name(self) -> None:
+        """Nadia KADDOUR was born in Tunis; her documents once printed the INSEE
+        code of Tunisia in its place (« née le 14 mars 1990 à 99351 »)."""
+        for nature in ("parchemin", "releve"):
+            with self.subTest(nature=nature):
+                document = Document.objects.get(
+                    inscription__candidat__user__email="nadia.kaddour@certif.localhost",
+                    nature=nature,
+                )
+                with document.fichier.open("rb") as fichier:
+                    reader = pypdf.PdfReader(io.BytesIO(fichier.read()))
+                text = "\n".join(page.extract_text() for page in reader.pages)
+                self.assertIn("née le 14 mars 1990 à Tunis (Tunisie)", text)
+                self.assertNotIn("99351", text)
+                self.assertEqual(
+                    document.snapshot["titulaire"]["lieu_naissance"], "Tunis (Tunisie)"
+                )
+
     def test_idempotent(self) -> None:
         call_command("load_demo", stdout=StringIO())
         self.assertEqual(Session.objects.filter(nom=DEMO_SESSION_DELIBEREE).count(), 1)

@@ -1,6 +1,7 @@
 """« Rééditer »: a new version from fresh data, the old one revoked with the
 reason, the holder told by e-mail; the command that lists (and re-issues) the
-documents issued from version-1 snapshots."""
+documents issued from version-1 snapshots or printing a country code as the
+place of birth."""
 
 import json
 from io import StringIO
@@ -126,6 +127,43 @@ class ReeditionTests(TestCase):
         self.assertEqual(self.client.get(missing).status_code, 404)
         self.assertEqual(self.client.put(self.url).status_code, 405)
         self.assertEqual(Document.objects.filter(nature="releve").count(), 4)
+
+    def test_command_lists_documents_printing_a_country_code_as_birthplace(
+        self,
+    ) -> None:
+        """Documents of holders born abroad printed the country's INSEE code
+        (« née le … à 99351 ») until the place was written out; they are
+        listed, and a re-issue prints « Tunis (Tunisie) »."""
+        candidat = self.sc.certifie.candidat
+        snapshot = dict(self.releve.snapshot)
+        snapshot["titulaire"] = {**snapshot["titulaire"], "lieu_naissance": "99351"}
+        Document.objects.filter(pk=self.releve.pk).update(snapshot=snapshot)
+        type(candidat).objects.filter(pk=candidat.pk).update(
+            commune_naissance="Tunis", code_insee_naissance="", pays_naissance="99351"
+        )
+        out = StringIO()
+        call_command("documents_a_reediter", stdout=out)
+        self.assertEqual(
+            out.getvalue(),
+            "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
+            f"{self.releve.code_affiche}\n1 document à rééditer.\n",
+        )
+        call_command(
+            "documents_a_reediter",
+            "--reediter",
+            "Lieu de naissance.",
+            stdout=StringIO(),
+        )
+        new = Document.objects.get(
+            inscription=self.sc.certifie, nature="releve", statut="valide"
+        )
+        self.assertEqual(
+            (new.version, new.snapshot["titulaire"]["lieu_naissance"]),
+            (2, "Tunis (Tunisie)"),
+        )
+        out = StringIO()
+        call_command("documents_a_reediter", stdout=out)
+        self.assertEqual(out.getvalue(), "0 document à rééditer.\n")
 
     def test_command_lists_then_reissues_version_1_documents(self) -> None:
         Document.objects.filter(pk=self.releve.pk).update(

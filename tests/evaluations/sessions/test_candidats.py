@@ -221,6 +221,21 @@ class CreateTests(CandidatTestCase):
             ("99131", "Liège", "Liège (Belgique)"),
         )
 
+    def test_place_of_birth_as_documents_print_it(self) -> None:
+        def lieu(commune: str, code_insee: str = "", pays: str = "") -> str:
+            return Candidat(
+                commune_naissance=commune,
+                code_insee_naissance=code_insee,
+                pays_naissance=pays,
+            ).lieu_naissance_document
+
+        self.assertEqual(lieu("Lyon", "69123"), "Lyon (69)")
+        self.assertEqual(lieu("Ajaccio", "2A004"), "Ajaccio (2A)")
+        self.assertEqual(lieu("Fort-de-France", "97209"), "Fort-de-France (972)")
+        self.assertEqual(lieu("Mamoudzou", "97611"), "Mamoudzou (976)")
+        self.assertEqual(lieu("Tunis", pays="99351"), "Tunis (Tunisie)")
+        self.assertEqual(lieu("", pays="99351"), "Tunisie")
+
     def test_birth_country_by_name_is_stored_as_its_insee_code(self) -> None:
         candidat = candidat_create(
             identite=identite(
