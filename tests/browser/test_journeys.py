@@ -363,7 +363,18 @@ def test_journey_4_jury_scores_consolidates_exempts_deliberates(
         score(page, criteres[code], "Acquis")
     comment = page.locator(f"#c-{criteres['C2.1.1']}")
     comment.fill("Analyse claire et argumentée.")
-    comment.blur()
+    # Leaving the field saves the comment. The criterion already reads
+    # « Enregistré : Acquis », so the test waits for that save's own answer
+    # before it reloads the page (a reload that aborted the save once lost
+    # the comment in CI).
+    with page.expect_response(
+        lambda response: (
+            response.request.method == "POST"
+            and response.url.endswith(f"/criteres/{criteres['C2.1.1']}/")
+        )
+    ) as saved:
+        comment.blur()
+    assert saved.value.status == 200
     expect(page.locator(f"#etat-{criteres['C2.1.1']}")).to_contain_text(
         "Enregistré : Acquis"
     )
