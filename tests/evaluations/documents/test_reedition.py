@@ -15,6 +15,7 @@ from django.urls import reverse
 from certif.roles import Role
 from evaluations.documents.models import Document
 from evaluations.documents.tasks import emission_launch
+from evaluations.sessions.models import Candidat
 from tests.evaluations.factories_documents import make_scenario, mark_published
 from tests.factories import make_user
 
@@ -128,66 +129,56 @@ class ReeditionTests(TestCase):
         self.assertEqual(self.client.put(self.url).status_code, 405)
         self.assertEqual(Document.objects.filter(nature="releve").count(), 4)
 
+    def command(self, *args: str) -> str:
+        """What ``documents_a_reediter`` prints, run with ``args``."""
+        out = StringIO()
+        call_command("documents_a_reediter", *args, stdout=out)
+        return out.getvalue()
+
+    def listed(self) -> str:
+        """The command's listing when the certified candidate's relevé is the one
+        document to re-issue."""
+        return (
+            "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
+            f"{self.releve.code_affiche}\n1 document à rééditer.\n"
+        )
+
+    def current_releve(self) -> Document:
+        return Document.objects.get(
+            inscription=self.sc.certifie, nature="releve", statut="valide"
+        )
+
     def test_command_lists_documents_printing_a_country_code_as_birthplace(
         self,
     ) -> None:
         """Documents of holders born abroad printed the country's INSEE code
         (« née le … à 99351 ») until the place was written out; they are
         listed, and a re-issue prints « Tunis (Tunisie) »."""
-        candidat = self.sc.certifie.candidat
         snapshot = dict(self.releve.snapshot)
         snapshot["titulaire"] = {**snapshot["titulaire"], "lieu_naissance": "99351"}
         Document.objects.filter(pk=self.releve.pk).update(snapshot=snapshot)
-        type(candidat).objects.filter(pk=candidat.pk).update(
+        Candidat.objects.filter(pk=self.sc.certifie.candidat_id).update(
             commune_naissance="Tunis", code_insee_naissance="", pays_naissance="99351"
         )
-        out = StringIO()
-        call_command("documents_a_reediter", stdout=out)
-        self.assertEqual(
-            out.getvalue(),
-            "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
-            f"{self.releve.code_affiche}\n1 document à rééditer.\n",
-        )
-        call_command(
-            "documents_a_reediter",
-            "--reediter",
-            "Lieu de naissance.",
-            stdout=StringIO(),
-        )
-        new = Document.objects.get(
-            inscription=self.sc.certifie, nature="releve", statut="valide"
-        )
+        self.assertEqual(self.command(), self.listed())
+        self.command("--reediter", "Lieu de naissance.")
+        new = self.current_releve()
         self.assertEqual(
             (new.version, new.snapshot["titulaire"]["lieu_naissance"]),
             (2, "Tunis (Tunisie)"),
         )
-        out = StringIO()
-        call_command("documents_a_reediter", stdout=out)
-        self.assertEqual(out.getvalue(), "0 document à rééditer.\n")
+        self.assertEqual(self.command(), "0 document à rééditer.\n")
 
     def test_command_lists_then_reissues_version_1_documents(self) -> None:
         Document.objects.filter(pk=self.releve.pk).update(
             snapshot=json.loads((FIXTURES / "snapshot_v1_releve.json").read_text())
         )
-        out = StringIO()
-        call_command("documents_a_reediter", stdout=out)
+        self.assertEqual(self.command(), self.listed())
+        out = self.command("--reediter", "Commentaire imprimé.")
+        new = self.current_releve()
         self.assertEqual(
-            out.getvalue(),
-            "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
-            f"{self.releve.code_affiche}\n1 document à rééditer.\n",
-        )
-        out = StringIO()
-        call_command(
-            "documents_a_reediter", "--reediter", "Commentaire imprimé.", stdout=out
-        )
-        new = Document.objects.get(
-            inscription=self.sc.certifie, nature="releve", statut="valide"
-        )
-        self.assertEqual(
-            out.getvalue().splitlines()[0],
+            out.splitlines()[0],
             "Session juin · Relevé individuel de résultats v1 · Marie DUPONT · "
             f"{self.releve.code_affiche} → v2 {new.code_affiche}",
         )
-        out = StringIO()
-        call_command("documents_a_reediter", stdout=out)
-        self.assertEqual(out.getvalue(), "0 document à rééditer.\n")
+        self.assertEqual(self.command(), "0 document à rééditer.\n")
