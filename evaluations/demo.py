@@ -88,6 +88,7 @@ from evaluations.sessions.services import (
 from handicap import demo as handicap_demo
 from handicap.demo import demo_handicap
 from handicap.models import Amenagement, DemandeAmenagement, Dispense
+from handicap.selectors import criteres_du_parcours
 from handicap.services import (
     AmenagementSaisi,
     demande_decider,
@@ -421,17 +422,7 @@ def demo_jury(log: Log) -> None:
     if session.statut != Session.Statut.EN_EVALUATION:
         log("Jury : session pas en évaluation, pas de notes de démonstration")
         return
-    criteres = list(
-        Critere.objects.filter(
-            competence__activite__bloc__inscriptions=inscription
-        ).order_by(
-            "competence__activite__bloc__ordre",
-            "competence__activite__ordre",
-            "competence__ordre",
-            "ordre",
-            "code",
-        )
-    )
+    criteres = list(criteres_du_parcours(inscription=inscription))
     divergents = {c.pk for c in criteres[1:3]}
     for email, valider in (
         ("jury@certif.localhost", True),
